@@ -1,0 +1,3 @@
+from minbuild.cli import main
+
+raise SystemExit(main())

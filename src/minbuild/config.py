@@ -1,0 +1,246 @@
+"""The project file: which crate to build, what its feature sets mean, and how to test it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from minbuild.yamlfile import Document, KeyPath, checked, did_you_mean, load, schema
+
+ARTIFACT_KINDS = ("bin", "cdylib", "staticlib")
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+TEST_PLACEHOLDERS = ("binary", "workdir", "crate_dir", "config_dir")
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """What a stage produces and minbuild measures."""
+
+    kind: str
+    """bin, cdylib or staticlib."""
+    name: str | None
+    """The binary's name (kind bin); None means the package's only binary."""
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """A file a test needs that only a fuller build can make (the seed's precompiled .cwasm)."""
+
+    name: str
+    """Referred to by tests as {fixture:NAME}."""
+    description: str
+    """One line for people."""
+    needs_features: tuple[str, ...]
+    """A stage makes the fixture with its own binary only if it has all of these features."""
+    argv: tuple[str, ...]
+    """The command that writes the fixture to {output}."""
+
+
+@dataclass(frozen=True)
+class TestSpec:
+    """A command run against a stage's artifact, and what it must print and return."""
+
+    name: str
+    """Unique among the project's tests."""
+    description: str
+    """One line for people."""
+    argv: tuple[str, ...]
+    """The command, with placeholders such as {binary} and {fixture:NAME}."""
+    exit_code: int
+    """The exit code that counts as success."""
+    stdout: str | None
+    """Exact expected standard output, if set."""
+    stdout_regex: str | None
+    """A regex that must match standard output somewhere (MULTILINE), if set."""
+    stdout_file: Path | None
+    """A file whose content standard output must equal, if set."""
+    needs_features: tuple[str, ...]
+    """The test applies only to stages whose enabled features include all of these."""
+    stages: tuple[str, ...]
+    """The test applies only to these stages; empty means every stage."""
+    timeout: float
+    """Seconds before the command is killed and the test recorded as failed."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """One crate and everything minbuild must know to take it down the staircase."""
+
+    path: Path
+    """The project file itself."""
+    manifest: Path
+    """The crate's Cargo.toml (absolute)."""
+    package: str | None
+    """The package to build; None means the manifest's own package."""
+    artifact: Artifact
+    """What each stage produces."""
+    staircase: Path
+    """The staircase file."""
+    feature_sets: Mapping[str, tuple[str, ...]]
+    """Named lists of cargo features that staircase stages enable by name."""
+    fixtures: tuple[Fixture, ...]
+    """Files tests need that a fuller stage's binary makes."""
+    tests: tuple[TestSpec, ...]
+    """Commands run against every applicable stage's artifact."""
+    source: Document = field(compare=False, repr=False)
+    """The parsed file, kept to put file:line on errors found later (e.g. unknown features)."""
+
+    @property
+    def crate_dir(self) -> Path:
+        return self.manifest.parent
+
+    def digest(self) -> str:
+        """A hash of what this file says, to tell runs of different configurations apart."""
+        text = json.dumps(self.source.data, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def bundled_staircase() -> Path:
+    return Path(str(resources.files("minbuild").joinpath("resources/staircase.yaml")))
+
+
+def load_project(path: Path) -> Project:
+    """Read and check a project file; every mistake is a ConfigError naming file and line."""
+    doc = load(path)
+    data = checked(doc, doc.data, schema("project"), ())
+    if data["schema"] != 1:
+        raise doc.error(("schema",), f"unsupported schema version {data['schema']} (expected 1)")
+    base = path.parent
+    crate, artifact = data["crate"], data["crate"]["artifact"]
+    if artifact["kind"] not in ARTIFACT_KINDS:
+        raise doc.error(
+            ("crate", "artifact", "kind"),
+            f"must be one of {', '.join(ARTIFACT_KINDS)}"
+            + did_you_mean(str(artifact["kind"]), list(ARTIFACT_KINDS)),
+        )
+    fixtures = tuple(
+        _fixture(doc, item, ("fixtures", i)) for i, item in enumerate(data["fixtures"])
+    )
+    timeout = float(data["test_timeout"])
+    tests = tuple(
+        _test(doc, item, ("tests", i), base, timeout) for i, item in enumerate(data["tests"])
+    )
+    _check_unique(doc, "fixtures", [f.name for f in fixtures])
+    _check_unique(doc, "tests", [t.name for t in tests])
+    _check_placeholders(doc, fixtures, tests)
+    return Project(
+        path=path,
+        manifest=(base / crate["manifest"]).resolve(),
+        package=_optional_text(doc, crate["package"], ("crate", "package")),
+        artifact=Artifact(
+            artifact["kind"], _optional_text(doc, artifact["name"], ("crate", "artifact", "name"))
+        ),
+        staircase=(base / data["staircase"]).resolve()
+        if data["staircase"]
+        else bundled_staircase(),
+        feature_sets=_feature_sets(doc, data["feature_sets"]),
+        fixtures=fixtures,
+        tests=tests,
+        source=doc,
+    )
+
+
+def text_list(doc: Document, value: Any, at: KeyPath) -> tuple[str, ...]:
+    """A list of text items, or a ConfigError pointing at the first item that is not text."""
+    if not isinstance(value, list):
+        raise doc.error(at, "expected a list")
+    for position, item in enumerate(value):
+        if not isinstance(item, str | int) or isinstance(item, bool):
+            raise doc.error((*at, position), f"expected text, got {item!r}")
+    return tuple(str(item) for item in value)
+
+
+def _optional_text(doc: Document, value: Any, at: KeyPath) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise doc.error(at, f"expected text, got {value!r}")
+    return value
+
+
+def _fixture(doc: Document, item: Any, at: KeyPath) -> Fixture:
+    data = checked(doc, item, schema("fixture"), at)
+    argv = text_list(doc, data["argv"], (*at, "argv"))
+    if not argv or not any("{output}" in arg for arg in argv):
+        raise doc.error((*at, "argv"), "must be a non-empty command that writes {output}")
+    return Fixture(
+        data["name"],
+        data["description"],
+        text_list(doc, data["needs_features"], (*at, "needs_features")),
+        argv,
+    )
+
+
+def _test(doc: Document, item: Any, at: KeyPath, base: Path, default_timeout: float) -> TestSpec:
+    data = checked(doc, item, schema("test"), at)
+    argv = text_list(doc, data["argv"], (*at, "argv"))
+    if not argv:
+        raise doc.error((*at, "argv"), "must be a non-empty command")
+    for key in ("stdout", "stdout_regex", "stdout_file"):
+        _optional_text(doc, data[key], (*at, key))
+    expectations = [
+        key for key in ("stdout", "stdout_regex", "stdout_file") if data[key] is not None
+    ]
+    if len(expectations) > 1:
+        raise doc.error((*at, expectations[1]), f"conflicts with {expectations[0]}: give one")
+    if data["stdout_regex"] is not None:
+        _check_regex(doc, str(data["stdout_regex"]), (*at, "stdout_regex"))
+    stdout_file = (base / str(data["stdout_file"])).resolve() if data["stdout_file"] else None
+    if stdout_file is not None and not stdout_file.is_file():
+        raise doc.error((*at, "stdout_file"), f"no such file: {stdout_file}")
+    return TestSpec(
+        name=data["name"],
+        description=data["description"],
+        argv=argv,
+        exit_code=data["exit_code"],
+        stdout=data["stdout"],
+        stdout_regex=data["stdout_regex"],
+        stdout_file=stdout_file,
+        needs_features=text_list(doc, data["needs_features"], (*at, "needs_features")),
+        stages=text_list(doc, data["stages"], (*at, "stages")),
+        timeout=float(data["timeout"]) or default_timeout,
+    )
+
+
+def _check_regex(doc: Document, pattern: str, at: KeyPath) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise doc.error(at, f"invalid regex: {error}") from error
+
+
+def _feature_sets(doc: Document, value: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    return {
+        str(name): text_list(doc, features, ("feature_sets", str(name)))
+        for name, features in value.items()
+    }
+
+
+def _check_unique(doc: Document, key: str, names: list[str]) -> None:
+    for position, name in enumerate(names):
+        if name in names[:position]:
+            raise doc.error((key, position, "name"), f"duplicate name '{name}'")
+
+
+def _check_placeholders(
+    doc: Document, fixtures: tuple[Fixture, ...], tests: tuple[TestSpec, ...]
+) -> None:
+    fixture_names = [fixture.name for fixture in fixtures]
+    known = [*TEST_PLACEHOLDERS, *(f"fixture:{name}" for name in fixture_names)]
+    commands: list[tuple[str, Sequence[Fixture | TestSpec], list[str]]] = [
+        ("fixtures", fixtures, ["output"]),
+        ("tests", tests, []),
+    ]
+    for key, items, extra in commands:
+        for position, item in enumerate(items):
+            for arg in item.argv:
+                for name in PLACEHOLDER.findall(arg):
+                    if name not in known + extra:
+                        raise doc.error(
+                            (key, position, "argv"),
+                            f"unknown placeholder {{{name}}}" + did_you_mean(name, known + extra),
+                        )

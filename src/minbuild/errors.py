@@ -1,0 +1,46 @@
+"""Every error minbuild raises on purpose; the CLI entry point alone catches them."""
+
+from __future__ import annotations
+
+
+class MinbuildError(Exception):
+    """Base class: a message for a person, and the exit code that goes with it."""
+
+    exit_code = 3
+
+
+class ConfigError(MinbuildError):
+    """Bad input: a configuration file, a key, a stage or feature name, a command-line option."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
+        where = f"{file}:{line}: " if file and line else f"{file}: " if file else ""
+        super().__init__(f"{where}{message}")
+
+
+class ToolMissingError(MinbuildError):
+    """A program minbuild needs (cargo, rustc, a runner) is not installed."""
+
+    exit_code = 3
+
+
+class CommandFailed(MinbuildError):
+    """A subprocess exited with a failure code; carries the tail of its output."""
+
+    exit_code = 1
+
+    def __init__(self, argv: list[str], returncode: int, output_tail: str) -> None:
+        self.argv = argv
+        self.returncode = returncode
+        self.output_tail = output_tail
+        super().__init__(f"{argv[0]} exited with code {returncode}:\n{output_tail}")
+
+
+class CommandTimedOut(CommandFailed):
+    """A subprocess ran past its timeout and was killed with its whole process group."""
+
+    def __init__(self, argv: list[str], timeout: float, output_tail: str) -> None:
+        super().__init__(argv, -9, output_tail)
+        self.timeout = timeout
+        self.args = (f"{argv[0]} killed after {timeout:g}s timeout:\n{output_tail}",)

@@ -1,0 +1,146 @@
+"""Run documents: frozen records, versioned JSON, written atomically."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from minbuild.errors import ConfigError
+
+SCHEMA = "minbuild.run/1"
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One test command run against one stage's artifact."""
+
+    name: str
+    status: str  # passed | failed | skipped
+    seconds: float
+    output_tail: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class StageRecord:
+    """What one stage built, how big it is, and whether its tests passed."""
+
+    name: str
+    description: str
+    status: str  # ok | failed | skipped
+    reason: str = ""
+    toolchain: Mapping[str, str] = field(default_factory=dict)
+    command: tuple[str, ...] = ()
+    shell: str = ""
+    env: Mapping[str, str] = field(default_factory=dict)
+    effective_profile: Mapping[str, Any] = field(default_factory=dict)
+    features: tuple[str, ...] = ()
+    target: str | None = None
+    same_settings_as: str | None = None
+    artifact: str | None = None
+    size_bytes: int | None = None
+    sha256: str | None = None
+    build_seconds: float | None = None
+    units_built: int | None = None
+    units_fresh: int | None = None
+    log: str | None = None
+    first_error: str | None = None
+    fixtures: Mapping[str, str] = field(default_factory=dict)
+    tests: tuple[TestResult, ...] = ()
+
+    @property
+    def tests_passed(self) -> int:
+        return sum(test.status == "passed" for test in self.tests)
+
+    @property
+    def tests_run(self) -> int:
+        return sum(test.status != "skipped" for test in self.tests)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One `min-build` invocation: where, when, with what, and every stage's record."""
+
+    run_id: str
+    started: str
+    finished: str | None
+    complete: bool
+    host: str
+    crate: Mapping[str, Any]
+    minbuild_version: str
+    config_hash: str
+    toolchain: Mapping[str, str]
+    stages: tuple[StageRecord, ...] = ()
+    interrupted: bool = False
+    schema: str = SCHEMA
+
+
+def to_json(run: RunRecord) -> str:
+    return json.dumps(dataclasses.asdict(run), indent=2, sort_keys=False) + "\n"
+
+
+def from_json(text: str, source: str) -> RunRecord:
+    """Parse a run document; a broken or foreign one is a ConfigError naming `source`."""
+    try:
+        data = json.loads(text)
+        if data.get("schema") != SCHEMA:
+            raise ConfigError(
+                f"run document schema {data.get('schema')!r} is not {SCHEMA!r}", file=source
+            )
+        stages = tuple(
+            StageRecord(
+                **{
+                    **stage,
+                    "command": tuple(stage["command"]),
+                    "features": tuple(stage["features"]),
+                    "tests": tuple(TestResult(**t) for t in stage["tests"]),
+                }
+            )
+            for stage in data.pop("stages")
+        )
+        return RunRecord(**data, stages=stages)
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise ConfigError(f"not a readable run document ({error})", file=source) from error
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` so that a reader sees the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def save(run: RunRecord, runs_dir: Path) -> Path:
+    path = runs_dir / f"{run.run_id}.json"
+    write_atomic(path, to_json(run))
+    return path
+
+
+def load(path: Path) -> RunRecord:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"cannot read run document: {error.strerror}", file=str(path)) from error
+    return from_json(text, str(path))
+
+
+def latest(runs_dir: Path) -> Path:
+    """The newest run document (run ids sort by start time)."""
+    runs = sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []
+    if not runs:
+        raise ConfigError(f"no runs in {runs_dir}: run `nox -s min-build` first")
+    return runs[-1]
