@@ -1,0 +1,20 @@
+//! The core of tinyvm: the instruction set, programs, the `TVMB` bytecode
+//! format, a disassembler and, with the feature `run`, the interpreter.
+
+mod bytecode;
+mod disasm;
+mod error;
+mod instr;
+mod program;
+
+#[cfg(feature = "run")]
+mod interp;
+
+pub use bytecode::{MAGIC, VERSION};
+pub use disasm::{disassemble, write_listing};
+pub use error::DecodeError;
+pub use instr::{op_by_code, op_by_mnemonic, Instr, OpInfo, OperandKind, OPCODES};
+pub use program::{Function, Program};
+
+#[cfg(feature = "run")]
+pub use interp::{run_program, Exit, Fault, FrameInfo, Limits, Machine, Stats, Trap};
