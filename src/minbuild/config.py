@@ -46,6 +46,8 @@ class Fixture:
 class TestSpec:
     """A command run against a stage's artifact, and what it must print and return."""
 
+    __test__ = False  # not a pytest test class, despite its name
+
     name: str
     """Unique among the project's tests."""
     description: str

@@ -129,9 +129,13 @@ def min_build(options: Options, reporter: Reporter) -> tuple[RunRecord, Path]:
     runs_dir = plan.state_dir / "runs"
     path = save(run, runs_dir)
     try:
-        for record in _stage_records(plan, run.run_id, options.fail_fast, reporter):
+        total = len(plan.stages)
+        for position, record in enumerate(
+            _stage_records(plan, run.run_id, options.fail_fast, reporter), start=1
+        ):
             run = dataclasses.replace(run, stages=(*run.stages, record))
             save(run, runs_dir)
+            reporter.finished(position, total, record)
     except KeyboardInterrupt:
         save(dataclasses.replace(run, interrupted=True, finished=_now()), runs_dir)
         raise
@@ -165,7 +169,6 @@ def _stage_records(
             )
         if record.status == "failed" and fail_fast:
             failed_at = stage.name
-        reporter.finished(position, total, record)
         yield record
 
 

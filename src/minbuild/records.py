@@ -20,6 +20,8 @@ SCHEMA = "minbuild.run/1"
 class TestResult:
     """One test command run against one stage's artifact."""
 
+    __test__ = False  # not a pytest test class, despite its name
+
     name: str
     status: str  # passed | failed | skipped
     seconds: float

@@ -100,6 +100,8 @@ def _note(stage: StageRecord, previous: StageRecord | None) -> str:
         parts.append(stage.first_error)
     if stage.same_settings_as:
         parts.append(f"same effective settings as {stage.same_settings_as} (expect a 0-byte delta)")
+    if previous and stage.size_bytes == previous.size_bytes and stage.sha256 != previous.sha256:
+        parts.append("same size, different bytes: the change fit in ELF segment padding")
     grew = (
         stage.size_bytes is not None
         and previous is not None

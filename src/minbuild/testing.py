@@ -18,6 +18,8 @@ from minbuild.records import TestResult, write_atomic
 class TestContext:
     """What placeholders in a stage's test commands stand for."""
 
+    __test__ = False  # not a pytest test class, despite its name
+
     binary: Path
     """The stage's artifact ({binary})."""
     workdir: Path

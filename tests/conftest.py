@@ -1,0 +1,67 @@
+"""Test tiers by directory, and the guards that keep each tier honest.
+
+unit/        pure Python: the command runner is disabled, so nothing can spawn a build
+system/      spawns ordinary processes (the command runner itself, the CLI)
+integration/ builds tests/crates/hello with real cargo (tier `cargo`, some `nightly`)
+e2e/         the demo staircase including build-std (tier `buildstd`: Debian's rustc-web)
+
+A tier whose tools are missing is skipped locally, but fails when CI=true: CI installs them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from minbuild import command
+
+REPO = Path(__file__).resolve().parent.parent
+TIERS = {"unit": "unit", "system": "process", "integration": "cargo", "e2e": "buildstd"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        tier = Path(str(item.fspath)).relative_to(REPO / "tests").parts[0]
+        if tier in TIERS:
+            item.add_marker(getattr(pytest.mark, TIERS[tier]))
+
+
+@pytest.fixture(autouse=True)
+def _no_processes_in_unit_tests(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if request.node.get_closest_marker("unit"):
+
+        def refuse(argv: list[str], *args: object) -> None:
+            raise AssertionError(f"a unit test tried to run a process: {argv}")
+
+        monkeypatch.setattr(command, "_spawn", refuse)
+
+
+def require(condition: bool, why: str) -> None:
+    """Skip when a tool is missing, except in CI, where missing tools are a failure."""
+    if condition:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but {why}; .ci/run must install it")
+    pytest.skip(why)
+
+
+def debian_toolchain_available() -> bool:
+    library = Path("/usr/lib/rustlib/src/rust/library/std/Cargo.toml")
+    return Path("/usr/bin/cargo").is_file() and library.is_file()
+
+
+@pytest.fixture(scope="session")
+def cargo_available() -> None:
+    require(shutil.which("cargo") is not None, "cargo is not installed")
+
+
+@pytest.fixture(scope="session")
+def shared_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One minbuild state dir (and so one cargo target dir) for the whole test session."""
+    yield tmp_path_factory.mktemp("minbuild-state")

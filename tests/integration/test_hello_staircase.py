@@ -1,0 +1,171 @@
+"""Real cargo builds of tests/crates/hello through several stages, and how failures behave."""
+
+from __future__ import annotations
+
+import hashlib
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from minbuild import pipeline, records
+from minbuild.records import RunRecord, StageRecord
+from tests.conftest import REPO
+
+HELLO = REPO / "tests" / "crates" / "hello"
+STAGES = ("release", "panic-abort", "lto", "location-detail")
+
+
+class Recorder:
+    """A reporter that remembers what it was told, and can stop the run like Ctrl-C."""
+
+    def __init__(self, interrupt_after: str | None = None) -> None:
+        self.actions: list[tuple[str, str]] = []
+        self.interrupt_after = interrupt_after
+
+    def progress(self, position: int, total: int, stage: str, action: str) -> None:
+        self.actions.append((stage, action))
+
+    def finished(self, position: int, total: int, record: StageRecord) -> None:
+        if record.name == self.interrupt_after:
+            raise KeyboardInterrupt
+
+
+def build(state: Path, config: Path = HELLO / "minbuild.yaml", **options: object) -> RunRecord:
+    opts = pipeline.Options(config=config, state_dir=state, **options)  # type: ignore[arg-type]
+    run, path = pipeline.min_build(opts, Recorder())
+    assert records.load(path) == run, "the document on disk is the run that was returned"
+    return run
+
+
+@pytest.fixture(scope="module")
+def first_run(cargo_available: None, shared_state: Path) -> RunRecord:
+    return build(shared_state, stages=STAGES)
+
+
+@pytest.mark.nightly
+def test_every_stage_builds_and_passes_its_tests(first_run: RunRecord) -> None:
+    by_name = {stage.name: stage for stage in first_run.stages}
+    assert list(by_name) == list(STAGES)
+    for stage in first_run.stages:
+        assert stage.status == "ok", stage.reason
+        assert stage.tests_run == 3 and stage.tests_passed == 3
+        assert stage.toolchain["release"] == first_run.toolchain["release"]
+    skipped = {t.name for t in by_name["release"].tests if t.status == "skipped"}
+    assert skipped == {"panic-aborts"}
+
+
+@pytest.mark.nightly
+def test_sizes_are_real_and_artifacts_are_kept_apart(first_run: RunRecord) -> None:
+    by_name = {stage.name: stage for stage in first_run.stages}
+    for stage in first_run.stages:
+        artifact = Path(stage.artifact or "")
+        assert artifact.parent.name == stage.name
+        assert artifact.stat().st_size == stage.size_bytes
+        assert hashlib.sha256(artifact.read_bytes()).hexdigest() == stage.sha256
+    sizes = [by_name[name].size_bytes or 0 for name in STAGES]
+    assert sizes[2] < sizes[0], "lto must shrink the release binary"
+    assert len({by_name[name].sha256 for name in STAGES}) == len(STAGES)
+
+
+@pytest.mark.nightly
+def test_records_carry_commands_env_and_profiles(first_run: RunRecord) -> None:
+    lto = {stage.name: stage for stage in first_run.stages}["lto"]
+    assert lto.env["CARGO_PROFILE_MINBUILD_LTO"] == "true"
+    assert lto.env["CARGO_PROFILE_MINBUILD_PANIC"] == "abort"
+    assert lto.effective_profile["lto"] == "fat" and lto.effective_profile["opt-level"] == "s"
+    assert "--no-default-features" in lto.command and lto.features == ("greeting",)
+    assert first_run.stages[-1].env["RUSTFLAGS"] == "-Zlocation-detail=none"
+    assert first_run.complete and first_run.finished and first_run.config_hash
+
+
+@pytest.mark.nightly
+def test_an_unchanged_rerun_builds_nothing(first_run: RunRecord, shared_state: Path) -> None:
+    again = build(shared_state, stages=STAGES)
+    for before, after in zip(first_run.stages, again.stages, strict=True):
+        assert after.units_built == 0 and (after.units_fresh or 0) > 0, after.name
+        assert after.sha256 == before.sha256
+
+
+def variant(tmp_path: Path, staircase: str, extra_tests: str = "") -> Path:
+    (tmp_path / "stairs.yaml").write_text(textwrap.dedent(staircase))
+    project = (HELLO / "minbuild.yaml").read_text()
+    project = project.replace("manifest: Cargo.toml", f"manifest: {HELLO / 'Cargo.toml'}")
+    path = tmp_path / "project.yaml"
+    path.write_text(project + extra_tests + "staircase: stairs.yaml\n")
+    return path
+
+
+BROKEN = """\
+    schema: 1
+    stages:
+      - {name: release, description: optimized, base_profile: release}
+      - {name: middle, description: smaller, profile: {opt-level: s}}
+      - {name: broken, description: does not compile, features: [broken]}
+"""
+# A test that fails on the first stage only: later stages must still run.
+WRONG_ON_RELEASE = """\
+  - {name: wrong, argv: ["{binary}"], stdout: "nope\\n", stages: [release]}
+"""
+
+
+def test_failures_are_recorded_and_the_rest_still_run(
+    cargo_available: None, shared_state: Path, tmp_path: Path
+) -> None:
+    run = build(shared_state, variant(tmp_path, BROKEN, WRONG_ON_RELEASE))
+    release, middle, broken = run.stages
+    assert release.status == "failed" and release.reason == "tests failed: wrong"
+    wrong = next(t for t in release.tests if t.name == "wrong")
+    assert wrong.reason == "stdout differs: line 1: expected 'nope', got 'hello, world!'"
+    assert middle.status == "ok" and middle.tests_passed == middle.tests_run == 2
+    assert broken.status == "failed" and broken.size_bytes is None
+    assert broken.first_error is not None and "does not compile" in broken.first_error
+    assert broken.log and "does not compile" in Path(broken.log).read_text()
+    assert f"full log: {broken.log}" in broken.reason
+
+
+def test_fail_fast_skips_what_follows(
+    cargo_available: None, shared_state: Path, tmp_path: Path
+) -> None:
+    run = build(shared_state, variant(tmp_path, BROKEN, WRONG_ON_RELEASE), fail_fast=True)
+    assert [s.status for s in run.stages] == ["failed", "skipped", "skipped"]
+    assert run.stages[2].reason == "not run: --fail-fast and release failed"
+
+
+def test_a_hanging_test_is_killed_and_fails_the_stage(
+    cargo_available: None, shared_state: Path, tmp_path: Path
+) -> None:
+    hang = """\
+        tests:
+          - {name: hangs, argv: ["{binary}", hang], timeout: 1}
+    """
+    config = variant(tmp_path, BROKEN.split("      - {name: middle")[0])
+    config.write_text(
+        config.read_text().split("tests:")[0] + textwrap.dedent(hang) + "staircase: stairs.yaml\n"
+    )
+    (stage,) = build(shared_state, config).stages
+    (test,) = stage.tests
+    assert stage.status == "failed" and stage.reason == "tests failed: hangs"
+    assert test.status == "failed" and test.reason == "killed after 1s timeout"
+
+
+def test_ctrl_c_keeps_earlier_documents_and_records_the_partial_run(
+    cargo_available: None, shared_state: Path, tmp_path: Path
+) -> None:
+    config = variant(tmp_path, BROKEN)
+    earlier = build(shared_state, config)
+    runs = shared_state / "runs"
+    before = {p.name: p.read_bytes() for p in runs.glob("*.json")}
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.min_build(
+            pipeline.Options(config=config, state_dir=shared_state),
+            Recorder(interrupt_after="release"),
+        )
+    after = {p.name: p.read_bytes() for p in runs.glob("*.json")}
+    assert {name: after[name] for name in before} == before
+    (new,) = set(after) - set(before)
+    partial = records.load(runs / new)
+    assert partial.interrupted and not partial.complete
+    assert [s.name for s in partial.stages] == ["release"]
+    assert earlier.complete
+    assert not list(runs.glob(".*.tmp")), "no temporary files left behind"

@@ -1,0 +1,48 @@
+"""The command line: one-line errors with exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+
+def minbuild(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "minbuild", *args],
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_unknown_key_is_one_line_exit_2(tmp_path: Path) -> None:
+    config = tmp_path / "p.yaml"
+    config.write_text("schema: 1\ncrate: {manifest: x/Cargo.toml}\ntset_timeout: 3\n")
+    result = minbuild("min-build", "--config", str(config))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"minbuild: error: {config}:3: tset_timeout: unknown key; did you mean 'test_timeout'?\n"
+    )
+
+
+def test_unknown_stage_suggests(tmp_path: Path) -> None:
+    result = minbuild("--state-dir", str(tmp_path), "min-build", "--stage", "lto-fat", "--dry-run")
+    assert result.returncode == 2
+    assert "unknown stage 'lto-fat'; did you mean 'lto'?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_show_without_runs_says_what_to_do(tmp_path: Path) -> None:
+    result = minbuild("--state-dir", str(tmp_path), "show")
+    assert result.returncode == 2
+    assert "run `nox -s min-build` first" in result.stderr
+
+
+def test_bad_option_is_a_usage_error() -> None:
+    result = minbuild("min-build", "--frobnicate")
+    assert result.returncode == 2 and "unrecognized arguments" in result.stderr

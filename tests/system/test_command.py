@@ -1,0 +1,67 @@
+"""The one command runner, with real processes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from minbuild import command
+from minbuild.errors import CommandFailed, CommandTimedOut, ToolMissingError
+
+PY = sys.executable
+
+
+def test_output_and_environment_changes(tmp_path: Path) -> None:
+    done = command.run(
+        [PY, "-c", "import os; print(os.environ['MB_X'])"],
+        env={"MB_X": "42"},
+        log_file=tmp_path / "log",
+    )
+    assert done.stdout == "42\n" and done.returncode == 0
+    assert (tmp_path / "log").read_text().startswith(f"$ MB_X=42 {PY} -c")
+
+
+def test_failure_carries_the_tail() -> None:
+    script = "import sys\nfor i in range(50): print(i)\nsys.exit(3)"
+    with pytest.raises(CommandFailed) as caught:
+        command.run([PY, "-c", script])
+    assert caught.value.returncode == 3
+    assert caught.value.output_tail.splitlines() == [str(i) for i in range(30, 50)]
+
+
+def test_unchecked_failure_returns() -> None:
+    assert command.run([PY, "-c", "raise SystemExit(4)"], check=False).returncode == 4
+
+
+def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
+    marker = tmp_path / "child-survived"
+    grandchild = tmp_path / "grandchild.py"
+    grandchild.write_text(f"import time\ntime.sleep(2)\nopen({str(marker)!r}, 'w')\n")
+    child = tmp_path / "child.py"
+    child.write_text(
+        f"import subprocess, time\nsubprocess.Popen([{PY!r}, {str(grandchild)!r}])\n"
+        "print('started', flush=True)\ntime.sleep(60)\n"
+    )
+    script = str(child)
+    started = time.monotonic()
+    with pytest.raises(CommandTimedOut) as caught:
+        command.run([PY, script], timeout=1.0, check=False)
+    assert time.monotonic() - started < 5
+    assert "started" in caught.value.output_tail
+    time.sleep(2.5)
+    assert not marker.exists(), "the grandchild outlived the timeout"
+
+
+def test_missing_program_is_a_clear_error() -> None:
+    with pytest.raises(ToolMissingError, match="no-such-tool-xyz: command not found"):
+        command.run(["no-such-tool-xyz"])
+
+
+def test_every_command_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="minbuild.command"):
+        command.run([PY, "-c", "pass"], env={"MB_Y": "a b"})
+    assert f"$ MB_Y='a b' {PY} -c pass" in caplog.text

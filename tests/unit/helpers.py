@@ -1,0 +1,52 @@
+"""Objects unit tests build by hand instead of asking real tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from minbuild.cargo import Crate
+from minbuild.toolchains import DEBIAN, Candidate, Toolchain
+
+HOST = "x86_64-unknown-linux-gnu"
+
+
+def toolchain(
+    candidate: Candidate = DEBIAN,
+    *,
+    source: bool = True,
+    cargo_z: tuple[str, ...] = ("build-std", "build-std-features", "panic-immediate-abort"),
+    rustc_z: tuple[str, ...] = ("location-detail", "fmt-debug"),
+) -> Toolchain:
+    library = Path("/usr/lib/rustlib/src/rust/library")
+    return Toolchain(
+        candidate,
+        "1.96.0",
+        "ac68faa20c58",
+        HOST,
+        library if source else None,
+        library / "vendor" if source else None,
+        frozenset(cargo_z),
+        frozenset(rustc_z),
+    )
+
+
+def crate(profiles: dict[str, Any] | None = None) -> Crate:
+    return Crate(
+        name="tinyvm",
+        version="0.3.0",
+        manifest=Path("/demo/Cargo.toml"),
+        workspace_root=Path("/demo"),
+        features={
+            "default": ("compile", "run", "logging"),
+            "compile": ("dep:tvm-asm",),
+            "run": ("tvm-core/run",),
+            "logging": ("minilog/std-logger",),
+            "disable-logging": ("minilog/max_level_off",),
+            "tvm-asm": ("dep:tvm-asm",),
+            "everything": ("run", "compile"),
+        },
+        binaries=("tinyvm",),
+        lib_crate_types=(),
+        profiles=profiles or {},
+    )

@@ -1,0 +1,59 @@
+"""Hand-made run records for tests of pure functions over records."""
+
+from __future__ import annotations
+
+from minbuild.records import RunRecord, StageRecord, TestResult
+
+PASS = TestResult("run", "passed", 0.01, "ok")
+
+
+def stage(
+    name: str, size: int | None, status: str = "ok", inherits: str = "release", **extra: object
+) -> StageRecord:
+    return StageRecord(
+        name=name,
+        description=f"{name} stage",
+        status=status,
+        env={"CARGO_PROFILE_MINBUILD_INHERITS": inherits},
+        size_bytes=size,
+        sha256=f"sha-{name}" if size else None,
+        build_seconds=1.5 if size else None,
+        units_built=2 if size else None,
+        units_fresh=0 if size else None,
+        tests=(PASS, TestResult("skip", "skipped", 0.0, "", "not here")) if size else (),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def sample_run() -> RunRecord:
+    return RunRecord(
+        run_id="20261120T120000Z-abcd",
+        started="2026-11-20T12:00:00+00:00",
+        finished="2026-11-20T12:02:00+00:00",
+        complete=True,
+        host="x86_64-unknown-linux-gnu",
+        crate={"name": "tinyvm", "version": "0.3.0", "git_commit": None},
+        minbuild_version="0.1.0",
+        config_hash="0" * 64,
+        toolchain={"name": "debian", "release": "1.96.0", "commit": "ac68faa20c58"},
+        stages=(
+            stage("debug", 13_000_000, inherits="dev"),
+            stage("release", 700_000),
+            stage("opt-level-s", 710_000),
+            stage("lto", 500_000),
+            stage("strip", 500_000, same_settings_as="lto"),
+            stage(
+                "build-std",
+                None,
+                status="skipped",
+                reason="toolchain stable has no std library source; enable it with: apt-get",
+            ),
+            stage(
+                "broken",
+                None,
+                status="failed",
+                reason="build failed (exit 101)",
+                first_error="error[E0425]: cannot find value `x`",
+            ),
+        ),
+    )

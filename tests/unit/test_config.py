@@ -1,0 +1,197 @@
+"""Loading project and staircase files, and every error a person can make in them."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from minbuild.config import load_project
+from minbuild.errors import ConfigError
+from minbuild.stages import load_staircase, select
+from tests.conftest import REPO
+
+MINIMAL = """\
+schema: 1
+crate:
+  manifest: crate/Cargo.toml
+feature_sets:
+  minimal: [run]
+  disable_logging: [disable-logging]
+tests:
+  - name: hello
+    argv: ["{binary}", hello]
+    stdout: "hi\\n"
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "project.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def error_of(path: Path, staircase: bool = False) -> str:
+    with pytest.raises(ConfigError) as caught:
+        project = load_project(path)
+        if staircase:
+            load_staircase(project)
+    assert caught.value.exit_code == 2
+    message = str(caught.value)
+    assert "\n" not in message, "errors are one line"
+    return message
+
+
+def test_demo_project_and_bundled_staircase_load() -> None:
+    project = load_project(REPO / "config" / "demo.yaml")
+    stages = load_staircase(project)
+    assert project.manifest == REPO / "demo" / "Cargo.toml"
+    assert [s.name for s in stages][:3] == ["debug", "release", "no-default-features"]
+    assert len(stages) == 13
+    assert {f.name for f in project.fixtures} >= {"fib", "panic"}
+
+
+def test_minimal_project_gets_defaults(tmp_path: Path) -> None:
+    project = load_project(write(tmp_path, MINIMAL))
+    assert project.artifact.kind == "bin" and project.artifact.name is None
+    assert project.tests[0].timeout == 30.0
+    assert project.tests[0].exit_code == 0
+
+
+def test_unknown_key_names_file_line_and_suggests(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL.replace("feature_sets:", "featuer_sets:"))
+    assert error_of(path) == (f"{path}:4: featuer_sets: unknown key; did you mean 'feature_sets'?")
+
+
+def test_unknown_nested_key_is_located(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL.replace("    stdout:", "    stdot:"))
+    message = error_of(path)
+    assert message.startswith(f"{path}:10: tests.0.stdot: unknown key")
+    assert "did you mean 'stdout'" in message
+
+
+def test_invalid_yaml_reports_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL + "tests: [unclosed\n")
+    message = error_of(path)
+    assert message.startswith(f"{path}:") and "invalid YAML" in message
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL + "test_timeout: true\n")
+    assert error_of(path) == (f"{path}:11: test_timeout: expected a number, got a boolean True")
+
+
+def test_required_key(tmp_path: Path) -> None:
+    path = write(tmp_path, "schema: 1\ncrate: {package: x}\n")
+    assert error_of(path) == f"{path}:2: crate.manifest: is required"
+
+
+def test_unknown_placeholder_suggests(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL.replace("{binary}", "{binry}"))
+    assert "unknown placeholder {binry}; did you mean 'binary'?" in error_of(path)
+
+
+def test_fixture_placeholder_must_be_declared(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL.replace("hello]", "'{fixture:prog}']"))
+    assert "unknown placeholder {fixture:prog}" in error_of(path)
+
+
+def test_duplicate_test_names(tmp_path: Path) -> None:
+    text = MINIMAL + "  - {name: hello, argv: [x]}\n"
+    assert "duplicate name 'hello'" in error_of(write(tmp_path, text))
+
+
+def test_conflicting_expectations(tmp_path: Path) -> None:
+    text = MINIMAL + "    stdout_regex: 'h.'\n"
+    assert "stdout_regex: conflicts with stdout" in error_of(write(tmp_path, text))
+
+
+def test_invalid_regex(tmp_path: Path) -> None:
+    text = MINIMAL.replace('stdout: "hi\\n"', "stdout_regex: '(unclosed'")
+    assert "invalid regex" in error_of(write(tmp_path, text))
+
+
+def test_bad_artifact_kind(tmp_path: Path) -> None:
+    text = MINIMAL.replace(
+        "  manifest: crate/Cargo.toml", "  manifest: crate/Cargo.toml\n  artifact: {kind: cdylb}"
+    )
+    assert "did you mean 'cdylib'" in error_of(write(tmp_path, text))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert "cannot read" in error_of(tmp_path / "nope.yaml")
+
+
+STAIRCASE = """\
+schema: 1
+stages:
+  - {name: release, description: optimized, base_profile: release}
+  - name: small
+    description: smaller
+    feature_sets: [minimal]
+    profile: {opt-level: s, lto: true}
+"""
+
+
+def staircase_error(tmp_path: Path, staircase: str) -> str:
+    write(tmp_path, staircase, "stairs.yaml")
+    return error_of(write(tmp_path, MINIMAL + "staircase: stairs.yaml\n"), staircase=True)
+
+
+def test_staircase_unknown_feature_set(tmp_path: Path) -> None:
+    message = staircase_error(tmp_path, STAIRCASE.replace("[minimal]", "[minimum]"))
+    assert message.startswith(f"{tmp_path / 'stairs.yaml'}:6: stages.1.feature_sets.0:")
+    assert "feature set 'minimum' is not defined" in message
+    assert "did you mean 'minimal'?" in message
+
+
+def test_staircase_unknown_profile_setting(tmp_path: Path) -> None:
+    message = staircase_error(tmp_path, STAIRCASE.replace("lto: true", "ltoo: true"))
+    assert "stages.1.profile.ltoo: unknown profile setting; did you mean 'lto'?" in message
+
+
+def test_staircase_invalid_profile_value(tmp_path: Path) -> None:
+    message = staircase_error(tmp_path, STAIRCASE.replace("opt-level: s", "opt-level: x"))
+    assert "stages.1.profile.opt-level: invalid value 'x'" in message
+
+
+def test_staircase_rejects_bool_as_codegen_units(tmp_path: Path) -> None:
+    message = staircase_error(tmp_path, STAIRCASE.replace("lto: true", "codegen-units: true"))
+    assert "expected a positive integer" in message
+
+
+def test_staircase_first_stage_needs_base_profile(tmp_path: Path) -> None:
+    message = staircase_error(tmp_path, STAIRCASE.replace(", base_profile: release", ""))
+    assert "base_profile: must be one of dev, release (the first stage must set it)" in message
+
+
+def test_staircase_unknown_need(tmp_path: Path) -> None:
+    text = STAIRCASE.replace("    feature_sets:", "    needs: [nightly]\n    feature_sets:")
+    assert "unknown need 'nightly'" in staircase_error(tmp_path, text)
+
+
+def test_stages_are_cumulative(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        STAIRCASE + "  - {name: abort, description: x, profile: {panic: abort}}\n",
+        "stairs.yaml",
+    )
+    project = load_project(write(tmp_path, MINIMAL + "staircase: stairs.yaml\n"))
+    release, small, abort = load_staircase(project)
+    assert release.features == () and release.default_features
+    assert small.features == ("run",)
+    assert dict(abort.profile) == {"opt-level": "s", "lto": True, "panic": "abort"}
+    assert abort.base_profile == "release"
+
+
+def test_select_by_name_and_range() -> None:
+    stages = load_staircase(load_project(REPO / "config" / "demo.yaml"))
+    assert [s.name for s in select(stages, [], "lto", "strip-debuginfo")] == [
+        "lto",
+        "codegen-units-1",
+        "strip-debuginfo",
+    ]
+    assert [s.name for s in select(stages, ["release", "lto"], None, None)] == ["release", "lto"]
+    with pytest.raises(ConfigError, match="unknown stage 'lt'; did you mean 'lto'"):
+        select(stages, ["lt"], None, None)

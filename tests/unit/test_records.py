@@ -1,0 +1,55 @@
+"""Run documents: round trip, refusal of foreign or broken ones, atomic replacement."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from minbuild import records
+from minbuild.errors import ConfigError
+from tests.unit.samples import sample_run
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    run = sample_run()
+    path = records.save(run, tmp_path)
+    assert path.name == f"{run.run_id}.json"
+    assert records.load(path) == run
+
+
+def test_foreign_schema_is_refused() -> None:
+    text = records.to_json(sample_run()).replace(records.SCHEMA, "minbuild.run/99")
+    with pytest.raises(ConfigError, match=r"schema 'minbuild\.run/99' is not 'minbuild\.run/1'"):
+        records.from_json(text, "x.json")
+
+
+def test_truncated_document_is_refused_with_its_name() -> None:
+    text = records.to_json(sample_run())
+    with pytest.raises(ConfigError, match=r"^broken\.json: not a readable run document"):
+        records.from_json(text[: len(text) // 2], "broken.json")
+
+
+def test_interrupted_write_leaves_the_old_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "run.json"
+    records.write_atomic(path, "old\n")
+
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        records.write_atomic(path, "new\n")
+    assert path.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
+
+
+def test_latest_and_no_runs(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="run `nox -s min-build` first"):
+        records.latest(tmp_path)
+    for run_id in ("20261101T000000Z-aaaa", "20261102T000000Z-0000"):
+        (tmp_path / f"{run_id}.json").write_text("{}")
+    assert records.latest(tmp_path).name == "20261102T000000Z-0000.json"

@@ -1,0 +1,74 @@
+"""Judging a test's outcome, placeholders, and which tests apply to a stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from minbuild.config import TestSpec
+from minbuild.testing import TestContext, judge, missing_fixture, not_applicable
+
+
+def spec(**fields: object) -> TestSpec:
+    defaults: dict[str, object] = {
+        "name": "t",
+        "description": "",
+        "argv": ("{binary}", "run", "{fixture:prog}"),
+        "exit_code": 0,
+        "stdout": None,
+        "stdout_regex": None,
+        "stdout_file": None,
+        "needs_features": (),
+        "stages": (),
+        "timeout": 5.0,
+    }
+    return TestSpec(**{**defaults, **fields})  # type: ignore[arg-type]
+
+
+CONTEXT = TestContext(
+    Path("/a/bin"), Path("/w"), Path("/crate"), Path("/cfg"), {"prog": Path("/f/prog")}
+)
+
+
+def test_placeholders_are_substituted_inside_arguments() -> None:
+    assert CONTEXT.substitute(("{binary}", "--in={fixture:prog}", "{workdir}/out")) == [
+        "/a/bin",
+        "--in=/f/prog",
+        "/w/out",
+    ]
+
+
+def test_exit_code_is_checked_first() -> None:
+    assert judge(spec(exit_code=1), 0, "") == "exit code 0, expected 1"
+    assert judge(spec(exit_code=-6), -6, "anything") is None
+
+
+def test_exact_stdout_reports_first_difference() -> None:
+    test = spec(stdout="1\n2\n3\n")
+    assert judge(test, 0, "1\n2\n3\n") is None
+    assert judge(test, 0, "1\n5\n3\n") == "stdout differs: line 2: expected '2', got '5'"
+    assert judge(test, 0, "1\n2\n") == "stdout differs: expected 3 lines, got 2"
+
+
+def test_stdout_file_and_regex(tmp_path: Path) -> None:
+    expected = tmp_path / "out.expected"
+    expected.write_text("hello\n")
+    assert judge(spec(stdout_file=expected), 0, "hello\n") is None
+    assert judge(spec(stdout_file=expected), 0, "hello") == (
+        "stdout differs: trailing newline differs"
+    )
+    assert judge(spec(stdout_regex=r"^v\d+$"), 0, "name\nv12\n") is None
+    assert judge(spec(stdout_regex=r"^v\d+$"), 0, "v1.2") == r"stdout does not match /^v\d+$/"
+
+
+def test_applicability_by_stage_and_feature() -> None:
+    assert not_applicable(spec(), "lto", {"run"}) is None
+    assert not_applicable(spec(stages=("debug",)), "lto", set()) == "applies only to stages debug"
+    assert not_applicable(spec(needs_features=("compile", "run")), "lto", {"run"}) == (
+        "needs feature compile, which this stage does not enable"
+    )
+
+
+def test_missing_fixture_says_how_to_make_it() -> None:
+    assert missing_fixture(spec(), CONTEXT) is None
+    reason = missing_fixture(spec(argv=("{fixture:other}",)), CONTEXT)
+    assert reason is not None and "--from release" in reason
