@@ -36,23 +36,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="minbuild", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"minbuild {__version__}")
-    parser.add_argument(
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
         "-v",
         "--verbose",
         action="store_true",
         help="log every command minbuild runs, with the environment it changes",
     )
-    parser.add_argument(
+    common.add_argument(
         "--state-dir",
         type=Path,
         default=Path(".minbuild"),
         help="target dir, artifacts, logs and run documents (default: .minbuild)",
     )
+    parser = argparse.ArgumentParser(
+        prog="minbuild", description="Take a Cargo project down the minimal-build staircase."
+    )
+    parser.add_argument("--version", action="version", version=f"minbuild {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    build = commands.add_parser("min-build", help="take a crate down the staircase")
+    build = commands.add_parser(
+        "min-build", parents=[common], help="take a crate down the staircase"
+    )
     build.add_argument(
         "--config",
         type=Path,
@@ -81,11 +86,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--fail-fast", action="store_true", help="stop at the first failed stage")
     build.set_defaults(handler=_min_build)
 
-    show = commands.add_parser("show", help="print the table of a recorded run")
+    show = commands.add_parser("show", parents=[common], help="print the table of a recorded run")
     show.add_argument("--run", help="run id or path of a run document (default: the latest)")
     show.set_defaults(handler=_show)
 
-    setup = commands.add_parser("setup", help="install Debian's rustc-web for build-std stages")
+    setup = commands.add_parser(
+        "setup", parents=[common], help="install Debian's rustc-web for build-std stages"
+    )
     setup.set_defaults(handler=_setup)
     return parser
 

@@ -31,14 +31,14 @@ def test_unknown_key_is_one_line_exit_2(tmp_path: Path) -> None:
 
 
 def test_unknown_stage_suggests(tmp_path: Path) -> None:
-    result = minbuild("--state-dir", str(tmp_path), "min-build", "--stage", "lto-fat", "--dry-run")
+    result = minbuild("min-build", "--state-dir", str(tmp_path), "--stage", "lto-fat", "--dry-run")
     assert result.returncode == 2
     assert "unknown stage 'lto-fat'; did you mean 'lto'?" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_show_without_runs_says_what_to_do(tmp_path: Path) -> None:
-    result = minbuild("--state-dir", str(tmp_path), "show")
+    result = minbuild("show", "--state-dir", str(tmp_path))
     assert result.returncode == 2
     assert "run `nox -s min-build` first" in result.stderr
 

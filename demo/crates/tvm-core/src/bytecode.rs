@@ -14,9 +14,9 @@
 //! ```
 
 use crate::error::DecodeError;
-use crate::instr::{op_by_code, Instr, OperandKind};
 use crate::program::{Function, Program};
 use minilog::{debug, info, trace};
+use tvm_isa::{op_by_code, Instr, OperandKind};
 
 /// The four bytes every bytecode file starts with.
 pub const MAGIC: &[u8; 4] = b"TVMB";
@@ -256,7 +256,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instr::OPCODES;
+    use tvm_isa::OPCODES;
 
     fn sample() -> Program {
         // One instance of every instruction, with awkward operands.

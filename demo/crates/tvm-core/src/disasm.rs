@@ -5,11 +5,11 @@
 //! instruction is annotated with its index and its `Debug` form.
 
 use crate::bytecode::VERSION;
-use crate::instr::Instr;
 use crate::program::{Function, Program};
 use minilog::debug;
 use std::collections::BTreeSet;
 use std::fmt::{self, Write};
+use tvm_isa::Instr;
 
 /// Render a program as an assembly listing.
 pub fn disassemble(program: &Program) -> String {

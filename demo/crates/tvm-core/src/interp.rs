@@ -4,11 +4,11 @@
 //! window of local slots and may not pop below the stack height it started
 //! with. Arrays live on a small heap and are referred to by integer handles.
 
-use crate::instr::Instr;
 use crate::program::Program;
 use minilog::{debug, error, info, trace};
 use std::fmt;
 use std::io::Write;
+use tvm_isa::Instr;
 
 /// A run-time error. Execution stops at the first trap.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,6 @@
 mod bytecode;
 mod disasm;
 mod error;
-mod instr;
 mod program;
 
 #[cfg(feature = "run")]
@@ -13,8 +12,8 @@ mod interp;
 pub use bytecode::{MAGIC, VERSION};
 pub use disasm::{disassemble, write_listing};
 pub use error::DecodeError;
-pub use instr::{op_by_code, op_by_mnemonic, Instr, OpInfo, OperandKind, OPCODES};
 pub use program::{Function, Program};
+pub use tvm_isa::{op_by_code, op_by_mnemonic, Instr, OpInfo, OperandKind, OPCODES};
 
 #[cfg(feature = "run")]
 pub use interp::{run_program, Exit, Fault, FrameInfo, Limits, Machine, Stats, Trap};

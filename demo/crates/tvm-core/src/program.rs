@@ -1,8 +1,8 @@
 //! In-memory programs and their static validation.
 
 use crate::error::DecodeError;
-use crate::instr::Instr;
 use minilog::{debug, trace};
+use tvm_isa::Instr;
 
 /// A function: a name, a parameter count, a local-slot count (which
 /// includes the parameters) and its code.

@@ -1,0 +1,8 @@
+//! tinyvm's instruction set: every opcode with its mnemonic, operand kind and encoding.
+//!
+//! It depends on nothing and has no features, so every build of tinyvm compiles it with the
+//! same settings, like the many feature-independent dependencies of a real project.
+
+mod instr;
+
+pub use instr::{op_by_code, op_by_mnemonic, Instr, OpInfo, OperandKind, OPCODES};

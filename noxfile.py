@@ -1,0 +1,53 @@
+"""nox sessions for minbuild. Each one is a thin call into the package (src/minbuild)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["lint", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+ROOT = Path(__file__).resolve().parent
+
+
+def _install(session: nox.Session, extras: str = "") -> None:
+    """Install minbuild into the session's venv once; again only when pyproject.toml changes."""
+    spec = f".{extras}"
+    stamp = Path(session.virtualenv.location) / ".minbuild-installed"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + spec.encode()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == digest:
+        return
+    session.install("-e", spec)
+    stamp.write_text(digest)
+
+
+@nox.session(name="min-build", reuse_venv=True)
+def min_build(session: nox.Session) -> None:
+    """Take the demo crate (or --config FILE) down the staircase: every stage sized and tested."""
+    _install(session)
+    session.run("minbuild", "min-build", *session.posargs)
+
+
+@nox.session(reuse_venv=True)
+def setup(session: nox.Session) -> None:
+    """Install Debian's rustc-web (with std's source) so the build-std stages can run."""
+    _install(session)
+    session.run("minbuild", "setup", *session.posargs)
+
+
+@nox.session(reuse_venv=True)
+def tests(session: nox.Session) -> None:
+    """Run the test suite (unit, system, cargo, nightly and build-std tiers); args go to pytest."""
+    _install(session, "[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(reuse_venv=True)
+def lint(session: nox.Session) -> None:
+    """ruff (lint and format check) and mypy --strict over the package, tests and tools."""
+    _install(session, "[lint,test]")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")

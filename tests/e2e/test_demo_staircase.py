@@ -1,0 +1,71 @@
+"""The whole demo staircase, build-std stages included, on Debian's rustc-web."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from minbuild import pipeline
+from minbuild.records import RunRecord, StageRecord
+from tests.conftest import REPO, debian_toolchain_available, require
+
+ALL_STAGES = 13
+
+
+class Quiet:
+    def progress(self, position: int, total: int, stage: str, action: str) -> None:
+        pass
+
+    def finished(self, position: int, total: int, record: StageRecord) -> None:
+        pass
+
+
+def run_demo(state: Path) -> RunRecord:
+    options = pipeline.Options(config=REPO / "config" / "demo.yaml", state_dir=state)
+    return pipeline.min_build(options, Quiet())[0]
+
+
+@pytest.fixture(scope="module")
+def demo_run(shared_state: Path) -> RunRecord:
+    require(
+        debian_toolchain_available(),
+        "Debian's rustc-web is not installed (apt-get install rustc-web cargo-web rust-web-src)",
+    )
+    return run_demo(shared_state)
+
+
+def test_all_thirteen_stages_are_ok_with_every_test_passing(demo_run: RunRecord) -> None:
+    assert len(demo_run.stages) == ALL_STAGES
+    for stage in demo_run.stages:
+        assert stage.status == "ok", f"{stage.name}: {stage.reason}"
+        assert stage.tests_run >= 8 and stage.tests_passed == stage.tests_run, stage.name
+
+
+def test_one_toolchain_builds_every_stage(demo_run: RunRecord) -> None:
+    assert demo_run.toolchain["name"] == "debian"
+    assert {s.toolchain["commit"] for s in demo_run.stages} == {demo_run.toolchain["commit"]}
+
+
+def test_the_staircase_goes_down(demo_run: RunRecord) -> None:
+    size = {stage.name: stage.size_bytes or 0 for stage in demo_run.stages}
+    assert size["release"] < size["debug"]
+    assert size["disable-logging"] < size["no-default-features"] < size["release"]
+    assert size["build-std-features"] < size["build-std"] < size["release"]
+    assert size["panic-immediate-abort"] < size["build-std-features"]
+    assert size["panic-immediate-abort"] < size["release"] / 3
+
+
+def test_minimal_stages_ran_bytecode_that_a_fuller_stage_compiled(demo_run: RunRecord) -> None:
+    minimal = {s.name: s for s in demo_run.stages}["panic-immediate-abort"]
+    assert minimal.fixtures["fib"] == "release"  # the last stage with the assembler
+    run_fib = next(t for t in minimal.tests if t.name == "run-fib")
+    assert run_fib.status == "passed"
+
+
+def test_a_second_run_rebuilds_nothing(demo_run: RunRecord, shared_state: Path) -> None:
+    again = run_demo(shared_state)
+    for stage in again.stages:
+        assert stage.status == "ok"
+        assert stage.units_built == 0, f"{stage.name} rebuilt {stage.units_built} units"
+    assert [s.sha256 for s in again.stages] == [s.sha256 for s in demo_run.stages]

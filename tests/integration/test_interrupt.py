@@ -1,0 +1,59 @@
+"""Ctrl-C during a real build: exit 130, a clean message, the partial run recorded."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import REPO
+
+HELLO = REPO / "tests" / "crates" / "hello" / "minbuild.yaml"
+
+
+def test_sigint_mid_build(cargo_available: None, tmp_path: Path) -> None:
+    # A fresh state dir, so the debug build is long enough to be interrupted.
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "minbuild",
+            "min-build",
+            "--state-dir",
+            str(tmp_path),
+            "--config",
+            str(HELLO),
+            "--from",
+            "release",
+            "--to",
+            "lto",
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    seen = ""
+    while "lto: building" not in seen:
+        line = process.stderr.readline()
+        assert line, f"min-build ended early: {seen}"
+        seen += line
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted; run documents written so far are intact" in stderr
+    assert "Traceback" not in stderr
+    (document,) = (tmp_path / "runs").glob("*.json")
+    data = json.loads(document.read_text())
+    assert data["interrupted"] is True and data["complete"] is False
+    assert [s["name"] for s in data["stages"]] == [
+        "release",
+        "no-default-features",
+        "disable-logging",
+        "opt-level-s",
+        "panic-abort",
+    ]
