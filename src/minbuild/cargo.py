@@ -64,6 +64,8 @@ class Crate:
     """cargo metadata's feature table (feature -> what it enables)."""
     binaries: tuple[str, ...]
     """Names of the package's bin targets."""
+    dependencies: tuple[str, ...]
+    """Names the package's dependencies go by (for `dep/feature` names like log/max_level_off)."""
     lib_crate_types: tuple[str, ...]
     """crate-type of the lib target (empty if none)."""
     profiles: Mapping[str, Mapping[str, Any]]
@@ -99,6 +101,7 @@ def read_crate(project: Project, cargo: Iterable[str], env: Mapping[str, str]) -
         workspace_root=root,
         features={name: tuple(values) for name, values in package["features"].items()},
         binaries=tuple(t["name"] for t in targets if "bin" in t["kind"]),
+        dependencies=tuple(d.get("rename") or d["name"] for d in package["dependencies"]),
         lib_crate_types=next(
             (
                 tuple(t["crate_types"])
@@ -145,12 +148,20 @@ def enabled_features(
     return frozenset(enabled)
 
 
+def is_feature(crate: Crate, name: str) -> bool:
+    """A feature of the package, or `dependency/feature` (cargo's syntax) of one of its deps."""
+    if name in crate.features:
+        return True
+    dependency, slash, _ = name.partition("/")
+    return bool(slash) and dependency.rstrip("?") in crate.dependencies
+
+
 def check_features(project: Project, stages: Iterable[Stage], crate: Crate) -> None:
     """Every feature named in the project file or the staircase must exist in the crate."""
     known = list(crate.features)
 
     def check(name: str, at: tuple[str | int, ...]) -> None:
-        if name not in crate.features:
+        if not is_feature(crate, name):
             message = (
                 f"feature '{name}' is not declared by {crate.name}'s Cargo.toml"
                 f"{did_you_mean(name, known)} (features: {', '.join(sorted(known))})"
@@ -170,7 +181,7 @@ def check_features(project: Project, stages: Iterable[Stage], crate: Crate) -> N
                 check(name, (key, index, "needs_features", position))
     for stage in stages:
         for name in stage.features:
-            if name not in crate.features:
+            if not is_feature(crate, name):
                 raise ConfigError(
                     f"stages.{stage.name}.features: feature '{name}' is not "
                     f"declared by {crate.name}{did_you_mean(name, known)}",

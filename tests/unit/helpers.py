@@ -47,6 +47,7 @@ def crate(profiles: dict[str, Any] | None = None) -> Crate:
             "everything": ("run", "compile"),
         },
         binaries=("tinyvm",),
+        dependencies=("minilog", "tvm-core", "tvm-asm"),
         lib_crate_types=(),
         profiles=profiles or {},
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from minbuild.cargo import check_features, effective_profile, enabled_features
+from minbuild.cargo import check_features, effective_profile, enabled_features, is_feature
 from minbuild.config import load_project
 from minbuild.errors import ConfigError
 from minbuild.stages import load_staircase
@@ -69,3 +69,10 @@ def test_unknown_feature_in_a_feature_set_is_located() -> None:
 
 def test_known_features_pass() -> None:
     check_features(PROJECT, STAGES.values(), crate())
+
+
+def test_dependency_features_use_cargos_syntax() -> None:
+    assert is_feature(crate(), "minilog/max_level_off")
+    assert is_feature(crate(), "tvm-asm?/anything")
+    assert not is_feature(crate(), "log/max_level_off")  # not a dependency of tinyvm
+    assert not is_feature(crate(), "max_level_off")
