@@ -63,27 +63,25 @@ def _row(
     number: int, stage: StageRecord, previous: StageRecord | None, base: StageRecord | None
 ) -> list[str]:
     size = stage.size_bytes
-    delta = (
-        size - previous.size_bytes
-        if size is not None and previous and previous.size_bytes
-        else None
-    )
     return [
         str(number),
         stage.name,
         human_size(size) if size is not None else "—",
-        f"{delta:+,}" if delta is not None else "",
-        f"{100 * delta / previous.size_bytes:+.1f}%" + (" ▲" if delta > 0 else "")
-        if delta is not None and previous and previous.size_bytes
-        else "",
-        f"{100 * size / base.size_bytes:.1f}%"
-        if size is not None and base and base.size_bytes
-        else "",
+        *_delta_cells(size, previous.size_bytes if previous else None),
+        f"{100 * size / base.size_bytes:.1f}%" if size and base and base.size_bytes else "",
         f"{stage.tests_passed}/{stage.tests_run}" if stage.tests_run else "—",
         f"{stage.build_seconds:.1f}s" if stage.build_seconds is not None else "",
         _units(stage),
         stage.status,
     ]
+
+
+def _delta_cells(size: int | None, before: int | None) -> tuple[str, str]:
+    """Bytes and percent against the previous sized stage; ▲ marks a stage that grew."""
+    if size is None or not before:
+        return "", ""
+    delta = size - before
+    return f"{delta:+,}", f"{100 * delta / before:+.1f}%" + (" ▲" if delta > 0 else "")
 
 
 def _units(stage: StageRecord) -> str:

@@ -52,6 +52,16 @@ def rustup(name: str, env: Mapping[str, str] | None = None) -> Candidate:
     )
 
 
+_INSTALL_STD_SOURCE = (
+    f"{DEBIAN.install} (Debian's rustc with its std source; minbuild then picks it), "
+    "or: rustup component add rust-src --toolchain nightly"
+)
+_CHANGED_FLAG = (
+    "enable it with a toolchain that accepts it: `rustup toolchain install nightly`, or pin one "
+    "with --toolchain NAME (flags like this change between nightlies; `cargo -Z help` and "
+    "`rustc -Z help` list what yours accepts)"
+)
+
 PREFERENCE = (rustup("nightly"), DEBIAN, rustup("stable", {"RUSTC_BOOTSTRAP": "1"}))
 
 
@@ -81,15 +91,18 @@ class Toolchain:
         return f"{self.candidate.name} (rustc {self.release})"
 
     def cannot_run(self, stage: Stage) -> str | None:
-        """Why this toolchain cannot build `stage`, or None if it can."""
+        """Why this toolchain cannot build `stage`, and the command that would fix it; or None."""
         if "build-std" in stage.needs and self.library_source is None:
-            return f"toolchain {self.label} has no std library source for -Z build-std"
+            return (
+                f"toolchain {self.label} has no std library source for -Z build-std; "
+                f"enable it with: {_INSTALL_STD_SOURCE}"
+            )
         for flag in stage.cargo_z_flags():
             if flag not in self.cargo_z:
-                return f"toolchain {self.label}: cargo does not accept -Z {flag}"
+                return f"toolchain {self.label}: cargo does not accept -Z {flag}; {_CHANGED_FLAG}"
         for option in stage.rustc_z_flags():
             if option not in self.rustc_z:
-                return f"toolchain {self.label}: rustc does not accept -Z {option}"
+                return f"toolchain {self.label}: rustc does not accept -Z {option}; {_CHANGED_FLAG}"
         return None
 
 
@@ -177,24 +190,4 @@ def _named(name: str) -> Candidate:
 
 
 def _skips(toolchain: Toolchain, stages: Sequence[Stage]) -> dict[str, str]:
-    skipped = {}
-    for stage in stages:
-        reason = toolchain.cannot_run(stage)
-        if reason:
-            skipped[stage.name] = f"{reason}; enable it with: {_enable_hint(reason)}"
-    return skipped
-
-
-def _enable_hint(reason: str) -> str:
-    if "library source" in reason:
-        return (
-            f"{DEBIAN.install} (Debian's rustc with its std source; minbuild then picks it), "
-            "or: rustup component add rust-src --toolchain nightly"
-        )
-    if "does not accept" in reason:
-        return (
-            "a toolchain that accepts it: `rustup toolchain install nightly`, or pin one "
-            "with --toolchain NAME (flags like this change between nightlies; `cargo -Z help`"
-            " and `rustc -Z help` list what yours accepts)"
-        )
-    return "--toolchain nightly"
+    return {stage.name: reason for stage in stages if (reason := toolchain.cannot_run(stage))}
