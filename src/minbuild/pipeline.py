@@ -365,6 +365,7 @@ def _new_run(plan: Plan) -> RunRecord:
         crate=_crate_facts(plan),
         minbuild_version=__version__,
         config_hash=plan.config_hash(),
+        config=str(plan.project.path.resolve()),
         toolchain={
             "name": toolchain.candidate.name,
             "release": toolchain.release,

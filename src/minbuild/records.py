@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -80,6 +81,7 @@ class RunRecord:
     toolchain: Mapping[str, str]
     stages: tuple[StageRecord, ...] = ()
     interrupted: bool = False
+    config: str | None = None
     schema: str = SCHEMA
 
 
@@ -91,10 +93,7 @@ def from_json(text: str, source: str) -> RunRecord:
     """Parse a run document; a broken or foreign one is a ConfigError naming `source`."""
     try:
         data = json.loads(text)
-        if data.get("schema") != SCHEMA:
-            raise ConfigError(
-                f"run document schema {data.get('schema')!r} is not {SCHEMA!r}", file=source
-            )
+        _check_schema(data.get("schema"), source)
         stages = tuple(
             StageRecord(
                 **{
@@ -109,6 +108,26 @@ def from_json(text: str, source: str) -> RunRecord:
         return RunRecord(**data, stages=stages)
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise ConfigError(f"not a readable run document ({error})", file=source) from error
+
+
+def _check_schema(schema: object, source: str) -> None:
+    if schema == SCHEMA:
+        return
+    version = re.fullmatch(r"minbuild\.run/(\d+)", str(schema))
+    if version is None:
+        raise ConfigError(f"not a minbuild run document (schema {schema!r})", file=source)
+    ours = int(SCHEMA.rsplit("/", 1)[1])
+    if int(version.group(1)) < ours:
+        raise ConfigError(
+            f"run document schema {schema} is older than {SCHEMA}, which this "
+            "minbuild reads: run `nox -s min-build` again",
+            file=source,
+        )
+    raise ConfigError(
+        f"run document schema {schema} is newer than {SCHEMA}: it was written "
+        "by a newer minbuild; upgrade minbuild to read it",
+        file=source,
+    )
 
 
 def write_atomic(path: Path, text: str) -> None:

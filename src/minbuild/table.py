@@ -8,80 +8,88 @@ from typing import TYPE_CHECKING
 import humanize
 
 from minbuild.records import RunRecord, StageRecord
+from minbuild.report import Row, base_stage, rows, toolchain_label
 
 if TYPE_CHECKING:
     from minbuild.pipeline import Plan
-
-HEADERS = (
-    "#",
-    "stage",
-    "size",
-    "Δ prev",
-    "Δ %",
-    "% of {base}",
-    "tests",
-    "build",
-    "cargo",
-    "status",
-)
-RIGHT = {0, 2, 3, 4, 5, 6, 7}
 
 
 def human_size(size: int) -> str:
     return str(humanize.naturalsize(size, binary=True, format="%.1f"))
 
 
-def render(run: RunRecord) -> str:
-    """The staircase as a table, then a line per stage that needs explaining."""
-    base = next((s for s in run.stages if s.size_bytes and _inherits(s) == "release"), None)
-    headers = [h.format(base=base.name if base else "release") for h in HEADERS]
-    rows, notes = [], []
-    previous: StageRecord | None = None
-    for number, stage in enumerate(run.stages):
-        rows.append(_row(number, stage, previous, base))
-        note = _note(stage, previous)
-        if note:
-            notes.append(f"  {stage.name}: {note}")
-        if stage.size_bytes is not None:
-            previous = stage
-    title = (
+def size_text(size: int | None, exact: bool = False) -> str:
+    if size is None:
+        return "—"
+    return f"{size:,} B" if exact else human_size(size)
+
+
+def delta_text(delta: int | None, percent: float | None) -> tuple[str, str]:
+    """Bytes and percent against the previous stage; ▲ marks a stage that grew."""
+    if delta is None or percent is None:
+        return "", ""
+    return f"{delta:+,}", f"{percent:+.1f}%" + (" ▲" if delta > 0 else "")
+
+
+def title(run: RunRecord) -> str:
+    return (
         f"{run.crate.get('name')} {run.crate.get('version')} · toolchain "
-        f"{run.toolchain.get('name')} (rustc {run.toolchain.get('release')}) · "
-        f"run {run.run_id}"
+        f"{toolchain_label(run.toolchain)} · run {run.run_id}"
     )
-    text = [title, "", format_table(headers, rows, RIGHT)]
+
+
+def render(run: RunRecord, exact: bool = False) -> str:
+    """The staircase as a table, then a line per stage that needs explaining."""
+    table_rows = rows(run)
+    base = base_stage(run)
+    many_targets = len({row.target for row in table_rows}) > 1
+    many_toolchains = len({row.toolchain for row in table_rows}) > 1
+    headers = [
+        "#",
+        "stage",
+        *(["target"] if many_targets else []),
+        "size",
+        "Δ prev",
+        "Δ %",
+        f"% of {base.name if base else 'release'}",
+        "tests",
+        *(["toolchain"] if many_toolchains else []),
+        "build",
+        "cargo",
+        "status",
+    ]
+    cells, notes = [], []
+    previous: dict[str, Row] = {}
+    for number, row in enumerate(table_rows):
+        stage = row.record
+        cells.append(
+            [
+                str(number),
+                row.stage,
+                *([row.target] if many_targets else []),
+                size_text(row.size, exact),
+                *delta_text(row.delta, row.delta_percent),
+                f"{row.percent_of_base:.1f}%" if row.percent_of_base is not None else "",
+                f"{row.tests_passed}/{row.tests_run}" if row.tests_run else "—",
+                *([row.toolchain] if many_toolchains else []),
+                f"{stage.build_seconds:.1f}s" if stage.build_seconds is not None else "",
+                _units(stage),
+                row.status,
+            ]
+        )
+        note = _note(row, previous.get(row.target))
+        if note:
+            notes.append(f"  {row.stage}: {note}")
+        if row.size is not None:
+            previous[row.target] = row
+    right = {i for i, h in enumerate(headers) if h in _RIGHT or h.startswith("% of")}
+    text = [title(run), "", format_table(headers, cells, right)]
     if notes:
         text += ["", *notes]
     return "\n".join(text) + "\n"
 
 
-def _inherits(stage: StageRecord) -> str | None:
-    return next((v for k, v in stage.env.items() if k.endswith("_INHERITS")), None)
-
-
-def _row(
-    number: int, stage: StageRecord, previous: StageRecord | None, base: StageRecord | None
-) -> list[str]:
-    size = stage.size_bytes
-    return [
-        str(number),
-        stage.name,
-        human_size(size) if size is not None else "—",
-        *_delta_cells(size, previous.size_bytes if previous else None),
-        f"{100 * size / base.size_bytes:.1f}%" if size and base and base.size_bytes else "",
-        f"{stage.tests_passed}/{stage.tests_run}" if stage.tests_run else "—",
-        f"{stage.build_seconds:.1f}s" if stage.build_seconds is not None else "",
-        _units(stage),
-        stage.status,
-    ]
-
-
-def _delta_cells(size: int | None, before: int | None) -> tuple[str, str]:
-    """Bytes and percent against the previous sized stage; ▲ marks a stage that grew."""
-    if size is None or not before:
-        return "", ""
-    delta = size - before
-    return f"{delta:+,}", f"{100 * delta / before:+.1f}%" + (" ▲" if delta > 0 else "")
+_RIGHT = {"#", "size", "Δ prev", "Δ %", "tests", "build"}
 
 
 def _units(stage: StageRecord) -> str:
@@ -90,26 +98,19 @@ def _units(stage: StageRecord) -> str:
     return "fresh" if stage.units_built == 0 else f"{stage.units_built} built"
 
 
-def _note(stage: StageRecord, previous: StageRecord | None) -> str:
-    parts = []
+def _note(row: Row, previous: Row | None) -> str:
+    stage, parts = row.record, []
     if stage.status != "ok" and stage.reason:
         parts.append(stage.reason)
     if stage.first_error:
         parts.append(stage.first_error)
     if stage.same_settings_as:
         parts.append(f"same effective settings as {stage.same_settings_as} (expect a 0-byte delta)")
-    if previous and stage.size_bytes == previous.size_bytes and stage.sha256 != previous.sha256:
+    if previous and row.delta == 0 and stage.sha256 != previous.record.sha256:
         parts.append("same size, different bytes: the change fit in ELF segment padding")
-    grew = (
-        stage.size_bytes is not None
-        and previous is not None
-        and previous.size_bytes is not None
-        and stage.size_bytes > previous.size_bytes
-    )
-    if grew:
+    if row.grew and previous:
         parts.append(
-            f"▲ grew vs {previous.name if previous else ''}: measure whether this "
-            "setting pays off for this crate"
+            f"▲ grew vs {previous.stage}: measure whether this setting pays off for this crate"
         )
     failed = [f"{t.name} ({t.reason})" for t in stage.tests if t.status == "failed"]
     if failed:

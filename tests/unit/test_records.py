@@ -19,10 +19,22 @@ def test_round_trip(tmp_path: Path) -> None:
     assert records.load(path) == run
 
 
-def test_foreign_schema_is_refused() -> None:
-    text = records.to_json(sample_run()).replace(records.SCHEMA, "minbuild.run/99")
-    with pytest.raises(ConfigError, match=r"schema 'minbuild\.run/99' is not 'minbuild\.run/1'"):
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        (
+            "minbuild.run/0",
+            "is older than minbuild.run/1, which this minbuild reads: run `nox -s min-build` again",
+        ),
+        ("minbuild.run/99", "is newer than minbuild.run/1: it was written by a newer minbuild"),
+        ("something/else", "not a minbuild run document (schema 'something/else')"),
+    ],
+)
+def test_other_schemas_are_refused_clearly(schema: str, message: str) -> None:
+    text = records.to_json(sample_run()).replace(records.SCHEMA, schema)
+    with pytest.raises(ConfigError) as caught:
         records.from_json(text, "x.json")
+    assert str(caught.value).startswith("x.json: ") and message in str(caught.value)
 
 
 def test_truncated_document_is_refused_with_its_name() -> None:
