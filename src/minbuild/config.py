@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from minbuild.budgets import Budget, parse_budget
 from minbuild.yamlfile import Document, KeyPath, checked, did_you_mean, load, schema
 
 ARTIFACT_KINDS = ("bin", "cdylib", "staticlib")
@@ -90,6 +91,10 @@ class Project:
     """Files tests need that a fuller stage's binary makes."""
     tests: tuple[TestSpec, ...]
     """Commands run against every applicable stage's artifact."""
+    size_baseline: Path
+    """The committed baseline file that growth budgets compare against."""
+    budgets: tuple[Budget, ...]
+    """Size limits that --check enforces."""
     source: Document = field(compare=False, repr=False)
     """The parsed file, kept to put file:line on errors found later (e.g. unknown features)."""
 
@@ -144,6 +149,11 @@ def load_project(path: Path) -> Project:
         feature_sets=_feature_sets(doc, data["feature_sets"]),
         fixtures=fixtures,
         tests=tests,
+        size_baseline=(base / data["size_baseline"]).resolve(),
+        budgets=tuple(
+            parse_budget(doc, checked(doc, item, schema("budget"), ("budgets", i)), ("budgets", i))
+            for i, item in enumerate(data["budgets"])
+        ),
         source=doc,
     )
 

@@ -58,8 +58,7 @@ def render(run: RunRecord, exact: bool = False) -> str:
         "cargo",
         "status",
     ]
-    cells, notes = [], []
-    previous: dict[str, Row] = {}
+    cells = []
     for number, row in enumerate(table_rows):
         stage = row.record
         cells.append(
@@ -77,15 +76,11 @@ def render(run: RunRecord, exact: bool = False) -> str:
                 row.status,
             ]
         )
-        note = _note(row, previous.get(row.target))
-        if note:
-            notes.append(f"  {row.stage}: {note}")
-        if row.size is not None:
-            previous[row.target] = row
     right = {i for i, h in enumerate(headers) if h in _RIGHT or h.startswith("% of")}
     text = [title(run), "", format_table(headers, cells, right)]
-    if notes:
-        text += ["", *notes]
+    explained = [f"  {stage}: {note}" for stage, note in notes(table_rows)]
+    if explained:
+        text += ["", *explained]
     return "\n".join(text) + "\n"
 
 
@@ -96,6 +91,19 @@ def _units(stage: StageRecord) -> str:
     if stage.units_built is None:
         return ""
     return "fresh" if stage.units_built == 0 else f"{stage.units_built} built"
+
+
+def notes(table_rows: list[Row]) -> list[tuple[str, str]]:
+    """(stage, explanation) for every stage that needs one: skips, failures, no-ops, growth."""
+    previous: dict[str, Row] = {}
+    found = []
+    for row in table_rows:
+        note = _note(row, previous.get(row.target))
+        if note:
+            found.append((row.stage, note))
+        if row.size is not None:
+            previous[row.target] = row
+    return found
 
 
 def _note(row: Row, previous: Row | None) -> str:

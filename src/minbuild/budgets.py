@@ -1,0 +1,253 @@
+"""Size budgets: the committed baseline file, the rules a run must keep, and the ratchet."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from minbuild.errors import ConfigError
+from minbuild.records import RunRecord, write_atomic
+from minbuild.report import Key, Reference, Row, rows, toolchain_label
+from minbuild.yamlfile import Document, KeyPath
+
+BASELINE_SCHEMA = "minbuild.baseline/1"
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|K|KB|KIB|M|MB|MIB|G|GB|GIB)?\s*$", re.IGNORECASE)
+_UNITS = {
+    "B": 1,
+    "K": 1024,
+    "KIB": 1024,
+    "KB": 1000,
+    "M": 1024**2,
+    "MIB": 1024**2,
+    "MB": 1000**2,
+    "G": 1024**3,
+    "GIB": 1024**3,
+    "GB": 1000**3,
+}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Limits for the stages and targets that match it."""
+
+    stage: str
+    """Stage name or glob (`*` matches every stage)."""
+    target: str
+    """Target triple or glob."""
+    max_size: int | None
+    """Largest allowed artifact, in bytes."""
+    max_growth: int | None
+    """Most bytes a stage may grow over its baseline entry."""
+    max_growth_percent: float | None
+    """Most percent a stage may grow over its baseline entry."""
+    where: str
+    """file:line of the budget, so a report can say what was broken."""
+
+    def matches(self, key: Key) -> bool:
+        return fnmatch.fnmatchcase(key[0], self.stage) and fnmatch.fnmatchcase(key[1], self.target)
+
+
+def parse_size(doc: Document, value: Any, at: KeyPath) -> int | None:
+    """Bytes from an integer or text like "140 KiB" (K and KiB are 1024, KB is 1000)."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    match = _SIZE.match(str(value)) if isinstance(value, str) else None
+    if not match:
+        raise doc.error(at, f"expected a size in bytes or like '140 KiB', got {value!r}")
+    return int(float(match.group(1)) * _UNITS[(match.group(2) or "B").upper()])
+
+
+def parse_budget(doc: Document, data: dict[str, Any], at: KeyPath) -> Budget:
+    percent = data["max_growth_percent"]
+    if percent is not None and (isinstance(percent, bool) or not isinstance(percent, int | float)):
+        raise doc.error((*at, "max_growth_percent"), f"expected a number, got {percent!r}")
+    budget = Budget(
+        stage=str(data["stage"]),
+        target=str(data["target"]),
+        max_size=parse_size(doc, data["max_size"], (*at, "max_size")),
+        max_growth=parse_size(doc, data["max_growth"], (*at, "max_growth")),
+        max_growth_percent=None if percent is None else float(percent),
+        where=f"{doc.path}:{doc.line(at)}",
+    )
+    if budget.max_size is None and budget.max_growth is None and percent is None:
+        raise doc.error(at, "sets no limit (max_size, max_growth or max_growth_percent)")
+    return budget
+
+
+@dataclass(frozen=True)
+class BaselineEntry:
+    """The accepted size of one (stage, target), and where it came from."""
+
+    stage: str
+    target: str
+    size_bytes: int
+    sha256: str | None
+    toolchain: str
+    commit: str | None
+    run_id: str
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The committed sizes budgets measure growth against."""
+
+    crate: str
+    entries: tuple[BaselineEntry, ...]
+
+    def reference(self, path: Path) -> Reference:
+        runs = sorted({entry.run_id for entry in self.entries})
+        commits = sorted({(entry.commit or "no commit")[:12] for entry in self.entries})
+        label = f"baseline {path} (run {', '.join(runs)}, commit {', '.join(commits)})"
+        return Reference(label, {(e.stage, e.target): e.size_bytes for e in self.entries})
+
+
+def baseline_from_run(run: RunRecord) -> Baseline:
+    commit = run.crate.get("git_commit")
+    return Baseline(
+        str(run.crate.get("name")),
+        tuple(
+            BaselineEntry(
+                row.stage,
+                row.target,
+                row.size,
+                row.record.sha256,
+                toolchain_label(row.record.toolchain),
+                commit,
+                run.run_id,
+            )
+            for row in rows(run)
+            if row.size is not None
+        ),
+    )
+
+
+def save_baseline(path: Path, baseline: Baseline) -> None:
+    data = {
+        "schema": BASELINE_SCHEMA,
+        "crate": baseline.crate,
+        "entries": [asdict(entry) for entry in baseline.entries],
+    }
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def load_baseline(path: Path) -> Baseline:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ConfigError(
+            "no baseline yet: write one with `invoke size-baseline`", file=str(path)
+        ) from error
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"not a readable baseline ({error})", file=str(path)) from error
+    if not isinstance(data, dict) or data.get("schema") != BASELINE_SCHEMA:
+        raise ConfigError(f"not a {BASELINE_SCHEMA} file", file=str(path))
+    try:
+        return Baseline(data["crate"], tuple(BaselineEntry(**e) for e in data["entries"]))
+    except (KeyError, TypeError) as error:
+        raise ConfigError(f"not a readable baseline ({error})", file=str(path)) from error
+
+
+def ratchet(baseline: Baseline, run: RunRecord) -> tuple[Baseline, list[str]]:
+    """The baseline with every entry the run beat lowered to the run's size; never raised."""
+    fresh = {(e.stage, e.target): e for e in baseline_from_run(run).entries}
+    entries, changes = [], []
+    for entry in baseline.entries:
+        now = fresh.pop((entry.stage, entry.target), None)
+        if now is not None and now.size_bytes < entry.size_bytes:
+            changes.append(
+                f"{entry.stage} [{entry.target}]: {entry.size_bytes:,} B -> {now.size_bytes:,} B"
+            )
+            entry = now
+        entries.append(entry)
+    for now in fresh.values():
+        changes.append(f"{now.stage} [{now.target}]: new entry, {now.size_bytes:,} B")
+        entries.append(now)
+    return replace(baseline, entries=tuple(entries)), changes
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A budget a stage broke, by how much, and against what."""
+
+    stage: str
+    target: str
+    rule: str
+    message: str
+
+
+def check(
+    current: Sequence[Row], budgets: Sequence[Budget], baseline: Reference | None
+) -> tuple[list[Violation], list[str]]:
+    """Every broken budget, and warnings for budgets that could not be checked."""
+    violations: list[Violation] = []
+    warnings: list[str] = []
+    for budget in budgets:
+        matched = [row for row in current if budget.matches(row.key)]
+        if not matched:
+            warnings.append(f"budget at {budget.where} matches no stage of this run")
+        for row in matched:
+            violations += _broken(row, budget, baseline, warnings)
+    return violations, warnings
+
+
+def _broken(
+    row: Row, budget: Budget, baseline: Reference | None, warnings: list[str]
+) -> list[Violation]:
+    name = f"{row.stage} [{row.target}]"
+    if row.size is None:
+        warnings.append(f"{name}: {row.status}, so its budget at {budget.where} was not checked")
+        return []
+    found = []
+    if budget.max_size is not None and row.size > budget.max_size:
+        over = row.size - budget.max_size
+        found.append(
+            Violation(
+                row.stage,
+                row.target,
+                "max_size",
+                f"{name}: {row.size:,} B is over max_size {budget.max_size:,} B "
+                f"by {over:,} B ({100 * over / budget.max_size:.1f}%) "
+                f"(budget at {budget.where})",
+            )
+        )
+    if budget.max_growth is None and budget.max_growth_percent is None:
+        return found
+    then = baseline.sizes.get(row.key) if baseline else None
+    if then is None:
+        warnings.append(
+            f"{name}: no baseline entry, so growth was not checked "
+            "(write one with `invoke size-baseline`)"
+        )
+        return found
+    growth, percent = row.size - then, 100 * (row.size - then) / then
+    against = f"{baseline.label if baseline else ''}: {then:,} B"
+    grew = f"{name}: grew {growth:+,} B ({percent:+.1f}%) vs {against}"
+    if budget.max_growth is not None and growth > budget.max_growth:
+        found.append(
+            Violation(
+                row.stage,
+                row.target,
+                "max_growth",
+                f"{grew}; max_growth {budget.max_growth:,} B exceeded by "
+                f"{growth - budget.max_growth:,} B (budget at {budget.where})",
+            )
+        )
+    if budget.max_growth_percent is not None and percent > budget.max_growth_percent:
+        found.append(
+            Violation(
+                row.stage,
+                row.target,
+                "max_growth_percent",
+                f"{grew}; max_growth_percent {budget.max_growth_percent:g}% "
+                f"exceeded by {percent - budget.max_growth_percent:.1f} points "
+                f"(budget at {budget.where})",
+            )
+        )
+    return found
