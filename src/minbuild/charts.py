@@ -135,6 +135,7 @@ def history(
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
     by_run = sizes_by_run(runs, stages)
+    axes.set_prop_cycle(color=plt.get_cmap("tab20").colors)  # 13+ stages: no repeated colours
     for stage in stages:
         points = [(i, sizes[stage]) for i, sizes in enumerate(by_run) if sizes[stage]]
         if points:
@@ -144,10 +145,12 @@ def history(
         for run in runs
     ]
     axes.set_xticks(range(len(runs)), labels, fontsize=8)
-    tallest = max((s for sizes in by_run for s in sizes.values() if s), default=1)
-    _size_axis(axes, log_scale, tallest)
+    sizes = [size for by_stage in by_run for size in by_stage.values() if size]
+    tallest = max(sizes, default=1)
+    # A debug build 100x the size of the others would flatten every other line.
+    _size_axis(axes, log_scale or tallest > 20 * min(sizes, default=1), tallest)
     axes.set_title(
         f"{runs[-1].crate.get('name')}: artifact size across {len(runs)} runs", fontsize=12
     )
-    axes.legend(fontsize=8, frameon=False, ncols=2)
+    axes.legend(fontsize=8, frameon=False, ncols=2, loc="upper left", bbox_to_anchor=(1, 1))
     return _save(plt, figure, path)

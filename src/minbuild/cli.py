@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from minbuild import __version__, pipeline, provision, records, table
+from minbuild import __version__, pipeline, provision, records, sizereport, table
+from minbuild.config import load_project
 from minbuild.errors import MinbuildError
 from minbuild.records import StageRecord
 
@@ -86,6 +87,75 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--fail-fast", action="store_true", help="stop at the first failed stage")
     build.set_defaults(handler=_min_build)
 
+    build.add_argument(
+        "--check",
+        action="store_true",
+        help="after building, enforce the project's size budgets (exit 1 if broken)",
+    )
+
+    report = commands.add_parser(
+        "size-report", parents=[common], help="render, compare, gate, chart and publish sizes"
+    )
+    report.add_argument("--run", help="run id or path (default: the latest run)")
+    report.add_argument(
+        "--against",
+        metavar="RUN|PATH|baseline",
+        help="compare with another run, or with the committed baseline",
+    )
+    report.add_argument(
+        "--format",
+        dest="form",
+        default="terminal",
+        help="terminal (default), markdown, json or csv",
+    )
+    report.add_argument("--output", type=Path, help="write the report to this file")
+    report.add_argument(
+        "--bytes",
+        dest="exact",
+        action="store_true",
+        help="exact sizes in bytes instead of humanized",
+    )
+    report.add_argument(
+        "--check",
+        action="store_true",
+        help="enforce the project's budgets: exit 1 and say which broke",
+    )
+    report.add_argument(
+        "--ratchet",
+        action="store_true",
+        help="lower baseline entries this run beat (never raises one)",
+    )
+    report.add_argument("--history", type=int, metavar="N", help="sizes across the last N runs")
+    report.add_argument(
+        "--stage",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --history: only this stage (repeatable)",
+    )
+    report.add_argument("--target", help="with --history: this target (default: the host)")
+    report.add_argument(
+        "--plot",
+        type=Path,
+        metavar="FILE.png|FILE.svg",
+        help="draw the staircase (or, with --history, the sizes over time)",
+    )
+    report.add_argument("--log-scale", action="store_true", help="log-scale size axis in --plot")
+    report.add_argument(
+        "--config", type=Path, help="project file for budgets and baseline (default: the run's own)"
+    )
+    report.set_defaults(handler=_size_report)
+
+    baseline = commands.add_parser(
+        "size-baseline", parents=[common], help="write the reviewable baseline file from a run"
+    )
+    baseline.add_argument("--run", help="run id or path (default: the latest run)")
+    baseline.add_argument("--config", type=Path, help="project file (default: the run's own)")
+    baseline.add_argument(
+        "--output", type=Path, help="where to write it (default: the project's size_baseline)"
+    )
+    baseline.set_defaults(handler=_size_baseline)
+
     show = commands.add_parser("show", parents=[common], help="print the table of a recorded run")
     show.add_argument("--run", help="run id or path of a run document (default: the latest)")
     show.set_defaults(handler=_show)
@@ -116,7 +186,45 @@ def _min_build(args: argparse.Namespace) -> int:
     run, path = pipeline.min_build(_options(args), ProgressPrinter(sys.stderr))
     print(table.render(run), end="")
     print(f"\nrun document: {path}")
-    return 1 if any(stage.status == "failed" for stage in run.stages) else 0
+    failed = any(stage.status == "failed" for stage in run.stages)
+    if args.check:
+        violations, warnings = sizereport.gate(run, load_project(args.config))
+        for line in [*(v.message for v in violations), *warnings]:
+            print(f"minbuild: budget: {line}", file=sys.stderr)
+        print(f"budgets: {len(violations)} broken" if violations else "budgets: all kept")
+        failed = failed or bool(violations)
+    return 1 if failed else 0
+
+
+def _size_report(args: argparse.Namespace) -> int:
+    options = sizereport.ReportOptions(
+        run=args.run,
+        against=args.against,
+        form=args.form,
+        output=args.output,
+        exact=args.exact,
+        check=args.check,
+        ratchet=args.ratchet,
+        history=args.history,
+        stages=tuple(args.stage),
+        target=args.target,
+        plot=args.plot,
+        log_scale=args.log_scale,
+        config=args.config,
+        state_dir=args.state_dir,
+    )
+    outcome = sizereport.size_report(options)
+    print(outcome.text, end="")
+    for message in outcome.messages:
+        print(f"minbuild: {message}", file=sys.stderr)
+    return outcome.exit_code
+
+
+def _size_baseline(args: argparse.Namespace) -> int:
+    path, baseline = sizereport.write_baseline(args.run, args.config, args.state_dir, args.output)
+    runs = ", ".join(sorted({entry.run_id for entry in baseline.entries}))
+    print(f"wrote {path}: {len(baseline.entries)} entries from run {runs}; review and commit it")
+    return 0
 
 
 def _show(args: argparse.Namespace) -> int:

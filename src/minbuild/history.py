@@ -50,11 +50,13 @@ def sizes_by_run(
     return result
 
 
-def history_table(runs: Sequence[RunRecord], stages: Sequence[str], exact: bool = False) -> str:
+def history_table(
+    runs: Sequence[RunRecord], stages: Sequence[str], exact: bool = False, target: str | None = None
+) -> str:
     """One line per run (date, commit, toolchain) and one size column per stage."""
     headers = ["date", "run", "commit", "toolchain", *stages]
     cells = []
-    for run, sizes in zip(runs, sizes_by_run(runs, stages), strict=True):
+    for run, sizes in zip(runs, sizes_by_run(runs, stages, target), strict=True):
         commit = (run.crate.get("git_commit") or "—")[:10]
         dirty = "+" if run.crate.get("git_dirty") else ""
         toolchain = f"{run.toolchain.get('name')} {run.toolchain.get('release')}"
