@@ -16,14 +16,83 @@ def _minbuild(*args: str) -> None:
 
 
 @task(
+    iterable=["stage"],
     help={
-        "run": "run id or path of a run document (default: the latest)",
+        "run": "run id or path of a run document (default: the latest run)",
+        "against": "compare with a run id, a path, or `baseline` (the committed baseline file)",
+        "format": "terminal (default), markdown, json or csv",
+        "output": "write the report to this file instead of printing it",
+        "bytes": "exact sizes in bytes",
+        "check": "enforce the project's budgets: exit 1 and say which broke, by how much",
+        "ratchet": "lower baseline entries this run beat; never raises one",
+        "history": "sizes across the last N runs",
+        "stage": "with --history: only this stage (repeatable)",
+        "target": "with --history: this target (default: the host)",
+        "plot": "draw the staircase (or, with --history, sizes over time) to FILE.png|FILE.svg",
+        "log_scale": "log-scale size axis for --plot",
+        "config": "project file with budgets and baseline (default: the run's own)",
+        "state_dir": "minbuild's state directory (default: .minbuild)",
+    },
+)
+def size_report(
+    c: Context,
+    run: str = "",
+    against: str = "",
+    format: str = "terminal",
+    output: str = "",
+    bytes: bool = False,
+    check: bool = False,
+    ratchet: bool = False,
+    history: int = 0,
+    stage: list[str] | None = None,
+    target: str = "",
+    plot: str = "",
+    log_scale: bool = False,
+    config: str = "",
+    state_dir: str = ".minbuild",
+) -> None:
+    """Render, compare, gate, chart and publish the sizes of a min-build run."""
+    options = {
+        "--run": run,
+        "--against": against,
+        "--output": output,
+        "--target": target,
+        "--plot": plot,
+        "--config": config,
+        "--history": str(history) if history else "",
+    }
+    flags = {"--bytes": bytes, "--check": check, "--ratchet": ratchet, "--log-scale": log_scale}
+    _minbuild(
+        "size-report",
+        "--state-dir",
+        state_dir,
+        "--format",
+        format,
+        *(arg for name, value in options.items() if value for arg in (name, value)),
+        *(name for name, on in flags.items() if on),
+        *(arg for name in stage or [] for arg in ("--stage", name)),
+    )
+
+
+@task(
+    help={
+        "run": "run id or path (default: the latest run)",
+        "config": "project file (default: the run's own)",
+        "output": "where to write it (default: the project's size_baseline)",
         "state_dir": "minbuild's state directory (default: .minbuild)",
     }
 )
-def show(c: Context, run: str = "", state_dir: str = ".minbuild") -> None:
-    """Print the staircase table of a recorded min-build run."""
-    _minbuild("show", "--state-dir", state_dir, *(["--run", run] if run else []))
+def size_baseline(
+    c: Context, run: str = "", config: str = "", output: str = "", state_dir: str = ".minbuild"
+) -> None:
+    """Write the reviewable baseline file (one entry per stage and target) for a team to commit."""
+    options = {"--run": run, "--config": config, "--output": output}
+    _minbuild(
+        "size-baseline",
+        "--state-dir",
+        state_dir,
+        *(arg for name, value in options.items() if value for arg in (name, value)),
+    )
 
 
 @task(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from minbuild import __version__, pipeline, provision, records, sizereport, table
+from minbuild import __version__, pipeline, provision, sizereport, table
 from minbuild.config import load_project
 from minbuild.errors import MinbuildError
 from minbuild.records import StageRecord
@@ -156,10 +156,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     baseline.set_defaults(handler=_size_baseline)
 
-    show = commands.add_parser("show", parents=[common], help="print the table of a recorded run")
-    show.add_argument("--run", help="run id or path of a run document (default: the latest)")
-    show.set_defaults(handler=_show)
-
     setup = commands.add_parser(
         "setup", parents=[common], help="install Debian's rustc-web for build-std stages"
     )
@@ -224,17 +220,6 @@ def _size_baseline(args: argparse.Namespace) -> int:
     path, baseline = sizereport.write_baseline(args.run, args.config, args.state_dir, args.output)
     runs = ", ".join(sorted({entry.run_id for entry in baseline.entries}))
     print(f"wrote {path}: {len(baseline.entries)} entries from run {runs}; review and commit it")
-    return 0
-
-
-def _show(args: argparse.Namespace) -> int:
-    runs_dir = args.state_dir / "runs"
-    path = (
-        records.latest(runs_dir)
-        if args.run is None
-        else (Path(args.run) if args.run.endswith(".json") else runs_dir / f"{args.run}.json")
-    )
-    print(table.render(records.load(path)), end="")
     return 0
 
 

@@ -144,7 +144,7 @@ def markdown(report: Report, exact: bool = False) -> str:
     lines += ["", "<details><summary>Commands and environment of every stage</summary>", ""]
     for row in report.rows:
         reason = f": {row.record.reason}" if row.record.reason else ""
-        shell = row.record.shell or "(not built)"
+        shell = row.record.shell or "(no command recorded)"
         lines += [f"**{row.stage}** ({row.status}{reason})", "", "```sh", shell, "```", ""]
     return "\n".join([*lines, "</details>", ""])
 

@@ -105,9 +105,10 @@ class Reference:
 
 
 def reference_from_run(run: RunRecord) -> Reference:
-    commit = (run.crate.get("git_commit") or "no commit")[:12]
+    commit = run.crate.get("git_commit")
     sizes = {row.key: row.size for row in rows(run) if row.size is not None}
-    return Reference(f"run {run.run_id} (commit {commit})", sizes)
+    where = f"commit {commit[:12]}" if commit else "not in git"
+    return Reference(f"run {run.run_id} ({where})", sizes)
 
 
 @dataclass(frozen=True)

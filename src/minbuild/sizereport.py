@@ -131,6 +131,8 @@ def size_report(options: ReportOptions) -> Outcome:
             f"--format {options.form}: not one of {', '.join(FORMATS)}"
             + did_you_mean(options.form, list(FORMATS))
         )
+    if options.plot is not None:
+        charts.check_path(options.plot)
     runs_dir = options.state_dir / "runs"
     if options.history is not None:
         return _history(options, runs_dir)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from minbuild import pipeline, records
+from minbuild.formats import FORMATS
 from minbuild.records import RunRecord, StageRecord
+from minbuild.sizereport import ReportOptions, size_report
 from tests.conftest import REPO
 
 HELLO = REPO / "tests" / "crates" / "hello"
@@ -88,6 +93,7 @@ def test_an_unchanged_rerun_builds_nothing(first_run: RunRecord, shared_state: P
 
 
 def variant(tmp_path: Path, staircase: str, extra_tests: str = "") -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "stairs.yaml").write_text(textwrap.dedent(staircase))
     project = (HELLO / "minbuild.yaml").read_text()
     project = project.replace("manifest: Cargo.toml", f"manifest: {HELLO / 'Cargo.toml'}")
@@ -169,3 +175,66 @@ def test_ctrl_c_keeps_earlier_documents_and_records_the_partial_run(
     assert [s.name for s in partial.stages] == ["release"]
     assert earlier.complete
     assert not list(runs.glob(".*.tmp")), "no temporary files left behind"
+
+
+@pytest.mark.nightly
+def test_size_report_on_the_real_run(first_run: RunRecord, shared_state: Path) -> None:
+    for form in FORMATS:
+        outcome = size_report(
+            ReportOptions(run=first_run.run_id, form=form, state_dir=shared_state)
+        )
+        assert outcome.exit_code == 0 and outcome.text
+    data = json.loads(
+        size_report(ReportOptions(run=first_run.run_id, form="json", state_dir=shared_state)).text
+    )
+    assert [row["size_bytes"] for row in data["rows"]] == [s.size_bytes for s in first_run.stages]
+    markdown = size_report(
+        ReportOptions(run=first_run.run_id, form="markdown", state_dir=shared_state)
+    ).text
+    assert markdown.count(" build --manifest-path ") == len(STAGES)
+
+
+def budgeted(tmp_path: Path, lto_max: int) -> Path:
+    config = variant(tmp_path, (REPO / "config" / "staircase.yaml").read_text())
+    config.write_text(config.read_text() + f"budgets:\n  - {{stage: lto, max_size: {lto_max}}}\n")
+    return config
+
+
+@pytest.mark.nightly
+def test_min_build_check_gates_on_budgets(
+    first_run: RunRecord, shared_state: Path, tmp_path: Path
+) -> None:
+    lto_size = next(s.size_bytes for s in first_run.stages if s.name == "lto") or 0
+
+    def min_build_check(config: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "minbuild",
+                "min-build",
+                "--config",
+                str(config),
+                "--state-dir",
+                str(shared_state),
+                "--stage",
+                "release",
+                "--stage",
+                "lto",
+                "--check",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
+    broken = min_build_check(budgeted(tmp_path / "a", lto_size - 1))
+    assert broken.returncode == 1, broken.stderr
+    assert f"lto [{first_run.host}]: {lto_size:,} B is over max_size {lto_size - 1:,} B by 1 B" in (
+        broken.stderr
+    )
+    assert "budgets: 1 broken" in broken.stdout
+    kept = min_build_check(budgeted(tmp_path / "b", lto_size))
+    assert kept.returncode == 0, kept.stderr
+    assert "budgets: all kept" in kept.stdout

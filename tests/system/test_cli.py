@@ -37,8 +37,8 @@ def test_unknown_stage_suggests(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_show_without_runs_says_what_to_do(tmp_path: Path) -> None:
-    result = minbuild("show", "--state-dir", str(tmp_path))
+def test_size_report_without_runs_says_what_to_do(tmp_path: Path) -> None:
+    result = minbuild("size-report", "--state-dir", str(tmp_path))
     assert result.returncode == 2
     assert "run `nox -s min-build` first" in result.stderr
 

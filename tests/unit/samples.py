@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from minbuild.records import RunRecord, StageRecord, TestResult
 
 PASS = TestResult("run", "passed", 0.01, "ok")
@@ -14,7 +16,11 @@ def stage(
         name=name,
         description=f"{name} stage",
         status=status,
+        toolchain={"name": "debian", "release": "1.96.0", "commit": "ac68faa20c58"},
         env={"CARGO_PROFILE_MINBUILD_INHERITS": inherits},
+        shell=f"CARGO_PROFILE_MINBUILD_INHERITS={inherits} cargo build --profile minbuild"
+        if status != "skipped"
+        else "",
         size_bytes=size,
         sha256=f"sha-{name}" if size else None,
         build_seconds=1.5 if size else None,
@@ -56,4 +62,23 @@ def sample_run() -> RunRecord:
                 first_error="error[E0425]: cannot find value `x`",
             ),
         ),
+    )
+
+
+def later_run() -> RunRecord:
+    """sample_run a commit later: one regression, one win, a new and a vanished stage."""
+    run = sample_run()
+    sizes = {"debug": 13_000_000, "release": 720_000, "opt-level-s": 705_000, "lto": 500_000}
+    stages = [
+        dataclasses.replace(s, size_bytes=sizes[s.name], sha256=f"new-{s.name}")
+        for s in run.stages
+        if s.name in sizes
+    ]
+    stages.append(stage("tiny", 120_000))
+    return dataclasses.replace(
+        run,
+        run_id="20261121T120000Z-beef",
+        started="2026-11-21T12:00:00+00:00",
+        crate={**run.crate, "git_commit": "c0ffee" * 6},
+        stages=tuple(stages),
     )

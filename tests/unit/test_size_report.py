@@ -1,0 +1,129 @@
+"""The size-report job over run documents on disk: history, gating, publishing, bad input."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+
+from minbuild import budgets, records
+from minbuild.errors import ConfigError
+from minbuild.sizereport import ReportOptions, size_report, write_baseline
+from tests.unit.samples import later_run, sample_run
+
+PROJECT = """\
+schema: 1
+crate: {manifest: Cargo.toml}
+feature_sets: {minimal: [run], disable_logging: []}
+budgets:
+  - {stage: release, max_growth: 10000}
+  - {stage: lto, max_size: 600000}
+"""
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    """Two readable runs on disk with a truncated one between them."""
+    runs = tmp_path / "state" / "runs"
+    config = tmp_path / "project.yaml"
+    config.write_text(PROJECT)
+    records.save(records.RunRecord(**{**sample_run().__dict__, "config": str(config)}), runs)
+    (runs / "20261120T180000Z-dead.json").write_text('{"schema": "minbuild.run/1", "run_')
+    records.save(records.RunRecord(**{**later_run().__dict__, "config": str(config)}), runs)
+    return tmp_path / "state"
+
+
+def report(state: Path, **options: object) -> tuple[str, list[str], int]:
+    outcome = size_report(ReportOptions(state_dir=state, **options))  # type: ignore[arg-type]
+    return outcome.text, outcome.messages, outcome.exit_code
+
+
+def test_latest_run_by_default(state: Path) -> None:
+    text, _, code = report(state)
+    assert "run 20261121T120000Z-beef" in text.splitlines()[0] and code == 0
+
+
+def test_history_skips_a_corrupt_document_and_names_it(state: Path) -> None:
+    text, messages, _ = report(state, history=10, stages=("release", "lto"))
+    lines = text.splitlines()
+    assert lines[0].split() == ["date", "run", "commit", "toolchain", "release", "lto"]
+    assert [line.split()[2] for line in lines[2:]] == ["abcd", "beef"]
+    assert (
+        len(messages) == 1
+        and "20261120T180000Z-dead.json: not a readable run document" in (messages[0])
+    )
+
+
+def test_a_corrupt_document_asked_for_directly_is_refused(state: Path) -> None:
+    with pytest.raises(ConfigError, match=r"20261120T180000Z-dead\.json: not a readable run"):
+        report(state, run="20261120T180000Z-dead")
+
+
+def test_unknown_names_suggest(state: Path) -> None:
+    with pytest.raises(ConfigError, match="no stage 'lot' in these runs; did you mean 'lto'"):
+        report(state, history=3, stages=("lot",))
+    with pytest.raises(ConfigError, match="did you mean 'x86_64-unknown-linux-gnu'"):
+        report(state, history=3, target="x86_64-unknown-linux-gn")
+    with pytest.raises(ConfigError, match=r"no run '20261121T120000Z-bef' in .*; did you mean"):
+        report(state, run="20261121T120000Z-bef")
+    with pytest.raises(ConfigError, match="did you mean 'markdown'"):
+        report(state, form="markdwn")
+
+
+def test_no_runs_says_to_run_min_build(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="run `nox -s min-build` first") as caught:
+        report(tmp_path)
+    assert caught.value.exit_code == 2
+
+
+def test_check_exits_1_when_a_budget_breaks_and_0_when_kept(state: Path) -> None:
+    path, _ = write_baseline(sample_run().run_id, None, state, None)
+    assert path == state.parent / "size-baseline.json"
+    text, _, code = report(state, check=True)
+    assert code == 1 and "budgets: 1 broken" in text
+    assert "release [x86_64-unknown-linux-gnu]: grew +20,000 B (+2.9%)" in text
+    _, _, code = report(state, check=True, run=sample_run().run_id)
+    assert code == 0
+
+
+def test_against_baseline_and_ratchet(state: Path) -> None:
+    write_baseline(sample_run().run_id, None, state, None)
+    text, _, _ = report(state, against="baseline")
+    assert f"compared with baseline {state.parent / 'size-baseline.json'} (run " in text
+    _, messages, _ = report(state, ratchet=True)
+    assert any("opt-level-s" in m and "710,000 B -> 705,000 B" in m for m in messages)
+    entries = budgets.load_baseline(state.parent / "size-baseline.json").entries
+    assert {e.stage: e.size_bytes for e in entries}["release"] == 700_000  # never loosened
+
+
+def test_output_file_and_github_step_summary(
+    state: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    text, messages, _ = report(state, form="csv", output=tmp_path / "r.csv")
+    assert text == "" and (tmp_path / "r.csv").read_text().startswith("stage,target,")
+    assert summary.read_text().startswith("earlier step\n## minbuild size report: tinyvm")
+    assert any("GITHUB_STEP_SUMMARY" in m for m in messages)
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_staircase_png_is_a_valid_image_of_the_expected_size(state: Path, tmp_path: Path) -> None:
+    _, messages, _ = report(state, plot=tmp_path / "stairs.png", log_scale=True)
+    assert png_size(tmp_path / "stairs.png") == (1200, 650)
+    assert messages == [f"wrote {tmp_path / 'stairs.png'}"]
+
+
+def test_history_svg_and_bad_suffix(state: Path, tmp_path: Path) -> None:
+    report(state, history=5, plot=tmp_path / "history.svg")
+    assert "<svg" in (tmp_path / "history.svg").read_text()[:500]
+    with pytest.raises(ConfigError, match=r"must end in \.png or \.svg"):
+        report(state, plot=tmp_path / "chart.jpg")
