@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from minbuild import __version__, pipeline, provision, sizereport, table
+from minbuild import __version__, formats, pipeline, provision, sizereport, table
 from minbuild.config import load_project
 from minbuild.errors import MinbuildError
 from minbuild.records import StageRecord
@@ -185,9 +185,7 @@ def _min_build(args: argparse.Namespace) -> int:
     failed = any(stage.status == "failed" for stage in run.stages)
     if args.check:
         violations, warnings = sizereport.gate(run, load_project(args.config))
-        for line in [*(v.message for v in violations), *warnings]:
-            print(f"minbuild: budget: {line}", file=sys.stderr)
-        print(f"budgets: {len(violations)} broken" if violations else "budgets: all kept")
+        print("\n" + "\n".join(formats.budget_lines(violations, warnings)))
         failed = failed or bool(violations)
     return 1 if failed else 0
 

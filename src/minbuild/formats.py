@@ -46,7 +46,8 @@ def terminal(report: Report, exact: bool = False) -> str:
             + "\n"
         )
     if report.violations is not None:
-        parts.append("\n" + "\n".join(_budget_lines(report, "")) + "\n")
+        lines = budget_lines(report.violations, report.warnings)
+        parts.append("\n" + "\n".join(lines) + "\n")
     return "".join(parts)
 
 
@@ -72,11 +73,13 @@ def _change_cells(changes: Sequence[Change], exact: bool) -> list[list[str]]:
     return cells
 
 
-def _budget_lines(report: Report, bullet: str) -> list[str]:
-    violations = report.violations or []
+def budget_lines(
+    violations: Sequence[Violation], warnings: Sequence[str], bullet: str = ""
+) -> list[str]:
+    """A headline, then ✗ per broken budget and ! per budget that could not be checked."""
     head = f"budgets: {len(violations)} broken" if violations else "budgets: all kept"
     lines = [head, *(f"{bullet}✗ {v.message}" for v in violations)]
-    return lines + [f"{bullet}! {warning}" for warning in report.warnings]
+    return lines + [f"{bullet}! {warning}" for warning in warnings]
 
 
 def markdown(report: Report, exact: bool = False) -> str:
@@ -130,7 +133,7 @@ def markdown(report: Report, exact: bool = False) -> str:
     if explained:
         lines += ["", *(f"- `{stage}`: {note}" for stage, note in explained)]
     if report.violations is not None:
-        budget = _budget_lines(report, "- ")
+        budget = budget_lines(report.violations, report.warnings, "- ")
         lines += ["", f"### Budgets: {budget[0].removeprefix('budgets: ')}", "", *budget[1:]]
     if report.against is not None:
         lines += [

@@ -231,8 +231,9 @@ def test_min_build_check_gates_on_budgets(
 
     broken = min_build_check(budgeted(tmp_path / "a", lto_size - 1))
     assert broken.returncode == 1, broken.stderr
-    assert f"lto [{first_run.host}]: {lto_size:,} B is over max_size {lto_size - 1:,} B by 1 B" in (
-        broken.stderr
+    assert (
+        f"✗ lto [{first_run.host}]: {lto_size:,} B is over max_size {lto_size - 1:,} B by 1 B"
+        in (broken.stdout)
     )
     assert "budgets: 1 broken" in broken.stdout
     kept = min_build_check(budgeted(tmp_path / "b", lto_size))
