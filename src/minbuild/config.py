@@ -67,6 +67,10 @@ class TestSpec:
     """The test applies only to stages whose enabled features include all of these."""
     stages: tuple[str, ...]
     """The test applies only to these stages; empty means every stage."""
+    kinds: tuple[str, ...]
+    """Artifact kinds it applies to (bin, cdylib, staticlib)."""
+    targets: tuple[str, ...]
+    """The test applies only to these target triples; empty means every target."""
     timeout: float
     """Seconds before the command is killed and the test recorded as failed."""
 
@@ -85,6 +89,10 @@ class Project:
     """What each stage produces."""
     staircase: Path
     """The staircase file."""
+    targets: Path
+    """The cross targets file."""
+    libraries: Mapping[str, str]
+    """Package that builds each library kind (cdylib, staticlib) for targets that want one."""
     feature_sets: Mapping[str, tuple[str, ...]]
     """Named lists of cargo features that staircase stages enable by name."""
     fixtures: tuple[Fixture, ...]
@@ -108,8 +116,17 @@ class Project:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
+def bundled(name: str) -> Path:
+    """A file that ships with minbuild (resources/), e.g. the staircase or the targets."""
+    return Path(str(resources.files("minbuild").joinpath(f"resources/{name}")))
+
+
 def bundled_staircase() -> Path:
-    return Path(str(resources.files("minbuild").joinpath("resources/staircase.yaml")))
+    return bundled("staircase.yaml")
+
+
+def _path_or(base: Path, value: str | None, default: Path) -> Path:
+    return (base / value).resolve() if value else default
 
 
 def load_project(path: Path) -> Project:
@@ -131,7 +148,8 @@ def load_project(path: Path) -> Project:
     )
     timeout = float(data["test_timeout"])
     tests = tuple(
-        _test(doc, item, ("tests", i), base, timeout) for i, item in enumerate(data["tests"])
+        _test(doc, item, ("tests", i), base, timeout, artifact["kind"])
+        for i, item in enumerate(data["tests"])
     )
     _check_unique(doc, "fixtures", [f.name for f in fixtures])
     _check_unique(doc, "tests", [t.name for t in tests])
@@ -143,9 +161,13 @@ def load_project(path: Path) -> Project:
         artifact=Artifact(
             artifact["kind"], _optional_text(doc, artifact["name"], ("crate", "artifact", "name"))
         ),
-        staircase=(base / data["staircase"]).resolve()
-        if data["staircase"]
-        else bundled_staircase(),
+        staircase=_path_or(base, data["staircase"], bundled_staircase()),
+        targets=_path_or(base, data["targets"], bundled("targets.yaml")),
+        libraries={
+            kind: str(crate[kind]["package"])
+            for kind in ("cdylib", "staticlib")
+            if crate[kind]["package"]
+        },
         feature_sets=_feature_sets(doc, data["feature_sets"]),
         fixtures=fixtures,
         tests=tests,
@@ -187,7 +209,9 @@ def _fixture(doc: Document, item: Any, at: KeyPath) -> Fixture:
     )
 
 
-def _test(doc: Document, item: Any, at: KeyPath, base: Path, default_timeout: float) -> TestSpec:
+def _test(
+    doc: Document, item: Any, at: KeyPath, base: Path, default_timeout: float, main_kind: str
+) -> TestSpec:
     data = checked(doc, item, schema("test"), at)
     argv = text_list(doc, data["argv"], (*at, "argv"))
     if not argv:
@@ -214,8 +238,22 @@ def _test(doc: Document, item: Any, at: KeyPath, base: Path, default_timeout: fl
         stdout_file=stdout_file,
         needs_features=text_list(doc, data["needs_features"], (*at, "needs_features")),
         stages=text_list(doc, data["stages"], (*at, "stages")),
+        kinds=_kinds(doc, data["kinds"], (*at, "kinds"), main_kind),
+        targets=text_list(doc, data["targets"], (*at, "targets")),
         timeout=float(data["timeout"]) or default_timeout,
     )
+
+
+def _kinds(doc: Document, value: Any, at: KeyPath, main_kind: str) -> tuple[str, ...]:
+    kinds = text_list(doc, value, at)
+    for position, kind in enumerate(kinds):
+        if kind not in ARTIFACT_KINDS:
+            raise doc.error(
+                (*at, position),
+                f"must be one of {', '.join(ARTIFACT_KINDS)}"
+                + did_you_mean(kind, list(ARTIFACT_KINDS)),
+            )
+    return kinds or (main_kind,)
 
 
 def _check_regex(doc: Document, pattern: str, at: KeyPath) -> None:

@@ -75,10 +75,20 @@ class FixtureStore:
         )
 
 
-def not_applicable(test: TestSpec, stage: str, features: Collection[str]) -> str | None:
-    """Why `test` does not apply to this stage, or None if it does."""
+def not_applicable(
+    test: TestSpec,
+    stage: str,
+    features: Collection[str],
+    kind: str = "bin",
+    target: str | None = None,
+) -> str | None:
+    """Why `test` does not apply to this stage (and artifact kind, and target), or None."""
     if test.stages and stage not in test.stages:
         return f"applies only to stages {', '.join(test.stages)}"
+    if kind not in test.kinds:
+        return f"applies only to {', '.join(test.kinds)} artifacts, not {kind}"
+    if test.targets and (target or "host") not in test.targets:
+        return f"applies only to targets {', '.join(test.targets)}"
     missing = [name for name in test.needs_features if name not in features]
     if missing:
         return f"needs feature {', '.join(missing)}, which this stage does not enable"

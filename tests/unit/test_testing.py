@@ -19,6 +19,8 @@ def spec(**fields: object) -> TestSpec:
         "stdout_file": None,
         "needs_features": (),
         "stages": (),
+        "kinds": ("bin",),
+        "targets": (),
         "timeout": 5.0,
     }
     return TestSpec(**{**defaults, **fields})  # type: ignore[arg-type]
@@ -72,3 +74,15 @@ def test_missing_fixture_says_how_to_make_it() -> None:
     assert missing_fixture(spec(), CONTEXT) is None
     reason = missing_fixture(spec(argv=("{fixture:other}",)), CONTEXT)
     assert reason is not None and "--from release" in reason
+
+
+def test_applicability_by_artifact_kind_and_target() -> None:
+    assert not_applicable(spec(), "lto", set(), "cdylib") == (
+        "applies only to bin artifacts, not cdylib"
+    )
+    assert not_applicable(spec(kinds=("cdylib",)), "lto", set(), "cdylib") is None
+    wasi_only = spec(targets=("wasm32-wasip1",))
+    assert not_applicable(wasi_only, "lto", set(), "bin", "wasm32-wasip1") is None
+    assert not_applicable(wasi_only, "lto", set(), "bin", None) == (
+        "applies only to targets wasm32-wasip1"
+    )
