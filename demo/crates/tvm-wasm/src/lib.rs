@@ -144,7 +144,7 @@ unsafe fn input<'a>(ptr: *const u8, len: u32) -> Option<&'a [u8]> {
     Some(unsafe { std::slice::from_raw_parts(ptr, len as usize) })
 }
 
-/// Make `result` the output buffer and return its status code.
+/// Make `out` the output buffer of this call and return `status`.
 ///
 /// The previous buffer is replaced only now, so the input of a call may be
 /// the output of the call before it.
@@ -236,12 +236,15 @@ const fn parse_u32(digits: &str) -> u32 {
 mod tests {
     use super::*;
 
+    // Not every feature combination uses these helpers.
+    #[allow(unused_macros)]
     macro_rules! program {
         ($file:literal) => {
             include_bytes!(concat!("../../../programs/", $file))
         };
     }
 
+    #[allow(dead_code)]
     fn text(out: &[u8]) -> &str {
         std::str::from_utf8(out).unwrap()
     }
@@ -255,9 +258,15 @@ mod tests {
     #[test]
     fn eval_runs_source() {
         let (status, out) = eval(program!("fib.tvm"));
-        assert_eq!((status, text(&out)), (OK, include_str!("../../../programs/fib.expected")));
+        assert_eq!(
+            (status, text(&out)),
+            (OK, include_str!("../../../programs/fib.expected"))
+        );
         let (status, out) = eval(program!("primes.tvm"));
-        assert_eq!((status, text(&out)), (OK, include_str!("../../../programs/primes.expected")));
+        assert_eq!(
+            (status, text(&out)),
+            (OK, include_str!("../../../programs/primes.expected"))
+        );
     }
 
     #[cfg(all(feature = "compile", feature = "run"))]
@@ -276,7 +285,10 @@ mod tests {
     #[test]
     fn eval_reports_assembly_errors() {
         let (status, out) = eval(b".func main\n  pusj 1\n.end");
-        assert_eq!((status, text(&out)), (ERR_ASM, "error: 2:3: unknown instruction `pusj`\n"));
+        assert_eq!(
+            (status, text(&out)),
+            (ERR_ASM, "error: 2:3: unknown instruction `pusj`\n")
+        );
         let (status, out) = eval(b"\xff");
         assert_eq!(status, ERR_ASM);
         assert!(text(&out).starts_with("error: source is not valid UTF-8"));
@@ -288,7 +300,39 @@ mod tests {
         let source = std::str::from_utf8(program!("fib.tvm")).unwrap();
         let bytecode = tvm_asm::assemble(source).unwrap().encode();
         let (status, out) = run(&bytecode);
-        assert_eq!((status, text(&out)), (OK, include_str!("../../../programs/fib.expected")));
+        assert_eq!(
+            (status, text(&out)),
+            (OK, include_str!("../../../programs/fib.expected"))
+        );
+    }
+
+    /// Works without the assembler: the bytecode is built by hand.
+    #[cfg(feature = "run")]
+    #[test]
+    fn run_executes_hand_built_bytecode() {
+        use tvm_core::{Function, Instr, Program};
+        let code = vec![
+            Instr::PrintStr(0),
+            Instr::Push(7),
+            Instr::Print,
+            Instr::Halt,
+        ];
+        let main = Function {
+            name: "main".into(),
+            params: 0,
+            locals: 0,
+            code,
+        };
+        let program = Program {
+            constants: vec!["seven: ".into()],
+            functions: vec![main],
+            entry: 0,
+        };
+        let bytecode = program.encode();
+        assert_eq!(run(&bytecode), (OK, b"seven: 7\n".to_vec()));
+        if cfg!(not(feature = "compile")) {
+            assert_eq!(eval(&bytecode), (OK, b"seven: 7\n".to_vec()));
+        }
     }
 
     #[cfg(feature = "run")]
@@ -296,7 +340,11 @@ mod tests {
     fn run_rejects_bad_bytecode() {
         let (status, out) = run(b"nope");
         assert_eq!(status, ERR_RUN);
-        assert!(text(&out).starts_with("error: not a tinyvm bytecode file"), "{}", text(&out));
+        assert!(
+            text(&out).starts_with("error: not a tinyvm bytecode file"),
+            "{}",
+            text(&out)
+        );
     }
 
     #[cfg(all(feature = "compile", feature = "run"))]
@@ -316,11 +364,15 @@ mod tests {
         // SAFETY: `ptr` holds `src.len()` initialized bytes.
         assert_eq!(unsafe { tvm_eval(ptr, src.len() as u32) }, OK);
         // SAFETY: the output buffer holds `tvm_output_len()` bytes until the next call.
-        let out = unsafe { std::slice::from_raw_parts(tvm_output_ptr(), tvm_output_len() as usize) };
+        let out =
+            unsafe { std::slice::from_raw_parts(tvm_output_ptr(), tvm_output_len() as usize) };
         assert_eq!(text(out), include_str!("../../../programs/fib.expected"));
         // SAFETY: null with length 0 is allowed; null with a length is reported.
         assert_eq!(unsafe { tvm_eval(std::ptr::null(), 0) }, ERR_ASM); // no `main`
         assert_eq!(unsafe { tvm_eval(std::ptr::null(), 1) }, ERR_RUN);
-        assert_eq!(tvm_output_len() as usize, "error: null input pointer\n".len());
+        assert_eq!(
+            tvm_output_len() as usize,
+            "error: null input pointer\n".len()
+        );
     }
 }
