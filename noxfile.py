@@ -51,3 +51,10 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+
+
+@nox.session(name="cross-build", reuse_venv=True)
+def cross_build(session: nox.Session) -> None:
+    """Build the last stage (or --stages all) for every foreign target and test it there."""
+    _install(session)
+    session.run("minbuild", "cross-build", *session.posargs)

@@ -43,7 +43,7 @@ def build_all(invocations: list[Invocation], cwd: Path, target_dirs: list[Path])
 
 
 def measure(plan: pipeline.Plan, layout: str) -> Measurement:
-    invocations = [plan.invocations[stage.name] for stage in plan.stages]
+    invocations = [build.invocation for build in plan.builds]
     with tempfile.TemporaryDirectory(prefix=f"minbuild-bench-{layout}-") as scratch:
         root = Path(scratch)
         dirs = (

@@ -72,8 +72,10 @@ class Crate:
     """The workspace root manifest's [profile.*] tables."""
 
 
-def read_crate(project: Project, cargo: Iterable[str], env: Mapping[str, str]) -> Crate:
-    """Ask `cargo metadata` about the project's package and check the project file against it."""
+def read_crate(
+    project: Project, cargo: Iterable[str], env: Mapping[str, str], library: str | None = None
+) -> Crate:
+    """Ask `cargo metadata` about the project's package (or its `library` kind's package)."""
     result = command.run(
         [
             *cargo,
@@ -89,7 +91,7 @@ def read_crate(project: Project, cargo: Iterable[str], env: Mapping[str, str]) -
     )
     metadata = json.loads(result.stdout)
     packages = {pkg["name"]: pkg for pkg in metadata["packages"]}
-    package = _package(project, packages, metadata)
+    package = _package(project, packages, library)
     root = Path(metadata["workspace_root"])
     with (root / "Cargo.toml").open("rb") as handle:
         profiles = tomllib.load(handle).get("profile", {})
@@ -114,21 +116,19 @@ def read_crate(project: Project, cargo: Iterable[str], env: Mapping[str, str]) -
     )
 
 
-def _package(project: Project, packages: dict[str, Any], metadata: Any) -> Any:
-    if project.package is None:
+def _package(project: Project, packages: dict[str, Any], library: str | None) -> Any:
+    name = project.libraries[library] if library else project.package
+    at: tuple[str, ...] = ("crate", library, "package") if library else ("crate", "package")
+    if name is None:
         for package in packages.values():
             if Path(package["manifest_path"]) == project.manifest:
                 return package
+        raise project.source.error(at, f"{project.manifest} is a virtual workspace: name a package")
+    if name not in packages:
         raise project.source.error(
-            ("crate", "package"), f"{project.manifest} is a virtual workspace: name a package"
+            at, f"no package '{name}' in the workspace" + did_you_mean(name, packages)
         )
-    if project.package not in packages:
-        raise project.source.error(
-            ("crate", "package"),
-            f"no package '{project.package}' in the workspace"
-            + did_you_mean(project.package, packages),
-        )
-    return packages[project.package]
+    return packages[name]
 
 
 def enabled_features(

@@ -17,6 +17,8 @@ from minbuild.errors import MinbuildError
 from minbuild.records import StageRecord
 
 EXIT_INTERRUPTED = 130
+# Measured in bench/cross_parallel.py on 2 cores: see README.
+DEFAULT_PARALLEL = 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,6 +94,46 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="after building, enforce the project's size budgets (exit 1 if broken)",
     )
+
+    cross_build = commands.add_parser(
+        "cross-build", parents=[common], help="build and test stages for foreign targets"
+    )
+    cross_build.add_argument(
+        "--config",
+        type=Path,
+        default=Path("config/demo.yaml"),
+        help="project file (default: config/demo.yaml)",
+    )
+    cross_build.add_argument(
+        "--stages",
+        default="",
+        help="'all' or comma-separated stage names (default: the last stage)",
+    )
+    cross_build.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="TRIPLE",
+        help="only this target (repeatable; default: every target)",
+    )
+    cross_build.add_argument("--toolchain", help="as for min-build")
+    cross_build.add_argument(
+        "--parallel",
+        type=int,
+        default=DEFAULT_PARALLEL,
+        metavar="N",
+        help=f"targets built at once, cargo's -j split between them (default: {DEFAULT_PARALLEL})",
+    )
+    cross_build.add_argument(
+        "--dry-run", action="store_true", help="print each build's command line and environment"
+    )
+    cross_build.add_argument(
+        "--fail-fast", action="store_true", help="stop a target at its first failed stage"
+    )
+    cross_build.add_argument(
+        "--check", action="store_true", help="after building, enforce the project's size budgets"
+    )
+    cross_build.set_defaults(handler=_cross_build)
 
     report = commands.add_parser(
         "size-report", parents=[common], help="render, compare, gate, chart and publish sizes"
@@ -175,12 +217,37 @@ def _options(args: argparse.Namespace) -> pipeline.Options:
     )
 
 
+def _cross_options(args: argparse.Namespace) -> pipeline.Options:
+    names = [] if args.stages in ("", "all") else args.stages.split(",")
+    return pipeline.Options(
+        config=args.config,
+        stages=tuple(names),
+        all_stages=args.stages == "all",
+        toolchain=args.toolchain,
+        fail_fast=args.fail_fast,
+        state_dir=args.state_dir,
+        cross=True,
+        targets=tuple(args.target),
+        parallel=args.parallel,
+    )
+
+
+def _cross_build(args: argparse.Namespace) -> int:
+    return _build(args, _cross_options(args), matrix=True)
+
+
 def _min_build(args: argparse.Namespace) -> int:
+    return _build(args, _options(args), matrix=False)
+
+
+def _build(args: argparse.Namespace, options: pipeline.Options, matrix: bool) -> int:
     if args.dry_run:
-        print(table.describe_plan(pipeline.prepare(_options(args))), end="")
+        print(table.describe_plan(pipeline.prepare(options)), end="")
         return 0
-    run, path = pipeline.min_build(_options(args), ProgressPrinter(sys.stderr))
+    run, path = pipeline.min_build(options, ProgressPrinter(sys.stderr, live=options.parallel <= 1))
     print(table.render(run), end="")
+    if matrix:
+        print("\n" + table.matrix(run), end="")
     print(f"\nrun document: {path}")
     failed = any(stage.status == "failed" for stage in run.stages)
     if args.check:
@@ -234,16 +301,19 @@ def _setup(args: argparse.Namespace) -> int:
 class ProgressPrinter:
     """One line per stage: what it is doing and for how long; redrawn each second on a terminal."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, live: bool = True) -> None:
         self.stream = stream
-        self.live = stream.isatty()
+        # Lanes in parallel interleave their lines: only one lane may redraw its line in place.
+        self.live = live and stream.isatty()
         self._line = ""
         self._started = time.monotonic()
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
+        self._labels: dict[int, str] = {}  # position -> "stage @ target", from progress()
 
     def progress(self, position: int, total: int, stage: str, action: str) -> None:
         self._halt()
+        self._labels[position] = stage
         self._line, self._started = f"[{position:>2}/{total}] {stage}: {action}", time.monotonic()
         if self.live:
             self._stop = threading.Event()
@@ -263,8 +333,9 @@ class ProgressPrinter:
         if record.status == "skipped":
             detail = record.reason.split(";")[0]
         end = "\r\033[K" if self.live else ""
+        label = self._labels.get(position, record.name)
         print(
-            f"{end}[{position:>2}/{total}] {record.name}: {record.status}  {detail}",
+            f"{end}[{position:>2}/{total}] {label}: {record.status}  {detail}",
             file=self.stream,
             flush=True,
         )

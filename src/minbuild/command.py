@@ -8,6 +8,7 @@ import os
 import shlex
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -72,6 +73,9 @@ def run(
 
 
 _TIMED_OUT = -(2**31)
+# Processes started by any thread, so an interrupt in one thread can stop them all.
+_RUNNING: set[subprocess.Popen[str]] = set()
+_RUNNING_LOCK = threading.Lock()
 
 
 def _spawn(
@@ -93,6 +97,8 @@ def _spawn(
         )
     except FileNotFoundError as error:
         raise ToolMissingError(f"{argv[0]}: command not found (is it installed?)") from error
+    with _RUNNING_LOCK:
+        _RUNNING.add(process)
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -103,7 +109,17 @@ def _spawn(
         _kill_group(process)
         process.wait()
         raise
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(process)
     return stdout, stderr, process.returncode
+
+
+def kill_all() -> None:
+    """Kill every process group still running (Ctrl-C while other threads are building)."""
+    with _RUNNING_LOCK:
+        for process in list(_RUNNING):
+            _kill_group(process)
 
 
 def _kill_group(process: subprocess.Popen[str]) -> None:

@@ -1,4 +1,5 @@
-"""The min-build job: plan every stage, then build, measure and test each one in order."""
+"""The build jobs: plan every build (a stage for a target), then run them in lanes, one lane
+per target, each lane's stages in order; the run document is saved after every build."""
 
 from __future__ import annotations
 
@@ -6,31 +7,32 @@ import dataclasses
 import functools
 import hashlib
 import json
+import os
 import secrets
-import shutil
-import time
-from collections.abc import Callable, Iterator, Mapping
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from minbuild import __version__, cargo, command, stages, testing, toolchains
+from minbuild import __version__, cargo, command, cross, stages, toolchains
 from minbuild.config import Artifact, Project, load_project
-from minbuild.errors import CommandFailed
-from minbuild.plan import Invocation, build_invocation
-from minbuild.records import RunRecord, StageRecord, TestResult, save
+from minbuild.plan import Build, build_invocation
+from minbuild.records import RunRecord, StageRecord, save
+from minbuild.stagerun import Context, StageRun, base_record, settings_key
 from minbuild.stages import Stage
 
 
 @dataclass(frozen=True)
 class Options:
-    """What one min-build invocation asks for."""
+    """What one min-build or cross-build invocation asks for."""
 
     config: Path
     """The project file."""
     stages: tuple[str, ...] = ()
-    """--stage NAME (repeatable); empty means every stage."""
+    """--stage NAME (repeatable); empty means every stage (cross: the last one)."""
     first: str | None = None
     """--from NAME."""
     last: str | None = None
@@ -38,9 +40,17 @@ class Options:
     toolchain: str | None = None
     """--toolchain: skip the automatic choice."""
     fail_fast: bool = False
-    """Stop at the first failed stage."""
+    """Stop a lane at its first failed stage."""
     state_dir: Path = Path(".minbuild")
-    """Where target dir, artifacts, fixtures, logs and run documents live."""
+    """Where target dirs, artifacts, fixtures, logs and run documents live."""
+    cross: bool = False
+    """Build for foreign targets instead of the host."""
+    targets: tuple[str, ...] = ()
+    """--target TRIPLE (repeatable) for cross builds; empty means every target."""
+    parallel: int = 1
+    """Lanes (targets) built at once; cargo's -j is split between them."""
+    all_stages: bool = False
+    """Cross builds: every stage, not just the last one."""
 
 
 class Reporter(Protocol):
@@ -59,41 +69,76 @@ class Plan:
     crate: cargo.Crate
     stages: tuple[Stage, ...]
     resolution: toolchains.Resolution
-    invocations: Mapping[str, Invocation]
+    builds: tuple[Build, ...]
     state_dir: Path
+    parallel: int = 1
 
     @property
     def toolchain(self) -> toolchains.Toolchain:
         return self.resolution.toolchain
 
+    def lanes(self) -> list[list[Build]]:
+        """The builds grouped by target, in plan order: a lane's stages build one by one."""
+        lanes: dict[str | None, list[Build]] = {}
+        for build in self.builds:
+            lanes.setdefault(build.target.triple if build.target else None, []).append(build)
+        return list(lanes.values())
+
     def config_hash(self) -> str:
         resolved = [dataclasses.asdict(stage) for stage in self.stages]
-        text = json.dumps([self.project.source.data, resolved], sort_keys=True, default=sorted)
+        targets = [build.target.triple for build in self.builds if build.target]
+        text = json.dumps(
+            [self.project.source.data, resolved, targets], sort_keys=True, default=sorted
+        )
         return hashlib.sha256(text.encode()).hexdigest()
 
 
 def prepare(options: Options) -> Plan:
     """Read the configuration, choose the toolchain, ask cargo, and write every command line."""
     project = load_project(options.config)
-    chosen = stages.select(
-        stages.load_staircase(project), options.stages, options.first, options.last
-    )
-    resolution = toolchains.resolve(chosen, options.toolchain)
+    staircase = stages.load_staircase(project)
+    chosen = stages.select(staircase, options.stages, options.first, options.last)
+    if options.cross and not (
+        options.stages or options.first or options.last or options.all_stages
+    ):
+        chosen = chosen[-1:]  # the stage a team ships
+    wanted = cross.needing_build_std(chosen) if options.cross else chosen
+    resolution = toolchains.resolve(wanted, options.toolchain)
     toolchain = resolution.toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
     cargo.check_features(project, chosen, crate)
     project = _with_binary_name(project, crate)
-    target_dir = (options.state_dir / "target").resolve()
-    return Plan(
-        project,
-        crate,
-        chosen,
-        resolution,
-        {
-            stage.name: build_invocation(stage, project, crate.name, toolchain, target_dir)
+    state_dir = options.state_dir.resolve()
+    if options.cross:
+        builds = cross.builds(project, crate, chosen, resolution, options.targets, state_dir)
+    else:
+        builds = tuple(
+            Build(
+                stage,
+                None,
+                crate,
+                project.artifact,
+                build_invocation(stage, crate, project.artifact, toolchain, state_dir / "target"),
+                resolution.skipped.get(stage.name),
+            )
             for stage in chosen
-        },
-        options.state_dir.resolve(),
+        )
+    parallel = max(1, min(options.parallel, len({b.target for b in builds})))
+    return Plan(
+        project, crate, chosen, resolution, _share_cores(builds, parallel), state_dir, parallel
+    )
+
+
+def _share_cores(builds: tuple[Build, ...], parallel: int) -> tuple[Build, ...]:
+    """With lanes in parallel, each cargo gets its share of the cores (-j), not all of them."""
+    if parallel <= 1:
+        return builds
+    jobs = str(max(1, (os.cpu_count() or 1) // parallel))
+    return tuple(
+        dataclasses.replace(
+            b, invocation=dataclasses.replace(b.invocation, argv=(*b.invocation.argv, "-j", jobs))
+        )
+        for b in builds
     )
 
 
@@ -123,230 +168,83 @@ def _with_binary_name(project: Project, crate: cargo.Crate) -> Project:
 
 
 def min_build(options: Options, reporter: Reporter) -> tuple[RunRecord, Path]:
-    """Build, measure and test every planned stage; the run document is saved after each one."""
-    plan = prepare(options)
-    run = _new_run(plan)
+    """Plan, then build, measure and test every build; see `execute`."""
+    return execute(prepare(options), options.fail_fast, reporter)
+
+
+def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord, Path]:
+    """Run every lane (in parallel if the plan says so), saving the run after each build."""
     runs_dir = plan.state_dir / "runs"
+    run = _new_run(plan)
     path = save(run, runs_dir)
+    context = Context(plan.project, plan.toolchain, plan.state_dir, run.run_id)
+    positions = {id(build): n for n, build in enumerate(plan.builds, start=1)}
+    lock, stop = threading.Lock(), threading.Event()
+    done: dict[int, StageRecord] = {}
+
+    def lane(builds: Sequence[Build]) -> None:
+        for build, record in _lane_records(context, builds, fail_fast, reporter, positions):
+            if stop.is_set():
+                return  # interrupted: a killed build is not a failed one
+            with lock:
+                done[positions[id(build)]] = record
+                save(dataclasses.replace(run, stages=_ordered(done)), runs_dir)
+                reporter.finished(positions[id(build)], len(plan.builds), record)
+
     try:
-        total = len(plan.stages)
-        for position, record in enumerate(
-            _stage_records(plan, run.run_id, options.fail_fast, reporter), start=1
-        ):
-            run = dataclasses.replace(run, stages=(*run.stages, record))
-            save(run, runs_dir)
-            reporter.finished(position, total, record)
-    except KeyboardInterrupt:
-        save(dataclasses.replace(run, interrupted=True, finished=_now()), runs_dir)
+        with ThreadPoolExecutor(max_workers=plan.parallel) as pool:
+            futures = [pool.submit(lane, builds) for builds in plan.lanes()]
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:
+                stop.set()
+                command.kill_all()  # lanes still building, in this and other threads
+                raise
+    except BaseException:
+        save(
+            dataclasses.replace(run, stages=_ordered(done), interrupted=True, finished=_now()),
+            runs_dir,
+        )
         raise
-    run = dataclasses.replace(run, finished=_now(), complete=True)
+    run = dataclasses.replace(run, stages=_ordered(done), finished=_now(), complete=True)
     save(run, runs_dir)
     return run, path
 
 
-def _stage_records(
-    plan: Plan, run_id: str, fail_fast: bool, reporter: Reporter
-) -> Iterator[StageRecord]:
-    total, failed_at = len(plan.stages), None
-    previous_key: str | None = None
-    for position, stage in enumerate(plan.stages, start=1):
-        base = _base_record(plan, stage)
-        key = _settings_key(stage, base)
-        if previous_key == key:
-            base = dataclasses.replace(base, same_settings_as=plan.stages[position - 2].name)
-        previous_key = key
+def _ordered(done: dict[int, StageRecord]) -> tuple[StageRecord, ...]:
+    return tuple(done[position] for position in sorted(done))
+
+
+def _lane_records(
+    context: Context,
+    builds: Sequence[Build],
+    fail_fast: bool,
+    reporter: Reporter,
+    positions: dict[int, int],
+) -> Iterator[tuple[Build, StageRecord]]:
+    failed_at: str | None = None
+    previous: tuple[str, str] | None = None  # (settings key, stage name)
+    for build in builds:
+        base = base_record(context, build)
+        key = settings_key(build, base)
+        if previous and previous[0] == key:
+            base = dataclasses.replace(base, same_settings_as=previous[1])
+        previous = (key, build.stage.name)
         if failed_at is not None:
             record = dataclasses.replace(
                 base, status="skipped", reason=f"not run: --fail-fast and {failed_at} failed"
             )
-        elif stage.name in plan.resolution.skipped:
-            record = dataclasses.replace(
-                base, status="skipped", reason=plan.resolution.skipped[stage.name]
-            )
+        elif build.skip:
+            record = dataclasses.replace(base, status="skipped", reason=build.skip)
         else:
-            record = StageRun(plan, stage, base, run_id).run(
-                functools.partial(reporter.progress, position, total, stage.name)
+            progress = functools.partial(
+                reporter.progress, positions[id(build)], len(positions), build.label
             )
+            record = StageRun(context, build, base).run(progress)
         if record.status == "failed" and fail_fast:
-            failed_at = stage.name
-        yield record
-
-
-def _base_record(plan: Plan, stage: Stage) -> StageRecord:
-    invocation, toolchain = plan.invocations[stage.name], plan.toolchain
-    features = cargo.enabled_features(plan.crate, stage.default_features, stage.features)
-    return StageRecord(
-        name=stage.name,
-        description=stage.description,
-        status="ok",
-        toolchain={
-            "name": toolchain.candidate.name,
-            "release": toolchain.release,
-            "commit": toolchain.commit,
-        },
-        command=invocation.argv,
-        shell=invocation.shell(),
-        env=dict(invocation.env),
-        effective_profile=cargo.effective_profile(plan.crate, stage),
-        features=tuple(sorted(features)),
-        target=toolchain.host if stage.build_std else None,
-    )
-
-
-def _settings_key(stage: Stage, record: StageRecord) -> str:
-    """Everything that shapes a stage's artifact except its name (to spot no-op stages)."""
-    return json.dumps(
-        [
-            record.effective_profile,
-            record.features,
-            stage.rustflags,
-            stage.build_std,
-            stage.build_std_features,
-            stage.cargo_unstable,
-        ],
-        sort_keys=True,
-    )
-
-
-class StageRun:
-    """Building, measuring and testing one stage."""
-
-    def __init__(self, plan: Plan, stage: Stage, base: StageRecord, run_id: str) -> None:
-        self.plan, self.stage, self.base, self.run_id = plan, stage, base, run_id
-        self.invocation = plan.invocations[stage.name]
-        self.log = plan.state_dir / "logs" / run_id / f"{stage.name}.log"
-
-    def run(self, progress: Callable[[str], None]) -> StageRecord:
-        progress("building")
-        done = command.run(
-            self.invocation.argv,
-            env=self.invocation.env,
-            cwd=self.plan.project.crate_dir,
-            check=False,
-            log_file=self.log,
-        )
-        built = dataclasses.replace(
-            self.base, build_seconds=round(done.seconds, 2), log=str(self.log)
-        )
-        if done.returncode != 0:
-            return dataclasses.replace(
-                built,
-                status="failed",
-                first_error=_first_error(done),
-                reason=f"build failed (exit {done.returncode}); full log: {self.log}",
-            )
-        messages = _artifact_messages(done.stdout)
-        source = self._find_artifact(messages)
-        if source is None:
-            return dataclasses.replace(
-                built,
-                status="failed",
-                reason=f"cargo reported no {self.plan.project.artifact.kind}"
-                f" artifact; full log: {self.log}",
-            )
-        artifact = self._keep(source)
-        built = dataclasses.replace(
-            built,
-            artifact=str(artifact),
-            size_bytes=artifact.stat().st_size,
-            sha256=_sha256(artifact),
-            units_fresh=sum(m["fresh"] for m in messages),
-            units_built=sum(not m["fresh"] for m in messages),
-        )
-        progress("testing")
-        fixtures, tests = self._test(artifact, frozenset(built.features))
-        failed = [t.name for t in tests if t.status == "failed"]
-        return dataclasses.replace(
-            built,
-            fixtures=fixtures,
-            tests=tests,
-            status="failed" if failed else "ok",
-            reason=f"tests failed: {', '.join(failed)}" if failed else "",
-        )
-
-    def _find_artifact(self, messages: list[dict[str, Any]]) -> Path | None:
-        artifact = self.plan.project.artifact
-        suffixes = {"cdylib": (".so", ".dylib", ".dll"), "staticlib": (".a", ".lib")}
-        for message in messages:
-            if Path(message["manifest_path"]) != self.plan.crate.manifest:
-                continue
-            if artifact.kind == "bin" and message["target"]["name"] == artifact.name:
-                return Path(message["executable"])
-            for filename in message["filenames"] if artifact.kind != "bin" else ():
-                if filename.endswith(suffixes[artifact.kind]):
-                    return Path(filename)
-        return None
-
-    def _keep(self, source: Path) -> Path:
-        """Copy the artifact out of the shared target dir before the next stage overwrites it."""
-        destination = self.plan.state_dir / "artifacts" / self.stage.name / source.name
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        temporary = destination.with_name(f".{source.name}.partial")
-        shutil.copy2(source, temporary)
-        temporary.replace(destination)
-        return destination
-
-    def _test(
-        self, artifact: Path, features: frozenset[str]
-    ) -> tuple[dict[str, str], tuple[TestResult, ...]]:
-        project, store = self.plan.project, testing.FixtureStore(self.plan.state_dir / "fixtures")
-        workdir = self.plan.state_dir / "work" / self.stage.name
-        shutil.rmtree(workdir, ignore_errors=True)
-        workdir.mkdir(parents=True)
-        context = testing.TestContext(artifact, workdir, project.crate_dir, project.path.parent, {})
-        results: list[TestResult] = []
-        for fixture in project.fixtures:
-            if set(fixture.needs_features) <= features:
-                started = time.monotonic()
-                try:
-                    store.make(fixture, context, self.stage.name, self.run_id)
-                except CommandFailed as error:
-                    results.append(
-                        TestResult(
-                            f"fixture:{fixture.name}",
-                            "failed",
-                            time.monotonic() - started,
-                            error.output_tail,
-                            f"could not make fixture: {error.args[0]}",
-                        )
-                    )
-        made_by = {f.name: stage for f in project.fixtures if (stage := store.made_by(f.name))}
-        context = dataclasses.replace(context, fixtures={n: store.path(n) for n in made_by})
-        for test in project.tests:
-            reason = testing.not_applicable(
-                test, self.stage.name, features
-            ) or testing.missing_fixture(test, context)
-            results.append(
-                TestResult(test.name, "skipped", 0.0, "", reason)
-                if reason
-                else testing.run_test(test, context)
-            )
-        return made_by, tuple(results)
-
-
-def _artifact_messages(stdout: str) -> list[dict[str, Any]]:
-    messages = []
-    for line in stdout.splitlines():
-        if line.startswith("{"):
-            message = json.loads(line)
-            if message.get("reason") == "compiler-artifact":
-                messages.append(message)
-    return messages
-
-
-def _first_error(done: command.Completed) -> str | None:
-    for line in done.stderr.splitlines():
-        if line.startswith("error"):
-            return line.strip()
-    return None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+            failed_at = build.stage.name
+        yield build, record
 
 
 def _now() -> str:

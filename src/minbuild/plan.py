@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild import command
-from minbuild.config import Project
+from minbuild.cargo import Crate
+from minbuild.config import Artifact
 from minbuild.stages import ProfileValue, Stage
+from minbuild.targets import Target
 from minbuild.toolchains import Toolchain
 
 # One profile for every stage: cargo keys each compiled unit by its settings, so units that two
@@ -45,33 +47,72 @@ def _env_value(value: ProfileValue) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+# A cross target has no prebuilt std in the toolchains minbuild uses, so std is always rebuilt.
+CROSS_BUILD_STD = ("std", "panic_abort")
+
+
+@dataclass(frozen=True)
+class Build:
+    """One stage built for one target (None: the host, as the staircase does)."""
+
+    stage: Stage
+    """The stage, with everything the stages before it set."""
+    target: Target | None
+    """The foreign target, or None for the host."""
+    crate: Crate
+    """The package that builds the artifact."""
+    artifact: Artifact
+    """What the build produces."""
+    invocation: Invocation
+    """The cargo command and environment."""
+    skip: str | None = None
+    """Why the build cannot run here, with the command that would enable it."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.stage.name} @ {self.target.triple}" if self.target else self.stage.name
+
+    @property
+    def runner(self) -> tuple[str, ...]:
+        return tuple(self.target.runner_argv()) if self.target else ()
+
+
 def build_invocation(
-    stage: Stage, project: Project, package: str, toolchain: Toolchain, target_dir: Path
+    stage: Stage,
+    crate: Crate,
+    artifact: Artifact,
+    toolchain: Toolchain,
+    target_dir: Path,
+    target: Target | None = None,
 ) -> Invocation:
-    """The cargo build of `stage`, with the toolchain's own settings folded in."""
+    """The cargo build of `stage` (for `target`), with the toolchain's own settings folded in."""
     argv = [
         *toolchain.candidate.cargo,
         "build",
         "--manifest-path",
-        str(project.manifest),
+        str(crate.manifest),
         "--package",
-        package,
-        *_artifact_args(project),
+        crate.name,
+        *_artifact_args(artifact),
         "--profile",
         PROFILE,
         *_feature_args(stage),
         "--message-format=json-render-diagnostics",
     ]
-    argv += _unstable_args(stage, toolchain)
+    argv += _unstable_args(stage, toolchain, target.triple if target else None)
     env = {**toolchain.candidate.env, "CARGO_TARGET_DIR": str(target_dir), **profile_env(stage)}
-    if stage.rustflags:
-        env["RUSTFLAGS"] = " ".join(stage.rustflags)
+    # RUSTFLAGS outranks CARGO_TARGET_<TRIPLE>_RUSTFLAGS, so a target's flags must join it.
+    rustflags = [*stage.rustflags, *(target.rustflags if target else ())]
+    if rustflags:
+        env["RUSTFLAGS"] = " ".join(rustflags)
+    if target and target.linker:
+        env[f"CARGO_TARGET_{target.env_key}_LINKER"] = target.linker
     return Invocation(tuple(argv), env)
 
 
-def _artifact_args(project: Project) -> list[str]:
-    if project.artifact.kind == "bin":
-        return ["--bin", project.artifact.name] if project.artifact.name else ["--bins"]
+def _artifact_args(artifact: Artifact) -> list[str]:
+    if artifact.kind == "bin":
+        return ["--bin", artifact.name] if artifact.name else ["--bins"]
     return ["--lib"]
 
 
@@ -80,11 +121,12 @@ def _feature_args(stage: Stage) -> list[str]:
     return [*args, "--features", ",".join(stage.features)] if stage.features else args
 
 
-def _unstable_args(stage: Stage, toolchain: Toolchain) -> list[str]:
-    if not stage.build_std:
+def _unstable_args(stage: Stage, toolchain: Toolchain, triple: str | None) -> list[str]:
+    build_std = stage.build_std or (CROSS_BUILD_STD if triple else ())
+    if not build_std:
         return [arg for flag in stage.cargo_unstable for arg in ("-Z", flag)]
     # build-std needs an explicit --target, even the host's, to keep std apart from build scripts.
-    args = ["--target", toolchain.host, "-Z", f"build-std={','.join(stage.build_std)}"]
+    args = ["--target", triple or toolchain.host, "-Z", f"build-std={','.join(build_std)}"]
     if stage.build_std_features is not None:
         args += ["-Z", f"build-std-features={','.join(stage.build_std_features)}"]
     args += [arg for flag in stage.cargo_unstable for arg in ("-Z", flag)]

@@ -45,6 +45,7 @@ class StageRecord:
     effective_profile: Mapping[str, Any] = field(default_factory=dict)
     features: tuple[str, ...] = ()
     target: str | None = None
+    runner: tuple[str, ...] = ()
     same_settings_as: str | None = None
     artifact: str | None = None
     size_bytes: int | None = None
@@ -100,6 +101,7 @@ def from_json(text: str, source: str) -> RunRecord:
                     **stage,
                     "command": tuple(stage["command"]),
                     "features": tuple(stage["features"]),
+                    "runner": tuple(stage.get("runner", ())),
                     "tests": tuple(TestResult(**t) for t in stage["tests"]),
                 }
             )

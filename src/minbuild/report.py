@@ -54,9 +54,18 @@ def target_of(run: RunRecord, stage: StageRecord) -> str:
     return stage.target or run.host
 
 
-def base_stage(run: RunRecord) -> StageRecord | None:
-    """The first optimized stage with a size: what "% of" columns are relative to."""
-    return next((s for s in run.stages if s.size_bytes and _inherits(s) == "release"), None)
+def base_stage(run: RunRecord, target: str | None = None) -> StageRecord | None:
+    """The first optimized stage with a size (of `target`): what "% of" is relative to."""
+    return next(
+        (
+            s
+            for s in run.stages
+            if s.size_bytes
+            and _inherits(s) == "release"
+            and (target is None or target_of(run, s) == target)
+        ),
+        None,
+    )
 
 
 def _inherits(stage: StageRecord) -> str | None:
@@ -65,12 +74,12 @@ def _inherits(stage: StageRecord) -> str | None:
 
 def rows(run: RunRecord) -> list[Row]:
     """The run's stages in order, each measured against the previous sized stage of its target."""
-    base = base_stage(run)
+    bases = {target_of(run, s): base_stage(run, target_of(run, s)) for s in run.stages}
     previous: dict[str, int] = {}
     result = []
     for stage in run.stages:
         target, size = target_of(run, stage), stage.size_bytes
-        before = previous.get(target)
+        before, base = previous.get(target), bases[target]
         delta = size - before if size is not None and before else None
         result.append(
             Row(

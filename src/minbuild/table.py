@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import humanize
@@ -42,49 +43,69 @@ def render(run: RunRecord, exact: bool = False) -> str:
     """The staircase as a table, then a line per stage that needs explaining."""
     table_rows = rows(run)
     base = base_stage(run)
+    columns = [
+        column
+        for column in _columns(exact, base.name if base else "release")
+        if column.always or any(column.cell(row) for row in table_rows)
+    ]
     many_targets = len({row.target for row in table_rows}) > 1
     many_toolchains = len({row.toolchain for row in table_rows}) > 1
-    headers = [
-        "#",
-        "stage",
-        *(["target"] if many_targets else []),
-        "size",
-        "Δ prev",
-        "Δ %",
-        f"% of {base.name if base else 'release'}",
-        "tests",
-        *(["toolchain"] if many_toolchains else []),
-        "build",
-        "cargo",
-        "status",
+    columns = [
+        c
+        for c in columns
+        if (c.header != "target" or many_targets) and (c.header != "toolchain" or many_toolchains)
     ]
-    cells = []
-    for number, row in enumerate(table_rows):
-        stage = row.record
-        cells.append(
-            [
-                str(number),
-                row.stage,
-                *([row.target] if many_targets else []),
-                size_text(row.size, exact),
-                *delta_text(row.delta, row.delta_percent),
-                f"{row.percent_of_base:.1f}%" if row.percent_of_base is not None else "",
-                f"{row.tests_passed}/{row.tests_run}" if row.tests_run else "—",
-                *([row.toolchain] if many_toolchains else []),
-                f"{stage.build_seconds:.1f}s" if stage.build_seconds is not None else "",
-                _units(stage),
-                row.status,
-            ]
-        )
-    right = {i for i, h in enumerate(headers) if h in _RIGHT or h.startswith("% of")}
+    cells = [
+        [str(number), *(column.cell(row) for column in columns)]
+        for number, row in enumerate(table_rows)
+    ]
+    headers = ["#", *(column.header for column in columns)]
+    right = {0, *(i + 1 for i, column in enumerate(columns) if column.right)}
     text = [title(run), "", format_table(headers, cells, right)]
-    explained = [f"  {stage}: {note}" for stage, note in notes(table_rows)]
+    explained = [f"  {label}: {note}" for label, note in notes(table_rows)]
     if explained:
         text += ["", *explained]
     return "\n".join(text) + "\n"
 
 
-_RIGHT = {"#", "size", "Δ prev", "Δ %", "tests", "build"}
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    cell: Callable[[Row], str]
+    right: bool = False
+    always: bool = False  # shown even when every cell is empty
+
+
+def _columns(exact: bool, base: str) -> list[_Column]:
+    def percent_of_base(row: Row) -> str:
+        # 100% only says something when the target has other stages to compare with it.
+        single = row.percent_of_base == 100.0 and row.delta is None
+        return "" if row.percent_of_base is None or single else f"{row.percent_of_base:.1f}%"
+
+    return [
+        _Column("stage", lambda row: row.stage, always=True),
+        _Column("target", lambda row: row.target, always=True),
+        _Column("size", lambda row: size_text(row.size, exact), right=True, always=True),
+        _Column("Δ prev", lambda row: delta_text(row.delta, row.delta_percent)[0], right=True),
+        _Column("Δ %", lambda row: delta_text(row.delta, row.delta_percent)[1], right=True),
+        _Column(f"% of {base}", percent_of_base, right=True),
+        _Column(
+            "tests",
+            lambda row: f"{row.tests_passed}/{row.tests_run}" if row.tests_run else "—",
+            right=True,
+            always=True,
+        ),
+        _Column("toolchain", lambda row: row.toolchain, always=True),
+        _Column(
+            "build",
+            lambda row: (
+                f"{row.record.build_seconds:.1f}s" if row.record.build_seconds is not None else ""
+            ),
+            right=True,
+        ),
+        _Column("cargo", lambda row: _units(row.record)),
+        _Column("status", lambda row: row.status, always=True),
+    ]
 
 
 def _units(stage: StageRecord) -> str:
@@ -96,11 +117,12 @@ def _units(stage: StageRecord) -> str:
 def notes(table_rows: list[Row]) -> list[tuple[str, str]]:
     """(stage, explanation) for every stage that needs one: skips, failures, no-ops, growth."""
     previous: dict[str, Row] = {}
+    many_targets = len({row.target for row in table_rows}) > 1
     found = []
     for row in table_rows:
         note = _note(row, previous.get(row.target))
         if note:
-            found.append((row.stage, note))
+            found.append((f"{row.stage} @ {row.target}" if many_targets else row.stage, note))
         if row.size is not None:
             previous[row.target] = row
     return found
@@ -144,17 +166,44 @@ def format_table(
     return "\n".join([line(headers), rule, *(line(row) for row in rows)])
 
 
+def matrix(run: RunRecord, exact: bool = False) -> str:
+    """Sizes as a target x stage table (a foreign target's row says why it was skipped)."""
+    table_rows = rows(run)
+    stages = list(dict.fromkeys(row.stage for row in table_rows))
+    targets = list(dict.fromkeys(row.target for row in table_rows))
+    cell = {row.key: row for row in table_rows}
+    cells = []
+    for target in targets:
+        found = [cell.get((stage, target)) for stage in stages]
+        passed = sum(r.tests_passed for r in found if r)
+        ran = sum(r.tests_run for r in found if r)
+        cells.append(
+            [target, *(_matrix_cell(r, exact) for r in found), f"{passed}/{ran}" if ran else "—"]
+        )
+    headers = ["target", *stages, "tests"]
+    return format_table(headers, cells, set(range(1, len(headers)))) + "\n"
+
+
+def _matrix_cell(row: Row | None, exact: bool) -> str:
+    if row is None:
+        return ""
+    if row.size is None:
+        return row.status
+    return size_text(row.size, exact) + ("" if row.status == "ok" else f" ({row.status})")
+
+
 def describe_plan(plan: Plan) -> str:
-    """Per stage, the line a person can paste into a shell to build it (or why it is skipped)."""
+    """Per build, the line a person can paste into a shell to make it (or why it is skipped)."""
     toolchain = plan.toolchain
     lines = [
         f"# toolchain: {toolchain.label}, commit {toolchain.commit[:12]}; "
         f"run from {plan.project.crate_dir}",
         "",
     ]
-    for stage in plan.stages:
-        lines.append(f"# {stage.index} {stage.name}: {stage.description}")
-        skipped = plan.resolution.skipped.get(stage.name)
-        lines.append(f"# skipped: {skipped}" if skipped else plan.invocations[stage.name].shell())
+    for build in plan.builds:
+        lines.append(f"# {build.stage.index} {build.label}: {build.stage.description}")
+        lines.append(f"# skipped: {build.skip}" if build.skip else build.invocation.shell())
+        if build.runner and not build.skip:
+            lines.append(f"# its tests run under: {' '.join(build.runner)}")
         lines.append("")
     return "\n".join(lines)

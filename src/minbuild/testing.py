@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +30,12 @@ class TestContext:
     """The directory of the project file ({config_dir})."""
     fixtures: Mapping[str, Path]
     """Fixture files available to this stage ({fixture:NAME})."""
+    runner: tuple[str, ...] = ()
+    """What runs a foreign artifact (qemu, Wasmtime), put in front of every command."""
+
+    def command(self, argv: tuple[str, ...], output: Path | None = None) -> list[str]:
+        """A test's or fixture's argv, placeholders resolved, behind the target's runner."""
+        return [*self.runner, *self.substitute(argv, output)]
 
     def substitute(self, argv: tuple[str, ...], output: Path | None = None) -> list[str]:
         values = {
@@ -52,6 +58,10 @@ class FixtureStore:
     def path(self, name: str) -> Path:
         return self.directory / name
 
+    def provenance(self, fixtures: Sequence[Fixture]) -> dict[str, str]:
+        """Fixture name -> the build that made it, for every fixture that exists."""
+        return {f.name: made for f in fixtures if (made := self.made_by(f.name))}
+
     def made_by(self, name: str) -> str | None:
         try:
             data = json.loads((self.directory / f"{name}.made-by.json").read_text("utf-8"))
@@ -64,7 +74,7 @@ class FixtureStore:
         self.directory.mkdir(parents=True, exist_ok=True)
         temporary = self.directory / f".{fixture.name}.partial"
         command.run(
-            context.substitute(fixture.argv, output=temporary), cwd=context.workdir, timeout=120
+            context.command(fixture.argv, output=temporary), cwd=context.workdir, timeout=120
         )
         if not temporary.is_file():
             raise CommandFailed(list(fixture.argv), 0, f"did not write {{output}} ({temporary})")
@@ -107,7 +117,7 @@ def missing_fixture(test: TestSpec, context: TestContext) -> str | None:
 
 def run_test(test: TestSpec, context: TestContext) -> TestResult:
     """Run one test command and judge its exit code and stdout."""
-    argv = context.substitute(test.argv)
+    argv = context.command(test.argv)
     try:
         done = command.run(argv, cwd=context.workdir, timeout=test.timeout, check=False)
     except CommandTimedOut as error:

@@ -7,21 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.config import load_project
+from minbuild.config import Artifact, load_project
 from minbuild.plan import Invocation, build_invocation
 from minbuild.stages import Stage, load_staircase
 from minbuild.toolchains import rustup
 from tests.conftest import REPO
-from tests.unit.helpers import HOST, toolchain
+from tests.unit.helpers import HOST, crate, toolchain
 
 PROJECT = load_project(REPO / "config" / "demo.yaml")
 STAGES = {stage.name: stage for stage in load_staircase(PROJECT)}
 TARGET_DIR = Path("/state/target")
+BIN = Artifact("bin", "tinyvm")
 PREFIX = "CARGO_PROFILE_MINBUILD_"
 
 
 def invocation(name: str) -> Invocation:
-    return build_invocation(STAGES[name], PROJECT, "tinyvm", toolchain(), TARGET_DIR)
+    return build_invocation(STAGES[name], crate(), BIN, toolchain(), TARGET_DIR)
 
 
 def profile_env(name: str) -> dict[str, str]:
@@ -118,7 +119,7 @@ def test_toolchain_environment_is_part_of_every_stage() -> None:
 
 def test_rustup_toolchains_use_the_plus_syntax() -> None:
     stage: Stage = STAGES["release"]
-    inv = build_invocation(stage, PROJECT, "tinyvm", toolchain(rustup("nightly")), TARGET_DIR)
+    inv = build_invocation(stage, crate(), BIN, toolchain(rustup("nightly")), TARGET_DIR)
     assert inv.argv[:3] == ("cargo", "+nightly", "build")
     assert "RUSTC" not in inv.env
 

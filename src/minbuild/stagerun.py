@@ -1,0 +1,237 @@
+"""Building, measuring and testing one build: a stage for the host or for a foreign target."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from minbuild import cargo, command, testing
+from minbuild.config import Project
+from minbuild.errors import CommandFailed
+from minbuild.plan import Build
+from minbuild.records import StageRecord, TestResult
+from minbuild.toolchains import Toolchain
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every build of one run shares."""
+
+    project: Project
+    toolchain: Toolchain
+    state_dir: Path
+    run_id: str
+
+
+def base_record(context: Context, build: Build) -> StageRecord:
+    """What is known of a build before it runs: its command, environment and settings."""
+    stage, toolchain, invocation = build.stage, context.toolchain, build.invocation
+    features = cargo.enabled_features(build.crate, stage.default_features, stage.features)
+    return StageRecord(
+        name=stage.name,
+        description=stage.description,
+        status="ok",
+        toolchain={
+            "name": toolchain.candidate.name,
+            "release": toolchain.release,
+            "commit": toolchain.commit,
+        },
+        command=invocation.argv,
+        shell=invocation.shell(),
+        env=dict(invocation.env),
+        effective_profile=cargo.effective_profile(build.crate, stage),
+        features=tuple(sorted(features)),
+        target=build.target.triple if build.target else toolchain.host if stage.build_std else None,
+        runner=build.runner,
+    )
+
+
+def settings_key(build: Build, record: StageRecord) -> str:
+    """Everything that shapes a build's artifact except its stage's name (to spot no-ops)."""
+    stage = build.stage
+    return json.dumps(
+        [
+            record.effective_profile,
+            record.features,
+            record.target,
+            stage.rustflags,
+            stage.build_std,
+            stage.build_std_features,
+            stage.cargo_unstable,
+        ],
+        sort_keys=True,
+    )
+
+
+class StageRun:
+    """Build one stage for one target, keep its artifact, then run its fixtures and tests."""
+
+    def __init__(self, context: Context, build: Build, base: StageRecord) -> None:
+        self.context, self.build, self.base = context, build, base
+        lane = build.target.triple if build.target else "host"
+        self.log = context.state_dir / "logs" / context.run_id / lane / f"{build.stage.name}.log"
+        kept = context.state_dir / "artifacts"
+        self.keep_dir = (
+            (kept / lane / build.stage.name) if build.target else (kept / build.stage.name)
+        )
+        self.workdir = context.state_dir / "work" / lane / build.stage.name
+
+    def run(self, progress: Callable[[str], None]) -> StageRecord:
+        progress("building")
+        invocation = self.build.invocation
+        done = command.run(
+            invocation.argv,
+            env=invocation.env,
+            cwd=self.context.project.crate_dir,
+            check=False,
+            log_file=self.log,
+        )
+        built = dataclasses.replace(
+            self.base, build_seconds=round(done.seconds, 2), log=str(self.log)
+        )
+        if done.returncode != 0:
+            return dataclasses.replace(
+                built,
+                status="failed",
+                first_error=_first_error(done),
+                reason=f"build failed (exit {done.returncode}); full log: {self.log}",
+            )
+        messages = _artifact_messages(done.stdout)
+        source = self._find_artifact(messages)
+        if source is None:
+            return dataclasses.replace(
+                built,
+                status="failed",
+                reason=f"cargo reported no {self.build.artifact.kind} "
+                f"artifact; full log: {self.log}",
+            )
+        artifact = self._keep(source)
+        built = dataclasses.replace(
+            built,
+            artifact=str(artifact),
+            size_bytes=artifact.stat().st_size,
+            sha256=_sha256(artifact),
+            units_fresh=sum(m["fresh"] for m in messages),
+            units_built=sum(not m["fresh"] for m in messages),
+        )
+        progress("testing")
+        context = self._test_context(artifact)
+        results = self._make_fixtures(context, frozenset(built.features))
+        made_by = self._fixture_store().provenance(self.context.project.fixtures)
+        context = dataclasses.replace(
+            context, fixtures={name: self._fixture_store().path(name) for name in made_by}
+        )
+        results += self._run_tests(context, frozenset(built.features))
+        failed = [t.name for t in results if t.status == "failed"]
+        return dataclasses.replace(
+            built,
+            fixtures=made_by,
+            tests=tuple(results),
+            status="failed" if failed else "ok",
+            reason=f"tests failed: {', '.join(failed)}" if failed else "",
+        )
+
+    def _find_artifact(self, messages: list[dict[str, Any]]) -> Path | None:
+        artifact = self.build.artifact
+        suffixes = {"cdylib": (".so", ".dylib", ".dll", ".wasm"), "staticlib": (".a", ".lib")}
+        for message in messages:
+            if Path(message["manifest_path"]) != self.build.crate.manifest:
+                continue
+            if artifact.kind == "bin" and message["target"]["name"] == artifact.name:
+                return Path(message["executable"])
+            for filename in message["filenames"] if artifact.kind != "bin" else ():
+                if filename.endswith(suffixes[artifact.kind]):
+                    return Path(filename)
+        return None
+
+    def _keep(self, source: Path) -> Path:
+        """Copy the artifact out of the shared target dir before the next stage overwrites it."""
+        destination = self.keep_dir / source.name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        temporary = destination.with_name(f".{source.name}.partial")
+        shutil.copy2(source, temporary)
+        temporary.replace(destination)
+        return destination
+
+    def _fixture_store(self) -> testing.FixtureStore:
+        return testing.FixtureStore(self.context.state_dir / "fixtures")
+
+    def _test_context(self, artifact: Path) -> testing.TestContext:
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        self.workdir.mkdir(parents=True)
+        project = self.context.project
+        return testing.TestContext(
+            artifact, self.workdir, project.crate_dir, project.path.parent, {}, self.build.runner
+        )
+
+    def _make_fixtures(
+        self, context: testing.TestContext, features: frozenset[str]
+    ) -> list[TestResult]:
+        """Make every fixture this build's features allow; a failure is a failed test."""
+        failures = []
+        for fixture in self.context.project.fixtures:
+            if not set(fixture.needs_features) <= features or self.build.artifact.kind != "bin":
+                continue
+            started = time.monotonic()
+            try:
+                self._fixture_store().make(fixture, context, self.build.label, self.context.run_id)
+            except CommandFailed as error:
+                failures.append(
+                    TestResult(
+                        f"fixture:{fixture.name}",
+                        "failed",
+                        time.monotonic() - started,
+                        error.output_tail,
+                        f"could not make fixture: {error.args[0]}",
+                    )
+                )
+        return failures
+
+    def _run_tests(
+        self, context: testing.TestContext, features: frozenset[str]
+    ) -> list[TestResult]:
+        results = []
+        triple = self.build.target.triple if self.build.target else None
+        for test in self.context.project.tests:
+            reason = testing.not_applicable(
+                test, self.build.stage.name, features, self.build.artifact.kind, triple
+            )
+            reason = reason or testing.missing_fixture(test, context)
+            results.append(
+                TestResult(test.name, "skipped", 0.0, "", reason)
+                if reason
+                else testing.run_test(test, context)
+            )
+        return results
+
+
+def _artifact_messages(stdout: str) -> list[dict[str, Any]]:
+    messages = []
+    for line in stdout.splitlines():
+        if line.startswith("{"):
+            message = json.loads(line)
+            if message.get("reason") == "compiler-artifact":
+                messages.append(message)
+    return messages
+
+
+def _first_error(done: command.Completed) -> str | None:
+    for line in done.stderr.splitlines():
+        if line.startswith("error"):
+            return line.strip()
+    return None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
