@@ -56,5 +56,5 @@ def lint(session: nox.Session) -> None:
 @nox.session(name="cross-build", reuse_venv=True)
 def cross_build(session: nox.Session) -> None:
     """Build the last stage (or --stages all) for every foreign target and test it there."""
-    _install(session)
+    _install(session, "[cross]")
     session.run("minbuild", "cross-build", *session.posargs)

@@ -112,7 +112,23 @@ def plan(c: Context, config: str = "config/demo.yaml", toolchain: str = "") -> N
     )
 
 
-@task
-def setup(c: Context) -> None:
-    """Install Debian's rustc-web with std's source, for the build-std stages (root only)."""
-    _minbuild("setup")
+@task(
+    iterable=["targets"],
+    help={
+        "targets": "also the packages of this cross target (repeatable), or `all`",
+        "dry_run": "only say what would be installed",
+    },
+)
+def setup(c: Context, targets: list[str] | None = None, dry_run: bool = False) -> None:
+    """Install what the build-std stages and the chosen targets need (apt-get as root, pip)."""
+    _minbuild(
+        "setup",
+        *(arg for name in targets or [] for arg in ("--targets", name)),
+        *(["--dry-run"] if dry_run else []),
+    )
+
+
+@task(iterable=["target"], help={"target": "only this target (repeatable)"})
+def doctor(c: Context, target: list[str] | None = None) -> None:
+    """Can each stage and target run on this machine? If not: why, and the fix. Exit 1 if not."""
+    _minbuild("doctor", *(arg for name in target or [] for arg in ("--target", name)))

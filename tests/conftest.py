@@ -3,6 +3,7 @@
 unit/        pure Python: the command runner is disabled, so nothing can spawn a build
 system/      spawns ordinary processes (the command runner itself, the CLI)
 integration/ builds tests/crates/hello with real cargo (tier `cargo`, some `nightly`)
+cross/       builds tests/crates/hello for foreign targets, run under qemu / Wasmtime (`cross`)
 e2e/         the demo staircase including build-std (tier `buildstd`: Debian's rustc-web)
 
 A tier whose tools are missing is skipped locally, but fails when CI=true: CI installs them.
@@ -20,7 +21,13 @@ import pytest
 from minbuild import command
 
 REPO = Path(__file__).resolve().parent.parent
-TIERS = {"unit": "unit", "system": "process", "integration": "cargo", "e2e": "buildstd"}
+TIERS = {
+    "unit": "unit",
+    "system": "process",
+    "integration": "cargo",
+    "cross": "cross",
+    "e2e": "buildstd",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -65,3 +72,13 @@ def cargo_available() -> None:
 def shared_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One minbuild state dir (and so one cargo target dir) for the whole test session."""
     yield tmp_path_factory.mktemp("minbuild-state")
+
+
+def cross_targets_available(triples: list[str]) -> tuple[bool, str]:
+    """Whether these targets' linkers, runners and files are all here, and what is missing."""
+    from minbuild.config import bundled
+    from minbuild.targets import load_targets, select
+
+    chosen = select(load_targets(bundled("targets.yaml")), triples)
+    missing = [f"{t.triple}: {', '.join(t.missing())}" for t in chosen if t.missing()]
+    return not missing and debian_toolchain_available(), "; ".join(missing) or "rustc-web"

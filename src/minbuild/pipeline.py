@@ -23,6 +23,7 @@ from minbuild.plan import Build, build_invocation
 from minbuild.records import RunRecord, StageRecord, save
 from minbuild.stagerun import Context, StageRun, base_record, settings_key
 from minbuild.stages import Stage
+from minbuild.testing import FixtureStore
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class Plan:
     builds: tuple[Build, ...]
     state_dir: Path
     parallel: int = 1
+    prelude: tuple[Build, ...] = ()
+    """Host builds that run first, to make fixtures the planned builds cannot make."""
 
     @property
     def toolchain(self) -> toolchains.Toolchain:
@@ -124,8 +127,48 @@ def prepare(options: Options) -> Plan:
             for stage in chosen
         )
     parallel = max(1, min(options.parallel, len({b.target for b in builds})))
+    prelude = (
+        _fixture_makers(project, crate, staircase, toolchain, state_dir) if options.cross else ()
+    )
     return Plan(
-        project, crate, chosen, resolution, _share_cores(builds, parallel), state_dir, parallel
+        project,
+        crate,
+        chosen,
+        resolution,
+        _share_cores(builds, parallel),
+        state_dir,
+        parallel,
+        prelude,
+    )
+
+
+def _fixture_makers(
+    project: Project,
+    crate: cargo.Crate,
+    staircase: Sequence[Stage],
+    toolchain: toolchains.Toolchain,
+    state_dir: Path,
+) -> tuple[Build, ...]:
+    """For each missing fixture, the first host stage whose features can make it."""
+    store = FixtureStore(state_dir / "fixtures")
+    makers: dict[str, Stage] = {}
+    for fixture in project.fixtures:
+        if store.made_by(fixture.name) is not None:
+            continue
+        for stage in staircase:
+            features = cargo.enabled_features(crate, stage.default_features, stage.features)
+            if set(fixture.needs_features) <= features:
+                makers.setdefault(stage.name, stage)
+                break
+    return tuple(
+        Build(
+            stage,
+            None,
+            crate,
+            project.artifact,
+            build_invocation(stage, crate, project.artifact, toolchain, state_dir / "target"),
+        )
+        for stage in makers.values()
     )
 
 
@@ -178,7 +221,8 @@ def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord,
     run = _new_run(plan)
     path = save(run, runs_dir)
     context = Context(plan.project, plan.toolchain, plan.state_dir, run.run_id)
-    positions = {id(build): n for n, build in enumerate(plan.builds, start=1)}
+    everything = (*plan.prelude, *plan.builds)
+    positions = {id(build): n for n, build in enumerate(everything, start=1)}
     lock, stop = threading.Lock(), threading.Event()
     done: dict[int, StageRecord] = {}
 
@@ -189,10 +233,11 @@ def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord,
             with lock:
                 done[positions[id(build)]] = record
                 save(dataclasses.replace(run, stages=_ordered(done)), runs_dir)
-                reporter.finished(positions[id(build)], len(plan.builds), record)
+                reporter.finished(positions[id(build)], len(everything), record)
 
     try:
         with ThreadPoolExecutor(max_workers=plan.parallel) as pool:
+            pool.submit(lane, plan.prelude).result()  # fixtures first: the lanes' tests use them
             futures = [pool.submit(lane, builds) for builds in plan.lanes()]
             try:
                 for future in futures:

@@ -39,7 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except wasmtime.ExitTrap as exit_trap:
         return int(exit_trap.code)
     except wasmtime.Trap as trap:
-        print(f"wasmhost: trap: {trap.message.splitlines()[0]}", file=sys.stderr)
+        lines = [line.strip() for line in trap.message.splitlines() if line.strip()]
+        cause = next((line for line in reversed(lines) if "trap" in line), lines[0])
+        print(f"wasmhost: {cause}", file=sys.stderr)
         return TRAP_EXIT
 
 

@@ -1,0 +1,75 @@
+"""A real cross build of tests/crates/hello for aarch64 (qemu-user) and wasm32-wasip1 (Wasmtime)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from minbuild import pipeline
+from minbuild.records import RunRecord, StageRecord
+from tests.conftest import REPO, cross_targets_available, require
+
+HELLO = REPO / "tests" / "crates" / "hello"
+TARGETS = ["aarch64-unknown-linux-gnu", "wasm32-wasip1"]
+
+
+class Quiet:
+    def progress(self, position: int, total: int, stage: str, action: str) -> None:
+        pass
+
+    def finished(self, position: int, total: int, record: StageRecord) -> None:
+        pass
+
+
+def cross_build(state: Path, config: Path, parallel: int = 1) -> RunRecord:
+    available, missing = cross_targets_available(TARGETS)
+    require(available, f"cross tools missing ({missing}): invoke setup --targets ...")
+    options = pipeline.Options(
+        config=config,
+        state_dir=state,
+        cross=True,
+        targets=tuple(TARGETS),
+        stages=("lto",),
+        parallel=parallel,
+    )
+    return pipeline.min_build(options, Quiet())[0]
+
+
+@pytest.fixture(scope="module")
+def hello_run(shared_state: Path) -> RunRecord:
+    return cross_build(shared_state, HELLO / "minbuild.yaml")
+
+
+def test_both_targets_build_and_pass_under_their_runners(hello_run: RunRecord) -> None:
+    by_target = {stage.target: stage for stage in hello_run.stages}
+    assert list(by_target) == TARGETS
+    for triple, stage in by_target.items():
+        assert stage.status == "ok", f"{triple}: {stage.reason}"
+        assert stage.tests_passed == stage.tests_run >= 2
+        assert stage.command[stage.command.index("--target") + 1] == triple
+    assert by_target["aarch64-unknown-linux-gnu"].runner[0] == "qemu-aarch64"
+    aborts = {t.name: t.status for t in by_target["aarch64-unknown-linux-gnu"].tests}
+    assert aborts["panic-aborts"] == "passed"  # SIGABRT travels through qemu
+    assert (by_target["wasm32-wasip1"].artifact or "").endswith(".wasm")
+
+
+def test_a_hanging_foreign_binary_is_killed_and_the_other_target_still_passes(
+    shared_state: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "hello.yaml"
+    config.write_text(
+        (HELLO / "minbuild.yaml")
+        .read_text()
+        .replace("manifest: Cargo.toml", f"manifest: {HELLO / 'Cargo.toml'}")
+        + (
+            '  - {name: hangs, argv: ["{binary}", hang], timeout: 2,\n'
+            "     targets: [aarch64-unknown-linux-gnu]}\n"
+        )
+    )
+    run = cross_build(shared_state, config, parallel=2)
+    by_target = {stage.target: stage for stage in run.stages}
+    arm = by_target["aarch64-unknown-linux-gnu"]
+    hang = next(t for t in arm.tests if t.name == "hangs")
+    assert arm.status == "failed" and hang.reason == "killed after 2s timeout"
+    assert by_target["wasm32-wasip1"].status == "ok"

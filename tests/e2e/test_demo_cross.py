@@ -1,0 +1,45 @@
+"""The demo's final stage for all six foreign targets, every test under its runner."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from minbuild import pipeline
+from minbuild.config import bundled
+from minbuild.records import StageRecord
+from minbuild.targets import load_targets
+from tests.conftest import REPO, cross_targets_available, require
+
+
+class Quiet:
+    def progress(self, position: int, total: int, stage: str, action: str) -> None:
+        pass
+
+    def finished(self, position: int, total: int, record: StageRecord) -> None:
+        pass
+
+
+def test_six_targets_build_and_pass(shared_state: Path) -> None:
+    triples = [target.triple for target in load_targets(bundled("targets.yaml"))]
+    available, missing = cross_targets_available(triples)
+    require(available, f"cross tools missing ({missing}): invoke setup --targets all")
+    options = pipeline.Options(
+        config=REPO / "config" / "demo.yaml",
+        state_dir=shared_state,
+        cross=True,
+        parallel=os.cpu_count() or 1,
+    )
+    run, _ = pipeline.min_build(options, Quiet())
+    foreign = [stage for stage in run.stages if stage.target in triples]
+    assert [stage.target for stage in foreign] == triples
+    for stage in foreign:
+        assert stage.name == "panic-immediate-abort"
+        assert stage.status == "ok", f"{stage.target}: {stage.reason}"
+        assert stage.tests_run >= 4 and stage.tests_passed == stage.tests_run, stage.target
+    wasm = foreign[-1]
+    assert wasm.artifact is not None and wasm.artifact.endswith("tvm_wasm.wasm")
+    assert {t.name for t in wasm.tests if t.status == "passed"} >= {
+        "lib-run-fib",
+        "lib-panic-traps",
+    }
