@@ -270,21 +270,19 @@ def _cross_options(args: argparse.Namespace) -> pipeline.Options:
 
 
 def _cross_build(args: argparse.Namespace) -> int:
-    return _build(args, _cross_options(args), matrix=True)
+    return _build(args, _cross_options(args))
 
 
 def _min_build(args: argparse.Namespace) -> int:
-    return _build(args, _options(args), matrix=False)
+    return _build(args, _options(args))
 
 
-def _build(args: argparse.Namespace, options: pipeline.Options, matrix: bool) -> int:
+def _build(args: argparse.Namespace, options: pipeline.Options) -> int:
     if args.dry_run:
         print(table.describe_plan(pipeline.prepare(options)), end="")
         return 0
     run, path = pipeline.min_build(options, ProgressPrinter(sys.stderr, live=options.parallel <= 1))
-    print(table.render(run), end="")
-    if matrix:
-        print("\n" + table.matrix(run), end="")
+    print(formats.terminal(formats.Report(run)), end="")
     print(f"\nrun document: {path}")
     failed = any(stage.status == "failed" for stage in run.stages)
     if args.check:

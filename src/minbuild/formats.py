@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from minbuild.budgets import Violation
 from minbuild.records import RunRecord
 from minbuild.report import Change, Row, base_stage, rows, toolchain_label
-from minbuild.table import delta_text, format_table, notes, render, size_text
+from minbuild.table import delta_text, format_table, matrix, notes, render, size_text
 
 FORMATS = ("terminal", "markdown", "json", "csv")
 REPORT_SCHEMA = "minbuild.report/1"
@@ -39,6 +39,8 @@ def render_report(report: Report, form: str, exact: bool = False) -> str:
 
 def terminal(report: Report, exact: bool = False) -> str:
     parts = [render(report.run, exact)]
+    if len({row.target for row in report.rows}) > 1:
+        parts.append("\n" + matrix(report.run, exact))
     if report.against is not None:
         parts.append(
             f"\ncompared with {report.against}\n\n"

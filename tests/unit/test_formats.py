@@ -91,3 +91,14 @@ def test_terminal_shows_exact_bytes_on_request() -> None:
     assert "720,000 B" in text and "compared with run 20261120T120000Z-abcd" in text
     assert "budgets: 1 broken" in text and "✗ release [x86_64-unknown-linux-gnu]" in text
     assert "! debug [x86_64-unknown-linux-gnu]: no baseline entry" in text
+
+
+def test_terminal_adds_the_target_by_stage_matrix_for_several_targets() -> None:
+    import dataclasses
+
+    run = sample_run()
+    arm = dataclasses.replace(run.stages[3], target="aarch64-unknown-linux-gnu", size_bytes=400_000)
+    text = render_report(Report(dataclasses.replace(run, stages=(*run.stages, arm))), "terminal")
+    matrix = text[text.index("\ntarget ") :]
+    assert "aarch64-unknown-linux-gnu" in matrix and "390.6 KiB" in matrix
+    assert "\ntarget " not in render_report(Report(run), "terminal")
