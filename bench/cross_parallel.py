@@ -17,15 +17,6 @@ import time
 from pathlib import Path
 
 from minbuild import pipeline
-from minbuild.records import StageRecord
-
-
-class Quiet:
-    def progress(self, position: int, total: int, stage: str, action: str) -> None:
-        pass
-
-    def finished(self, position: int, total: int, record: StageRecord) -> None:
-        pass
 
 
 def measure(config: Path, targets: tuple[str, ...], parallel: int) -> tuple[float, bool]:
@@ -34,7 +25,7 @@ def measure(config: Path, targets: tuple[str, ...], parallel: int) -> tuple[floa
             config=config, cross=True, targets=targets, parallel=parallel, state_dir=Path(scratch)
         )
         started = time.monotonic()
-        run, _ = pipeline.min_build(options, Quiet())
+        run, _ = pipeline.min_build(options, pipeline.Silent())
         return time.monotonic() - started, all(s.status == "ok" for s in run.stages)
 
 

@@ -61,14 +61,35 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"minbuild {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    build = commands.add_parser(
-        "min-build", parents=[common], help="take a crate down the staircase"
-    )
-    build.add_argument(
+    building = argparse.ArgumentParser(add_help=False)
+    building.add_argument(
         "--config",
         type=Path,
         default=Path("config/demo.yaml"),
         help="project file (default: config/demo.yaml, the bundled demo crate)",
+    )
+    building.add_argument(
+        "--toolchain",
+        help="nightly, stable, debian or a rustup toolchain "
+        "name (default: the first of nightly+rust-src, debian, stable that "
+        "runs all)",
+    )
+    building.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print each build's command line and environment; build nothing",
+    )
+    building.add_argument(
+        "--fail-fast", action="store_true", help="stop (a target) at its first failed stage"
+    )
+    building.add_argument(
+        "--check",
+        action="store_true",
+        help="after building, enforce the project's size budgets (exit 1)",
+    )
+
+    build = commands.add_parser(
+        "min-build", parents=[common, building], help="take a crate down the staircase"
     )
     build.add_argument(
         "--stage",
@@ -79,33 +100,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--from", dest="first", metavar="NAME", help="first stage to build")
     build.add_argument("--to", dest="last", metavar="NAME", help="last stage to build")
-    build.add_argument(
-        "--toolchain",
-        help="nightly, stable, debian or a rustup toolchain name "
-        "(default: the first of nightly+rust-src, debian, stable that runs all)",
-    )
-    build.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="print each stage's command line and environment; build nothing",
-    )
-    build.add_argument("--fail-fast", action="store_true", help="stop at the first failed stage")
     build.set_defaults(handler=_min_build)
 
-    build.add_argument(
-        "--check",
-        action="store_true",
-        help="after building, enforce the project's size budgets (exit 1 if broken)",
-    )
-
     cross_build = commands.add_parser(
-        "cross-build", parents=[common], help="build and test stages for foreign targets"
-    )
-    cross_build.add_argument(
-        "--config",
-        type=Path,
-        default=Path("config/demo.yaml"),
-        help="project file (default: config/demo.yaml)",
+        "cross-build", parents=[common, building], help="build and test stages for foreign targets"
     )
     cross_build.add_argument(
         "--stages",
@@ -119,22 +117,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TRIPLE",
         help="only this target (repeatable; default: every target)",
     )
-    cross_build.add_argument("--toolchain", help="as for min-build")
     cross_build.add_argument(
         "--parallel",
         type=int,
         default=DEFAULT_PARALLEL,
         metavar="N",
         help=f"targets built at once, cargo's -j split between them (default: {DEFAULT_PARALLEL})",
-    )
-    cross_build.add_argument(
-        "--dry-run", action="store_true", help="print each build's command line and environment"
-    )
-    cross_build.add_argument(
-        "--fail-fast", action="store_true", help="stop a target at its first failed stage"
-    )
-    cross_build.add_argument(
-        "--check", action="store_true", help="after building, enforce the project's size budgets"
     )
     cross_build.set_defaults(handler=_cross_build)
 

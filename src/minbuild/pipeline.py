@@ -62,6 +62,16 @@ class Reporter(Protocol):
     def finished(self, position: int, total: int, record: StageRecord) -> None: ...
 
 
+class Silent:
+    """A reporter that reports nothing (for scripts, benchmarks and tests)."""
+
+    def progress(self, position: int, total: int, stage: str, action: str) -> None:
+        pass
+
+    def finished(self, position: int, total: int, record: StageRecord) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class Plan:
     """Everything decided before the first build."""
@@ -116,13 +126,8 @@ def prepare(options: Options) -> Plan:
         builds = cross.builds(project, crate, chosen, resolution, options.targets, state_dir)
     else:
         builds = tuple(
-            Build(
-                stage,
-                None,
-                crate,
-                project.artifact,
-                build_invocation(stage, crate, project.artifact, toolchain, state_dir / "target"),
-                resolution.skipped.get(stage.name),
+            _host_build(
+                stage, project, crate, toolchain, state_dir, resolution.skipped.get(stage.name)
             )
             for stage in chosen
         )
@@ -161,15 +166,21 @@ def _fixture_makers(
                 makers.setdefault(stage.name, stage)
                 break
     return tuple(
-        Build(
-            stage,
-            None,
-            crate,
-            project.artifact,
-            build_invocation(stage, crate, project.artifact, toolchain, state_dir / "target"),
-        )
-        for stage in makers.values()
+        _host_build(stage, project, crate, toolchain, state_dir) for stage in makers.values()
     )
+
+
+def _host_build(
+    stage: Stage,
+    project: Project,
+    crate: cargo.Crate,
+    toolchain: toolchains.Toolchain,
+    state_dir: Path,
+    skip: str | None = None,
+) -> Build:
+    """A stage built for the host, in the shared target dir every host stage uses."""
+    invocation = build_invocation(stage, crate, project.artifact, toolchain, state_dir / "target")
+    return Build(stage, None, crate, project.artifact, invocation, skip)
 
 
 def _share_cores(builds: tuple[Build, ...], parallel: int) -> tuple[Build, ...]:

@@ -7,19 +7,11 @@ from pathlib import Path
 import pytest
 
 from minbuild import pipeline
-from minbuild.records import RunRecord, StageRecord
+from minbuild.records import RunRecord
 from tests.conftest import REPO, cross_targets_available, require
 
 HELLO = REPO / "tests" / "crates" / "hello"
 TARGETS = ["aarch64-unknown-linux-gnu", "wasm32-wasip1"]
-
-
-class Quiet:
-    def progress(self, position: int, total: int, stage: str, action: str) -> None:
-        pass
-
-    def finished(self, position: int, total: int, record: StageRecord) -> None:
-        pass
 
 
 def cross_build(state: Path, config: Path, parallel: int = 1) -> RunRecord:
@@ -33,7 +25,7 @@ def cross_build(state: Path, config: Path, parallel: int = 1) -> RunRecord:
         stages=("lto",),
         parallel=parallel,
     )
-    return pipeline.min_build(options, Quiet())[0]
+    return pipeline.min_build(options, pipeline.Silent())[0]
 
 
 @pytest.fixture(scope="module")

@@ -7,17 +7,8 @@ from pathlib import Path
 
 from minbuild import pipeline
 from minbuild.config import bundled
-from minbuild.records import StageRecord
 from minbuild.targets import load_targets
 from tests.conftest import REPO, cross_targets_available, require
-
-
-class Quiet:
-    def progress(self, position: int, total: int, stage: str, action: str) -> None:
-        pass
-
-    def finished(self, position: int, total: int, record: StageRecord) -> None:
-        pass
 
 
 def test_six_targets_build_and_pass(shared_state: Path) -> None:
@@ -30,7 +21,7 @@ def test_six_targets_build_and_pass(shared_state: Path) -> None:
         cross=True,
         parallel=os.cpu_count() or 1,
     )
-    run, _ = pipeline.min_build(options, Quiet())
+    run, _ = pipeline.min_build(options, pipeline.Silent())
     foreign = [stage for stage in run.stages if stage.target in triples]
     assert [stage.target for stage in foreign] == triples
     for stage in foreign:

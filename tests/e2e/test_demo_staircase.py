@@ -7,23 +7,15 @@ from pathlib import Path
 import pytest
 
 from minbuild import pipeline
-from minbuild.records import RunRecord, StageRecord
+from minbuild.records import RunRecord
 from tests.conftest import REPO, debian_toolchain_available, require
 
 ALL_STAGES = 13
 
 
-class Quiet:
-    def progress(self, position: int, total: int, stage: str, action: str) -> None:
-        pass
-
-    def finished(self, position: int, total: int, record: StageRecord) -> None:
-        pass
-
-
 def run_demo(state: Path) -> RunRecord:
     options = pipeline.Options(config=REPO / "config" / "demo.yaml", state_dir=state)
-    return pipeline.min_build(options, Quiet())[0]
+    return pipeline.min_build(options, pipeline.Silent())[0]
 
 
 @pytest.fixture(scope="module")
