@@ -58,3 +58,10 @@ def cross_build(session: nox.Session) -> None:
     """Build the last stage (or --stages all) for every foreign target and test it there."""
     _install(session, "[cross]")
     session.run("minbuild", "cross-build", *session.posargs)
+
+
+@nox.session(name="feature-matrix", reuse_venv=True)
+def feature_matrix(session: nox.Session) -> None:
+    """cargo check every feature combination up to --depth (default 2); args pass through."""
+    _install(session)
+    session.run("minbuild", "feature-matrix", *session.posargs)

@@ -12,7 +12,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from minbuild import __version__, formats, pipeline, provision, sizereport, stages, table, targets
+from minbuild import (
+    __version__,
+    featurematrix,
+    formats,
+    pipeline,
+    provision,
+    sizereport,
+    stages,
+    table,
+    targets,
+)
 from minbuild.config import load_project
 from minbuild.errors import MinbuildError
 from minbuild.records import StageRecord
@@ -125,6 +135,23 @@ def _parser() -> argparse.ArgumentParser:
         help=f"targets built at once, cargo's -j split between them (default: {DEFAULT_PARALLEL})",
     )
     cross_build.set_defaults(handler=_cross_build)
+
+    matrix = commands.add_parser(
+        "feature-matrix", parents=[common], help="check every feature combination up to a depth"
+    )
+    matrix.add_argument("--config", type=Path, default=Path("config/demo.yaml"))
+    matrix.add_argument(
+        "--depth",
+        type=int,
+        help="combinations of up to N features "
+        "(default: the project's feature_matrix.depth, else 2)",
+    )
+    matrix.add_argument("--exclude", action="append", default=[], metavar="FEATURE")
+    matrix.add_argument("--partition", metavar="M/N", help="only part M of N (for CI runners)")
+    matrix.add_argument("--test", action="store_true", help="cargo test instead of cargo check")
+    matrix.add_argument("--dry-run", action="store_true", help="list the combinations only")
+    matrix.add_argument("--toolchain", help="as for min-build")
+    matrix.set_defaults(handler=_feature_matrix)
 
     report = commands.add_parser(
         "size-report", parents=[common], help="render, compare, gate, chart and publish sizes"
@@ -278,6 +305,28 @@ def _build(args: argparse.Namespace, options: pipeline.Options) -> int:
         print("\n" + "\n".join(formats.budget_lines(violations, warnings)))
         failed = failed or bool(violations)
     return 1 if failed else 0
+
+
+def _feature_matrix(args: argparse.Namespace) -> int:
+    options = featurematrix.MatrixOptions(
+        config=args.config,
+        depth=args.depth,
+        exclude=tuple(args.exclude),
+        part=args.partition,
+        test=args.test,
+        dry_run=args.dry_run,
+        toolchain=args.toolchain,
+        state_dir=args.state_dir,
+    )
+
+    def progress(number: int, total: int, label: str) -> None:
+        print(f"[{number:>2}/{total}] {label}", file=sys.stderr, flush=True)
+
+    text, path, ok = featurematrix.run(options, progress)
+    print(text, end="")
+    if path is not None:
+        print(f"\nrecord: {path}")
+    return 0 if ok else 1
 
 
 def _size_report(args: argparse.Namespace) -> int:
