@@ -132,3 +132,30 @@ def setup(c: Context, targets: list[str] | None = None, dry_run: bool = False) -
 def doctor(c: Context, target: list[str] | None = None) -> None:
     """Can each stage and target run on this machine? If not: why, and the fix. Exit 1 if not."""
     _minbuild("doctor", *(arg for name in target or [] for arg in ("--target", name)))
+
+
+@task(
+    help={
+        "format": "table (default) or json",
+        "output": "write the report to this file",
+        "max_use_site_cfgs": "exit 1 if more cfgs than this sit inside function bodies",
+        "config": "project file (default: config/demo.yaml)",
+    }
+)
+def cfg_audit(
+    c: Context,
+    format: str = "table",
+    output: str = "",
+    max_use_site_cfgs: int = -1,
+    config: str = "config/demo.yaml",
+) -> None:
+    """Count and classify the crate's cfgs (use sites vs definitions), flag undeclared names."""
+    _minbuild(
+        "cfg-audit",
+        "--config",
+        config,
+        "--format",
+        format,
+        *(["--output", output] if output else []),
+        *(["--max-use-site-cfgs", str(max_use_site_cfgs)] if max_use_site_cfgs >= 0 else []),
+    )

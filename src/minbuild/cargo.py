@@ -204,3 +204,37 @@ def effective_profile(crate: Crate, stage: Stage) -> dict[str, ProfileValue]:
         # Since Rust 1.77 cargo strips debuginfo by default when a profile has none of its own.
         merged["strip"] = "debuginfo"
     return merged
+
+
+def workspace_features(
+    project: Project, cargo: Iterable[str], env: Mapping[str, str]
+) -> tuple[Path, dict[Path, tuple[str, ...]]]:
+    """The workspace root, and every member's directory with the features it declares."""
+    result = command.run(
+        [
+            *cargo,
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+            "--manifest-path",
+            str(project.manifest),
+        ],
+        env=env,
+    )
+    metadata = json.loads(result.stdout)
+    return Path(metadata["workspace_root"]), {
+        Path(package["manifest_path"]).parent: tuple(package["features"])
+        for package in metadata["packages"]
+    }
+
+
+def declared_cfgs(workspace_root: Path) -> list[str]:
+    """cfg names declared for check-cfg in [lints.rust] unexpected_cfgs (root Cargo.toml)."""
+    with (workspace_root / "Cargo.toml").open("rb") as handle:
+        data = tomllib.load(handle)
+    lints = data.get("workspace", {}).get("lints", data.get("lints", {}))
+    setting = lints.get("rust", {}).get("unexpected_cfgs", {})
+    checks = setting.get("check-cfg", []) if isinstance(setting, dict) else []
+    return [check.removeprefix("cfg(").split(",")[0].rstrip(")").strip() for check in checks]

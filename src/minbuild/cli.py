@@ -14,14 +14,18 @@ from typing import TextIO
 
 from minbuild import (
     __version__,
+    cargo,
+    cfgaudit,
     featurematrix,
     formats,
     pipeline,
     provision,
+    records,
     sizereport,
     stages,
     table,
     targets,
+    toolchains,
 )
 from minbuild.config import load_project
 from minbuild.errors import MinbuildError
@@ -152,6 +156,20 @@ def _parser() -> argparse.ArgumentParser:
     matrix.add_argument("--dry-run", action="store_true", help="list the combinations only")
     matrix.add_argument("--toolchain", help="as for min-build")
     matrix.set_defaults(handler=_feature_matrix)
+
+    cfg_audit = commands.add_parser(
+        "cfg-audit", parents=[common], help="count and classify the crate's cfgs, flag bad names"
+    )
+    cfg_audit.add_argument("--config", type=Path, default=Path("config/demo.yaml"))
+    cfg_audit.add_argument("--format", dest="form", choices=("table", "json"), default="table")
+    cfg_audit.add_argument("--output", type=Path, help="write the report to this file")
+    cfg_audit.add_argument(
+        "--max-use-site-cfgs",
+        type=int,
+        metavar="N",
+        help="exit 1 if more than N cfgs sit inside function bodies",
+    )
+    cfg_audit.set_defaults(handler=_cfg_audit)
 
     report = commands.add_parser(
         "size-report", parents=[common], help="render, compare, gate, chart and publish sizes"
@@ -327,6 +345,30 @@ def _feature_matrix(args: argparse.Namespace) -> int:
     if path is not None:
         print(f"\nrecord: {path}")
     return 0 if ok else 1
+
+
+def _cfg_audit(args: argparse.Namespace) -> int:
+    project = load_project(args.config)
+    toolchain = toolchains.resolve((), None).toolchain
+    root, packages = cargo.workspace_features(
+        project, toolchain.candidate.cargo, toolchain.candidate.env
+    )
+    sources, declared = cfgaudit.read_sources(root, packages)
+    result = cfgaudit.audit(sources, declared, cargo.declared_cfgs(root))
+    text = cfgaudit.to_json(result) if args.form == "json" else cfgaudit.render(result)
+    if args.output:
+        records.write_atomic(args.output, text)
+        print(f"wrote {args.output}")
+    else:
+        print(text, end="")
+    limit, found = args.max_use_site_cfgs, result.total("use_sites")
+    if limit is not None and found > limit:
+        print(
+            f"minbuild: {found} cfgs inside function bodies, more than --max-use-site-cfgs {limit}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 def _size_report(args: argparse.Namespace) -> int:
