@@ -65,3 +65,10 @@ def feature_matrix(session: nox.Session) -> None:
     """cargo check every feature combination up to --depth (default 2); args pass through."""
     _install(session)
     session.run("minbuild", "feature-matrix", *session.posargs)
+
+
+@nox.session(name="feature-cost", reuse_venv=True)
+def feature_cost(session: nox.Session) -> None:
+    """Bytes each optional feature adds to the minimal stage (and to the full set), tested."""
+    _install(session)
+    session.run("minbuild", "feature-cost", *session.posargs)

@@ -179,6 +179,8 @@ def check_features(project: Project, stages: Iterable[Stage], crate: Crate) -> N
         for index, item in enumerate(items):
             for position, name in enumerate(item.needs_features):
                 check(name, (key, index, "needs_features", position))
+            for position, name in enumerate(getattr(item, "unless_features", ())):
+                check(name, (key, index, "unless_features", position))
     for stage in stages:
         for name in stage.features:
             if not is_feature(crate, name):

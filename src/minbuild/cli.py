@@ -16,6 +16,7 @@ from minbuild import (
     __version__,
     cargo,
     cfgaudit,
+    featurecost,
     featurematrix,
     formats,
     pipeline,
@@ -156,6 +157,17 @@ def _parser() -> argparse.ArgumentParser:
     matrix.add_argument("--dry-run", action="store_true", help="list the combinations only")
     matrix.add_argument("--toolchain", help="as for min-build")
     matrix.set_defaults(handler=_feature_matrix)
+
+    cost = commands.add_parser(
+        "feature-cost",
+        parents=[common],
+        help="bytes each optional feature adds, with tests on each binary",
+    )
+    cost.add_argument("--config", type=Path, default=Path("config/demo.yaml"))
+    cost.add_argument("--stage", help="the base stage (default: the last one without build-std)")
+    cost.add_argument("--exclude", action="append", default=[], metavar="FEATURE")
+    cost.add_argument("--toolchain", help="as for min-build")
+    cost.set_defaults(handler=_feature_cost)
 
     cfg_audit = commands.add_parser(
         "cfg-audit", parents=[common], help="count and classify the crate's cfgs, flag bad names"
@@ -345,6 +357,20 @@ def _feature_matrix(args: argparse.Namespace) -> int:
     if path is not None:
         print(f"\nrecord: {path}")
     return 0 if ok else 1
+
+
+def _feature_cost(args: argparse.Namespace) -> int:
+    text, path = featurecost.run(
+        args.config,
+        args.stage,
+        args.exclude,
+        args.toolchain,
+        args.state_dir,
+        ProgressPrinter(sys.stderr),
+    )
+    print(text, end="")
+    print(f"\nrun document: {path}")
+    return 0
 
 
 def _cfg_audit(args: argparse.Namespace) -> int:

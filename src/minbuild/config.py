@@ -65,6 +65,8 @@ class TestSpec:
     """A file whose content standard output must equal, if set."""
     needs_features: tuple[str, ...]
     """The test applies only to stages whose enabled features include all of these."""
+    unless_features: tuple[str, ...]
+    """The test applies only to stages whose enabled features include none of these."""
     stages: tuple[str, ...]
     """The test applies only to these stages; empty means every stage."""
     kinds: tuple[str, ...]
@@ -237,6 +239,7 @@ def _test(
         stdout_regex=data["stdout_regex"],
         stdout_file=stdout_file,
         needs_features=text_list(doc, data["needs_features"], (*at, "needs_features")),
+        unless_features=text_list(doc, data["unless_features"], (*at, "unless_features")),
         stages=text_list(doc, data["stages"], (*at, "stages")),
         kinds=_kinds(doc, data["kinds"], (*at, "kinds"), main_kind),
         targets=text_list(doc, data["targets"], (*at, "targets")),

@@ -120,13 +120,13 @@ def prepare(options: Options) -> Plan:
     toolchain = resolution.toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
     cargo.check_features(project, chosen, crate)
-    project = _with_binary_name(project, crate)
+    project = with_binary_name(project, crate)
     state_dir = options.state_dir.resolve()
     if options.cross:
         builds = cross.builds(project, crate, chosen, resolution, options.targets, state_dir)
     else:
         builds = tuple(
-            _host_build(
+            host_build(
                 stage, project, crate, toolchain, state_dir, resolution.skipped.get(stage.name)
             )
             for stage in chosen
@@ -166,11 +166,11 @@ def _fixture_makers(
                 makers.setdefault(stage.name, stage)
                 break
     return tuple(
-        _host_build(stage, project, crate, toolchain, state_dir) for stage in makers.values()
+        host_build(stage, project, crate, toolchain, state_dir) for stage in makers.values()
     )
 
 
-def _host_build(
+def host_build(
     stage: Stage,
     project: Project,
     crate: cargo.Crate,
@@ -196,7 +196,7 @@ def _share_cores(builds: tuple[Build, ...], parallel: int) -> tuple[Build, ...]:
     )
 
 
-def _with_binary_name(project: Project, crate: cargo.Crate) -> Project:
+def with_binary_name(project: Project, crate: cargo.Crate) -> Project:
     artifact = project.artifact
     if artifact.kind != "bin":
         if not set(crate.lib_crate_types) & {artifact.kind}:

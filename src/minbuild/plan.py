@@ -67,6 +67,8 @@ class Build:
     """The cargo command and environment."""
     skip: str | None = None
     """Why the build cannot run here, with the command that would enable it."""
+    tests_as: str | None = None
+    """The stage name tests select on, when it is not the stage's own (a feature variant)."""
 
     @property
     def label(self) -> str:

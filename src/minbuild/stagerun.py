@@ -201,7 +201,11 @@ class StageRun:
         triple = self.build.target.triple if self.build.target else None
         for test in self.context.project.tests:
             reason = testing.not_applicable(
-                test, self.build.stage.name, features, self.build.artifact.kind, triple
+                test,
+                self.build.tests_as or self.build.stage.name,
+                features,
+                self.build.artifact.kind,
+                triple,
             )
             reason = reason or testing.missing_fixture(test, context)
             results.append(

@@ -102,6 +102,9 @@ def not_applicable(
     missing = [name for name in test.needs_features if name not in features]
     if missing:
         return f"needs feature {', '.join(missing)}, which this stage does not enable"
+    present = [name for name in test.unless_features if name in features]
+    if present:
+        return f"applies only without feature {', '.join(present)}, which this stage enables"
     return None
 
 

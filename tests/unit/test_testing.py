@@ -18,6 +18,7 @@ def spec(**fields: object) -> TestSpec:
         "stdout_regex": None,
         "stdout_file": None,
         "needs_features": (),
+        "unless_features": (),
         "stages": (),
         "kinds": ("bin",),
         "targets": (),
@@ -85,4 +86,12 @@ def test_applicability_by_artifact_kind_and_target() -> None:
     assert not_applicable(wasi_only, "lto", set(), "bin", "wasm32-wasip1") is None
     assert not_applicable(wasi_only, "lto", set(), "bin", None) == (
         "applies only to targets wasm32-wasip1"
+    )
+
+
+def test_unless_features_excludes_builds_that_have_them() -> None:
+    without = spec(unless_features=("compile",))
+    assert not_applicable(without, "lto", {"run"}) is None
+    assert not_applicable(without, "lto", {"run", "compile"}) == (
+        "applies only without feature compile, which this stage enables"
     )

@@ -1,0 +1,24 @@
+"""Feature costs of tests/crates/hello, measured by real builds with tests on each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from minbuild import featurecost, pipeline
+from tests.conftest import REPO
+
+
+def test_feature_costs_of_hello(cargo_available: None, shared_state: Path) -> None:
+    text, path = featurecost.run(
+        REPO / "tests" / "crates" / "hello" / "minbuild.yaml",
+        "lto",
+        ["broken"],
+        None,
+        shared_state,
+        pipeline.Silent(),
+    )
+    rows = {line.split()[0]: line for line in text.splitlines()[4:] if line.strip()}
+    assert set(rows) == {"greeting", "shout"}
+    assert rows["greeting"].split()[1] == "in"  # the base (minimal set) already has it
+    assert rows["shout"].split()[1].startswith("+")  # to_uppercase costs bytes
+    assert path.is_file()
