@@ -95,6 +95,8 @@ class Project:
     """The cross targets file."""
     libraries: Mapping[str, str]
     """Package that builds each library kind (cdylib, staticlib) for targets that want one."""
+    staticlib_exports: tuple[str, ...]
+    """Entry points a program uses: a staticlib's effective size keeps only what they reach."""
     feature_sets: Mapping[str, tuple[str, ...]]
     """Named lists of cargo features that staircase stages enable by name."""
     fixtures: tuple[Fixture, ...]
@@ -165,6 +167,9 @@ def load_project(path: Path) -> Project:
         ),
         staircase=_path_or(base, data["staircase"], bundled_staircase()),
         targets=_path_or(base, data["targets"], bundled("targets.yaml")),
+        staticlib_exports=text_list(
+            doc, crate["staticlib"]["exports"], ("crate", "staticlib", "exports")
+        ),
         libraries={
             kind: str(crate[kind]["package"])
             for kind in ("cdylib", "staticlib")

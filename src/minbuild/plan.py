@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +77,11 @@ class Build:
 
     @property
     def runner(self) -> tuple[str, ...]:
-        return tuple(self.target.runner_argv()) if self.target else ()
+        if self.target:
+            return tuple(self.target.runner_argv())
+        if self.artifact.kind == "cdylib":  # a host library is loaded (ctypes), not run
+            return (sys.executable, "-m", "minbuild.wasmhost", "native")
+        return ()
 
 
 def build_invocation(

@@ -51,6 +51,7 @@ class StageRecord:
     size_bytes: int | None = None
     sha256: str | None = None
     build_seconds: float | None = None
+    staticlib: Mapping[str, Any] = field(default_factory=dict)
     units_built: int | None = None
     units_fresh: int | None = None
     log: str | None = None

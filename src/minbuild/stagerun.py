@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from minbuild import cargo, command, testing
+from minbuild import cargo, command, libsize, testing
 from minbuild.config import Project
 from minbuild.errors import CommandFailed
 from minbuild.plan import Build
@@ -113,6 +113,7 @@ class StageRun:
                 f"artifact; full log: {self.log}",
             )
         artifact = self._keep(source)
+        built = dataclasses.replace(built, staticlib=self._measure_staticlib(messages))
         built = dataclasses.replace(
             built,
             artifact=str(artifact),
@@ -151,6 +152,34 @@ class StageRun:
                     return Path(filename)
         return None
 
+    def _measure_staticlib(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        """The .a this build made too (crate-type staticlib): raw size, and on the host the
+        effective size for the project's declared exports."""
+        archive = next(
+            (
+                Path(f)
+                for m in messages
+                if Path(m["manifest_path"]) == self.build.crate.manifest
+                for f in m["filenames"]
+                if f.endswith(".a")
+            ),
+            None,
+        )
+        if archive is None:
+            return {}
+        kept = self._keep(archive)
+        found: dict[str, Any] = {"artifact": str(kept), "size_bytes": kept.stat().st_size}
+        exports = self.context.project.staticlib_exports
+        if exports and self.build.target is None:
+            try:
+                found["effective_size_bytes"] = libsize.effective_size(
+                    kept, exports, self.workdir / "probe"
+                )
+                found["exports"] = list(exports)
+            except CommandFailed as error:
+                found["effective_error"] = error.output_tail
+        return found
+
     def _keep(self, source: Path) -> Path:
         """Copy the artifact out of the shared target dir before the next stage overwrites it."""
         destination = self.keep_dir / source.name
@@ -177,7 +206,10 @@ class StageRun:
         """Make every fixture this build's features allow; a failure is a failed test."""
         failures = []
         for fixture in self.context.project.fixtures:
-            if not set(fixture.needs_features) <= features or self.build.artifact.kind != "bin":
+            if (
+                not set(fixture.needs_features) <= features
+                or self.build.artifact.kind != self.context.project.artifact.kind
+            ):
                 continue
             started = time.monotonic()
             try:
@@ -189,7 +221,7 @@ class StageRun:
                         "failed",
                         time.monotonic() - started,
                         error.output_tail,
-                        f"could not make fixture: {error.args[0]}",
+                        f"could not make fixture: {str(error).splitlines()[0]}",
                     )
                 )
         return failures

@@ -89,6 +89,10 @@ def _columns(exact: bool, base: str) -> list[_Column]:
         _Column("Δ prev", lambda row: delta_text(row.delta, row.delta_percent)[0], right=True),
         _Column("Δ %", lambda row: delta_text(row.delta, row.delta_percent)[1], right=True),
         _Column(f"% of {base}", percent_of_base, right=True),
+        _Column(".a", lambda row: _archive(row, "size_bytes", exact), right=True),
+        _Column(
+            ".a effective", lambda row: _archive(row, "effective_size_bytes", exact), right=True
+        ),
         _Column(
             "tests",
             lambda row: f"{row.tests_passed}/{row.tests_run}" if row.tests_run else "—",
@@ -106,6 +110,12 @@ def _columns(exact: bool, base: str) -> list[_Column]:
         _Column("cargo", lambda row: _units(row.record)),
         _Column("status", lambda row: row.status, always=True),
     ]
+
+
+def _archive(row: Row, key: str, exact: bool) -> str:
+    """A staticlib the build made too: raw, or after a --gc-sections link of its exports."""
+    size = row.record.staticlib.get(key)
+    return size_text(size, exact) if isinstance(size, int) else ""
 
 
 def _units(stage: StageRecord) -> str:

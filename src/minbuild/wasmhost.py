@@ -10,6 +10,9 @@
         two exports that give a buffer to write to stdout afterwards. Exit code: the export's
         integer result (0 if it returns none).
 
+    python -m minbuild.wasmhost native LIBRARY.so [--alloc EXPORT] [--print PTR,LEN] EXPORT [ARG]...
+        The same call, on a native C-ABI library (a host cdylib) loaded with ctypes.
+
 A trap (a panic under panic=abort, an out-of-bounds access) exits with 134, like SIGABRT.
 """
 
@@ -57,13 +60,23 @@ def _parser() -> argparse.ArgumentParser:
     wasi.add_argument("--dir", action="append", default=[], metavar="HOST[::GUEST]")
     wasi.add_argument("args", nargs=argparse.REMAINDER)
     wasi.set_defaults(handler=_run_wasi)
-    call = modes.add_parser("call", help="call an export of a library module")
-    call.add_argument("module", type=Path)
-    call.add_argument("--alloc", help="export that allocates guest memory: (len) -> ptr")
-    call.add_argument("--print", dest="print_buffer", metavar="PTR_EXPORT,LEN_EXPORT")
-    call.add_argument("export")
-    call.add_argument("args", nargs="*")
-    call.set_defaults(handler=_call)
+    for mode, handler, help_text in (
+        ("call", _call, "call an export of a WebAssembly library module"),
+        ("native", _call_native, "call an export of a native C-ABI library (ctypes)"),
+    ):
+        call = modes.add_parser(mode, help=help_text)
+        call.add_argument("module", type=Path)
+        call.add_argument("--alloc", help="export that allocates memory for input: (len) -> ptr")
+        call.add_argument("--print", dest="print_buffer", metavar="PTR_EXPORT,LEN_EXPORT")
+        call.add_argument(
+            "--print-to",
+            type=Path,
+            metavar="FILE",
+            help="write the --print buffer to FILE instead of stdout",
+        )
+        call.add_argument("export")
+        call.add_argument("args", nargs="*")
+        call.set_defaults(handler=handler)
     return parser
 
 
@@ -112,9 +125,46 @@ def _call(wasmtime: Any, args: argparse.Namespace) -> int:
     if args.print_buffer:
         pointer_export, length_export = args.print_buffer.split(",")
         pointer, length = exports[pointer_export](store), exports[length_export](store)
-        sys.stdout.buffer.write(memory.read(store, pointer, pointer + length))
-        sys.stdout.flush()
+        _emit(memory.read(store, pointer, pointer + length), args.print_to)
     return int(result) if isinstance(result, int) else 0
+
+
+def _emit(data: bytes, path: Path | None) -> None:
+    if path is not None:
+        path.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+def _call_native(wasmtime: Any, args: argparse.Namespace) -> int:
+    import ctypes
+
+    library = ctypes.CDLL(str(args.module.resolve()))
+
+    def export(name: str, result: Any) -> Any:
+        function = getattr(library, name)
+        function.restype = result
+        return function
+
+    values: list[Any] = []
+    for arg in args.args:
+        if arg.startswith("@file:"):
+            data = Path(arg.removeprefix("@file:")).read_bytes()
+            if not args.alloc:
+                raise SystemExit("wasmhost: @file: arguments need --alloc EXPORT")
+            pointer = export(args.alloc, ctypes.c_void_p)(ctypes.c_uint32(len(data)))
+            ctypes.memmove(pointer, data, len(data))
+            values += [ctypes.c_void_p(pointer), ctypes.c_uint32(len(data))]
+        else:
+            values.append(ctypes.c_uint32(int(arg)))
+    result = export(args.export, ctypes.c_int32)(*values)
+    if args.print_buffer:
+        pointer_name, length_name = args.print_buffer.split(",")
+        pointer = export(pointer_name, ctypes.c_void_p)()
+        length = export(length_name, ctypes.c_uint32)()
+        _emit(ctypes.string_at(pointer, length) if length else b"", args.print_to)
+    return int(result)
 
 
 if __name__ == "__main__":

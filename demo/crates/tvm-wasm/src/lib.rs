@@ -65,6 +65,14 @@ pub fn eval(input: &[u8]) -> (i32, Vec<u8>) {
     finish(out, result)
 }
 
+/// Assemble `source` exactly as [`tvm_compile`] does: the TVMB bytecode, or the error.
+#[cfg(feature = "compile")]
+pub fn compile(source: &[u8]) -> (i32, Vec<u8>) {
+    let mut out = Vec::new();
+    let result = assemble(source).map(|program| out.extend(program.encode()));
+    finish(out, result)
+}
+
 /// Run `bytecode` exactly as [`tvm_run`] does.
 #[cfg(feature = "run")]
 pub fn run(bytecode: &[u8]) -> (i32, Vec<u8>) {
@@ -181,6 +189,22 @@ pub unsafe extern "C" fn tvm_eval(src_ptr: *const u8, src_len: u32) -> i32 {
     // is last used inside `eval`, before `publish` may free the old output.
     publish(match unsafe { input(src_ptr, src_len) } {
         Some(src) => eval(src),
+        None => null_input(),
+    })
+}
+
+/// Assemble the `src_len` bytes of source text at `src_ptr`; the output buffer
+/// holds the TVMB bytecode (what a host stores for builds without `compile`,
+/// like Wasmtime's precompiled `.cwasm`). Returns [`OK`] or [`ERR_ASM`].
+///
+/// # Safety
+/// As for [`tvm_eval`].
+#[cfg(feature = "compile")]
+#[no_mangle]
+pub unsafe extern "C" fn tvm_compile(src_ptr: *const u8, src_len: u32) -> i32 {
+    // SAFETY: as in `tvm_eval`.
+    publish(match unsafe { input(src_ptr, src_len) } {
+        Some(source) => compile(source),
         None => null_input(),
     })
 }

@@ -1,0 +1,30 @@
+"""The staircase on the demo's C-ABI library: .so loaded with ctypes, .a raw and effective."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from minbuild import pipeline
+from tests.conftest import REPO, debian_toolchain_available, require
+
+STAGES = ("release", "lto", "panic-immediate-abort")
+
+
+def test_library_staircase(shared_state: Path) -> None:
+    require(debian_toolchain_available(), "Debian's rustc-web is not installed")
+    options = pipeline.Options(
+        config=REPO / "config" / "demo-lib.yaml", stages=STAGES, state_dir=shared_state
+    )
+    run, _ = pipeline.min_build(options, pipeline.Silent())
+    by_name = {stage.name: stage for stage in run.stages}
+    for stage in run.stages:
+        assert stage.status == "ok", f"{stage.name}: {stage.reason}"
+        assert stage.tests_run >= 4 and stage.tests_passed == stage.tests_run
+        assert (stage.artifact or "").endswith(".so")
+        archive = stage.staticlib
+        assert 0 < archive["effective_size_bytes"] < archive["size_bytes"], stage.name
+    release, final = by_name["release"], by_name["panic-immediate-abort"]
+    assert (final.size_bytes or 0) < (release.size_bytes or 0) / 4
+    assert final.staticlib["effective_size_bytes"] < release.staticlib["effective_size_bytes"]
+    passed = {t.name for t in release.tests if t.status == "passed"}
+    assert {"eval-source", "run-fib", "trap-divzero"} <= passed
