@@ -74,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
             metavar="FILE",
             help="write the --print buffer to FILE instead of stdout",
         )
+        if mode == "native":
+            call.add_argument(
+                "--output-callback",
+                metavar="SETTER",
+                help="register a function that writes what the library outputs "
+                "to stdout, through this export (a custom platform)",
+            )
         call.add_argument("export")
         call.add_argument("args", nargs="*")
         call.set_defaults(handler=handler)
@@ -158,6 +165,14 @@ def _call_native(wasmtime: Any, args: argparse.Namespace) -> int:
             values += [ctypes.c_void_p(pointer), ctypes.c_uint32(len(data))]
         else:
             values.append(ctypes.c_uint32(int(arg)))
+    sink_type = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32)
+
+    def deliver(pointer: int, length: int) -> None:
+        _emit(ctypes.string_at(pointer, length) if length else b"", None)
+
+    sink = sink_type(deliver)  # kept alive until the call returns
+    if args.output_callback:
+        export(args.output_callback, None)(sink)
     result = export(args.export, ctypes.c_int32)(*values)
     if args.print_buffer:
         pointer_name, length_name = args.print_buffer.split(",")

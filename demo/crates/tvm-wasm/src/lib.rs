@@ -28,6 +28,10 @@
 
 use std::cell::RefCell;
 
+/// A host function that receives a call's output (`custom-platform` builds).
+#[cfg(feature = "custom-platform")]
+pub type OutputFn = extern "C" fn(ptr: *const u8, len: u32);
+
 /// Success.
 pub const OK: i32 = 0;
 /// A VM trap, invalid bytecode, a null input pointer or a missing feature.
@@ -40,6 +44,9 @@ thread_local! {
     static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     /// The output of the last [`tvm_eval`] / [`tvm_run`].
     static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// Where output goes on a custom platform (see [`tvm_set_output`]).
+    #[cfg(feature = "custom-platform")]
+    static SINK: std::cell::Cell<Option<OutputFn>> = const { std::cell::Cell::new(None) };
 }
 
 /// A failed call: its status code and message (without the `error: ` prefix).
@@ -157,8 +164,20 @@ unsafe fn input<'a>(ptr: *const u8, len: u32) -> Option<&'a [u8]> {
 /// The previous buffer is replaced only now, so the input of a call may be
 /// the output of the call before it.
 fn publish((status, out): (i32, Vec<u8>)) -> i32 {
+    #[cfg(feature = "custom-platform")]
+    if let Some(sink) = SINK.with(std::cell::Cell::get) {
+        sink(out.as_ptr(), out.len() as u32);
+    }
     OUTPUT.with(|buf| *buf.borrow_mut() = out);
     status
+}
+
+/// Register the host function that receives every later call's output, or
+/// remove it with a null pointer (`custom-platform` builds only).
+#[cfg(feature = "custom-platform")]
+#[no_mangle]
+pub extern "C" fn tvm_set_output(sink: Option<OutputFn>) {
+    SINK.with(|cell| cell.set(sink));
 }
 
 fn null_input() -> (i32, Vec<u8>) {
