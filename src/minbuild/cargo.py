@@ -76,20 +76,7 @@ def read_crate(
     project: Project, cargo: Iterable[str], env: Mapping[str, str], library: str | None = None
 ) -> Crate:
     """Ask `cargo metadata` about the project's package (or its `library` kind's package)."""
-    result = command.run(
-        [
-            *cargo,
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-            "--manifest-path",
-            str(project.manifest),
-        ],
-        env=env,
-    )
-    metadata = json.loads(result.stdout)
+    metadata = _metadata(project, cargo, env)
     packages = {pkg["name"]: pkg for pkg in metadata["packages"]}
     package = _package(project, packages, library)
     root = Path(metadata["workspace_root"])
@@ -114,6 +101,24 @@ def read_crate(
         ),
         profiles=profiles,
     )
+
+
+def _metadata(project: Project, cargo: Iterable[str], env: Mapping[str, str]) -> Any:
+    """`cargo metadata` for the project's workspace (members only, no network)."""
+    result = command.run(
+        [
+            *cargo,
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+            "--manifest-path",
+            str(project.manifest),
+        ],
+        env=env,
+    )
+    return json.loads(result.stdout)
 
 
 def _package(project: Project, packages: dict[str, Any], library: str | None) -> Any:
@@ -212,20 +217,7 @@ def workspace_features(
     project: Project, cargo: Iterable[str], env: Mapping[str, str]
 ) -> tuple[Path, dict[Path, tuple[str, ...]]]:
     """The workspace root, and every member's directory with the features it declares."""
-    result = command.run(
-        [
-            *cargo,
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-            "--manifest-path",
-            str(project.manifest),
-        ],
-        env=env,
-    )
-    metadata = json.loads(result.stdout)
+    metadata = _metadata(project, cargo, env)
     return Path(metadata["workspace_root"]), {
         Path(package["manifest_path"]).parent: tuple(package["features"])
         for package in metadata["packages"]
