@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -117,23 +117,34 @@ def _call(wasmtime: Any, args: argparse.Namespace) -> int:
     instance = wasmtime.Instance(store, wasmtime.Module.from_file(engine, str(args.module)), [])
     exports = instance.exports(store)
     memory = exports["memory"]
-    values: list[int] = []
-    for arg in args.args:
-        if arg.startswith("@file:"):
-            data = Path(arg.removeprefix("@file:")).read_bytes()
-            if not args.alloc:
-                raise SystemExit("wasmhost: @file: arguments need --alloc EXPORT")
-            pointer = exports[args.alloc](store, len(data))
-            memory.write(store, data, pointer)
-            values += [pointer, len(data)]
-        else:
-            values.append(int(arg))
+
+    def place(data: bytes) -> int:
+        pointer = int(exports[args.alloc](store, len(data)))
+        memory.write(store, data, pointer)
+        return pointer
+
+    values = [value for value, _ in _arguments(args, place)]
     result = exports[args.export](store, *values)
     if args.print_buffer:
         pointer_export, length_export = args.print_buffer.split(",")
         pointer, length = exports[pointer_export](store), exports[length_export](store)
         _emit(memory.read(store, pointer, pointer + length), args.print_to)
     return int(result) if isinstance(result, int) else 0
+
+
+def _arguments(args: argparse.Namespace, place: Callable[[bytes], int]) -> list[tuple[int, bool]]:
+    """The call's arguments as (value, is_pointer): an integer stays one; @file:PATH becomes
+    the address `place` copied the file's bytes to, then their length."""
+    values: list[tuple[int, bool]] = []
+    for arg in args.args:
+        if not arg.startswith("@file:"):
+            values.append((int(arg), False))
+            continue
+        if not args.alloc:
+            raise SystemExit("wasmhost: @file: arguments need --alloc EXPORT")
+        data = Path(arg.removeprefix("@file:")).read_bytes()
+        values += [(place(data), True), (len(data), False)]
+    return values
 
 
 def _emit(data: bytes, path: Path | None) -> None:
@@ -154,17 +165,16 @@ def _call_native(wasmtime: Any, args: argparse.Namespace) -> int:
         function.restype = result
         return function
 
-    values: list[Any] = []
-    for arg in args.args:
-        if arg.startswith("@file:"):
-            data = Path(arg.removeprefix("@file:")).read_bytes()
-            if not args.alloc:
-                raise SystemExit("wasmhost: @file: arguments need --alloc EXPORT")
-            pointer = export(args.alloc, ctypes.c_void_p)(ctypes.c_uint32(len(data)))
-            ctypes.memmove(pointer, data, len(data))
-            values += [ctypes.c_void_p(pointer), ctypes.c_uint32(len(data))]
-        else:
-            values.append(ctypes.c_uint32(int(arg)))
+    def place(data: bytes) -> int:
+        pointer = int(export(args.alloc, ctypes.c_void_p)(ctypes.c_uint32(len(data))))
+        ctypes.memmove(pointer, data, len(data))
+        return pointer
+
+    # A native pointer is 64 bits wide; every other argument is a u32, as the exports declare.
+    values = [
+        ctypes.c_void_p(value) if pointer else ctypes.c_uint32(value)
+        for value, pointer in _arguments(args, place)
+    ]
     sink_type = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32)
 
     def deliver(pointer: int, length: int) -> None:
