@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from minbuild import command
-from minbuild.config import Fixture, Project, TestSpec
+from minbuild.config import Project
 from minbuild.errors import ConfigError
 from minbuild.stages import ProfileValue, Stage
 from minbuild.yamlfile import did_you_mean
@@ -176,16 +176,16 @@ def check_features(project: Project, stages: Iterable[Stage], crate: Crate) -> N
     for set_name, names in project.feature_sets.items():
         for position, name in enumerate(names):
             check(name, ("feature_sets", set_name, position))
-    needing: list[tuple[str, Sequence[Fixture | TestSpec]]] = [
-        ("fixtures", project.fixtures),
-        ("tests", project.tests),
-    ]
-    for key, items in needing:
-        for index, item in enumerate(items):
-            for position, name in enumerate(item.needs_features):
-                check(name, (key, index, "needs_features", position))
-            for position, name in enumerate(getattr(item, "unless_features", ())):
-                check(name, (key, index, "unless_features", position))
+    for index, fixture in enumerate(project.fixtures):
+        for position, name in enumerate(fixture.needs_features):
+            check(name, ("fixtures", index, "needs_features", position))
+    for index, test in enumerate(project.tests):
+        for key, names in (
+            ("needs_features", test.needs_features),
+            ("unless_features", test.unless_features),
+        ):
+            for position, name in enumerate(names):
+                check(name, ("tests", index, key, position))
     for stage in stages:
         for name in stage.features:
             if not is_feature(crate, name):

@@ -161,7 +161,7 @@ def size_report(options: ReportOptions) -> Outcome:
 
 
 def _history(options: ReportOptions, runs_dir: Path) -> Outcome:
-    if options.history is not None and options.history < 1:
+    if options.history is None or options.history < 1:
         raise ConfigError(f"--history {options.history}: must be at least 1")
     runs, skipped = history.load_runs(runs_dir)
     runs = runs[-(options.history or 1) :]

@@ -82,6 +82,7 @@ class StageRun:
             (kept / lane / build.stage.name) if build.target else (kept / build.stage.name)
         )
         self.workdir = context.state_dir / "work" / lane / build.stage.name
+        self.fixture_store = testing.FixtureStore(context.state_dir / "fixtures")
 
     def run(self, progress: Callable[[str], None]) -> StageRecord:
         progress("building")
@@ -125,9 +126,9 @@ class StageRun:
         progress("testing")
         context = self._test_context(artifact)
         results = self._make_fixtures(context, frozenset(built.features))
-        made_by = self._fixture_store().provenance(self.context.project.fixtures)
+        made_by = self.fixture_store.provenance(self.context.project.fixtures)
         context = dataclasses.replace(
-            context, fixtures={name: self._fixture_store().path(name) for name in made_by}
+            context, fixtures={name: self.fixture_store.path(name) for name in made_by}
         )
         results += self._run_tests(context, frozenset(built.features))
         failed = [t.name for t in results if t.status == "failed"]
@@ -189,9 +190,6 @@ class StageRun:
         temporary.replace(destination)
         return destination
 
-    def _fixture_store(self) -> testing.FixtureStore:
-        return testing.FixtureStore(self.context.state_dir / "fixtures")
-
     def _test_context(self, artifact: Path) -> testing.TestContext:
         shutil.rmtree(self.workdir, ignore_errors=True)
         self.workdir.mkdir(parents=True)
@@ -213,7 +211,7 @@ class StageRun:
                 continue
             started = time.monotonic()
             try:
-                self._fixture_store().make(fixture, context, self.build.label, self.context.run_id)
+                self.fixture_store.make(fixture, context, self.build.label, self.context.run_id)
             except CommandFailed as error:
                 failures.append(
                     TestResult(
