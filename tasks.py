@@ -113,17 +113,24 @@ def plan(c: Context, config: str = "config/demo.yaml", toolchain: str = "") -> N
 
 
 @task(
-    iterable=["targets"],
+    iterable=["targets", "crates"],
     help={
         "targets": "also the packages of this cross target (repeatable), or `all`",
+        "crates": "also Debian's sources of this crate (librust-NAME-dev; repeatable)",
         "dry_run": "only say what would be installed",
     },
 )
-def setup(c: Context, targets: list[str] | None = None, dry_run: bool = False) -> None:
-    """Install what the build-std stages and the chosen targets need (apt-get as root, pip)."""
+def setup(
+    c: Context,
+    targets: list[str] | None = None,
+    crates: list[str] | None = None,
+    dry_run: bool = False,
+) -> None:
+    """Install what the build-std stages, the chosen targets and crates need; check the files."""
     _minbuild(
         "setup",
         *(arg for name in targets or [] for arg in ("--targets", name)),
+        *(arg for name in crates or [] for arg in ("--crates", name)),
         *(["--dry-run"] if dry_run else []),
     )
 

@@ -197,7 +197,8 @@ def _chosen_targets(config: Path, names: Sequence[str]) -> tuple[targets.Target,
 
 
 def _setup(args: argparse.Namespace) -> int:
-    for line in provision.setup(_chosen_targets(args.config, args.targets), args.dry_run):
+    chosen = provision.needs(_chosen_targets(args.config, args.targets), args.crates)
+    for line in provision.setup(chosen, args.dry_run):
         print(f"minbuild setup: {line}")
     return 0
 

@@ -218,6 +218,14 @@ def parser() -> argparse.ArgumentParser:
         help="also the packages of these cross targets (repeatable, or all)",
     )
     setup.add_argument(
+        "--crates",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also Debian's packaged sources of this crate (librust-NAME-dev, into "
+        "/usr/share/cargo/registry), to try minbuild on a real crate offline (repeatable)",
+    )
+    setup.add_argument(
         "--config",
         type=Path,
         default=Path("config/demo.yaml"),

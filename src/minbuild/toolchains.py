@@ -12,6 +12,12 @@ from minbuild.errors import MinbuildError, ToolMissingError
 from minbuild.stages import Stage
 
 DEBIAN_PACKAGES = ("rustc-web", "cargo-web", "rust-web-src")
+# What those packages must leave behind for minbuild to build std from source.
+DEBIAN_FILES = (
+    "/usr/bin/cargo",
+    "/usr/bin/rustc",
+    "/usr/lib/rustlib/src/rust/library/std/Cargo.toml",
+)
 _CARGO_Z = re.compile(r"^\s*-Z\s+([a-z0-9-]+)", re.MULTILINE)
 _RUSTC_Z = re.compile(r"^\s*-Z\s+([a-z0-9_-]+)(?:=|\s)", re.MULTILINE)
 

@@ -2,20 +2,114 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+
+import pytest
+
+from minbuild import provision
+from minbuild.command import Completed
 from minbuild.config import bundled
-from minbuild.provision import needs
+from minbuild.errors import ToolMissingError
+from minbuild.provision import Need, needs, packages
 from minbuild.targets import load_targets, select
 from minbuild.testing import TestContext
 
 
 def test_needs_are_the_build_std_packages_plus_each_targets_without_repeats() -> None:
     every = load_targets(bundled("targets.yaml"))
-    apt, pip = needs(select(every, ["aarch64-unknown-linux-gnu", "riscv64gc-unknown-linux-gnu"]))
+    chosen = select(every, ["aarch64-unknown-linux-gnu", "riscv64gc-unknown-linux-gnu"])
+    apt, pip = packages(needs(chosen))
     assert apt[:3] == ["rustc-web", "cargo-web", "rust-web-src"]
     assert apt.count("qemu-user") == 1 and "gcc-riscv64-linux-gnu" in apt
     assert pip == []
-    assert needs(select(every, ["wasm32-wasip1", "wasm32-unknown-unknown"]))[1] == ["wasmtime"]
-    assert needs(())[0] == ["rustc-web", "cargo-web", "rust-web-src"]
+    wasm = needs(select(every, ["wasm32-wasip1", "wasm32-unknown-unknown"]))
+    assert packages(wasm)[1] == ["wasmtime"]
+    assert packages(needs(()))[0] == ["rustc-web", "cargo-web", "rust-web-src"]
+    assert packages(needs((), ["hexyl", "pcap_sys"]))[0][3:] == [
+        "librust-hexyl-dev",
+        "librust-pcap-sys-dev",
+    ]
+
+
+def test_wasm_targets_install_the_package_that_provides_rust_lld() -> None:
+    """rust-lld is in rust-web-llvm, a Recommends of rustc-web that --no-install-recommends
+    skips: the wasm targets must name it, or a fresh machine never gets the linker."""
+    every = {t.triple: t for t in load_targets(bundled("targets.yaml"))}
+    for triple in ("wasm32-wasip1", "wasm32-unknown-unknown"):
+        assert "/usr/bin/rust-lld" in every[triple].requires
+        assert "rust-web-llvm" in every[triple].packages
+
+
+class Machine:
+    """A simulated Debian machine: installed packages, present files, commands setup ran."""
+
+    def __init__(self, installed: set[str], files: set[str], provides: dict[str, str]) -> None:
+        self.installed, self.files, self.provides = installed, files, provides
+        self.ran: list[list[str]] = []
+
+    def run(self, argv: Sequence[str], **_: object) -> Completed:
+        argv = list(argv)
+        if argv[0] == "dpkg-query":
+            status = "install ok installed" if argv[-1] in self.installed else "unknown"
+            return Completed(tuple(argv), 0, status, "", 0.0)
+        self.ran.append(argv)
+        if argv[:2] == ["apt-get", "install"]:
+            for package in (a for a in argv[2:] if not a.startswith("-")):
+                self.installed.add(package)
+                self.files |= {f for f, p in self.provides.items() if p == package}
+        return Completed(tuple(argv), 0, "", "", 0.0)
+
+    def need(self, what: str, packages: tuple[str, ...], files: tuple[str, ...]) -> Need:
+        return Need(what, packages, (), lambda: [f for f in files if f not in self.files])
+
+
+@pytest.fixture
+def root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(provision.os, "geteuid", lambda: 0)
+
+
+@pytest.mark.usefixtures("root")
+def test_an_installed_package_without_its_file_is_installed_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    machine = Machine(
+        {"lld-22", "rust-web-llvm"}, set(), {"/usr/bin/rust-lld": "rust-web-llvm"}
+    )
+    monkeypatch.setattr(provision.command, "run", machine.run)
+    wasm = machine.need("target wasm32", ("lld-22", "rust-web-llvm"), ("/usr/bin/rust-lld",))
+    report = provision.setup([wasm])
+    assert ["apt-get", "install", "-y", "--no-install-recommends", "--reinstall"] == (
+        machine.ran[1][:5]
+    )
+    assert "target wasm32 lacks /usr/bin/rust-lld" in report
+    assert report[-1].startswith("checked: every file")
+
+
+@pytest.mark.usefixtures("root")
+def test_setup_fails_when_the_packages_never_provide_a_required_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bug of a fresh machine: packages `installed`, file absent, and setup saying
+    `nothing to install`. Now setup checks the files after installing and names them."""
+    machine = Machine(set(), set(), {"/usr/bin/rust-lld": "rust-web-llvm"})
+    monkeypatch.setattr(provision.command, "run", machine.run)
+    wasm = machine.need("target wasm32", ("lld-22",), ("/usr/bin/rust-lld",))
+    with pytest.raises(ToolMissingError, match=r"target wasm32: /usr/bin/rust-lld"):
+        provision.setup([wasm])
+    assert machine.ran[1] == ["apt-get", "install", "-y", "--no-install-recommends", "lld-22"]
+
+
+def test_nothing_to_install_only_when_every_file_is_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    machine = Machine({"lld-22"}, {"/usr/bin/rust-lld"}, {})
+    monkeypatch.setattr(provision.command, "run", machine.run)
+    need = machine.need("target wasm32", ("lld-22",), ("/usr/bin/rust-lld",))
+    report = provision.setup([need])
+    assert "nothing to install" in report and machine.ran == []
+    dry = provision.setup([dataclasses.replace(need, missing=lambda: ["/x"])], dry_run=True)
+    assert dry[-1] == "would run: apt-get install -y --no-install-recommends --reinstall lld-22"
 
 
 def test_commands_run_behind_the_targets_runner() -> None:
