@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from minbuild import command
 from minbuild.config import Project
-from minbuild.errors import ConfigError
+from minbuild.errors import CommandFailed, ConfigError
 from minbuild.stages import ProfileValue, Stage
 from minbuild.yamlfile import did_you_mean
 
@@ -49,6 +49,37 @@ _SAME: Mapping[str, Mapping[tuple[type, Any], ProfileValue]] = {
 
 
 @dataclass(frozen=True)
+class CargoTarget:
+    """One target of a package as `cargo metadata` lists it (a lib, a bin, an example...)."""
+
+    name: str
+    """The target's name (a lib and a bin may share it)."""
+    kinds: tuple[str, ...]
+    """cargo's kind: bin, lib, cdylib, staticlib, rlib, proc-macro, example, test, bench..."""
+    crate_types: tuple[str, ...]
+    """What rustc makes of it: bin, lib, rlib, cdylib, staticlib, dylib, proc-macro."""
+    required_features: tuple[str, ...] = ()
+    """[[bin]] required-features: cargo skips the target unless all of these are on."""
+
+    @property
+    def is_bin(self) -> bool:
+        return "bin" in self.kinds
+
+    @property
+    def is_lib(self) -> bool:
+        return bool(set(self.kinds) & LIB_KINDS)
+
+    def describe(self) -> str:
+        if self.is_bin:
+            needs = f" (needs features {', '.join(self.required_features)})"
+            return f"bin {self.name}" + (needs if self.required_features else "")
+        return f"lib {self.name} ({', '.join(self.crate_types)})"
+
+
+LIB_KINDS = frozenset({"lib", "rlib", "dylib", "cdylib", "staticlib", "proc-macro"})
+
+
+@dataclass(frozen=True)
 class Crate:
     """The package minbuild builds, as cargo sees it."""
 
@@ -62,78 +93,157 @@ class Crate:
     """Where cargo reads [profile.*] from."""
     features: Mapping[str, tuple[str, ...]]
     """cargo metadata's feature table (feature -> what it enables)."""
-    binaries: tuple[str, ...]
-    """Names of the package's bin targets."""
+    targets: tuple[CargoTarget, ...]
+    """Its lib and bin targets (examples, tests and benches left out)."""
     dependencies: tuple[str, ...]
     """Names the package's dependencies go by (for `dep/feature` names like log/max_level_off)."""
-    lib_crate_types: tuple[str, ...]
-    """crate-type of the lib target (empty if none)."""
     profiles: Mapping[str, Mapping[str, Any]]
     """The workspace root manifest's [profile.*] tables."""
+    default_run: str | None = None
+    """The package's `default-run` binary, if it names one."""
+    optional_dependencies: tuple[str, ...] = ()
+    """Of `dependencies`, those that are optional (`dep?/feature` keeps them off)."""
+
+    @property
+    def binaries(self) -> tuple[str, ...]:
+        """Names of the package's bin targets."""
+        return tuple(t.name for t in self.targets if t.is_bin)
+
+    @property
+    def lib_crate_types(self) -> tuple[str, ...]:
+        """crate-type of the lib target (empty if none)."""
+        return next((t.crate_types for t in self.targets if t.is_lib), ())
+
+    def binary(self, name: str) -> CargoTarget | None:
+        return next((t for t in self.targets if t.is_bin and t.name == name), None)
+
+    def builds(self) -> str:
+        """What the package builds, for people choosing among them."""
+        return ", ".join(t.describe() for t in self.targets) or "nothing"
 
 
-def read_crate(
-    project: Project, cargo: Iterable[str], env: Mapping[str, str], library: str | None = None
-) -> Crate:
-    """Ask `cargo metadata` about the project's package (or its `library` kind's package)."""
-    metadata = _metadata(project, cargo, env)
-    packages = {pkg["name"]: pkg for pkg in metadata["packages"]}
-    package = _package(project, packages, library)
+@dataclass(frozen=True)
+class Workspace:
+    """The workspace a manifest belongs to: its members as `cargo metadata --no-deps` sees them."""
+
+    root: Path
+    """The workspace root (where Cargo.lock and [profile.*] live)."""
+    members: tuple[Crate, ...]
+    """Every member package."""
+    default_members: tuple[str, ...]
+    """Names of the members a bare `cargo build` in the root builds."""
+
+    def member(self, name: str) -> Crate | None:
+        return next((m for m in self.members if m.name == name), None)
+
+
+def read_workspace(manifest: Path, cargo: Iterable[str], env: Mapping[str, str]) -> Workspace:
+    """Ask `cargo metadata` (members only, offline) about the workspace of `manifest`."""
+    metadata = metadata_of(manifest, cargo, env, dependencies=False)
     root = Path(metadata["workspace_root"])
     with (root / "Cargo.toml").open("rb") as handle:
         profiles = tomllib.load(handle).get("profile", {})
-    targets = package["targets"]
+    members = tuple(_crate(package, root, profiles) for package in metadata["packages"])
+    ids = {package["id"]: package["name"] for package in metadata["packages"]}
+    default = metadata.get("workspace_default_members") or metadata["workspace_members"]
+    return Workspace(root, members, tuple(ids[i] for i in default if i in ids))
+
+
+def _crate(package: Any, root: Path, profiles: Mapping[str, Any]) -> Crate:
+    kept = [
+        CargoTarget(
+            t["name"],
+            tuple(t["kind"]),
+            tuple(t["crate_types"]),
+            tuple(t.get("required-features") or ()),
+        )
+        for t in package["targets"]
+    ]
+    # Features may enable normal and build dependencies (never dev-dependencies).
+    dependencies = [d for d in package["dependencies"] if d.get("kind") in (None, "build")]
     return Crate(
         name=package["name"],
         version=package["version"],
         manifest=Path(package["manifest_path"]),
         workspace_root=root,
         features={name: tuple(values) for name, values in package["features"].items()},
-        binaries=tuple(t["name"] for t in targets if "bin" in t["kind"]),
-        dependencies=tuple(d.get("rename") or d["name"] for d in package["dependencies"]),
-        lib_crate_types=next(
-            (
-                tuple(t["crate_types"])
-                for t in targets
-                if set(t["kind"]) & {"lib", "cdylib", "staticlib", "rlib"}
-            ),
-            (),
-        ),
+        targets=tuple(t for t in kept if t.is_bin or t.is_lib),
+        dependencies=tuple(dependency_name(d) for d in dependencies),
         profiles=profiles,
+        default_run=package.get("default_run"),
+        optional_dependencies=tuple(dependency_name(d) for d in dependencies if d["optional"]),
     )
 
 
-def _metadata(project: Project, cargo: Iterable[str], env: Mapping[str, str]) -> Any:
-    """`cargo metadata` for the project's workspace (members only, no network)."""
+def dependency_name(dependency: Any) -> str:
+    """The name a dependency goes by in `dep/feature` (its rename, if it has one)."""
+    return str(dependency.get("rename") or dependency["name"])
+
+
+def metadata_of(
+    manifest: Path, cargo: Iterable[str], env: Mapping[str, str], *, dependencies: bool
+) -> Any:
+    """`cargo metadata` for `manifest`, run from its directory so that the crate's own
+    .cargo/config.toml (source replacement, offline) applies, as it does to its builds."""
     result = command.run(
         [
             *cargo,
             "metadata",
             "--format-version",
             "1",
-            "--no-deps",
+            *([] if dependencies else ["--no-deps"]),
             "--offline",
             "--manifest-path",
-            str(project.manifest),
+            str(manifest),
         ],
         env=env,
+        cwd=manifest.parent,
     )
     return json.loads(result.stdout)
 
 
-def _package(project: Project, packages: dict[str, Any], library: str | None) -> Any:
-    name = project.libraries[library] if library else project.package
-    at: tuple[str, ...] = ("crate", library, "package") if library else ("crate", "package")
-    if name is None:
-        for package in packages.values():
-            if Path(package["manifest_path"]) == project.manifest:
-                return package
-        raise project.source.error(at, f"{project.manifest} is a virtual workspace: name a package")
-    if name not in packages:
-        raise project.source.error(
-            at, f"no package '{name}' in the workspace" + did_you_mean(name, packages)
-        )
-    return packages[name]
+def read_crate(
+    project: Project, cargo: Iterable[str], env: Mapping[str, str], library: str | None = None
+) -> Crate:
+    """The project's package (or its `library` kind's package), chosen among the workspace's
+    members by name, by the manifest, or by what it builds."""
+    from minbuild.artifacts import choose_package  # artifacts builds on this module
+
+    return choose_package(project, read_workspace(project.manifest, cargo, env), library)
+
+
+def check_builds(
+    project: Project,
+    cargo: Sequence[str],
+    env: Mapping[str, str],
+    target_dir: Path,
+    feature_args: Sequence[str],
+    log_file: Path,
+) -> str | None:
+    """None if this cargo checks the project's package cleanly; else its first error."""
+    try:
+        crate = read_crate(project, cargo, env)
+    except CommandFailed as error:
+        lines = error.output_tail.strip().splitlines()
+        return f"cargo metadata fails: {lines[-1] if lines else error}"
+    done = command.run(
+        [
+            *cargo,
+            "check",
+            "--manifest-path",
+            str(crate.manifest),
+            "--package",
+            crate.name,
+            *feature_args,
+        ],
+        env={**env, "CARGO_TARGET_DIR": str(target_dir)},
+        cwd=crate.manifest.parent,
+        check=False,
+        log_file=log_file,
+    )
+    if done.returncode == 0:
+        return None
+    return f"{done.first_error() or f'cargo check exited {done.returncode}'} (log: {log_file})"
 
 
 def enabled_features(
@@ -217,7 +327,7 @@ def workspace_features(
     project: Project, cargo: Iterable[str], env: Mapping[str, str]
 ) -> tuple[Path, dict[Path, tuple[str, ...]]]:
     """The workspace root, and every member's directory with the features it declares."""
-    metadata = _metadata(project, cargo, env)
+    metadata = metadata_of(project.manifest, cargo, env, dependencies=False)
     return Path(metadata["workspace_root"]), {
         Path(package["manifest_path"]).parent: tuple(package["features"])
         for package in metadata["packages"]

@@ -34,6 +34,10 @@ class Completed:
     def tail(self, lines: int = TAIL_LINES) -> str:
         return output_tail(self.stdout, self.stderr, lines)
 
+    def first_error(self) -> str | None:
+        """The first line of standard error that cargo or rustc starts with `error`."""
+        return next((ln.strip() for ln in self.stderr.splitlines() if ln.startswith("error")), None)
+
 
 def output_tail(stdout: str, stderr: str, lines: int = TAIL_LINES) -> str:
     """The last lines of a process's output, stdout first, as a person would read them."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild import cargo, pipeline, stages, toolchains
+from minbuild import artifacts, cargo, pipeline, stages, toolchains
 from minbuild.cargo import Crate, enabled_features
 from minbuild.config import load_project
 from minbuild.errors import ConfigError
@@ -129,7 +129,7 @@ def run(
     resolution = toolchains.resolve([base], toolchain_name)
     toolchain = resolution.toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
-    project = pipeline.with_binary_name(project, crate)
+    project = artifacts.resolve_artifact(project, crate)
     chosen = variants(base, crate, exclude)
     builds = tuple(
         dataclasses.replace(

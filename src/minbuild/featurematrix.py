@@ -184,9 +184,7 @@ def check_all(
             check=False,
             log_file=log,
         )
-        first_error = next(
-            (line.strip() for line in done.stderr.splitlines() if line.startswith("error")), None
-        )
+        first_error = done.first_error()
         results.append(
             Checked(
                 combination.features,

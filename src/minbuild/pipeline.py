@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from minbuild import __version__, cargo, command, cross, stages, toolchains
-from minbuild.config import Artifact, Project, load_project
-from minbuild.plan import Build, build_invocation
+from minbuild import __version__, artifacts, cargo, command, cross, sources, stages, toolchains
+from minbuild.config import Project, load_project
+from minbuild.plan import Build, build_invocation, feature_args
 from minbuild.records import RunRecord, StageRecord, save
 from minbuild.stagerun import Context, StageRun, base_record, settings_key
 from minbuild.stages import Stage
@@ -116,12 +116,17 @@ def prepare(options: Options) -> Plan:
     ):
         chosen = chosen[-1:]  # the stage a team ships
     wanted = cross.needing_build_std(chosen) if options.cross else chosen
-    resolution = toolchains.resolve(wanted, options.toolchain)
+    state_dir = options.state_dir.resolve()
+    resolution = toolchains.resolve(
+        wanted, options.toolchain, crate_check(project, chosen[0], state_dir)
+    )
     toolchain = resolution.toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
     cargo.check_features(project, chosen, crate)
-    project = with_binary_name(project, crate)
-    state_dir = options.state_dir.resolve()
+    project = artifacts.resolve_artifact(project, crate)
+    artifacts.check_required_features(project, crate, chosen)
+    resolution = with_offline_source(project, wanted, resolution, state_dir)
+    toolchain = resolution.toolchain
     if options.cross:
         builds = cross.builds(project, crate, chosen, resolution, options.targets, state_dir)
     else:
@@ -144,6 +149,63 @@ def prepare(options: Options) -> Plan:
         state_dir,
         parallel,
         prelude,
+    )
+
+
+def crate_check(project: Project, stage: Stage, state_dir: Path) -> toolchains.BuildCheck:
+    """`cargo check` of the project's package with `stage`'s features, for choosing the
+    toolchain (cargo's own freshness makes it cheap after the first run)."""
+
+    def check(toolchain: toolchains.Toolchain) -> str | None:
+        candidate = toolchain.candidate
+        return cargo.check_builds(
+            project,
+            candidate.cargo,
+            candidate.env,
+            state_dir / "target",
+            feature_args(stage),
+            state_dir / "logs" / "toolchain-check" / f"{candidate.name}.log",
+        )
+
+    return check
+
+
+def with_offline_source(
+    project: Project,
+    stages: Sequence[Stage],
+    resolution: toolchains.Resolution,
+    state_dir: Path,
+) -> toolchains.Resolution:
+    """Offline build-std replaces crates.io with std's vendored copy; when the crate has
+    crates.io dependencies of its own, build-std gets one source that holds both instead, or
+    its stages are skipped with the reason (two different copies of one package)."""
+    toolchain = resolution.toolchain
+    std_stages = [
+        s.name for s in stages if "build-std" in s.needs and s.name not in resolution.skipped
+    ]
+    if toolchain.vendor is None or not std_stages:
+        return resolution
+    candidate = toolchain.candidate
+    farm = sources.offline_source(
+        project.manifest, candidate.cargo, candidate.env, toolchain.vendor, state_dir
+    )
+    if farm.path is None:
+        problem = f"{farm.problem}; build-std cannot run offline"
+        return dataclasses.replace(
+            resolution, skipped={**resolution.skipped, **dict.fromkeys(std_stages, problem)}
+        )
+    note = (
+        (
+            f"build-std: std's and {farm.packages} crates.io dependencies of the crate from one "
+            f"offline source, {farm.path}",
+        )
+        if farm.packages
+        else ()
+    )
+    return dataclasses.replace(
+        resolution,
+        toolchain=dataclasses.replace(toolchain, vendor=farm.path),
+        choice=(*resolution.choice, *note),
     )
 
 
@@ -193,31 +255,6 @@ def _share_cores(builds: tuple[Build, ...], parallel: int) -> tuple[Build, ...]:
             b, invocation=dataclasses.replace(b.invocation, argv=(*b.invocation.argv, "-j", jobs))
         )
         for b in builds
-    )
-
-
-def with_binary_name(project: Project, crate: cargo.Crate) -> Project:
-    artifact = project.artifact
-    if artifact.kind != "bin":
-        if not set(crate.lib_crate_types) & {artifact.kind}:
-            raise project.source.error(
-                ("crate", "artifact", "kind"),
-                f"{crate.name}'s lib target has crate-type "
-                f"{list(crate.lib_crate_types)}, not {artifact.kind}",
-            )
-        return project
-    if artifact.name in crate.binaries:
-        return project
-    if artifact.name is None and len(crate.binaries) == 1:
-        return dataclasses.replace(project, artifact=Artifact("bin", crate.binaries[0]))
-    problem = (
-        f"no binary '{artifact.name}' in {crate.name}"
-        if artifact.name
-        else f"{crate.name} has {len(crate.binaries)} binaries: name one"
-    )
-    raise project.source.error(
-        ("crate", "artifact", "name"),
-        f"{problem} (binaries: {', '.join(crate.binaries) or 'none'})",
     )
 
 
@@ -325,6 +362,7 @@ def _new_run(plan: Plan) -> RunRecord:
             "release": toolchain.release,
             "commit": toolchain.commit,
         },
+        toolchain_choice=plan.resolution.choice,
     )
 
 

@@ -103,7 +103,7 @@ def build_invocation(
         *_artifact_args(artifact),
         "--profile",
         PROFILE,
-        *_feature_args(stage),
+        *feature_args(stage),
         "--message-format=json-render-diagnostics",
     ]
     argv += _unstable_args(stage, toolchain, target.triple if target else None)
@@ -123,7 +123,8 @@ def _artifact_args(artifact: Artifact) -> list[str]:
     return ["--lib"]
 
 
-def _feature_args(stage: Stage) -> list[str]:
+def feature_args(stage: Stage) -> list[str]:
+    """cargo's feature options for a stage."""
     args = [] if stage.default_features else ["--no-default-features"]
     return [*args, "--features", ",".join(stage.features)] if stage.features else args
 

@@ -84,6 +84,8 @@ class RunRecord:
     stages: tuple[StageRecord, ...] = ()
     interrupted: bool = False
     config: str | None = None
+    toolchain_choice: tuple[str, ...] = ()
+    """Why this toolchain: the candidates passed over and what each lacked."""
     schema: str = SCHEMA
 
 
@@ -108,7 +110,8 @@ def from_json(text: str, source: str) -> RunRecord:
             )
             for stage in data.pop("stages")
         )
-        return RunRecord(**data, stages=stages)
+        choice = tuple(data.pop("toolchain_choice", ()))
+        return RunRecord(**data, stages=stages, toolchain_choice=choice)
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise ConfigError(f"not a readable run document ({error})", file=source) from error
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from minbuild import cargo, command, libsize, testing
+from minbuild import artifacts, cargo, command, libsize, testing
 from minbuild.config import Project
 from minbuild.errors import CommandFailed
 from minbuild.plan import Build
@@ -101,17 +101,17 @@ class StageRun:
             return dataclasses.replace(
                 built,
                 status="failed",
-                first_error=_first_error(done),
+                first_error=done.first_error(),
                 reason=f"build failed (exit {done.returncode}); full log: {self.log}",
             )
         messages = _artifact_messages(done.stdout)
-        source = self._find_artifact(messages)
+        source = artifacts.find_artifact(messages, self.build.crate, self.build.artifact)
         if source is None:
             return dataclasses.replace(
                 built,
                 status="failed",
-                reason=f"cargo reported no {self.build.artifact.kind} "
-                f"artifact; full log: {self.log}",
+                reason=f"{artifacts.no_artifact_reason(self.build.crate, self.build.artifact)}; "
+                f"full log: {self.log}",
             )
         artifact = self._keep(source)
         built = dataclasses.replace(built, staticlib=self._measure_staticlib(messages))
@@ -139,19 +139,6 @@ class StageRun:
             status="failed" if failed else "ok",
             reason=f"tests failed: {', '.join(failed)}" if failed else "",
         )
-
-    def _find_artifact(self, messages: list[dict[str, Any]]) -> Path | None:
-        artifact = self.build.artifact
-        suffixes = {"cdylib": (".so", ".dylib", ".dll", ".wasm"), "staticlib": (".a", ".lib")}
-        for message in messages:
-            if Path(message["manifest_path"]) != self.build.crate.manifest:
-                continue
-            if artifact.kind == "bin" and message["target"]["name"] == artifact.name:
-                return Path(message["executable"])
-            for filename in message["filenames"] if artifact.kind != "bin" else ():
-                if filename.endswith(suffixes[artifact.kind]):
-                    return Path(filename)
-        return None
 
     def _measure_staticlib(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
         """The .a this build made too (crate-type staticlib): raw size, and on the host the
@@ -254,13 +241,6 @@ def _artifact_messages(stdout: str) -> list[dict[str, Any]]:
             if message.get("reason") == "compiler-artifact":
                 messages.append(message)
     return messages
-
-
-def _first_error(done: command.Completed) -> str | None:
-    for line in done.stderr.splitlines():
-        if line.startswith("error"):
-            return line.strip()
-    return None
 
 
 def _sha256(path: Path) -> str:

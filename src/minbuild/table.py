@@ -65,6 +65,8 @@ def render(run: RunRecord, exact: bool = False) -> str:
     explained = [f"  {label}: {note}" for label, note in notes(table_rows)]
     if explained:
         text += ["", *explained]
+    if run.toolchain_choice:
+        text += ["", "toolchain choice:", *(f"  {line}" for line in run.toolchain_choice)]
     return "\n".join(text) + "\n"
 
 

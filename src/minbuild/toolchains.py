@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from minbuild import command
@@ -86,7 +86,8 @@ class Toolchain:
     library_source: Path | None
     """std's source for -Z build-std, if installed."""
     vendor: Path | None
-    """std's vendored dependencies, if build-std must take them from a local directory."""
+    """The directory source build-std takes crates.io packages from, when it must work
+    offline: std's vendored dependencies, or a farm that holds the crate's too (sources.py)."""
     cargo_z: frozenset[str]
     """cargo -Z flags it accepts."""
     rustc_z: frozenset[str]
@@ -118,6 +119,12 @@ class Resolution:
 
     toolchain: Toolchain
     skipped: Mapping[str, str]
+    choice: tuple[str, ...] = ()
+    """Why this toolchain: each candidate considered before it and what it lacked."""
+
+
+# Checks that a toolchain builds the crate; None if it does, else the first error.
+BuildCheck = Callable[[Toolchain], "str | None"]
 
 
 def probe(candidate: Candidate) -> Toolchain:
@@ -161,36 +168,95 @@ def _ask(
     return result.stdout
 
 
-def resolve(stages: Sequence[Stage], requested: str | None) -> Resolution:
-    """The first toolchain (by preference) that runs every stage, else the one that runs most."""
-    if requested:
-        chosen = [DEBIAN if requested == DEBIAN.name else _named(requested)]
-    else:
-        chosen = list(PREFERENCE)
-    best: Resolution | None = None
-    problems: list[str] = []
-    for candidate in chosen:
+def resolve(
+    stages: Sequence[Stage], requested: str | None, builds: BuildCheck | None = None
+) -> Resolution:
+    """One toolchain for every stage. Automatic: by preference, the first that runs the most
+    stages and builds the crate (`builds`, a `cargo check`); an old crate a new nightly
+    rejects falls back to the next toolchain instead of failing every stage. Requested: that
+    one, with the name of a toolchain that would build the crate when it does not."""
+    candidates = [_named(requested)] if requested else list(PREFERENCE)
+    probed: list[Resolution] = []
+    notes: list[str] = []
+
+    def built(resolution: Resolution) -> bool:
+        problem = builds(resolution.toolchain) if builds else None
+        if problem is not None:
+            notes.append(f"{resolution.toolchain.label} cannot build the crate: {problem}")
+        return problem is None
+
+    for candidate in candidates:  # lazily: most runs stop at the first candidate
         try:
-            toolchain = probe(candidate)
+            resolution = Resolution(probe(candidate), {})
         except ToolMissingError as error:
-            problems.append(str(error))
+            notes.append(str(error))
             continue
-        resolution = Resolution(toolchain, _skips(toolchain, stages))
-        if not resolution.skipped:
-            return resolution
-        if best is None or len(resolution.skipped) < len(best.skipped):
-            best = resolution
-    if best is None:
+        resolution = replace(resolution, skipped=_skips(resolution.toolchain, stages))
+        probed.append(resolution)
+        if not resolution.skipped and built(resolution):
+            return _explained(resolution, probed, notes, builds is not None)
+    if not probed:
         raise ToolMissingError(
             "no usable Rust toolchain: "
-            + "; ".join(problems)
+            + "; ".join(notes)
             + ". Install one with rustup (https://rustup.rs) or "
             + DEBIAN.install
         )
-    return best
+    # Stable sort: fewest skipped stages first, preference order among equals.
+    ranked = sorted(probed, key=lambda r: len(r.skipped))
+    for resolution in ranked:
+        if resolution.skipped and built(resolution):
+            return _explained(resolution, probed, notes, builds is not None)
+    if requested:
+        return replace(probed[0], choice=(*notes, *_alternative(stages, requested, builds)))
+    notes.append(f"no installed toolchain builds the crate; using {ranked[0].toolchain.label}")
+    return replace(ranked[0], choice=tuple(notes))
+
+
+def _probe_all(candidates: Sequence[Candidate], stages: Sequence[Stage]) -> list[Resolution]:
+    probed = []
+    for candidate in candidates:
+        try:
+            toolchain = probe(candidate)
+        except ToolMissingError:
+            continue
+        probed.append(Resolution(toolchain, _skips(toolchain, stages)))
+    return probed
+
+
+def _explained(
+    chosen: Resolution, probed: list[Resolution], choice: list[str], checked: bool
+) -> Resolution:
+    preferred = probed[: probed.index(chosen)]
+    lines = [
+        f"{r.toolchain.label}: cannot run {len(r.skipped)} stage(s), first "
+        f"{next(iter(r.skipped))}: {next(iter(r.skipped.values())).split('; ')[0]}"
+        for r in preferred
+        if len(r.skipped) > len(chosen.skipped)
+    ]
+    lines += choice
+    skipped = len(chosen.skipped)
+    runs = "every stage" if not skipped else f"all but {skipped} stage(s)"
+    lines.append(
+        f"{chosen.toolchain.label}: chosen; runs {runs}"
+        + ("; `cargo check` of the crate passed" if checked else "")
+    )
+    return replace(chosen, choice=tuple(lines))
+
+
+def _alternative(stages: Sequence[Stage], requested: str, builds: BuildCheck | None) -> list[str]:
+    """Which other installed toolchain builds the crate, for a user whose own choice fails."""
+    others = [c for c in PREFERENCE if c.name != requested]
+    for resolution in sorted(_probe_all(others, stages), key=lambda r: len(r.skipped)):
+        if builds is None or builds(resolution.toolchain) is None:
+            name = resolution.toolchain.candidate.name
+            return [f"--toolchain {name} builds it ({resolution.toolchain.label})"]
+    return ["no other installed toolchain builds it either"]
 
 
 def _named(name: str) -> Candidate:
+    if name == DEBIAN.name:
+        return DEBIAN
     stable = name == "stable" or re.fullmatch(r"\d+\.\d+(\.\d+)?", name)
     return rustup(name, {"RUSTC_BOOTSTRAP": "1"} if stable else None)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from minbuild.cargo import Crate
+from minbuild.cargo import CargoTarget, Crate
 from minbuild.toolchains import DEBIAN, Candidate, Toolchain
 
 HOST = "x86_64-unknown-linux-gnu"
@@ -46,8 +46,7 @@ def crate(profiles: dict[str, Any] | None = None) -> Crate:
             "tvm-asm": ("dep:tvm-asm",),
             "everything": ("run", "compile"),
         },
-        binaries=("tinyvm",),
+        targets=(CargoTarget("tinyvm", ("bin",), ("bin",)),),
         dependencies=("minilog", "tvm-core", "tvm-asm"),
-        lib_crate_types=(),
         profiles=profiles or {},
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from minbuild import cargo, cross
+from minbuild.cargo import CargoTarget
 from minbuild.config import load_project
 from minbuild.plan import Build
 from minbuild.stages import load_staircase
@@ -21,7 +22,7 @@ STAGES = {stage.name: stage for stage in load_staircase(PROJECT)}
 LIBRARY = dataclasses.replace(
     crate(),
     name="tvm-wasm",
-    lib_crate_types=("cdylib",),
+    targets=(CargoTarget("tvm_wasm", ("cdylib",), ("cdylib",)),),
     manifest=REPO / "demo" / "crates" / "tvm-wasm" / "Cargo.toml",
 )
 

@@ -66,22 +66,24 @@ class Machine:
 
 @pytest.fixture
 def root(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(provision.os, "geteuid", lambda: 0)
+    monkeypatch.setattr("minbuild.provision.os.geteuid", lambda: 0)
 
 
 @pytest.mark.usefixtures("root")
 def test_an_installed_package_without_its_file_is_installed_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    machine = Machine(
-        {"lld-22", "rust-web-llvm"}, set(), {"/usr/bin/rust-lld": "rust-web-llvm"}
-    )
-    monkeypatch.setattr(provision.command, "run", machine.run)
+    machine = Machine({"lld-22", "rust-web-llvm"}, set(), {"/usr/bin/rust-lld": "rust-web-llvm"})
+    monkeypatch.setattr("minbuild.command.run", machine.run)
     wasm = machine.need("target wasm32", ("lld-22", "rust-web-llvm"), ("/usr/bin/rust-lld",))
     report = provision.setup([wasm])
-    assert ["apt-get", "install", "-y", "--no-install-recommends", "--reinstall"] == (
-        machine.ran[1][:5]
-    )
+    assert (machine.ran[1][:5]) == [
+        "apt-get",
+        "install",
+        "-y",
+        "--no-install-recommends",
+        "--reinstall",
+    ]
     assert "target wasm32 lacks /usr/bin/rust-lld" in report
     assert report[-1].startswith("checked: every file")
 
@@ -93,7 +95,7 @@ def test_setup_fails_when_the_packages_never_provide_a_required_file(
     """The bug of a fresh machine: packages `installed`, file absent, and setup saying
     `nothing to install`. Now setup checks the files after installing and names them."""
     machine = Machine(set(), set(), {"/usr/bin/rust-lld": "rust-web-llvm"})
-    monkeypatch.setattr(provision.command, "run", machine.run)
+    monkeypatch.setattr("minbuild.command.run", machine.run)
     wasm = machine.need("target wasm32", ("lld-22",), ("/usr/bin/rust-lld",))
     with pytest.raises(ToolMissingError, match=r"target wasm32: /usr/bin/rust-lld"):
         provision.setup([wasm])
@@ -104,7 +106,7 @@ def test_nothing_to_install_only_when_every_file_is_there(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     machine = Machine({"lld-22"}, {"/usr/bin/rust-lld"}, {})
-    monkeypatch.setattr(provision.command, "run", machine.run)
+    monkeypatch.setattr("minbuild.command.run", machine.run)
     need = machine.need("target wasm32", ("lld-22",), ("/usr/bin/rust-lld",))
     report = provision.setup([need])
     assert "nothing to install" in report and machine.ran == []

@@ -1,0 +1,3 @@
+fn main() {
+    println!("extra {}", std::env::args().count() - 1);
+}

@@ -1,0 +1,3 @@
+fn main() {
+    println!("fancy, with features: {}", if cfg!(feature = "fancy") { "fancy" } else { "none" });
+}
