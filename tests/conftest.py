@@ -5,6 +5,8 @@ system/      spawns ordinary processes (the command runner itself, the CLI)
 integration/ builds tests/crates/hello with real cargo (tier `cargo`, some `nightly`)
 cross/       builds tests/crates/hello for foreign targets, run under qemu / Wasmtime (`cross`)
 e2e/         the demo staircase including build-std (tier `buildstd`: Debian's rustc-web)
+realcrates/  real crates from Debian's registry (hexyl, sniffglue) prepared as a user would,
+             taken through init, the whole staircase and cross targets (`realcrates`)
 
 A tier whose tools are missing is skipped locally, but fails when CI=true: CI installs them.
 """
@@ -27,6 +29,7 @@ TIERS = {
     "integration": "cargo",
     "cross": "cross",
     "e2e": "buildstd",
+    "realcrates": "realcrates",
 }
 
 

@@ -21,18 +21,20 @@ from minbuild import (
     records,
     sizereport,
     stages,
+    starter,
     table,
     targets,
     toolchains,
 )
-from minbuild.config import load_project
-from minbuild.errors import MinbuildError
+from minbuild.config import Project, crate_only_project, load_project
+from minbuild.errors import ConfigError, MinbuildError
 
 EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = cliargs.parser().parse_args(argv)
+    cliargs.settle_defaults(args)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="minbuild: %(message)s",
@@ -102,7 +104,7 @@ def _build(args: argparse.Namespace, options: pipeline.Options) -> int:
 
 def _feature_matrix(args: argparse.Namespace) -> int:
     options = featurematrix.MatrixOptions(
-        config=args.config,
+        project=_crate_project(args),
         depth=args.depth,
         exclude=tuple(args.exclude),
         part=args.partition,
@@ -124,7 +126,7 @@ def _feature_matrix(args: argparse.Namespace) -> int:
 
 def _feature_cost(args: argparse.Namespace) -> int:
     text, path = featurecost.run(
-        args.config,
+        _crate_project(args),
         args.stage,
         args.exclude,
         args.toolchain,
@@ -136,8 +138,17 @@ def _feature_cost(args: argparse.Namespace) -> int:
     return 0
 
 
+def _crate_project(args: argparse.Namespace) -> Project:
+    """The project file, or for a crate without one, its manifest with every default."""
+    if args.config is not None:
+        if args.package:
+            raise ConfigError("--package goes with --manifest-path; the project file names it")
+        return load_project(args.config)
+    return crate_only_project(args.manifest_path, args.package)
+
+
 def _cfg_audit(args: argparse.Namespace) -> int:
-    project = load_project(args.config)
+    project = _crate_project(args)
     toolchain = toolchains.resolve((), None).toolchain
     root, packages = cargo.workspace_features(
         project, toolchain.candidate.cargo, toolchain.candidate.env
@@ -221,6 +232,19 @@ def _doctor(args: argparse.Namespace) -> int:
     return 0 if not missing else 1
 
 
+def _init(args: argparse.Namespace) -> int:
+    def say(line: str) -> None:
+        print(f"minbuild init: {line}", file=sys.stderr, flush=True)
+
+    started = starter.init(
+        args.manifest_path, args.output, args.force, args.toolchain, args.state_dir, say
+    )
+    for note in started.notes:
+        say(note)
+    print(f"wrote {started.path}; run it: minbuild min-build --config {started.path}")
+    return 0 if started.release_ok else 1
+
+
 HANDLERS = {
     "min_build": _min_build,
     "cross_build": _cross_build,
@@ -231,4 +255,5 @@ HANDLERS = {
     "size_baseline": _size_baseline,
     "setup": _setup,
     "doctor": _doctor,
+    "init": _init,
 }

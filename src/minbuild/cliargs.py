@@ -36,12 +36,7 @@ def parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     building = argparse.ArgumentParser(add_help=False)
-    building.add_argument(
-        "--config",
-        type=Path,
-        default=Path("config/demo.yaml"),
-        help="project file (default: config/demo.yaml, the bundled demo crate)",
-    )
+    building.add_argument("--config", type=Path, help=CONFIG_HELP)
     building.add_argument(
         "--toolchain",
         help="nightly, stable, debian or a rustup toolchain "
@@ -103,7 +98,7 @@ def parser() -> argparse.ArgumentParser:
     matrix = commands.add_parser(
         "feature-matrix", parents=[common], help="check every feature combination up to a depth"
     )
-    matrix.add_argument("--config", type=Path, default=Path("config/demo.yaml"))
+    crate_only(matrix)
     matrix.add_argument(
         "--depth",
         type=int,
@@ -122,7 +117,7 @@ def parser() -> argparse.ArgumentParser:
         parents=[common],
         help="bytes each optional feature adds, with tests on each binary",
     )
-    cost.add_argument("--config", type=Path, default=Path("config/demo.yaml"))
+    crate_only(cost)
     cost.add_argument("--stage", help="the base stage (default: the last one without build-std)")
     cost.add_argument("--exclude", action="append", default=[], metavar="FEATURE")
     cost.add_argument("--toolchain", help="as for min-build")
@@ -131,7 +126,7 @@ def parser() -> argparse.ArgumentParser:
     cfg_audit = commands.add_parser(
         "cfg-audit", parents=[common], help="count and classify the crate's cfgs, flag bad names"
     )
-    cfg_audit.add_argument("--config", type=Path, default=Path("config/demo.yaml"))
+    crate_only(cfg_audit)
     cfg_audit.add_argument("--format", dest="form", choices=("table", "json"), default="table")
     cfg_audit.add_argument("--output", type=Path, help="write the report to this file")
     cfg_audit.add_argument(
@@ -225,24 +220,14 @@ def parser() -> argparse.ArgumentParser:
         help="also Debian's packaged sources of this crate (librust-NAME-dev, into "
         "/usr/share/cargo/registry), to try minbuild on a real crate offline (repeatable)",
     )
-    setup.add_argument(
-        "--config",
-        type=Path,
-        default=Path("config/demo.yaml"),
-        help="project file naming the targets file (default: config/demo.yaml)",
-    )
+    setup.add_argument("--config", type=Path, help=CONFIG_HELP)
     setup.add_argument("--dry-run", action="store_true", help="say what would be installed")
     setup.set_defaults(command="setup")
 
     doctor = commands.add_parser(
         "doctor", parents=[common], help="can each stage and target run here? why not? the fix"
     )
-    doctor.add_argument(
-        "--config",
-        type=Path,
-        default=Path("config/demo.yaml"),
-        help="project file (default: config/demo.yaml)",
-    )
+    doctor.add_argument("--config", type=Path, help=CONFIG_HELP)
     doctor.add_argument(
         "--target",
         action="append",
@@ -251,4 +236,64 @@ def parser() -> argparse.ArgumentParser:
         help="only these targets (repeatable; default: every target)",
     )
     doctor.set_defaults(command="doctor")
+
+    init = commands.add_parser(
+        "init",
+        parents=[common],
+        help="write a commented starting project file for a Cargo project",
+    )
+    init.add_argument(
+        "--manifest-path",
+        type=Path,
+        default=Path("Cargo.toml"),
+        metavar="PATH",
+        help="the crate's Cargo.toml (default: ./Cargo.toml)",
+    )
+    init.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="where to write it (default: minbuild.yaml beside Cargo.toml)",
+    )
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument("--toolchain", help="as for min-build")
+    init.set_defaults(command="init")
     return parser
+
+
+CONFIG_HELP = (
+    "project file (default: ./minbuild.yaml if there is one, else config/demo.yaml, "
+    "the bundled demo crate)"
+)
+DEMO = Path("config/demo.yaml")
+OWN = Path("minbuild.yaml")
+
+
+def crate_only(command: argparse.ArgumentParser) -> None:
+    """Options of a command that needs only the crate: a project file, or a manifest."""
+    command.add_argument(
+        "--config",
+        type=Path,
+        help="project file (default: ./minbuild.yaml, else ./Cargo.toml, else the demo's)",
+    )
+    command.add_argument(
+        "--manifest-path",
+        type=Path,
+        metavar="PATH",
+        help="the crate's Cargo.toml, when it has no project file",
+    )
+    command.add_argument("--package", metavar="NAME", help="with --manifest-path: the package")
+
+
+def settle_defaults(args: argparse.Namespace) -> None:
+    """Fill in where the project comes from: --config, --manifest-path, or what is here."""
+    if "config" not in args or args.config is not None:
+        return
+    if getattr(args, "manifest_path", None) is not None:
+        return
+    if OWN.is_file():
+        args.config = OWN
+    elif "manifest_path" in args and Path("Cargo.toml").is_file():
+        args.manifest_path = Path("Cargo.toml")
+    else:
+        args.config = DEMO

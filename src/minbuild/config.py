@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from minbuild.budgets import Budget, parse_budget
+from minbuild.errors import ConfigError
 from minbuild.yamlfile import Document, KeyPath, checked, did_you_mean, load, schema
 
 ARTIFACT_KINDS = ("bin", "cdylib", "staticlib")
@@ -135,7 +136,24 @@ def _path_or(base: Path, value: str | None, default: Path) -> Path:
 
 def load_project(path: Path) -> Project:
     """Read and check a project file; every mistake is a ConfigError naming file and line."""
-    doc = load(path)
+    return _project(load(path))
+
+
+def crate_only_project(manifest: Path, package: str | None = None) -> Project:
+    """The project of a crate that has no project file (cfg-audit, feature-matrix,
+    feature-cost): every default, no tests, empty feature sets."""
+    if not manifest.is_file():
+        raise ConfigError(f"no such Cargo manifest: {manifest}")
+    data = {
+        "schema": 1,
+        "crate": {"manifest": manifest.name, "package": package},
+        "feature_sets": {"minimal": [], "disable_logging": []},
+    }
+    return _project(Document(manifest.resolve(), data))
+
+
+def _project(doc: Document) -> Project:
+    path = doc.path
     data = checked(doc, doc.data, schema("project"), ())
     if data["schema"] != 1:
         raise doc.error(("schema",), f"unsupported schema version {data['schema']} (expected 1)")

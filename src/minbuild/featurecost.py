@@ -9,7 +9,7 @@ from pathlib import Path
 
 from minbuild import artifacts, cargo, pipeline, stages, toolchains
 from minbuild.cargo import Crate, enabled_features
-from minbuild.config import load_project
+from minbuild.config import Project
 from minbuild.errors import ConfigError
 from minbuild.records import RunRecord
 from minbuild.stages import Stage
@@ -112,7 +112,7 @@ def _change(with_it: int | None, without: int | None, otherwise: str) -> str:
 
 
 def run(
-    config: Path,
+    project: Project,
     stage_name: str | None,
     exclude: Sequence[str],
     toolchain_name: str | None,
@@ -120,7 +120,6 @@ def run(
     reporter: pipeline.Reporter,
 ) -> tuple[str, Path]:
     """Build and test every variant on the host; the table and the run document's path."""
-    project = load_project(config)
     staircase = stages.load_staircase(project)
     if stage_name is None:  # the smallest stage that needs no std rebuild: quick, and honest
         base = [s for s in staircase if "build-std" not in s.needs][-1]

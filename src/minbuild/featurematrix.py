@@ -237,7 +237,7 @@ def listing(items: Sequence[Combination]) -> str:
 class MatrixOptions:
     """What one feature-matrix invocation asks for."""
 
-    config: Path
+    project: Project
     depth: int | None = None
     exclude: tuple[str, ...] = ()
     part: str | None = None
@@ -251,11 +251,13 @@ def run(
     options: MatrixOptions, progress: Callable[[int, int, str], None]
 ) -> tuple[str, Path | None, bool]:
     """The table (or, dry, the list), the record's path, and whether every combination passed."""
-    from minbuild import cargo, toolchains
-    from minbuild.config import load_project
+    from minbuild import cargo, pipeline, stages, toolchains
 
-    project = load_project(options.config)
-    toolchain = toolchains.resolve((), options.toolchain).toolchain
+    project = options.project
+    state_dir = options.state_dir.resolve()
+    first = stages.load_staircase(project)[0]
+    check = None if options.dry_run else pipeline.crate_check(project, first, state_dir)
+    toolchain = toolchains.resolve((), options.toolchain, check).toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
     spec = matrix_spec(project, options.depth, options.exclude)
     check_names(spec, crate)
@@ -264,7 +266,6 @@ def run(
         chosen = partition(chosen, options.part)
     if options.dry_run:
         return listing(chosen), None, True
-    state_dir = options.state_dir.resolve()
     results = check_all(toolchain, crate, chosen, state_dir, options.test, progress)
     path = save(results, crate, spec, options.test, options.part, state_dir)
     return render(results), path, all(r.status == "ok" for r in results)

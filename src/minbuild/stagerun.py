@@ -104,7 +104,7 @@ class StageRun:
                 first_error=done.first_error(),
                 reason=f"build failed (exit {done.returncode}); full log: {self.log}",
             )
-        messages = _artifact_messages(done.stdout)
+        messages = artifact_messages(done.stdout)
         source = artifacts.find_artifact(messages, self.build.crate, self.build.artifact)
         if source is None:
             return dataclasses.replace(
@@ -233,7 +233,8 @@ class StageRun:
         return results
 
 
-def _artifact_messages(stdout: str) -> list[dict[str, Any]]:
+def artifact_messages(stdout: str) -> list[dict[str, Any]]:
+    """cargo's `compiler-artifact` messages (--message-format=json) in a build's output."""
     messages = []
     for line in stdout.splitlines():
         if line.startswith("{"):

@@ -210,6 +210,7 @@ def describe_plan(plan: Plan) -> str:
     lines = [
         f"# toolchain: {toolchain.label}, commit {toolchain.commit[:12]}; "
         f"run from {plan.project.crate_dir}",
+        *(f"#   {line}" for line in plan.resolution.choice),
         "",
     ]
     for build in plan.builds:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from minbuild import featurecost, pipeline
+from minbuild.config import load_project
 from tests.conftest import REPO
 
 
 def test_feature_costs_of_hello(cargo_available: None, shared_state: Path) -> None:
     text, path = featurecost.run(
-        REPO / "tests" / "crates" / "hello" / "minbuild.yaml",
+        load_project(REPO / "tests" / "crates" / "hello" / "minbuild.yaml"),
         "lto",
         ["broken"],
         None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from minbuild.config import load_project
 from minbuild.featurematrix import MatrixOptions, run
 from tests.conftest import REPO
 
@@ -12,7 +13,8 @@ def test_the_matrix_finds_the_broken_combinations(
     cargo_available: None, shared_state: Path
 ) -> None:
     options = MatrixOptions(
-        config=REPO / "tests" / "crates" / "hello" / "minbuild.yaml", state_dir=shared_state
+        project=load_project(REPO / "tests" / "crates" / "hello" / "minbuild.yaml"),
+        state_dir=shared_state,
     )
     text, path, ok = run(options, lambda number, total, label: None)
     assert not ok and path is not None and path.is_file()

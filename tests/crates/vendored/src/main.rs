@@ -1,4 +1,8 @@
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("--version") {
+        println!("vendored {}", env!("CARGO_PKG_VERSION"));
+        return;
+    }
     let numbers: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     println!("sum {}", tinydep::sum(&numbers));
 }

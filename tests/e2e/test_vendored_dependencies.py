@@ -1,0 +1,64 @@
+"""build-std with the crate's own dependencies: tests/crates/vendored takes `tinydep` from a
+directory source its .cargo/config.toml puts in place of crates.io. Offline build-std replaces
+crates.io with std's vendored copy, so minbuild must give cargo one source holding both."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO, debian_toolchain_available, require
+
+VENDORED = REPO / "tests" / "crates" / "vendored"
+
+
+def minbuild(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "minbuild", *args],
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        timeout=1200,
+        check=False,
+    )
+
+
+def test_init_then_build_std_finds_both_std_and_crate_dependencies(tmp_path: Path) -> None:
+    require(debian_toolchain_available(), "Debian's rustc-web is not installed")
+    state, config = tmp_path / "state", tmp_path / "minbuild.yaml"
+    manifest = VENDORED / "Cargo.toml"
+    made = minbuild(
+        "init",
+        "--manifest-path",
+        str(manifest),
+        "--output",
+        str(config),
+        "--state-dir",
+        str(state),
+        cwd=tmp_path,
+    )
+    assert made.returncode == 0, made.stderr
+    assert "stdout_regex: ^vendored\\b" in config.read_text()
+    built = minbuild(
+        "min-build",
+        "--config",
+        str(config),
+        "--stage",
+        "build-std",
+        "--stage",
+        "panic-immediate-abort",
+        "--state-dir",
+        str(state),
+        cwd=tmp_path,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    (run_path,) = (state / "runs").glob("*.json")
+    stages = json.loads(run_path.read_text())["stages"]
+    for stage in stages:
+        assert stage["status"] == "ok" and stage["tests"][0]["status"] == "passed"
+    farm = Path(stages[0]["shell"].split('minbuild-std-vendor.directory="')[1].split('"')[0])
+    assert farm.parent == state / "sources"
+    assert (farm / "tinydep-0.1.0").is_symlink()
+    assert sum(1 for _ in farm.iterdir()) > 1  # std's dependencies too

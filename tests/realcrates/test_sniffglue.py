@@ -1,0 +1,61 @@
+"""sniffglue 0.15.0 from Debian's registry: ~70 dependencies, `log` as a direct dependency,
+libpcap through pcap-sys, and an old proc-macro2 that today's nightly rejects (so the
+automatic toolchain choice must look past nightly, and say so)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from minbuild.config import load_project
+from tests.conftest import debian_toolchain_available, require
+from tests.realcrates.conftest import RealCrate
+
+
+@pytest.fixture(scope="module")
+def initialized(sniffglue: RealCrate) -> RealCrate:
+    require(debian_toolchain_available(), "Debian's rustc-web is not installed")
+    result = sniffglue.minbuild("init")
+    assert result.returncode == 0, result.stderr
+    return sniffglue
+
+
+def test_init_compiles_log_out_through_its_direct_dependency(initialized: RealCrate) -> None:
+    project = load_project(initialized.project)
+    assert project.feature_sets["disable_logging"] == ("log/max_level_off",)
+    assert (project.artifact.kind, project.artifact.name) == ("bin", "sniffglue")
+    (smoke,) = project.tests
+    assert smoke.argv == ("{binary}", "--version")
+
+
+def test_the_choice_looks_past_a_nightly_that_rejects_the_crate(initialized: RealCrate) -> None:
+    """Up to location-detail rustup's nightly would run every stage, but it cannot compile
+    this crate's proc-macro2: the choice falls to Debian's toolchain and says why."""
+    result = initialized.minbuild("min-build", "--to", "location-detail", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    header = result.stdout.split("\n\n")[0]
+    assert header.startswith("# toolchain: debian (rustc 1.96.0)")
+    assert "nightly" in header and "cannot build the crate: error" in header
+
+
+def test_a_requested_toolchain_that_fails_names_one_that_works(initialized: RealCrate) -> None:
+    result = initialized.minbuild(
+        "min-build", "--toolchain", "nightly", "--stage", "release", "--dry-run"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--toolchain debian builds it" in result.stdout
+
+
+def test_every_stage_builds_and_runs(initialized: RealCrate) -> None:
+    result = initialized.minbuild("min-build")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    run: dict[str, Any] = initialized.latest_run()
+    assert len(run["stages"]) == 13
+    for stage in run["stages"]:
+        assert stage["status"] == "ok", (stage["name"], stage["reason"], stage["first_error"])
+        assert [t["status"] for t in stage["tests"]] == ["passed"], stage["name"]
+    by_name = {stage["name"]: stage for stage in run["stages"]}
+    assert "log/max_level_off" in " ".join(by_name["disable-logging"]["command"])
+    assert by_name["disable-logging"]["size_bytes"] < by_name["no-default-features"]["size_bytes"]
+    assert "toolchain choice:" in result.stdout and "debian (rustc" in result.stdout
