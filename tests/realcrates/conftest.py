@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,9 +51,9 @@ class RealCrate:
             check=False,
         )
 
-    def latest_run(self) -> dict[str, object]:
+    def latest_run(self) -> dict[str, Any]:
         runs = sorted((self.state / "runs").glob("*.json"))
-        data: dict[str, object] = json.loads(runs[-1].read_text())
+        data: dict[str, Any] = json.loads(runs[-1].read_text())
         return data
 
 

@@ -118,3 +118,127 @@ def test_no_toolchain_at_all(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_probes(monkeypatch, {})
     with pytest.raises(ToolMissingError, match="no usable Rust toolchain"):
         toolchains.resolve(STAGES, None)
+
+
+def failing_for(
+    *names: str, error: str = "error[E0658]: use of unstable library feature"
+) -> tuple[toolchains.BuildCheck, list[str]]:
+    """A `cargo check` stand-in that fails for these toolchains; and the names it checked."""
+    checked: list[str] = []
+
+    def builds(chosen: Toolchain) -> str | None:
+        checked.append(chosen.candidate.name)
+        return error if chosen.candidate.name in names else None
+
+    return builds, checked
+
+
+def test_a_toolchain_that_cannot_build_the_crate_falls_back_to_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    debian = toolchain()
+    asked = fake_probes(
+        monkeypatch, {"nightly": toolchain(rustup("nightly"), source=False), "debian": debian}
+    )
+    builds, checked = failing_for("nightly")
+    resolution = toolchains.resolve(STAGES[:10], None, builds)
+    assert resolution.toolchain is debian and not resolution.skipped
+    assert asked == checked == ["nightly", "debian"]
+    assert resolution.choice == (
+        "nightly (rustc 1.96.0) cannot build the crate: "
+        "error[E0658]: use of unstable library feature",
+        "debian (rustc 1.96.0): chosen; runs every stage; `cargo check` of the crate passed",
+    )
+
+
+def test_a_requested_toolchain_that_cannot_build_is_kept_and_another_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    nightly = toolchain(rustup("nightly"))
+    asked = fake_probes(monkeypatch, {"nightly": nightly, "debian": toolchain()})
+    builds, checked = failing_for("nightly")
+    resolution = toolchains.resolve(STAGES, "nightly", builds)
+    assert resolution.toolchain is nightly and not resolution.skipped
+    assert asked == ["nightly", "debian", "stable"]  # the others only to name one that builds
+    assert checked == ["nightly", "debian"]
+    assert resolution.choice == (
+        "nightly (rustc 1.96.0) cannot build the crate: "
+        "error[E0658]: use of unstable library feature",
+        "--toolchain debian builds it (debian (rustc 1.96.0))",
+    )
+
+
+def test_a_requested_toolchain_says_when_no_other_builds_either(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake_probes(monkeypatch, {"nightly": toolchain(rustup("nightly")), "debian": toolchain()})
+    builds, _ = failing_for("nightly", "debian")
+    resolution = toolchains.resolve(STAGES, "nightly", builds)
+    assert resolution.toolchain.candidate.name == "nightly"
+    assert resolution.choice[-1] == "no other installed toolchain builds it either"
+
+
+def test_when_no_toolchain_builds_the_first_ranked_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    nightly = toolchain(rustup("nightly"))
+    fake_probes(monkeypatch, {"nightly": nightly, "debian": toolchain()})
+    builds, checked = failing_for("nightly", "debian", error="error: edition 2015 is too old")
+    resolution = toolchains.resolve(STAGES, None, builds)
+    assert resolution.toolchain is nightly and not resolution.skipped
+    assert checked == ["nightly", "debian"]  # each checked once
+    assert resolution.choice == (
+        "nightly (rustc 1.96.0) cannot build the crate: error: edition 2015 is too old",
+        "debian (rustc 1.96.0) cannot build the crate: error: edition 2015 is too old",
+        "toolchain stable: not installed",
+        "no installed toolchain builds the crate; using nightly (rustc 1.96.0)",
+    )
+
+
+def test_a_toolchain_that_builds_with_skips_beats_one_that_cannot_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stable = toolchain(rustup("stable", {"RUSTC_BOOTSTRAP": "1"}), source=False)
+    fake_probes(monkeypatch, {"nightly": toolchain(rustup("nightly")), "stable": stable})
+    builds, checked = failing_for("nightly")
+    resolution = toolchains.resolve(STAGES, None, builds)
+    assert resolution.toolchain is stable
+    assert set(resolution.skipped) == {"build-std", "build-std-features", "panic-immediate-abort"}
+    assert checked == ["nightly", "stable"]
+    assert resolution.choice[-1] == (
+        "stable (rustc 1.96.0): chosen; runs all but 3 stage(s); `cargo check` of the crate passed"
+    )
+
+
+def test_the_choice_explains_what_a_preferred_toolchain_could_not_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    debian = toolchain()
+    fake_probes(
+        monkeypatch, {"nightly": toolchain(rustup("nightly"), source=False), "debian": debian}
+    )
+    builds, checked = failing_for()
+    resolution = toolchains.resolve(STAGES, None, builds)
+    assert resolution.toolchain is debian
+    assert checked == ["debian"]  # nightly was passed over for its stages, not checked
+    assert resolution.choice == (
+        "nightly (rustc 1.96.0): cannot run 3 stage(s), first build-std: toolchain nightly "
+        "(rustc 1.96.0) has no std library source for -Z build-std",
+        "debian (rustc 1.96.0): chosen; runs every stage; `cargo check` of the crate passed",
+    )
+    unchecked = toolchains.resolve(STAGES, None)
+    assert unchecked.choice[-1] == "debian (rustc 1.96.0): chosen; runs every stage"
+
+
+def test_a_toolchain_that_runs_every_stage_and_builds_stops_the_probing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    nightly = toolchain(rustup("nightly"))
+    asked = fake_probes(monkeypatch, {"nightly": nightly, "debian": toolchain()})
+    builds, checked = failing_for("debian")
+    resolution = toolchains.resolve(STAGES, None, builds)
+    assert resolution.toolchain is nightly
+    assert asked == checked == ["nightly"]
+    assert resolution.choice == (
+        "nightly (rustc 1.96.0): chosen; runs every stage; `cargo check` of the crate passed",
+    )
