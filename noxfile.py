@@ -31,6 +31,13 @@ def min_build(session: nox.Session) -> None:
 
 
 @nox.session(reuse_venv=True)
+def init(session: nox.Session) -> None:
+    """Write a starting project file for a Cargo project (-- --manifest-path P [--output F])."""
+    _install(session)
+    session.run("minbuild", "init", *session.posargs)
+
+
+@nox.session(reuse_venv=True)
 def setup(session: nox.Session) -> None:
     """Install Debian's rustc-web (with std's source) so the build-std stages can run."""
     _install(session)

@@ -24,7 +24,7 @@ def choose_package(project: Project, workspace: Workspace, library: str | None =
     """The package that builds the project's artifact (or its `library` kind's package):
     named in the project file, else the manifest's own, else the one workspace member that
     builds what the project asks for."""
-    name = project.libraries[library] if library else project.package
+    name = project.libraries.get(library) if library else project.package
     at: KeyPath = ("crate", library, "package") if library else ("crate", "package")
     members = [member.name for member in workspace.members]
     if name is not None:
@@ -36,10 +36,10 @@ def choose_package(project: Project, workspace: Workspace, library: str | None =
                 f"({_listing(workspace.members)})",
             )
         return found
-    own = next((m for m in workspace.members if m.manifest == project.manifest), None)
-    if own is not None:
-        return own
     kind = library or project.artifact.kind
+    own = next((m for m in workspace.members if m.manifest == project.manifest), None)
+    if own is not None and (not library or kind in own.lib_crate_types):
+        return own
     fitting = [
         m for m in _default_first(workspace) if _builds(m, kind, project.artifact.name, library)
     ]

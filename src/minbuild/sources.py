@@ -67,10 +67,11 @@ def offline_source(
     ]
     if not theirs:
         return Farm(std_vendor)
+    checksums = _lock_checksums(Path(metadata["workspace_root"]) / "Cargo.lock")
     merged: dict[tuple[str, str], Package] = {}
     for package in [*vendored_packages(std_vendor), *theirs]:
         key = (package.name, package.version)
-        if key in merged and not same_package(merged[key], package):
+        if key in merged and not same_package(merged[key], package, checksums.get(key)):
             return Farm(
                 None,
                 f"{package.name} {package.version} comes from two different copies: "
@@ -78,7 +79,6 @@ def offline_source(
                 f"({metadata['workspace_root']}'s); one offline source cannot hold both",
             )
         merged.setdefault(key, package)
-    checksums = _lock_checksums(Path(metadata["workspace_root"]) / "Cargo.lock")
     return Farm(_link_farm(list(merged.values()), checksums, state_dir), None, len(theirs))
 
 
@@ -86,18 +86,22 @@ def vendored_packages(directory: Path) -> list[Package]:
     """Every package in a directory source (one subdirectory with a Cargo.toml each)."""
     found = []
     for manifest in sorted(directory.glob("*/Cargo.toml")):
-        with manifest.open("rb") as handle:
-            package = tomllib.load(handle).get("package", {})
+        try:
+            with manifest.open("rb") as handle:
+                package = tomllib.load(handle).get("package", {})
+        except (OSError, tomllib.TOMLDecodeError):
+            continue  # not a package cargo could use either
         if "name" in package and isinstance(package.get("version"), str):
             found.append(Package(package["name"], package["version"], manifest.parent))
     return found
 
 
-def same_package(first: Package, second: Package) -> bool:
-    """The same directory, or two copies whose recorded .crate checksums agree."""
+def same_package(first: Package, second: Package, locked: str | None = None) -> bool:
+    """The same directory, or two copies whose .crate checksums agree: recorded in their
+    checksum files, or for a copy without one (a registry cache), in the crate's Cargo.lock."""
     if first.directory.resolve() == second.directory.resolve():
         return True
-    sums = [_recorded_checksum(p.directory) for p in (first, second)]
+    sums = [_recorded_checksum(p.directory) or locked for p in (first, second)]
     return sums[0] is not None and sums[0] == sums[1]
 
 
