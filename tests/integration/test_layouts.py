@@ -19,20 +19,17 @@ LAYOUTS = REPO / "tests" / "crates" / "layouts"
 
 
 def project(tmp_path: Path, crate: str, tests: str = "tests: []", minimal: str = "[]") -> Path:
+    """A project file for the layouts workspace; `crate` holds more `crate:` keys."""
     path = tmp_path / "minbuild.yaml"
-    path.write_text(
-        textwrap.dedent(
-            f"""\
-            schema: 1
-            crate:
-              manifest: {LAYOUTS / "Cargo.toml"}
-            {textwrap.indent(crate, "  ").lstrip()}
-            feature_sets: {{minimal: {minimal}, disable_logging: []}}
-            """
-        )
-        + tests
-        + "\n"
-    )
+    lines = [
+        "schema: 1",
+        "crate:",
+        f"  manifest: {LAYOUTS / 'Cargo.toml'}",
+        *(f"  {line}" for line in crate.splitlines()),
+        f"feature_sets: {{minimal: {minimal}, disable_logging: []}}",
+        tests,
+    ]
+    path.write_text("\n".join(lines) + "\n")
     return path
 
 
@@ -96,7 +93,7 @@ def test_a_dropped_required_feature_is_an_error_before_any_build(
     )
     assert result.returncode == 2, result.stderr
     (line,) = result.stderr.splitlines()
-    assert f"{config}:5: feature_sets.minimal: bin 'fancy' has required-features fancy" in line
+    assert f"{config}:6: feature_sets.minimal: bin 'fancy' has required-features fancy" in line
     assert "stage no-default-features does not enable fancy" in line
     config = project(
         tmp_path, "package: multibin\nartifact: {kind: bin, name: fancy}", minimal="[fancy]"
@@ -113,8 +110,8 @@ def test_a_dropped_required_feature_is_an_error_before_any_build(
     [
         (
             "package: multibin\nartifact: {kind: bin}",
-            "multibin has 3 bins and no default-run: name one (multibin builds: bin multibin, "
-            "bin extra, bin fancy (needs features fancy))",
+            "multibin has 3 bins and no default-run: name one (multibin builds: bin extra, "
+            "bin fancy (needs features fancy), bin multibin)",
         ),
         (
             "package: multibin\nartifact: {kind: bin, name: extr}",
