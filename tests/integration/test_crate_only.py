@@ -1,0 +1,84 @@
+"""Commands that need only a crate take --manifest-path (or ./Cargo.toml), no project file;
+`init` refuses to overwrite and names a missing manifest."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+HELLO = REPO / "tests" / "crates" / "hello"
+
+
+def minbuild(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "minbuild", *args],
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.mark.usefixtures("cargo_available")
+def test_cfg_audit_of_a_manifest(shared_state: Path) -> None:
+    result = minbuild(
+        "cfg-audit",
+        "--manifest-path",
+        str(HELLO / "Cargo.toml"),
+        "--format",
+        "json",
+        "--state-dir",
+        str(shared_state),
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["files"][0]["file"] == "src/main.rs"
+    assert report["totals"]["cfg_attributes"] == sum(
+        (HELLO / "src" / "main.rs").read_text().count(marker) for marker in ("#[cfg(", "#![cfg(")
+    )
+
+
+@pytest.mark.usefixtures("cargo_available")
+def test_feature_matrix_uses_the_cargo_toml_of_the_current_directory(
+    tmp_path: Path, shared_state: Path
+) -> None:
+    crate = tmp_path / "hello"
+    shutil.copytree(HELLO, crate, ignore=shutil.ignore_patterns("target", "minbuild.yaml"))
+    result = minbuild("feature-matrix", "--dry-run", "--state-dir", str(shared_state), cwd=crate)
+    assert result.returncode == 0, result.stderr
+    listed = result.stdout.split()
+    assert {"broken", "greeting", "shout", "(none)"} <= set(listed)
+
+
+def test_package_goes_with_a_manifest_not_a_project_file() -> None:
+    result = minbuild(
+        "feature-matrix", "--config", str(HELLO / "minbuild.yaml"), "--package", "hello"
+    )
+    assert result.returncode == 2
+    assert "--package goes with --manifest-path" in result.stderr
+
+
+def test_a_missing_manifest_is_one_line(tmp_path: Path) -> None:
+    for command in ("cfg-audit", "init"):
+        result = minbuild(command, "--manifest-path", str(tmp_path / "Cargo.toml"))
+        assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+        assert "no such Cargo manifest" in result.stderr
+
+
+def test_init_never_overwrites_an_existing_file(tmp_path: Path) -> None:
+    existing = tmp_path / "mine.yaml"
+    existing.write_text("# my own\n")
+    result = minbuild(
+        "init", "--manifest-path", str(HELLO / "Cargo.toml"), "--output", str(existing)
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("exists; --force overwrites it")
+    assert existing.read_text() == "# my own\n"
