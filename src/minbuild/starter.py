@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import textwrap
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -126,7 +127,7 @@ class _Draft:
             "  # the smallest set that keeps the artifact (its required-features). Add what your",
             "  # smallest useful product needs (Wasmtime's CLI keeps `run`).",
             f"  minimal: {_flow(self.minimal)}",
-            *(f"  # {line}" for line in self.logging_comment),
+            *(f"  # {line}" for text in self.logging_comment for line in textwrap.wrap(text, 92)),
             f"  disable_logging: {_flow(self.logging)}",
             tests,
             "# Size budgets, enforced by `min-build --check` and `size-report --check`:",
@@ -182,11 +183,11 @@ def _disable_logging(crate: Crate, graph: Any) -> tuple[list[str], list[str]]:
     ]
     transitive = [d for d in _reachable(graph, crate) if d in LOGGERS and d not in direct]
     for name in transitive:
-        comment += [
-            f"{name} is only a dependency of a dependency: to compile its statements out, add",
-            f'{name} to [dependencies] and a feature disable-logging = ["{name}/max_level_off"]',
-            "to Cargo.toml (what Wasmtime's disable-logging does), then list it here.",
-        ]
+        comment.append(
+            f"{name} is only a dependency of a dependency: to compile its statements out, add "
+            f'{name} to [dependencies] and a feature disable-logging = ["{name}/max_level_off"] '
+            "to Cargo.toml (what Wasmtime's disable-logging does), then list it here."
+        )
     return chosen, comment
 
 

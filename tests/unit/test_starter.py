@@ -1,0 +1,91 @@
+"""What `minbuild init` decides from cargo's view of a crate (no build, no process)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+import yaml
+
+from minbuild import starter
+from minbuild.cargo import CargoTarget
+from tests.unit.helpers import crate
+
+
+def graph(direct: list[str], transitive: list[str], features: list[str] | None = None) -> Any:
+    """cargo metadata (with dependencies): the crate -> direct -> a middle crate -> transitive."""
+    names = ["tinyvm", "middle", *direct, *transitive]
+    packages = [
+        {"id": f"{n} 1.0", "name": n, "features": {f: [] for f in features or ["max_level_off"]}}
+        for n in names
+    ]
+    normal = [{"kind": None}]
+
+    def deps(targets: list[str]) -> list[dict[str, Any]]:
+        return [{"pkg": f"{t} 1.0", "dep_kinds": normal} for t in targets]
+
+    nodes = [
+        {"id": "tinyvm 1.0", "deps": deps([*direct, "middle"])},
+        {"id": "middle 1.0", "deps": deps(transitive)},
+        *({"id": f"{n} 1.0", "deps": []} for n in [*direct, *transitive]),
+    ]
+    return {"packages": packages, "resolve": {"nodes": nodes}}
+
+
+def test_direct_logging_crates_get_max_level_off() -> None:
+    logged = dataclasses.replace(crate(), features={}, dependencies=("log", "tracing", "serde"))
+    chosen, comment = starter._disable_logging(logged, graph(["log", "tracing"], []))
+    assert chosen == ["log/max_level_off", "tracing/max_level_off"]
+    assert "depends on directly (log, tracing)" in comment[0]
+
+
+def test_an_optional_logging_dependency_stays_off() -> None:
+    logged = dataclasses.replace(
+        crate(), features={}, dependencies=("log",), optional_dependencies=("log",)
+    )
+    chosen, _ = starter._disable_logging(logged, graph(["log"], []))
+    assert chosen == ["log?/max_level_off"]  # `log/...` would turn the optional dep on
+
+
+def test_a_transitive_logger_gets_the_forwarding_recipe() -> None:
+    plain = dataclasses.replace(crate(), features={})
+    chosen, comment = starter._disable_logging(plain, graph([], ["tracing"]))
+    assert chosen == []
+    assert 'disable-logging = ["tracing/max_level_off"]' in comment[1]
+
+
+def test_the_crates_own_switch_wins() -> None:
+    own = dataclasses.replace(crate(), dependencies=("log",))
+    chosen, _ = starter._disable_logging(own, graph(["log"], []))  # tinyvm: disable-logging
+    assert chosen == ["disable-logging"]
+
+
+def test_a_logger_without_the_switch_is_not_offered() -> None:
+    plain = dataclasses.replace(crate(), features={}, dependencies=("log",))
+    chosen, _ = starter._disable_logging(plain, graph(["log"], [], features=["std"]))
+    assert chosen == []
+
+
+def test_the_bin_named_like_the_package_then_one_without_required_features() -> None:
+    bins = (
+        CargoTarget("aaa", ("bin",), ("bin",), ("fancy",)),
+        CargoTarget("zzz", ("bin",), ("bin",)),
+    )
+    assert starter._artifact(dataclasses.replace(crate(), targets=bins)) == ("bin", "zzz")
+    named = (*bins, CargoTarget("tinyvm", ("bin",), ("bin",)))
+    assert starter._artifact(dataclasses.replace(crate(), targets=named)) == ("bin", "tinyvm")
+    lib = (CargoTarget("tinyvm", ("cdylib", "rlib"), ("cdylib", "rlib")),)
+    assert starter._artifact(dataclasses.replace(crate(), targets=lib)) == ("cdylib", None)
+
+
+def test_the_smoke_expectation_survives_a_version_bump() -> None:
+    assert starter._expectation(["hexyl 0.8.0"], "hexyl") == r"^hexyl\b"
+    assert re.search(starter._expectation(["hexyl 0.8.0"], "hexyl"), "hexyl 0.9.1")
+    usage = starter._expectation(["A tool", "", "USAGE:", "  tool [FLAGS]"], "tool")
+    assert re.search(usage, "A tool\n\nUSAGE:\n  x")
+
+
+def test_flow_values_are_valid_yaml_whatever_the_text() -> None:
+    for value in ["{binary}", "a: b", "^x\\b", "#hash", ["{binary}", "--version"], []]:
+        assert yaml.safe_load(f"key: {starter._flow(value)}") == {"key": value}
