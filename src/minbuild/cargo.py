@@ -224,8 +224,7 @@ def check_builds(
     try:
         crate = read_crate(project, cargo, env)
     except CommandFailed as error:
-        lines = error.output_tail.strip().splitlines()
-        return f"cargo metadata fails: {lines[-1] if lines else error}"
+        return f"cargo metadata fails: {error.last_line()}"
     done = command.run(
         [
             *cargo,

@@ -36,6 +36,11 @@ class CommandFailed(MinbuildError):
         self.output_tail = output_tail
         super().__init__(f"{argv[0]} exited with code {returncode}:\n{output_tail}")
 
+    def last_line(self) -> str:
+        """The last line the command printed (cargo's error comes last), for one-line reasons."""
+        lines = self.output_tail.strip().splitlines()
+        return lines[-1] if lines else str(self).splitlines()[0]
+
 
 class CommandTimedOut(CommandFailed):
     """A subprocess ran past its timeout and was killed with its whole process group."""

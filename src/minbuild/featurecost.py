@@ -125,7 +125,8 @@ def run(
         base = [s for s in staircase if "build-std" not in s.needs][-1]
     else:
         (base,) = stages.select(staircase, [stage_name], None, None)
-    resolution = toolchains.resolve([base], toolchain_name)
+    check = pipeline.crate_check(project, base, state_dir.resolve())
+    resolution = toolchains.resolve([base], toolchain_name, check)
     toolchain = resolution.toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
     project = artifacts.resolve_artifact(project, crate)

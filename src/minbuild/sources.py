@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from minbuild.cargo import metadata_of
+from minbuild.errors import CommandFailed
 
 # How cargo names crates.io, whatever replaces it (metadata reports the original source).
 CRATES_IO = (
@@ -59,7 +60,12 @@ def offline_source(
     state_dir: Path,
 ) -> Farm:
     """The directory source that serves both std's and the crate's crates.io dependencies."""
-    metadata = metadata_of(manifest, cargo, env, dependencies=True)
+    try:
+        metadata = metadata_of(manifest, cargo, env, dependencies=True)
+    except CommandFailed as error:
+        return Farm(
+            None, f"cargo metadata cannot list the crate's dependencies: {error.last_line()}"
+        )
     theirs = [
         Package(p["name"], p["version"], Path(p["manifest_path"]).parent)
         for p in metadata["packages"]
