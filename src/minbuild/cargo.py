@@ -218,9 +218,11 @@ def check_builds(
     env: Mapping[str, str],
     target_dir: Path,
     feature_args: Sequence[str],
+    rustflags: Sequence[str],
     log_file: Path,
 ) -> str | None:
-    """None if this cargo checks the project's package cleanly; else its first error."""
+    """None if this cargo checks the project's package cleanly; else its first error (and
+    whether a deny-by-default lint made it one: a newer compiler rejecting older code)."""
     try:
         crate = read_crate(project, cargo, env)
     except CommandFailed as error:
@@ -235,14 +237,23 @@ def check_builds(
             crate.name,
             *feature_args,
         ],
-        env={**env, "CARGO_TARGET_DIR": str(target_dir)},
+        env={
+            **env,
+            "CARGO_TARGET_DIR": str(target_dir),
+            **({"RUSTFLAGS": " ".join(rustflags)} if rustflags else {}),
+        },
         cwd=crate.manifest.parent,
         check=False,
         log_file=log_file,
     )
     if done.returncode == 0:
         return None
-    return f"{done.first_error() or f'cargo check exited {done.returncode}'} (log: {log_file})"
+    lint = f"; {DENIED_LINT}" if "= note: `#[deny(" in done.stderr else ""
+    return f"{done.first_error() or f'cargo check exited {done.returncode}'}{lint} ({log_file})"
+
+
+# What check_builds adds when only a deny-by-default lint stops the build.
+DENIED_LINT = "a deny-by-default lint (rustflags: [--cap-lints, warn] lets it build)"
 
 
 def enabled_features(

@@ -100,6 +100,8 @@ class Project:
     """Entry points a program uses: a staticlib's effective size keeps only what they reach."""
     feature_sets: Mapping[str, tuple[str, ...]]
     """Named lists of cargo features that staircase stages enable by name."""
+    rustflags: tuple[str, ...]
+    """Flags every build adds to RUSTFLAGS (before the stages' own)."""
     fixtures: tuple[Fixture, ...]
     """Files tests need that a fuller stage's binary makes."""
     tests: tuple[TestSpec, ...]
@@ -194,6 +196,7 @@ def _project(doc: Document) -> Project:
             if crate[kind]["package"]
         },
         feature_sets=_feature_sets(doc, data["feature_sets"]),
+        rustflags=text_list(doc, data["rustflags"], ("rustflags",)),
         fixtures=fixtures,
         tests=tests,
         size_baseline=(base / data["size_baseline"]).resolve(),

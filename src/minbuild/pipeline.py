@@ -164,6 +164,7 @@ def crate_check(project: Project, stage: Stage, state_dir: Path) -> toolchains.B
             candidate.env,
             state_dir / "target",
             feature_args(stage),
+            stage.rustflags,
             state_dir / "logs" / "toolchain-check" / f"{candidate.name}.log",
         )
 

@@ -79,16 +79,21 @@ def load_staircase(project: Project) -> tuple[Stage, ...]:
     declared = [
         checked(doc, item, schema("stage"), ("stages", i)) for i, item in enumerate(data["stages"])
     ]
-    return resolve(doc, declared, project.feature_sets)
+    return resolve(doc, declared, project.feature_sets, project.rustflags)
 
 
 def resolve(
-    doc: Document, declared: Sequence[dict[str, Any]], feature_sets: Mapping[str, tuple[str, ...]]
+    doc: Document,
+    declared: Sequence[dict[str, Any]],
+    feature_sets: Mapping[str, tuple[str, ...]],
+    rustflags: Sequence[str] = (),
 ) -> tuple[Stage, ...]:
-    """Fold each declared stage onto the one before it."""
+    """Fold each declared stage onto the one before it (the project's rustflags first)."""
     stages: list[Stage] = []
     previous: Stage | None = None
     for index, spec in enumerate(declared):
+        if index == 0:
+            spec = {**spec, "rustflags": [*rustflags, *spec["rustflags"]]}
         previous = _fold(doc, ("stages", index), spec, previous, feature_sets)
         if previous.name in (stage.name for stage in stages):
             raise doc.error(("stages", index, "name"), f"duplicate stage name '{previous.name}'")

@@ -100,6 +100,7 @@ class _Draft:
         required = target.required_features if target else ()
         self.minimal = sorted(f for f in required if "/" not in f)
         self.logging, self.logging_comment = _disable_logging(crate, graph)
+        self.rustflags: list[str] = []
 
     def describe_artifact(self) -> str:
         return f"bin {self.name}" if self.kind == "bin" else self.kind
@@ -129,6 +130,7 @@ class _Draft:
             f"  minimal: {_flow(self.minimal)}",
             *(f"  # {line}" for text in self.logging_comment for line in textwrap.wrap(text, 92)),
             f"  disable_logging: {_flow(self.logging)}",
+            *self._rustflags_lines(),
             tests,
             "# Size budgets, enforced by `min-build --check` and `size-report --check`:",
             "# budgets:",
@@ -136,6 +138,16 @@ class _Draft:
             '#   - {stage: "*", max_growth_percent: 2.0}   # vs `invoke size-baseline`',
         ]
         return "\n".join(lines) + "\n"
+
+    def _rustflags_lines(self) -> list[str]:
+        if not self.rustflags:
+            return []
+        return [
+            "# The toolchain that runs the most stages stops at a deny-by-default lint in this",
+            "# older code (see `minbuild init`'s output); capped to a warning it builds. Fix the",
+            "# code, or keep this: it applies to every stage alike.",
+            f"rustflags: {_flow(self.rustflags)}",
+        ]
 
     def text(self, smoke: Smoke | None, release: Path | None) -> str:
         if smoke is not None:
@@ -216,18 +228,23 @@ def _try_release(
 ) -> tuple[Path | None, Smoke | None, list[str]]:
     """Build the release stage exactly as min-build will (so its units are reused), then
     find the first smoke flag the binary answers."""
-    scratch = draft.path.with_name(f".{draft.path.name}.{secrets.token_hex(4)}.draft.yaml")
-    write_atomic(scratch, draft.text(None, None))
-    try:
-        plan = pipeline.prepare(
-            pipeline.Options(
-                config=scratch, stages=("release",), toolchain=toolchain_name, state_dir=state_dir
+    plan = _plan(draft, toolchain_name, state_dir)
+    notes: list[str] = []
+    if _blocked_by_lints(plan.resolution):
+        # Old code a newer compiler rejects only through a deny-by-default lint still builds
+        # with lints capped; say so in the file rather than choose a toolchain that can do less.
+        draft.rustflags = ["--cap-lints", "warn"]
+        capped = _plan(draft, toolchain_name, state_dir)
+        if _rank(capped.resolution) < _rank(plan.resolution):
+            notes.append(
+                f"rustflags: [--cap-lints, warn], so that {capped.toolchain.label} builds "
+                "the crate (see the project file's comment)"
             )
-        )
-    finally:
-        scratch.unlink(missing_ok=True)
-    (build,) = plan.builds
-    notes = [f"toolchain: {line}" for line in plan.resolution.choice]
+            plan = capped
+        else:
+            draft.rustflags = []
+    notes += [f"toolchain: {line}" for line in plan.resolution.choice]
+    build = next((b for b in plan.builds if b.stage.name == "release"), plan.builds[0])
     log = plan.state_dir / "logs" / "init" / "release.log"
     done = command.run(
         build.invocation.argv,
@@ -242,6 +259,30 @@ def _try_release(
     if binary is None or build.artifact.kind != "bin":
         return binary, None, notes
     return binary, _smoke(binary, build.artifact.name or "", plan.state_dir), notes
+
+
+def _plan(draft: _Draft, toolchain_name: str | None, state_dir: Path) -> pipeline.Plan:
+    """min-build's plan for the draft file: the toolchain it will choose, and every build."""
+    scratch = draft.path.with_name(f".{draft.path.name}.{secrets.token_hex(4)}.draft.yaml")
+    write_atomic(scratch, draft.text(None, None))
+    try:
+        return pipeline.prepare(
+            pipeline.Options(config=scratch, toolchain=toolchain_name, state_dir=state_dir)
+        )
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def _blocked_by_lints(resolution: toolchains.Resolution) -> bool:
+    chosen_fails = resolution.toolchain.label in resolution.unbuildable
+    return (bool(resolution.skipped) or chosen_fails) and any(
+        cargo.DENIED_LINT in problem for problem in resolution.unbuildable.values()
+    )
+
+
+def _rank(resolution: toolchains.Resolution) -> tuple[bool, int]:
+    """Lower is better: a toolchain that builds the crate, then fewer skipped stages."""
+    return resolution.toolchain.label in resolution.unbuildable, len(resolution.skipped)
 
 
 def _smoke(binary: Path, name: str, state_dir: Path) -> Smoke | None:

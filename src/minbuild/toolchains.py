@@ -121,6 +121,8 @@ class Resolution:
     skipped: Mapping[str, str]
     choice: tuple[str, ...] = ()
     """Why this toolchain: each candidate considered before it and what it lacked."""
+    unbuildable: Mapping[str, str] = field(default_factory=dict)
+    """Toolchains (by label) whose check of the crate failed, with the first error."""
 
 
 # Checks that a toolchain builds the crate; None if it does, else the first error.
@@ -179,10 +181,13 @@ def resolve(
     probed: list[Resolution] = []
     notes: list[str] = []
 
+    failed: dict[str, str] = {}
+
     def built(resolution: Resolution) -> bool:
         problem = builds(resolution.toolchain) if builds else None
         if problem is not None:
             notes.append(f"{resolution.toolchain.label} cannot build the crate: {problem}")
+            failed[resolution.toolchain.label] = problem
         return problem is None
 
     for candidate in candidates:  # lazily: most runs stop at the first candidate
@@ -194,7 +199,7 @@ def resolve(
         resolution = replace(resolution, skipped=_skips(resolution.toolchain, stages))
         probed.append(resolution)
         if not resolution.skipped and built(resolution):
-            return _explained(resolution, probed, notes, builds is not None)
+            return _explained(resolution, probed, notes, builds is not None, failed)
     if not probed:
         raise ToolMissingError(
             "no usable Rust toolchain: "
@@ -206,11 +211,12 @@ def resolve(
     ranked = sorted(probed, key=lambda r: len(r.skipped))
     for resolution in ranked:
         if resolution.skipped and built(resolution):
-            return _explained(resolution, probed, notes, builds is not None)
+            return _explained(resolution, probed, notes, builds is not None, failed)
     if requested:
-        return replace(probed[0], choice=(*notes, *_alternative(stages, requested, builds)))
+        alternative = _alternative(stages, requested, builds)
+        return replace(probed[0], choice=(*notes, *alternative), unbuildable=failed)
     notes.append(f"no installed toolchain builds the crate; using {ranked[0].toolchain.label}")
-    return replace(ranked[0], choice=tuple(notes))
+    return replace(ranked[0], choice=tuple(notes), unbuildable=failed)
 
 
 def _probe_all(candidates: Sequence[Candidate], stages: Sequence[Stage]) -> list[Resolution]:
@@ -225,7 +231,11 @@ def _probe_all(candidates: Sequence[Candidate], stages: Sequence[Stage]) -> list
 
 
 def _explained(
-    chosen: Resolution, probed: list[Resolution], choice: list[str], checked: bool
+    chosen: Resolution,
+    probed: list[Resolution],
+    choice: list[str],
+    checked: bool,
+    failed: Mapping[str, str],
 ) -> Resolution:
     preferred = probed[: probed.index(chosen)]
     lines = [
@@ -241,7 +251,32 @@ def _explained(
         f"{chosen.toolchain.label}: chosen; runs {runs}"
         + ("; `cargo check` of the crate passed" if checked else "")
     )
-    return replace(chosen, choice=tuple(lines))
+    return replace(
+        chosen,
+        skipped=_blame(chosen, probed, failed),
+        choice=tuple(lines),
+        unbuildable=dict(failed),
+    )
+
+
+def _blame(
+    chosen: Resolution, probed: Sequence[Resolution], failed: Mapping[str, str]
+) -> dict[str, str]:
+    """A stage skipped although an installed toolchain could run it says so: installing that
+    toolchain again would not help, the crate must build with it."""
+    reasons = dict(chosen.skipped)
+    for name in reasons:
+        able = [
+            r.toolchain.label
+            for r in probed
+            if r.toolchain.label in failed and name not in r.skipped
+        ]
+        if able:
+            reasons[name] = (
+                f"{able[0]} could run it but cannot build the crate ({failed[able[0]]}); "
+                f"{reasons[name]}"
+            )
+    return reasons
 
 
 def _alternative(stages: Sequence[Stage], requested: str, builds: BuildCheck | None) -> list[str]:

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
-from minbuild.cargo import check_features, effective_profile, enabled_features, is_feature
+from minbuild import cargo as cargo_module
+from minbuild.cargo import (
+    DENIED_LINT,
+    check_builds,
+    check_features,
+    effective_profile,
+    enabled_features,
+    is_feature,
+)
+from minbuild.command import Completed
 from minbuild.config import load_project
 from minbuild.errors import ConfigError
 from minbuild.stages import load_staircase
@@ -76,3 +88,43 @@ def test_dependency_features_use_cargos_syntax() -> None:
     assert is_feature(crate(), "tvm-asm?/anything")
     assert not is_feature(crate(), "log/max_level_off")  # not a dependency of tinyvm
     assert not is_feature(crate(), "max_level_off")
+
+
+DENIED = """\
+error: `Unknown` is ambiguous
+  --> src/centrifuge/mod.rs:31:24
+   = note: `#[deny(ambiguous_glob_imports)]` (part of `#[deny(future_incompatible)]`) on by default
+"""
+
+
+def test_a_check_stopped_by_a_denied_lint_says_how_to_cap_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ran: list[dict[str, str]] = []
+
+    def run(argv: list[str], **options: Any) -> Completed:
+        ran.append(dict(options["env"]))
+        return Completed(tuple(argv), 101, "", DENIED, 0.1)
+
+    monkeypatch.setattr(cargo_module, "read_crate", lambda *args: crate())
+    monkeypatch.setattr("minbuild.command.run", run)
+    problem = check_builds(
+        PROJECT, ("cargo",), {}, tmp_path, ["--features", "x"], ("--cap-lints", "warn"), tmp_path
+    )
+    assert problem is not None and problem.startswith("error: `Unknown` is ambiguous; ")
+    assert DENIED_LINT in problem
+    assert ran[0]["RUSTFLAGS"] == "--cap-lints warn"
+
+
+def test_the_projects_rustflags_come_first_in_every_stage(tmp_path: Path) -> None:
+    config = tmp_path / "p.yaml"
+    config.write_text(
+        f"schema: 1\ncrate: {{manifest: {REPO / 'demo' / 'Cargo.toml'}}}\n"
+        "feature_sets: {minimal: [run], disable_logging: [disable-logging]}\n"
+        "rustflags: [--cap-lints, warn]\n"
+    )
+    stages = load_staircase(load_project(config))
+    assert all(stage.rustflags[:2] == ("--cap-lints", "warn") for stage in stages)
+    location = next(stage for stage in stages if stage.name == "location-detail")
+    assert location.rustflags == ("--cap-lints", "warn", "-Zlocation-detail=none")
+    assert location.rustc_z_flags() == ("location-detail",)

@@ -89,3 +89,19 @@ def test_the_smoke_expectation_survives_a_version_bump() -> None:
 def test_flow_values_are_valid_yaml_whatever_the_text() -> None:
     for value in ["{binary}", "a: b", "^x\\b", "#hash", ["{binary}", "--version"], []]:
         assert yaml.safe_load(f"key: {starter._flow(value)}") == {"key": value}
+
+
+def test_lints_are_capped_only_when_they_cost_stages() -> None:
+    from minbuild.cargo import DENIED_LINT
+    from minbuild.toolchains import DEBIAN, Resolution, rustup
+    from tests.unit.helpers import toolchain
+
+    stable = toolchain(rustup("stable"), source=False)
+    lint = {"debian (rustc 1.96.0)": f"error: `Unknown` is ambiguous; {DENIED_LINT} (log)"}
+    skips = {"build-std": "no std source"}
+    assert starter._blocked_by_lints(Resolution(stable, skips, unbuildable=lint))
+    hard = {"debian (rustc 1.96.0)": "error[E0635]: unknown feature (log)"}
+    assert not starter._blocked_by_lints(Resolution(stable, skips, unbuildable=hard))
+    assert not starter._blocked_by_lints(Resolution(toolchain(DEBIAN), {}, unbuildable={}))
+    capped = Resolution(toolchain(DEBIAN), {})
+    assert starter._rank(capped) < starter._rank(Resolution(stable, skips, unbuildable=lint))

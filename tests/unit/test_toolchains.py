@@ -242,3 +242,19 @@ def test_a_toolchain_that_runs_every_stage_and_builds_stops_the_probing(
     assert resolution.choice == (
         "nightly (rustc 1.96.0): chosen; runs every stage; `cargo check` of the crate passed",
     )
+
+
+def test_a_skip_names_the_installed_toolchain_that_could_run_it_but_cannot_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """sniffglue on Debian's 1.96: the toolchain with std's source is installed, so telling the
+    user to install it would be wrong; the skip says it cannot build the crate, and why."""
+    stable = toolchain(rustup("stable", {"RUSTC_BOOTSTRAP": "1"}), source=False)
+    fake_probes(monkeypatch, {"debian": toolchain(), "stable": stable})
+    builds, _ = failing_for("debian")
+    resolution = toolchains.resolve(STAGES, None, builds)
+    assert resolution.toolchain is stable
+    reason = resolution.skipped["build-std"]
+    assert reason.startswith("debian (rustc 1.96.0) could run it but cannot build the crate (")
+    assert "has no std library source" in reason  # the chosen one's own reason stays
+    assert list(resolution.unbuildable) == ["debian (rustc 1.96.0)"]
