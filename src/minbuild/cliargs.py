@@ -266,6 +266,9 @@ CONFIG_HELP = (
     "the bundled demo crate)"
 )
 DEMO = Path("config/demo.yaml")
+PROJECT_DEFAULTED = frozenset(
+    {"min_build", "cross_build", "feature_matrix", "feature_cost", "cfg_audit", "setup", "doctor"}
+)
 OWN = Path("minbuild.yaml")
 
 
@@ -287,8 +290,8 @@ def crate_only(command: argparse.ArgumentParser) -> None:
 
 def settle_defaults(args: argparse.Namespace) -> None:
     """Fill in where the project comes from: --config, --manifest-path, or what is here."""
-    if "config" not in args or args.config is not None:
-        return
+    if args.command not in PROJECT_DEFAULTED or args.config is not None:
+        return  # size-report and size-baseline default to the run's own project file
     if getattr(args, "manifest_path", None) is not None:
         return
     if OWN.is_file():

@@ -108,7 +108,8 @@ def _checked_value(doc: Document, value: Any, default: Any, at: KeyPath, given: 
             raise doc.error(at, "is required (non-empty text)" if given else "is required")
         return value
     if isinstance(default, dict) and default:
-        return checked(doc, value, default, at)
+        # A missing section is an empty one: its own defaults, and its required keys missing.
+        return checked(doc, value if given else {}, default, at)
     expected = _expected_types(default)
     # bool is an int to Python, but `timeout: true` is a mistake, not a number.
     wrong_bool = isinstance(value, bool) and bool not in expected

@@ -46,3 +46,20 @@ def test_size_report_without_runs_says_what_to_do(tmp_path: Path) -> None:
 def test_bad_option_is_a_usage_error() -> None:
     result = minbuild("min-build", "--frobnicate")
     assert result.returncode == 2 and "unrecognized arguments" in result.stderr
+
+
+def test_the_project_file_defaults_to_minbuild_yaml_here_else_the_demo(tmp_path: Path) -> None:
+    from minbuild import cliargs
+
+    def settled(*argv: str) -> object:
+        args = cliargs.parser().parse_args(argv)
+        cliargs.settle_defaults(args)
+        return args.config
+
+    assert settled("min-build") == cliargs.DEMO
+    assert settled("size-report") is None  # the run's own
+    assert settled("feature-matrix", "--manifest-path", "x/Cargo.toml") is None
+    (tmp_path / "minbuild.yaml").write_text("schema: 1\n")
+    result = minbuild("min-build", "--dry-run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "minbuild: error: minbuild.yaml: crate.manifest: is required\n"
