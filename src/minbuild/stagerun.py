@@ -60,6 +60,8 @@ def settings_key(build: Build, record: StageRecord) -> str:
         [
             record.effective_profile,
             record.features,
+            # `dep/feature` names (log/max_level_off) change a dependency, not the crate's set.
+            sorted(f for f in stage.features if "/" in f),
             record.target,
             stage.rustflags,
             stage.build_std,

@@ -130,3 +130,22 @@ def test_shell_line_is_pasteable() -> None:
     assignments = dict(word.split("=", 1) for word in words[: len(inv.env)])
     assert assignments == dict(inv.env)
     assert tuple(words[len(inv.env) :]) == inv.argv
+
+
+def test_a_dependency_feature_makes_a_stage_differ_from_the_one_before() -> None:
+    """sniffglue's disable-logging adds only log/max_level_off: the crate's own feature set is
+    unchanged, but the build is not the same (its size fell 40 KB), so no 'same settings'."""
+    import dataclasses
+
+    from minbuild.plan import Build
+    from minbuild.records import StageRecord
+    from minbuild.stagerun import settings_key
+
+    before = STAGES["no-default-features"]
+    after = dataclasses.replace(before, name="disable-logging", features=("log/max_level_off",))
+    keys = []
+    for stage in (before, after):
+        build = Build(stage, None, crate(), BIN, invocation("no-default-features"))
+        record = StageRecord(stage.name, "", "ok", effective_profile={"opt-level": 3})
+        keys.append(settings_key(build, record))
+    assert keys[0] != keys[1]
