@@ -71,7 +71,7 @@ def init(
     release, smoke, notes = _try_release(draft, toolchain_name, state_dir)
     write_atomic(path, draft.text(smoke, release))
     load_project(path)  # what init writes must load: a bug here is ours, and said now
-    return Started(path, (*draft.notes, *notes), release is not None)
+    return Started(path, tuple(notes), release is not None)
 
 
 def _package(workspace: Workspace, manifest: Path) -> Crate:
@@ -94,7 +94,6 @@ class _Draft:
         self, path: Path, manifest: Path, workspace: Workspace, crate: Crate, graph: Any
     ) -> None:
         self.path, self.manifest, self.workspace, self.crate = path, manifest, workspace, crate
-        self.notes: list[str] = []
         self.kind, self.name = _artifact(crate)
         target = crate.binary(self.name) if self.name else None
         required = target.required_features if target else ()
