@@ -135,7 +135,7 @@ def setup(chosen: Sequence[Need], dry_run: bool = False) -> list[str]:
             + "; ".join(still)
             + " (the packages listed for it do not provide these: fix its `packages`)"
         )
-    report.append(f"checked: every file and program of {len(chosen)} needs is present")
+    report.append(f"checked: the files and programs of all {len(chosen)} needs are present")
     return report
 
 
