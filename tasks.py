@@ -146,7 +146,8 @@ def doctor(c: Context, target: list[str] | None = None) -> None:
         "format": "table (default) or json",
         "output": "write the report to this file",
         "max_use_site_cfgs": "exit 1 if more cfgs than this sit inside function bodies",
-        "config": "project file (default: config/demo.yaml)",
+        "config": "project file (default: ./minbuild.yaml, else ./Cargo.toml, else the demo)",
+        "manifest_path": "a crate's Cargo.toml, for a crate without a project file",
     }
 )
 def cfg_audit(
@@ -154,13 +155,14 @@ def cfg_audit(
     format: str = "table",
     output: str = "",
     max_use_site_cfgs: int = -1,
-    config: str = "config/demo.yaml",
+    config: str = "",
+    manifest_path: str = "",
 ) -> None:
     """Count and classify the crate's cfgs (use sites vs definitions), flag undeclared names."""
     _minbuild(
         "cfg-audit",
-        "--config",
-        config,
+        *(["--config", config] if config else []),
+        *(["--manifest-path", manifest_path] if manifest_path else []),
         "--format",
         format,
         *(["--output", output] if output else []),
