@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,6 +61,20 @@ def require(condition: bool, why: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true but {why}; .ci/run must install it")
     pytest.skip(why)
+
+
+def run_minbuild(
+    *args: str, cwd: Path = REPO, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """`python -m minbuild ARGS` as a user runs it: its own process, output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "minbuild", *args],
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def debian_toolchain_available() -> bool:

@@ -5,31 +5,18 @@ crates.io with std's vendored copy, so minbuild must give cargo one source holdi
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO, debian_toolchain_available, require
+from tests.conftest import REPO, debian_toolchain_available, require, run_minbuild
 
 VENDORED = REPO / "tests" / "crates" / "vendored"
-
-
-def minbuild(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "minbuild", *args],
-        cwd=cwd,
-        text=True,
-        capture_output=True,
-        timeout=1200,
-        check=False,
-    )
 
 
 def test_init_then_build_std_finds_both_std_and_crate_dependencies(tmp_path: Path) -> None:
     require(debian_toolchain_available(), "Debian's rustc-web is not installed")
     state, config = tmp_path / "state", tmp_path / "minbuild.yaml"
     manifest = VENDORED / "Cargo.toml"
-    made = minbuild(
+    made = run_minbuild(
         "init",
         "--manifest-path",
         str(manifest),
@@ -38,10 +25,11 @@ def test_init_then_build_std_finds_both_std_and_crate_dependencies(tmp_path: Pat
         "--state-dir",
         str(state),
         cwd=tmp_path,
+        timeout=1200,
     )
     assert made.returncode == 0, made.stderr
     assert "stdout_regex: ^vendored\\b" in config.read_text()
-    built = minbuild(
+    built = run_minbuild(
         "min-build",
         "--config",
         str(config),
@@ -52,6 +40,7 @@ def test_init_then_build_std_finds_both_std_and_crate_dependencies(tmp_path: Pat
         "--state-dir",
         str(state),
         cwd=tmp_path,
+        timeout=1200,
     )
     assert built.returncode == 0, built.stdout + built.stderr
     (run_path,) = (state / "runs").glob("*.json")

@@ -5,31 +5,18 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, run_minbuild
 
 HELLO = REPO / "tests" / "crates" / "hello"
 
 
-def minbuild(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "minbuild", *args],
-        cwd=cwd,
-        text=True,
-        capture_output=True,
-        timeout=600,
-        check=False,
-    )
-
-
 @pytest.mark.usefixtures("cargo_available")
 def test_cfg_audit_of_a_manifest(shared_state: Path) -> None:
-    result = minbuild(
+    result = run_minbuild(
         "cfg-audit",
         "--manifest-path",
         str(HELLO / "Cargo.toml"),
@@ -52,14 +39,16 @@ def test_feature_matrix_uses_the_cargo_toml_of_the_current_directory(
 ) -> None:
     crate = tmp_path / "hello"
     shutil.copytree(HELLO, crate, ignore=shutil.ignore_patterns("target", "minbuild.yaml"))
-    result = minbuild("feature-matrix", "--dry-run", "--state-dir", str(shared_state), cwd=crate)
+    result = run_minbuild(
+        "feature-matrix", "--dry-run", "--state-dir", str(shared_state), cwd=crate
+    )
     assert result.returncode == 0, result.stderr
     listed = result.stdout.split()
     assert {"broken", "greeting", "shout", "(none)"} <= set(listed)
 
 
 def test_package_goes_with_a_manifest_not_a_project_file() -> None:
-    result = minbuild(
+    result = run_minbuild(
         "feature-matrix", "--config", str(HELLO / "minbuild.yaml"), "--package", "hello"
     )
     assert result.returncode == 2
@@ -68,7 +57,7 @@ def test_package_goes_with_a_manifest_not_a_project_file() -> None:
 
 def test_a_missing_manifest_is_one_line(tmp_path: Path) -> None:
     for command in ("cfg-audit", "init"):
-        result = minbuild(command, "--manifest-path", str(tmp_path / "Cargo.toml"))
+        result = run_minbuild(command, "--manifest-path", str(tmp_path / "Cargo.toml"))
         assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
         assert "no such Cargo manifest" in result.stderr
 
@@ -76,7 +65,7 @@ def test_a_missing_manifest_is_one_line(tmp_path: Path) -> None:
 def test_init_never_overwrites_an_existing_file(tmp_path: Path) -> None:
     existing = tmp_path / "mine.yaml"
     existing.write_text("# my own\n")
-    result = minbuild(
+    result = run_minbuild(
         "init", "--manifest-path", str(HELLO / "Cargo.toml"), "--output", str(existing)
     )
     assert result.returncode == 2

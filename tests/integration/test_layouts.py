@@ -4,8 +4,6 @@ library in a member, and names that match nothing."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import pytest
 
 from minbuild import pipeline
 from minbuild.records import RunRecord
-from tests.conftest import REPO
+from tests.conftest import REPO, run_minbuild
 
 LAYOUTS = REPO / "tests" / "crates" / "layouts"
 
@@ -31,16 +29,6 @@ def project(tmp_path: Path, crate: str, tests: str = "tests: []", minimal: str =
     ]
     path.write_text("\n".join(lines) + "\n")
     return path
-
-
-def minbuild(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "minbuild", *args],
-        text=True,
-        capture_output=True,
-        timeout=600,
-        check=False,
-    )
 
 
 def release(config: Path, state: Path) -> RunRecord:
@@ -88,7 +76,7 @@ def test_a_dropped_required_feature_is_an_error_before_any_build(
     tmp_path: Path, shared_state: Path
 ) -> None:
     config = project(tmp_path, "package: multibin\nartifact: {kind: bin, name: fancy}")
-    result = minbuild(
+    result = run_minbuild(
         "min-build", "--config", str(config), "--dry-run", "--state-dir", str(shared_state)
     )
     assert result.returncode == 2, result.stderr
@@ -98,7 +86,7 @@ def test_a_dropped_required_feature_is_an_error_before_any_build(
     config = project(
         tmp_path, "package: multibin\nartifact: {kind: bin, name: fancy}", minimal="[fancy]"
     )
-    result = minbuild(
+    result = run_minbuild(
         "min-build", "--config", str(config), "--dry-run", "--state-dir", str(shared_state)
     )
     assert result.returncode == 0, result.stderr
@@ -135,7 +123,7 @@ def test_a_name_that_matches_nothing_lists_what_the_crate_builds(
     tmp_path: Path, shared_state: Path, crate: str, message: str
 ) -> None:
     config = project(tmp_path, crate)
-    result = minbuild(
+    result = run_minbuild(
         "min-build", "--config", str(config), "--dry-run", "--state-dir", str(shared_state)
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
@@ -146,7 +134,7 @@ def test_the_default_member_is_chosen_in_a_virtual_workspace(
     tmp_path: Path, shared_state: Path
 ) -> None:
     config = project(tmp_path, "artifact: {kind: bin}")
-    result = minbuild(
+    result = run_minbuild(
         "min-build", "--config", str(config), "--dry-run", "--state-dir", str(shared_state)
     )
     assert result.returncode == 0, result.stderr

@@ -12,13 +12,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import require
+from tests.conftest import debian_toolchain_available, require, run_minbuild
 
 REGISTRY = Path("/usr/share/cargo/registry")
 SOURCE_REPLACEMENT = """\
@@ -42,14 +41,16 @@ class RealCrate:
 
     def minbuild(self, *args: str, timeout: float = 3600) -> subprocess.CompletedProcess[str]:
         """`minbuild ARGS --state-dir STATE`, run from the crate's directory as a user would."""
-        return subprocess.run(
-            [sys.executable, "-m", "minbuild", *args, "--state-dir", str(self.state)],
-            cwd=self.directory,
-            text=True,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
+        return run_minbuild(
+            *args, "--state-dir", str(self.state), cwd=self.directory, timeout=timeout
         )
+
+    def initialized(self) -> RealCrate:
+        """The crate after `minbuild init` (which needs Debian's toolchain, as build-std does)."""
+        require(debian_toolchain_available(), "Debian's rustc-web is not installed")
+        result = self.minbuild("init")
+        assert result.returncode == 0, result.stderr
+        return self
 
     def latest_run(self) -> dict[str, Any]:
         runs = sorted((self.state / "runs").glob("*.json"))

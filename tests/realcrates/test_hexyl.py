@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from minbuild.config import load_project
-from tests.conftest import cross_targets_available, debian_toolchain_available, require
+from tests.conftest import cross_targets_available, require
 from tests.realcrates.conftest import RealCrate
 
 STAIRCASE = 13
@@ -20,10 +20,7 @@ STAIRCASE = 13
 
 @pytest.fixture(scope="module")
 def initialized(hexyl: RealCrate) -> RealCrate:
-    require(debian_toolchain_available(), "Debian's rustc-web is not installed")
-    result = hexyl.minbuild("init")
-    assert result.returncode == 0, result.stderr
-    return hexyl
+    return hexyl.initialized()
 
 
 @pytest.fixture(scope="module")

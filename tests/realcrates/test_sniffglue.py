@@ -9,16 +9,12 @@ from typing import Any
 import pytest
 
 from minbuild.config import load_project
-from tests.conftest import debian_toolchain_available, require
 from tests.realcrates.conftest import RealCrate
 
 
 @pytest.fixture(scope="module")
 def initialized(sniffglue: RealCrate) -> RealCrate:
-    require(debian_toolchain_available(), "Debian's rustc-web is not installed")
-    result = sniffglue.minbuild("init")
-    assert result.returncode == 0, result.stderr
-    return sniffglue
+    return sniffglue.initialized()
 
 
 def test_init_compiles_log_out_through_its_direct_dependency(initialized: RealCrate) -> None:

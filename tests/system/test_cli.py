@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.conftest import REPO, run_minbuild
 
 
 def minbuild(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "minbuild", *args],
-        cwd=cwd,
-        text=True,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
+    return run_minbuild(*args, cwd=cwd, timeout=120)
 
 
 def test_unknown_key_is_one_line_exit_2(tmp_path: Path) -> None:
