@@ -13,7 +13,8 @@ from typing import Any
 from minbuild.errors import ConfigError
 from minbuild.records import RunRecord, write_atomic
 from minbuild.report import Key, Reference, Row, rows, toolchain_label
-from minbuild.yamlfile import Document, KeyPath
+from minbuild.schemas import validated
+from minbuild.yamlfile import Document, KeyPath, read_text
 
 BASELINE_SCHEMA = "minbuild.baseline/1"
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|K|KB|KIB|M|MB|MIB|G|GB|GIB)?\s*$", re.IGNORECASE)
@@ -138,20 +139,16 @@ def save_baseline(path: Path, baseline: Baseline) -> None:
 
 
 def load_baseline(path: Path) -> Baseline:
+    if not path.exists():
+        raise ConfigError("no baseline yet: write one with `invoke size-baseline`", file=str(path))
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ConfigError(
-            "no baseline yet: write one with `invoke size-baseline`", file=str(path)
-        ) from error
-    except (OSError, ValueError) as error:
+        data = json.loads(read_text(path))
+    except ValueError as error:
         raise ConfigError(f"not a readable baseline ({error})", file=str(path)) from error
     if not isinstance(data, dict) or data.get("schema") != BASELINE_SCHEMA:
         raise ConfigError(f"not a {BASELINE_SCHEMA} file", file=str(path))
-    try:
-        return Baseline(data["crate"], tuple(BaselineEntry(**e) for e in data["entries"]))
-    except (KeyError, TypeError) as error:
-        raise ConfigError(f"not a readable baseline ({error})", file=str(path)) from error
+    validated(Document(path, data), "baseline")
+    return Baseline(data["crate"], tuple(BaselineEntry(**e) for e in data["entries"]))
 
 
 def ratchet(baseline: Baseline, run: RunRecord) -> tuple[Baseline, list[str]]:

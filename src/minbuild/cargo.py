@@ -209,7 +209,14 @@ def read_crate(
     members by name, by the manifest, or by what it builds."""
     from minbuild.artifacts import choose_package  # artifacts builds on this module
 
-    return choose_package(project, read_workspace(project.manifest, cargo, env), library)
+    try:
+        workspace = read_workspace(project.manifest, cargo, env)
+    except CommandFailed as error:
+        # A manifest cargo cannot read is the project file's problem, not a failed build.
+        raise project.source.error(
+            ("crate", "manifest"), f"cargo cannot read {project.manifest}: {error.first_error()}"
+        ) from error
+    return choose_package(project, workspace, library)
 
 
 def check_builds(
@@ -225,8 +232,8 @@ def check_builds(
     whether a deny-by-default lint made it one: a newer compiler rejecting older code)."""
     try:
         crate = read_crate(project, cargo, env)
-    except CommandFailed as error:
-        return f"cargo metadata fails: {error.last_line()}"
+    except ConfigError as error:
+        return f"cargo metadata fails: {error}"
     done = command.run(
         [
             *cargo,

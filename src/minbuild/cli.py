@@ -26,7 +26,7 @@ from minbuild import (
     targets,
     toolchains,
 )
-from minbuild.config import Project, crate_only_project, load_project
+from minbuild.config import Project, check_manifest, crate_only_project, load_project
 from minbuild.errors import ConfigError, MinbuildError
 
 EXIT_INTERRUPTED = 130
@@ -143,7 +143,9 @@ def _crate_project(args: argparse.Namespace) -> Project:
     if args.config is not None:
         if args.package:
             raise ConfigError("--package goes with --manifest-path; the project file names it")
-        return load_project(args.config)
+        project = load_project(args.config)
+        check_manifest(project)
+        return project
     return crate_only_project(args.manifest_path, args.package)
 
 

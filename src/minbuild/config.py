@@ -13,7 +13,8 @@ from typing import Any
 
 from minbuild.budgets import Budget, parse_budget
 from minbuild.errors import ConfigError
-from minbuild.yamlfile import Document, KeyPath, checked, did_you_mean, load, schema
+from minbuild.schemas import validated
+from minbuild.yamlfile import Document, KeyPath, did_you_mean, load
 
 ARTIFACT_KINDS = ("bin", "cdylib", "staticlib")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -156,17 +157,10 @@ def crate_only_project(manifest: Path, package: str | None = None) -> Project:
 
 def _project(doc: Document) -> Project:
     path = doc.path
-    data = checked(doc, doc.data, schema("project"), ())
-    if data["schema"] != 1:
-        raise doc.error(("schema",), f"unsupported schema version {data['schema']} (expected 1)")
+    data = validated(doc, "project")
     base = path.parent
     crate, artifact = data["crate"], data["crate"]["artifact"]
-    if artifact["kind"] not in ARTIFACT_KINDS:
-        raise doc.error(
-            ("crate", "artifact", "kind"),
-            f"must be one of {', '.join(ARTIFACT_KINDS)}"
-            + did_you_mean(str(artifact["kind"]), list(ARTIFACT_KINDS)),
-        )
+    manifest = (base / crate["manifest"]).resolve()
     fixtures = tuple(
         _fixture(doc, item, ("fixtures", i)) for i, item in enumerate(data["fixtures"])
     )
@@ -180,72 +174,60 @@ def _project(doc: Document) -> Project:
     _check_placeholders(doc, fixtures, tests)
     return Project(
         path=path,
-        manifest=(base / crate["manifest"]).resolve(),
-        package=_optional_text(doc, crate["package"], ("crate", "package")),
-        artifact=Artifact(
-            artifact["kind"], _optional_text(doc, artifact["name"], ("crate", "artifact", "name"))
-        ),
+        manifest=manifest,
+        package=crate["package"],
+        artifact=Artifact(artifact["kind"], artifact["name"]),
         staircase=_path_or(base, data["staircase"], bundled_staircase()),
         targets=_path_or(base, data["targets"], bundled("targets.yaml")),
-        staticlib_exports=text_list(
-            doc, crate["staticlib"]["exports"], ("crate", "staticlib", "exports")
-        ),
+        staticlib_exports=texts(crate["staticlib"]["exports"]),
         libraries={
             kind: str(crate[kind]["package"])
             for kind in ("cdylib", "staticlib")
             if crate[kind]["package"]
         },
-        feature_sets=_feature_sets(doc, data["feature_sets"]),
-        rustflags=text_list(doc, data["rustflags"], ("rustflags",)),
+        feature_sets={name: texts(features) for name, features in data["feature_sets"].items()},
+        rustflags=texts(data["rustflags"]),
         fixtures=fixtures,
         tests=tests,
         size_baseline=(base / data["size_baseline"]).resolve(),
         budgets=tuple(
-            parse_budget(doc, checked(doc, item, schema("budget"), ("budgets", i)), ("budgets", i))
-            for i, item in enumerate(data["budgets"])
+            parse_budget(doc, item, ("budgets", i)) for i, item in enumerate(data["budgets"])
         ),
         source=doc,
     )
 
 
-def text_list(doc: Document, value: Any, at: KeyPath) -> tuple[str, ...]:
-    """A list of text items, or a ConfigError pointing at the first item that is not text."""
-    if not isinstance(value, list):
-        raise doc.error(at, "expected a list")
-    for position, item in enumerate(value):
-        if not isinstance(item, str | int) or isinstance(item, bool):
-            raise doc.error((*at, position), f"expected text, got {item!r}")
+def check_manifest(project: Project) -> None:
+    """The manifest must exist before cargo is asked about it, so that the error names the
+    project file's key rather than cargo's view of a path."""
+    if not project.manifest.is_file():
+        problem = "is a directory, not a file" if project.manifest.is_dir() else "no such file"
+        raise project.source.error(
+            ("crate", "manifest"),
+            f"{problem}: {project.manifest} (the crate's Cargo.toml, relative to this file)",
+        )
+
+
+def texts(value: Sequence[Any]) -> tuple[str, ...]:
+    """A list the schema has checked, as text (argv items may be written as numbers)."""
     return tuple(str(item) for item in value)
 
 
-def _optional_text(doc: Document, value: Any, at: KeyPath) -> str | None:
-    if value is not None and not isinstance(value, str):
-        raise doc.error(at, f"expected text, got {value!r}")
-    return value
-
-
-def _fixture(doc: Document, item: Any, at: KeyPath) -> Fixture:
-    data = checked(doc, item, schema("fixture"), at)
-    argv = text_list(doc, data["argv"], (*at, "argv"))
-    if not argv or not any("{output}" in arg for arg in argv):
-        raise doc.error((*at, "argv"), "must be a non-empty command that writes {output}")
-    return Fixture(
-        data["name"],
-        data["description"],
-        text_list(doc, data["needs_features"], (*at, "needs_features")),
-        argv,
-    )
+def _fixture(doc: Document, data: dict[str, Any], at: KeyPath) -> Fixture:
+    argv = texts(data["argv"])
+    if not any("{output}" in arg for arg in argv):
+        raise doc.error((*at, "argv"), "must be a command that writes {output}")
+    return Fixture(data["name"], data["description"], texts(data["needs_features"]), argv)
 
 
 def _test(
-    doc: Document, item: Any, at: KeyPath, base: Path, default_timeout: float, main_kind: str
+    doc: Document,
+    data: dict[str, Any],
+    at: KeyPath,
+    base: Path,
+    default_timeout: float,
+    main_kind: str,
 ) -> TestSpec:
-    data = checked(doc, item, schema("test"), at)
-    argv = text_list(doc, data["argv"], (*at, "argv"))
-    if not argv:
-        raise doc.error((*at, "argv"), "must be a non-empty command")
-    for key in ("stdout", "stdout_regex", "stdout_file"):
-        _optional_text(doc, data[key], (*at, key))
     expectations = [
         key for key in ("stdout", "stdout_regex", "stdout_file") if data[key] is not None
     ]
@@ -259,30 +241,18 @@ def _test(
     return TestSpec(
         name=data["name"],
         description=data["description"],
-        argv=argv,
+        argv=texts(data["argv"]),
         exit_code=data["exit_code"],
         stdout=data["stdout"],
         stdout_regex=data["stdout_regex"],
         stdout_file=stdout_file,
-        needs_features=text_list(doc, data["needs_features"], (*at, "needs_features")),
-        unless_features=text_list(doc, data["unless_features"], (*at, "unless_features")),
-        stages=text_list(doc, data["stages"], (*at, "stages")),
-        kinds=_kinds(doc, data["kinds"], (*at, "kinds"), main_kind),
-        targets=text_list(doc, data["targets"], (*at, "targets")),
+        needs_features=texts(data["needs_features"]),
+        unless_features=texts(data["unless_features"]),
+        stages=texts(data["stages"]),
+        kinds=texts(data["kinds"]) or (main_kind,),
+        targets=texts(data["targets"]),
         timeout=float(data["timeout"]) or default_timeout,
     )
-
-
-def _kinds(doc: Document, value: Any, at: KeyPath, main_kind: str) -> tuple[str, ...]:
-    kinds = text_list(doc, value, at)
-    for position, kind in enumerate(kinds):
-        if kind not in ARTIFACT_KINDS:
-            raise doc.error(
-                (*at, position),
-                f"must be one of {', '.join(ARTIFACT_KINDS)}"
-                + did_you_mean(kind, list(ARTIFACT_KINDS)),
-            )
-    return kinds or (main_kind,)
 
 
 def _check_regex(doc: Document, pattern: str, at: KeyPath) -> None:
@@ -290,13 +260,6 @@ def _check_regex(doc: Document, pattern: str, at: KeyPath) -> None:
         re.compile(pattern)
     except re.error as error:
         raise doc.error(at, f"invalid regex: {error}") from error
-
-
-def _feature_sets(doc: Document, value: dict[str, Any]) -> dict[str, tuple[str, ...]]:
-    return {
-        str(name): text_list(doc, features, ("feature_sets", str(name)))
-        for name, features in value.items()
-    }
 
 
 def _check_unique(doc: Document, key: str, names: list[str]) -> None:

@@ -36,6 +36,11 @@ class CommandFailed(MinbuildError):
         self.output_tail = output_tail
         super().__init__(f"{argv[0]} exited with code {returncode}:\n{output_tail}")
 
+    def first_error(self) -> str:
+        """The first line that says `error` (cargo's own), else the last line."""
+        lines = self.output_tail.strip().splitlines()
+        return next((ln.strip() for ln in lines if ln.startswith("error")), self.last_line())
+
     def last_line(self) -> str:
         """The last line the command printed (cargo's error comes last), for one-line reasons."""
         lines = self.output_tail.strip().splitlines()

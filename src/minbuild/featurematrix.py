@@ -13,9 +13,10 @@ from typing import Any
 
 from minbuild import command
 from minbuild.cargo import Crate, enabled_features
-from minbuild.config import Project, text_list
+from minbuild.config import Project, texts
 from minbuild.errors import ConfigError
 from minbuild.records import write_atomic
+from minbuild.schemas import defaults
 from minbuild.table import format_table
 from minbuild.toolchains import Toolchain
 from minbuild.yamlfile import did_you_mean
@@ -54,25 +55,15 @@ class Combination:
 def matrix_spec(
     project: Project, depth: int | None = None, exclude: Sequence[str] = ()
 ) -> MatrixSpec:
-    doc = project.source
-    data: dict[str, Any] = (doc.data or {}).get("feature_matrix") or {}
-    at = ("feature_matrix",)
-    configured = data.get("depth", 2)
-    if isinstance(configured, bool) or not isinstance(configured, int) or configured < 0:
-        raise doc.error((*at, "depth"), f"expected a whole number >= 0, got {configured!r}")
-
-    def lists(key: str) -> tuple[tuple[str, ...], ...]:
-        value = data.get(key, [])
-        if not isinstance(value, list):
-            raise doc.error((*at, key), "expected a list of lists of features")
-        return tuple(text_list(doc, item, (*at, key, i)) for i, item in enumerate(value))
-
+    # The project file has been checked against its schema: only the defaults are missing.
+    given = (project.source.data or {}).get("feature_matrix") or {}
+    data: dict[str, Any] = {**defaults("project", "feature_matrix"), **given}
     return MatrixSpec(
-        depth=configured if depth is None else depth,
-        exclude=(*text_list(doc, data.get("exclude", []), (*at, "exclude")), *exclude),
-        groups=lists("groups"),
-        exclusive=lists("exclusive"),
-        always=text_list(doc, data.get("always", []), (*at, "always")),
+        depth=data["depth"] if depth is None else depth,
+        exclude=(*texts(data["exclude"]), *exclude),
+        groups=tuple(texts(group) for group in data["groups"]),
+        exclusive=tuple(texts(group) for group in data["exclusive"]),
+        always=texts(data["always"]),
     )
 
 

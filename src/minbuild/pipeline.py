@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from minbuild import __version__, artifacts, cargo, command, cross, sources, stages, toolchains
-from minbuild.config import Project, load_project
+from minbuild.config import Project, check_manifest, load_project
 from minbuild.plan import Build, build_invocation, feature_args
 from minbuild.records import RunRecord, StageRecord, save
 from minbuild.stagerun import Context, StageRun, base_record, settings_key
@@ -109,6 +109,7 @@ class Plan:
 def prepare(options: Options) -> Plan:
     """Read the configuration, choose the toolchain, ask cargo, and write every command line."""
     project = load_project(options.config)
+    check_manifest(project)
     staircase = stages.load_staircase(project)
     chosen = stages.select(staircase, options.stages, options.first, options.last)
     if options.cross and not (

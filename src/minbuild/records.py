@@ -13,8 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from minbuild.errors import ConfigError
+from minbuild.schemas import validated
+from minbuild.yamlfile import Document, read_text
 
 SCHEMA = "minbuild.run/1"
+MAX_DOCUMENT_BYTES = 64 << 20
+"""Run documents are tens of KiB: output tails are bounded."""
 
 
 @dataclass(frozen=True)
@@ -94,10 +98,17 @@ def to_json(run: RunRecord) -> str:
 
 
 def from_json(text: str, source: str) -> RunRecord:
-    """Parse a run document; a broken or foreign one is a ConfigError naming `source`."""
+    """Parse a run document; a broken, foreign or ill-typed one is a ConfigError naming
+    `source` and the first key that is wrong."""
     try:
         data = json.loads(text)
-        _check_schema(data.get("schema"), source)
+    except ValueError as error:
+        raise ConfigError(f"not a readable run document ({error})", file=source) from error
+    if not isinstance(data, dict):
+        raise ConfigError(f"not a run document (a JSON {type(data).__name__})", file=source)
+    _check_schema(data.get("schema"), source)
+    validated(Document(Path(source), data), "run")
+    try:
         stages = tuple(
             StageRecord(
                 **{
@@ -112,7 +123,7 @@ def from_json(text: str, source: str) -> RunRecord:
         )
         choice = tuple(data.pop("toolchain_choice", ()))
         return RunRecord(**data, stages=stages, toolchain_choice=choice)
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
+    except (TypeError, KeyError) as error:  # the schema and the records disagree: a bug
         raise ConfigError(f"not a readable run document ({error})", file=source) from error
 
 
@@ -158,11 +169,7 @@ def save(run: RunRecord, runs_dir: Path) -> Path:
 
 
 def load(path: Path) -> RunRecord:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(f"cannot read run document: {error.strerror}", file=str(path)) from error
-    return from_json(text, str(path))
+    return from_json(read_text(path, MAX_DOCUMENT_BYTES), str(path))
 
 
 def latest(runs_dir: Path) -> Path:

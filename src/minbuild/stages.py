@@ -7,21 +7,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from minbuild.config import Project, text_list
+from minbuild.config import Project, texts
 from minbuild.errors import ConfigError
-from minbuild.yamlfile import Document, KeyPath, checked, did_you_mean, load, schema
+from minbuild.schemas import validated
+from minbuild.yamlfile import Document, KeyPath, did_you_mean, load
 
 ProfileValue = str | int | bool
-NEEDS = ("nightly-flags", "build-std")
 BASE_PROFILES = ("dev", "release")
-PROFILE_VALUES: Mapping[str, tuple[ProfileValue, ...]] = {
-    "opt-level": (0, 1, 2, 3, "s", "z"),
-    "panic": ("unwind", "abort", "immediate-abort"),
-    "lto": (True, False, "fat", "thin", "off"),
-    "strip": ("none", "debuginfo", "symbols", True, False),
-    "debug": (True, False, 0, 1, 2, "none", "line-tables-only", "limited", "full"),
-    "codegen-units": (),  # any positive integer
-}
 _RUSTC_Z_FLAG = re.compile(r"^-Z\s*([A-Za-z0-9_-]+)")
 
 
@@ -71,15 +63,26 @@ class Stage:
 def load_staircase(project: Project) -> tuple[Stage, ...]:
     """Read the project's staircase file and resolve every stage against the project."""
     doc = load(project.staircase)
-    data = checked(doc, doc.data, schema("staircase"), ())
-    if data["schema"] != 1:
-        raise doc.error(("schema",), f"unsupported schema version {data['schema']} (expected 1)")
-    if not data["stages"]:
-        raise doc.error(("stages",), "declares no stages")
-    declared = [
-        checked(doc, item, schema("stage"), ("stages", i)) for i, item in enumerate(data["stages"])
-    ]
-    return resolve(doc, declared, project.feature_sets, project.rustflags)
+    data = validated(doc, "staircase")
+    _check_feature_sets(project, doc, data["stages"])
+    return resolve(doc, data["stages"], project.feature_sets, project.rustflags)
+
+
+def _check_feature_sets(
+    project: Project, doc: Document, declared: Sequence[dict[str, Any]]
+) -> None:
+    """Every set a stage names must be defined by the project file: the fix goes there."""
+    defined = project.feature_sets
+    for index, spec in enumerate(declared):
+        for position, name in enumerate(spec["feature_sets"]):
+            if name not in defined:
+                used_at = f"{doc.path.name}:{doc.line(('stages', index, 'feature_sets', position))}"
+                raise project.source.error(
+                    ("feature_sets",),
+                    f"no feature set '{name}', which stage {spec['name']} uses ({used_at}); "
+                    f"define it, e.g. `{name}: []` (defined: {', '.join(defined) or 'none'})"
+                    + did_you_mean(name, defined),
+                )
 
 
 def resolve(
@@ -108,14 +111,7 @@ def _fold(
     previous: Stage | None,
     feature_sets: Mapping[str, tuple[str, ...]],
 ) -> Stage:
-    needs = text_list(doc, spec["needs"], (*at, "needs"))
-    for position, need in enumerate(needs):
-        if need not in NEEDS:
-            raise doc.error(
-                (*at, "needs", position),
-                f"unknown need '{need}' (known: "
-                f"{', '.join(NEEDS)}){did_you_mean(need, list(NEEDS))}",
-            )
+    needs = texts(spec["needs"])
     base = spec["base_profile"] or (previous.base_profile if previous else None)
     if base not in BASE_PROFILES:
         raise doc.error(
@@ -124,17 +120,13 @@ def _fold(
             + ("" if previous else " (the first stage must set it)"),
         )
     default_features = spec["default_features"]
-    if default_features is not None and not isinstance(default_features, bool):
-        raise doc.error((*at, "default_features"), "expected true or false")
     features = list(previous.features if previous else ())
-    for name in _expand_sets(doc, spec, at, feature_sets) + text_list(
-        doc, spec["features"], (*at, "features")
-    ):
+    for name in [*_expand_sets(spec, feature_sets), *texts(spec["features"])]:
         if name not in features:
             features.append(name)
     std_features = spec["build_std_features"]
     if std_features is not None:
-        std_features = text_list(doc, std_features, (*at, "build_std_features"))
+        std_features = texts(std_features)
     return Stage(
         index=previous.index + 1 if previous else 0,
         name=spec["name"],
@@ -151,14 +143,13 @@ def _fold(
         features=tuple(features),
         profile={
             **(previous.profile if previous else {}),
-            **_profile(doc, spec["profile"], (*at, "profile")),
+            **spec["profile"],
         },
         rustflags=(
             *(previous.rustflags if previous else ()),
-            *text_list(doc, spec["rustflags"], (*at, "rustflags")),
+            *texts(spec["rustflags"]),
         ),
-        build_std=text_list(doc, spec["build_std"], (*at, "build_std"))
-        or (previous.build_std if previous else ()),
+        build_std=texts(spec["build_std"]) or (previous.build_std if previous else ()),
         build_std_features=std_features
         if std_features is not None
         else previous.build_std_features
@@ -168,46 +159,15 @@ def _fold(
             dict.fromkeys(
                 [
                     *(previous.cargo_unstable if previous else ()),
-                    *text_list(doc, spec["cargo_unstable"], (*at, "cargo_unstable")),
+                    *texts(spec["cargo_unstable"]),
                 ]
             )
         ),
     )
 
 
-def _expand_sets(
-    doc: Document, spec: dict[str, Any], at: KeyPath, feature_sets: Mapping[str, tuple[str, ...]]
-) -> tuple[str, ...]:
-    names = text_list(doc, spec["feature_sets"], (*at, "feature_sets"))
-    expanded: list[str] = []
-    for position, name in enumerate(names):
-        if name not in feature_sets:
-            defined = ", ".join(feature_sets) or "none"
-            raise doc.error(
-                (*at, "feature_sets", position),
-                f"feature set '{name}' is not defined by the project file "
-                f"(defined: {defined}){did_you_mean(name, feature_sets)}",
-            )
-        expanded.extend(feature_sets[name])
-    return tuple(expanded)
-
-
-def _profile(doc: Document, settings: dict[str, Any], at: KeyPath) -> dict[str, ProfileValue]:
-    for key, value in settings.items():
-        if key not in PROFILE_VALUES:
-            raise doc.error(
-                (*at, key), "unknown profile setting" + did_you_mean(key, PROFILE_VALUES)
-            )
-        allowed = PROFILE_VALUES[key]
-        valid = (
-            (value in allowed and type(value) in {type(a) for a in allowed})
-            if allowed
-            else (isinstance(value, int) and not isinstance(value, bool) and value > 0)
-        )
-        if not valid:
-            choices = ", ".join(map(str, allowed)) if allowed else "a positive integer"
-            raise doc.error((*at, key), f"invalid value {value!r} (expected {choices})")
-    return dict(settings)
+def _expand_sets(spec: dict[str, Any], feature_sets: Mapping[str, tuple[str, ...]]) -> list[str]:
+    return [feature for name in spec["feature_sets"] for feature in feature_sets.get(name, ())]
 
 
 def select(

@@ -19,7 +19,7 @@ import yaml
 from minbuild import cargo, command, pipeline, toolchains
 from minbuild.artifacts import find_artifact
 from minbuild.cargo import Crate, Workspace
-from minbuild.config import load_project
+from minbuild.config import bundled, load_project
 from minbuild.errors import ConfigError, MinbuildError
 from minbuild.records import write_atomic
 from minbuild.stagerun import artifact_messages
@@ -114,7 +114,8 @@ class _Draft:
             "init` from `cargo metadata`.",
             "# Run it: nox -s min-build -- --config THIS_FILE   (or: minbuild min-build "
             "--config THIS_FILE)",
-            "# Every key and its default: minbuild's resources/schema.yaml.",
+            f"# yaml-language-server: $schema={bundled('schemas/project.schema.json')}",
+            "# Every key, its type and its default: the JSON Schema above (editors read it).",
             "schema: 1",
             "crate:",
             f"  manifest: {_flow(str(manifest))}   # relative to this file",

@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.config import ARTIFACT_KINDS, text_list
+from minbuild.config import texts
 from minbuild.errors import ConfigError
-from minbuild.yamlfile import checked, did_you_mean, load, schema
+from minbuild.schemas import validated
+from minbuild.yamlfile import did_you_mean, load
 
 
 @dataclass(frozen=True)
@@ -73,18 +74,11 @@ def _present(name: str) -> bool:
 
 def load_targets(path: Path) -> tuple[Target, ...]:
     doc = load(path)
-    data = checked(doc, doc.data, schema("targets"), ())
+    data = validated(doc, "targets")
     found = []
-    for index, item in enumerate(data["targets"]):
+    for index, spec in enumerate(data["targets"]):
         at = ("targets", index)
-        spec = checked(doc, item, schema("target"), at)
-        if spec["artifact"] not in ARTIFACT_KINDS:
-            raise doc.error(
-                (*at, "artifact"),
-                f"must be one of {', '.join(ARTIFACT_KINDS)}"
-                + did_you_mean(str(spec["artifact"]), list(ARTIFACT_KINDS)),
-            )
-        for position, need in enumerate(text_list(doc, spec["requires"], (*at, "requires"))):
+        for position, need in enumerate(texts(spec["requires"])):
             if "/" in need and not need.startswith("/"):
                 raise doc.error((*at, "requires", position), "a file must be an absolute path")
         found.append(
@@ -92,11 +86,11 @@ def load_targets(path: Path) -> tuple[Target, ...]:
                 triple=spec["triple"],
                 description=spec["description"],
                 linker=spec["linker"],
-                rustflags=text_list(doc, spec["rustflags"], (*at, "rustflags")),
-                packages=text_list(doc, spec["packages"], (*at, "packages")),
-                pip=text_list(doc, spec["pip"], (*at, "pip")),
-                requires=text_list(doc, spec["requires"], (*at, "requires")),
-                runner=text_list(doc, spec["runner"], (*at, "runner")),
+                rustflags=texts(spec["rustflags"]),
+                packages=texts(spec["packages"]),
+                pip=texts(spec["pip"]),
+                requires=texts(spec["requires"]),
+                runner=texts(spec["runner"]),
                 artifact=spec["artifact"],
             )
         )

@@ -1,11 +1,10 @@
-"""Reading YAML with positions, and checking it against the defaults file that is our schema."""
+"""Reading YAML files with the line of every key, within bounds a hostile file cannot break."""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +13,16 @@ import yaml
 from minbuild.errors import ConfigError
 
 KeyPath = tuple[str | int, ...]
-REQUIRED = "<required>"
+MAX_BYTES = 1 << 20
+"""Project, staircase and targets files are a few KiB; a bigger file is a mistake."""
+MAX_NODES = 100_000
+"""Nodes a file may hold once aliases are expanded (an alias bomb expands to billions)."""
+MERGE_KEY = "tag:yaml.org,2002:merge"
 
 
 @dataclass(frozen=True)
 class Document:
-    """A parsed YAML file and the line of every key and list item in it."""
+    """A parsed file and the line of every key and list item in it."""
 
     path: Path
     data: Any
@@ -39,103 +42,86 @@ class Document:
         )
 
 
-def load(path: Path) -> Document:
-    """Parse `path` with yaml.safe_load; positions come from composing the same text."""
+def read_text(path: Path, limit: int = MAX_BYTES) -> str:
+    """A file's text, refused with one line if it is unreadable, too big or not UTF-8."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            raw = stream.read(limit + 1)
     except OSError as error:
         raise ConfigError(f"cannot read: {error.strerror}", file=str(path)) from error
+    if len(raw) > limit:
+        raise ConfigError(
+            f"bigger than {limit // 1024:,} KiB, the most minbuild reads", file=str(path)
+        )
     try:
-        data = yaml.safe_load(text)
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})",
+            file=str(path),
+            line=line,
+        ) from error
+
+
+def load(path: Path) -> Document:
+    """Parse `path` with yaml.safe_load; positions come from composing the same text."""
+    text = read_text(path)
+    try:
         # compose() builds a node tree only (no Python objects), so it is as safe as safe_load.
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        lines: dict[KeyPath, int] = {}
+        if node is not None:
+            _Indexer(path, lines).index(node, ())
+        data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise ConfigError(
             f"invalid YAML: {problem}", file=str(path), line=mark.line + 1 if mark else None
         ) from error
-    lines: dict[KeyPath, int] = {}
-    if node is not None:
-        _index(node, (), lines)
+    except ValueError as error:  # e.g. an integer of more digits than Python converts
+        raise ConfigError(f"a value cannot be read: {error}", file=str(path)) from error
     return Document(path, data, lines)
 
 
-def _index(node: yaml.Node, at: KeyPath, lines: dict[KeyPath, int]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            child = (*at, str(key_node.value))
-            lines[child] = key_node.start_mark.line + 1
-            _index(value_node, child, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for position, item in enumerate(node.value):
-            lines[(*at, position)] = item.start_mark.line + 1
-            _index(item, (*at, position), lines)
+class _Indexer:
+    """Walks the node tree once: records lines, refuses duplicate keys and alias bombs."""
 
+    def __init__(self, path: Path, lines: dict[KeyPath, int]) -> None:
+        self.path, self.lines, self.visited = path, lines, 0
 
-def schema(section: str) -> dict[str, Any]:
-    """One section of the defaults file: every key with its default."""
-    text = resources.files("minbuild").joinpath("resources/schema.yaml").read_text("utf-8")
-    sections: dict[str, dict[str, Any]] = yaml.safe_load(text)
-    return sections[section]
+    def index(self, node: yaml.Node, at: KeyPath) -> None:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise ConfigError(
+                f"more than {MAX_NODES:,} values once aliases are expanded (an alias bomb?)",
+                file=str(self.path),
+                line=node.start_mark.line + 1,
+            )
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == MERGE_KEY:
+                    self.index(value_node, at)
+                    continue
+                key, line = str(key_node.value), key_node.start_mark.line + 1
+                if key in first:
+                    raise ConfigError(
+                        f"{'.'.join(map(str, (*at, key)))}: duplicate key "
+                        f"(first given at line {first[key]})",
+                        file=str(self.path),
+                        line=line,
+                    )
+                first[key] = line
+                self.lines[(*at, key)] = line
+                self.index(value_node, (*at, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for position, item in enumerate(node.value):
+                self.lines[(*at, position)] = item.start_mark.line + 1
+                self.index(item, (*at, position))
 
 
 def did_you_mean(word: str, choices: list[str] | Mapping[str, Any]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def checked(doc: Document, value: Any, defaults: Mapping[str, Any], at: KeyPath) -> dict[str, Any]:
-    """`value` merged over `defaults`, after rejecting unknown keys and values of the wrong type."""
-    if value is None:
-        value = {}
-    if not isinstance(value, dict):
-        raise doc.error(at, f"expected a mapping, got {_kind(value)}")
-    for key in value:
-        if key not in defaults:
-            raise doc.error((*at, str(key)), "unknown key" + did_you_mean(str(key), defaults))
-    merged: dict[str, Any] = {}
-    for key, default in defaults.items():
-        merged[key] = _checked_value(
-            doc, value.get(key, default), default, (*at, key), given=key in value
-        )
-    return merged
-
-
-def _checked_value(doc: Document, value: Any, default: Any, at: KeyPath, given: bool) -> Any:
-    if default == REQUIRED:
-        if not given or not isinstance(value, str) or not value:
-            raise doc.error(at, "is required (non-empty text)" if given else "is required")
-        return value
-    if isinstance(default, dict) and default:
-        # A missing section is an empty one: its own defaults, and its required keys missing.
-        return checked(doc, value if given else {}, default, at)
-    expected = _expected_types(default)
-    # bool is an int to Python, but `timeout: true` is a mistake, not a number.
-    wrong_bool = isinstance(value, bool) and bool not in expected
-    if expected and (wrong_bool or not isinstance(value, expected)):
-        raise doc.error(at, f"expected {_kind(default)}, got {_kind(value)} {value!r}")
-    return value
-
-
-def _expected_types(default: Any) -> tuple[type, ...]:
-    if default is None:
-        return ()
-    if isinstance(default, bool):
-        return (bool,)
-    if isinstance(default, float):
-        return (int, float)
-    return (type(default),)
-
-
-def _kind(value: Any) -> str:
-    names = {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        str: "text",
-        list: "a list",
-        dict: "a mapping",
-        type(None): "nothing",
-    }
-    return names.get(type(value), type(value).__name__)

@@ -53,7 +53,8 @@ def test_bad_size_names_its_line(tmp_path: Path) -> None:
         budgets_of(tmp_path, "- {stage: lto, max_size: 1}\n- {stage: lto, max_size: lots}\n")
     assert str(caught.value) == (
         f"{tmp_path / 'project.yaml'}:5: budgets.1.max_size: expected "
-        "a size in bytes or like '140 KiB', got 'lots'"
+        "a size: bytes (a whole number >= 0) or text like '140 KiB' (K/KiB = 1024, KB = 1000), "
+        "got text 'lots'"
     )
 
 
