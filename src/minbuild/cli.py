@@ -22,6 +22,7 @@ from minbuild import (
     sizereport,
     stages,
     starter,
+    statedir,
     table,
     targets,
     toolchains,
@@ -32,22 +33,36 @@ from minbuild.errors import ConfigError, MinbuildError
 EXIT_INTERRUPTED = 130
 
 
+# Commands that build into the state dir hold it: a second one waits for the first.
+STATE_WRITERS = frozenset({"min_build", "cross_build", "feature_matrix", "feature_cost", "init"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = cliargs.parser().parse_args(argv)
-    cliargs.settle_defaults(args)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="minbuild: %(message)s",
-        stream=sys.stderr,
-    )
     try:
-        return int(HANDLERS[args.command](args))
+        args = cliargs.parser().parse_args(argv)
+        cliargs.settle_defaults(args)
+        logging.basicConfig(
+            level=logging.INFO if args.verbose else logging.WARNING,
+            format="minbuild: %(message)s",
+            stream=sys.stderr,
+        )
+        if args.command not in STATE_WRITERS:
+            return int(HANDLERS[args.command](args))
+        with statedir.exclusive(args.state_dir, args.command.replace("_", "-"), _say):
+            return int(HANDLERS[args.command](args))
     except MinbuildError as error:
         print(f"minbuild: error: {error}", file=sys.stderr)
         return error.exit_code
+    except OSError as error:  # the world failed under us (disk full, a file vanished)
+        print(f"minbuild: error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
+        return statedir.StateDirError.exit_code
     except KeyboardInterrupt:
         print("\nminbuild: interrupted; run documents written so far are intact", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _say(message: str) -> None:
+    print(f"minbuild: {message}", file=sys.stderr, flush=True)
 
 
 def _options(args: argparse.Namespace) -> pipeline.Options:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from minbuild import __version__
+from minbuild.errors import ConfigError
 
 # One lane per core, cargo's -j split between them: on 2 cores two targets at once (-j1 each)
 # beat one at a time (-j2) by 1.48x in bench/cross_parallel.py, because build-std's serial
@@ -14,9 +17,31 @@ from minbuild import __version__
 DEFAULT_PARALLEL = os.cpu_count() or 1
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is a ConfigError (one line, exit 2) raised to the entry point."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ConfigError(f"{self.prog}: {message}")
+
+
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than `minimum`."""
+
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return whole_number
+
+
 def parser() -> argparse.ArgumentParser:
     """Every command and option; `command` names the handler cli.py runs."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument(
         "-v",
         "--verbose",
@@ -29,13 +54,13 @@ def parser() -> argparse.ArgumentParser:
         default=Path(".minbuild"),
         help="target dir, artifacts, logs and run documents (default: .minbuild)",
     )
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="minbuild", description="Take a Cargo project down the minimal-build staircase."
     )
     parser.add_argument("--version", action="version", version=f"minbuild {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    building = argparse.ArgumentParser(add_help=False)
+    building = Parser(add_help=False)
     building.add_argument("--config", type=Path, help=CONFIG_HELP)
     building.add_argument(
         "--toolchain",
@@ -88,7 +113,7 @@ def parser() -> argparse.ArgumentParser:
     )
     cross_build.add_argument(
         "--parallel",
-        type=int,
+        type=at_least(1),
         default=DEFAULT_PARALLEL,
         metavar="N",
         help=f"targets built at once, cargo's -j split between them (default: {DEFAULT_PARALLEL})",
@@ -101,7 +126,7 @@ def parser() -> argparse.ArgumentParser:
     crate_only(matrix)
     matrix.add_argument(
         "--depth",
-        type=int,
+        type=at_least(1),
         help="combinations of up to N features "
         "(default: the project's feature_matrix.depth, else 2)",
     )
@@ -131,7 +156,7 @@ def parser() -> argparse.ArgumentParser:
     cfg_audit.add_argument("--output", type=Path, help="write the report to this file")
     cfg_audit.add_argument(
         "--max-use-site-cfgs",
-        type=int,
+        type=at_least(0),
         metavar="N",
         help="exit 1 if more than N cfgs sit inside function bodies",
     )
@@ -169,7 +194,9 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="lower baseline entries this run beat (never raises one)",
     )
-    report.add_argument("--history", type=int, metavar="N", help="sizes across the last N runs")
+    report.add_argument(
+        "--history", type=at_least(1), metavar="N", help="sizes across the last N runs"
+    )
     report.add_argument(
         "--stage",
         action="append",
@@ -272,7 +299,7 @@ PROJECT_DEFAULTED = frozenset(
 OWN = Path("minbuild.yaml")
 
 
-def crate_only(command: argparse.ArgumentParser) -> None:
+def crate_only(command: Parser) -> None:
     """Options of a command that needs only the crate: a project file, or a manifest."""
     command.add_argument(
         "--config",

@@ -19,6 +19,8 @@ from minbuild.errors import CommandFailed, CommandTimedOut, ToolMissingError
 log = logging.getLogger("minbuild.command")
 
 TAIL_LINES = 20
+TAIL_LINE_CHARS = 300
+"""A line longer than this is cut in a tail: one 10 MB line must not become the tail."""
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,22 @@ class Completed:
 
 
 def output_tail(stdout: str, stderr: str, lines: int = TAIL_LINES) -> str:
-    """The last lines of a process's output, stdout first, as a person would read them."""
-    combined = [*stdout.splitlines(), *stderr.splitlines()]
-    return "\n".join(combined[-lines:])
+    """The last lines of a process's output, stdout first, as a person would read them;
+    bounded in bytes too (each line cut to TAIL_LINE_CHARS)."""
+    combined = [*_last_lines(stdout, lines), *_last_lines(stderr, lines)]
+    return "\n".join(shorten(line, TAIL_LINE_CHARS) for line in combined[-lines:])
+
+
+def _last_lines(text: str, count: int) -> list[str]:
+    # rsplit from the end: a huge output is not split into millions of lines to keep 20.
+    return text.rstrip("\n").rsplit("\n", count)[-count:] if text else []
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text`, or its first `limit` characters and how many more there were."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
 
 
 def shell_line(argv: Sequence[str], env: Mapping[str, str] | None = None) -> str:
@@ -100,7 +115,11 @@ def _spawn(
             start_new_session=True,
         )
     except FileNotFoundError as error:
+        if cwd is not None and not cwd.is_dir():
+            raise ToolMissingError(f"working directory {cwd} does not exist") from error
         raise ToolMissingError(f"{argv[0]}: command not found (is it installed?)") from error
+    except OSError as error:  # not executable, a directory, a bad interpreter line
+        raise ToolMissingError(f"{argv[0]}: cannot run it: {error.strerror}") from error
     with _RUNNING_LOCK:
         _RUNNING.add(process)
     try:

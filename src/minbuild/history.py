@@ -16,7 +16,7 @@ from minbuild.yamlfile import did_you_mean
 def load_runs(runs_dir: Path) -> tuple[list[RunRecord], list[str]]:
     """Every readable run, oldest first, and one line per document that was skipped."""
     runs, skipped = [], []
-    for path in sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []:
+    for path in records.documents(runs_dir):
         try:
             runs.append(records.load(path))
         except ConfigError as error:

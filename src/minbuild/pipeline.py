@@ -8,7 +8,6 @@ import functools
 import hashlib
 import json
 import os
-import secrets
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -17,8 +16,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from minbuild import __version__, artifacts, cargo, command, cross, sources, stages, toolchains
+from minbuild import (
+    __version__,
+    artifacts,
+    cargo,
+    command,
+    cross,
+    sources,
+    stages,
+    statedir,
+    toolchains,
+)
 from minbuild.config import Project, check_manifest, load_project
+from minbuild.errors import ToolMissingError
 from minbuild.plan import Build, build_invocation, feature_args
 from minbuild.records import RunRecord, StageRecord, save
 from minbuild.stagerun import Context, StageRun, base_record, settings_key
@@ -166,7 +176,7 @@ def crate_check(project: Project, stage: Stage, state_dir: Path) -> toolchains.B
             state_dir / "target",
             feature_args(stage),
             stage.rustflags,
-            state_dir / "logs" / "toolchain-check" / f"{candidate.name}.log",
+            statedir.inside(state_dir, "logs", "toolchain-check", f"{candidate.name}.log"),
         )
 
     return check
@@ -219,7 +229,7 @@ def _fixture_makers(
     state_dir: Path,
 ) -> tuple[Build, ...]:
     """For each missing fixture, the first host stage whose features can make it."""
-    store = FixtureStore(state_dir / "fixtures")
+    store = FixtureStore(statedir.inside(state_dir, "fixtures"))
     makers: dict[str, Stage] = {}
     for fixture in project.fixtures:
         if store.made_by(fixture.name) is not None:
@@ -349,8 +359,10 @@ def _now() -> str:
 def _new_run(plan: Plan) -> RunRecord:
     started = datetime.now(UTC)
     toolchain = plan.toolchain
+    sequence = statedir.next_sequence(plan.state_dir)
     return RunRecord(
-        run_id=f"{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}",
+        run_id=f"{started:%Y%m%dT%H%M%SZ}-{sequence:06d}",
+        sequence=sequence,
         started=started.isoformat(timespec="seconds"),
         finished=None,
         complete=False,
@@ -369,16 +381,19 @@ def _new_run(plan: Plan) -> RunRecord:
 
 
 def _crate_facts(plan: Plan) -> dict[str, Any]:
-    crate_dir = plan.project.crate_dir
-    head = command.run(["git", "-C", str(crate_dir), "rev-parse", "HEAD"], check=False)
-    dirty = command.run(
-        ["git", "-C", str(crate_dir), "status", "--porcelain", "--", "."], check=False
-    )
-    in_git = head.returncode == 0
-    return {
+    facts: dict[str, Any] = {
         "name": plan.crate.name,
         "version": plan.crate.version,
         "manifest": str(plan.crate.manifest),
-        "git_commit": head.stdout.strip() if in_git else None,
-        "git_dirty": bool(dirty.stdout.strip()) if in_git else None,
+        "git_commit": None,
+        "git_dirty": None,
     }
+    git = ["git", "-C", str(plan.project.crate_dir)]
+    try:
+        head = command.run([*git, "rev-parse", "HEAD"], check=False)
+        if head.returncode == 0:
+            dirty = command.run([*git, "status", "--porcelain", "--", "."], check=False)
+            facts.update(git_commit=head.stdout.strip(), git_dirty=bool(dirty.stdout.strip()))
+    except ToolMissingError:  # git is optional: no commit recorded
+        pass
+    return facts

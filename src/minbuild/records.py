@@ -90,6 +90,8 @@ class RunRecord:
     config: str | None = None
     toolchain_choice: tuple[str, ...] = ()
     """Why this toolchain: the candidates passed over and what each lacked."""
+    sequence: int | None = None
+    """The state dir's run counter: orders runs started within one second."""
     schema: str = SCHEMA
 
 
@@ -172,9 +174,21 @@ def load(path: Path) -> RunRecord:
     return from_json(read_text(path, MAX_DOCUMENT_BYTES), str(path))
 
 
+def run_order(path: Path) -> tuple[str, int, str]:
+    """Sorts run documents by start time, then by the state dir's run counter (a run id is
+    STARTED-SEQUENCE; older ids ended in a random hex suffix, which sorts first)."""
+    started, _, suffix = path.stem.partition("-")
+    return started, int(suffix) if suffix.isdigit() else -1, path.stem
+
+
+def documents(runs_dir: Path) -> list[Path]:
+    """Every run document in `runs_dir`, oldest first."""
+    return sorted(runs_dir.glob("*.json"), key=run_order) if runs_dir.is_dir() else []
+
+
 def latest(runs_dir: Path) -> Path:
-    """The newest run document (run ids sort by start time)."""
-    runs = sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []
+    """The newest run document."""
+    runs = documents(runs_dir)
     if not runs:
         raise ConfigError(f"no runs in {runs_dir}: run `nox -s min-build` first")
     return runs[-1]

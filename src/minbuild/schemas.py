@@ -83,9 +83,7 @@ def _resolve(root: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, A
     return target
 
 
-def _problem(
-    doc: Document, error: ValidationError, root: Mapping[str, Any]
-) -> tuple[KeyPath, str]:
+def _problem(doc: Document, error: ValidationError, root: Mapping[str, Any]) -> tuple[KeyPath, str]:
     """Where a schema violation is, and what to tell a person about it."""
     at: KeyPath = tuple(error.absolute_path)
     value, wanted = error.instance, cast(Any, error.validator_value)

@@ -70,7 +70,7 @@ def find_run(reference: str | None, runs_dir: Path) -> RunRecord:
         return records.load(Path(reference))
     path = runs_dir / f"{reference}.json"
     if not path.is_file():
-        known = [p.stem for p in sorted(runs_dir.glob("*.json"))] if runs_dir.is_dir() else []
+        known = [path.stem for path in records.documents(runs_dir)]
         raise ConfigError(
             f"no run '{reference}' in {runs_dir}{did_you_mean(reference, known)}"
             f" (latest: {known[-1] if known else 'none'})"

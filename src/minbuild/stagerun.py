@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -14,9 +15,10 @@ from typing import Any
 
 from minbuild import artifacts, cargo, command, libsize, testing
 from minbuild.config import Project
-from minbuild.errors import CommandFailed
+from minbuild.errors import CommandFailed, ToolMissingError
 from minbuild.plan import Build
 from minbuild.records import StageRecord, TestResult
+from minbuild.statedir import fresh_dir, inside
 from minbuild.toolchains import Toolchain
 
 
@@ -78,13 +80,11 @@ class StageRun:
     def __init__(self, context: Context, build: Build, base: StageRecord) -> None:
         self.context, self.build, self.base = context, build, base
         lane = build.target.triple if build.target else "host"
-        self.log = context.state_dir / "logs" / context.run_id / lane / f"{build.stage.name}.log"
-        kept = context.state_dir / "artifacts"
-        self.keep_dir = (
-            (kept / lane / build.stage.name) if build.target else (kept / build.stage.name)
-        )
-        self.workdir = context.state_dir / "work" / lane / build.stage.name
-        self.fixture_store = testing.FixtureStore(context.state_dir / "fixtures")
+        stage, root = build.stage.name, context.state_dir
+        self.log = inside(root, "logs", context.run_id, lane, f"{stage}.log")
+        self.keep_dir = inside(root, "artifacts", *((lane, stage) if build.target else (stage,)))
+        self.workdir = inside(root, "work", lane, stage)
+        self.fixture_store = testing.FixtureStore(inside(root, "fixtures"))
 
     def run(self, progress: Callable[[str], None]) -> StageRecord:
         progress("building")
@@ -174,14 +174,13 @@ class StageRun:
         """Copy the artifact out of the shared target dir before the next stage overwrites it."""
         destination = self.keep_dir / source.name
         destination.parent.mkdir(parents=True, exist_ok=True)
-        temporary = destination.with_name(f".{source.name}.partial")
+        temporary = destination.with_name(f".{source.name}.{os.getpid()}.partial")
         shutil.copy2(source, temporary)
         temporary.replace(destination)
         return destination
 
     def _test_context(self, artifact: Path) -> testing.TestContext:
-        shutil.rmtree(self.workdir, ignore_errors=True)
-        self.workdir.mkdir(parents=True)
+        fresh_dir(self.workdir.parent, self.workdir.name)
         project = self.context.project
         return testing.TestContext(
             artifact, self.workdir, project.crate_dir, project.path.parent, {}, self.build.runner
@@ -201,13 +200,13 @@ class StageRun:
             started = time.monotonic()
             try:
                 self.fixture_store.make(fixture, context, self.build.label, self.context.run_id)
-            except CommandFailed as error:
+            except (CommandFailed, ToolMissingError) as error:
                 failures.append(
                     TestResult(
                         f"fixture:{fixture.name}",
                         "failed",
                         time.monotonic() - started,
-                        error.output_tail,
+                        error.output_tail if isinstance(error, CommandFailed) else "",
                         f"could not make fixture: {str(error).splitlines()[0]}",
                     )
                 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -10,8 +11,10 @@ from pathlib import Path
 
 from minbuild import command
 from minbuild.config import PLACEHOLDER, Fixture, TestSpec
-from minbuild.errors import CommandFailed, CommandTimedOut
+from minbuild.errors import CommandFailed, CommandTimedOut, ToolMissingError
 from minbuild.records import TestResult, write_atomic
+from minbuild.schemas import excerpt
+from minbuild.statedir import inside
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class FixtureStore:
         self.directory = directory
 
     def path(self, name: str) -> Path:
-        return self.directory / name
+        return inside(self.directory, name)
 
     def provenance(self, fixtures: Sequence[Fixture]) -> dict[str, str]:
         """Fixture name -> the build that made it, for every fixture that exists."""
@@ -64,7 +67,7 @@ class FixtureStore:
 
     def made_by(self, name: str) -> str | None:
         try:
-            data = json.loads((self.directory / f"{name}.made-by.json").read_text("utf-8"))
+            data = json.loads(inside(self.directory, f"{name}.made-by.json").read_text("utf-8"))
         except (OSError, ValueError):
             return None
         return str(data["stage"]) if self.path(name).is_file() else None
@@ -72,7 +75,7 @@ class FixtureStore:
     def make(self, fixture: Fixture, context: TestContext, stage: str, run_id: str) -> None:
         """Run the fixture's command with this stage's binary; raises CommandFailed on failure."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        temporary = self.directory / f".{fixture.name}.partial"
+        temporary = inside(self.directory, f".{fixture.name}.{os.getpid()}.partial")
         command.run(
             context.command(fixture.argv, output=temporary), cwd=context.workdir, timeout=120
         )
@@ -80,7 +83,7 @@ class FixtureStore:
             raise CommandFailed(list(fixture.argv), 0, f"did not write {{output}} ({temporary})")
         temporary.replace(self.path(fixture.name))
         write_atomic(
-            self.directory / f"{fixture.name}.made-by.json",
+            inside(self.directory, f"{fixture.name}.made-by.json"),
             json.dumps({"stage": stage, "run_id": run_id}) + "\n",
         )
 
@@ -131,8 +134,10 @@ def run_test(test: TestSpec, context: TestContext) -> TestResult:
             error.output_tail,
             f"killed after {test.timeout:g}s timeout",
         )
-    except CommandFailed as error:  # includes "command not found"
+    except CommandFailed as error:
         return TestResult(test.name, "failed", 0.0, error.output_tail, str(error))
+    except ToolMissingError as error:  # the test's program: a failed test, not a failed run
+        return TestResult(test.name, "failed", 0.0, "", str(error))
     problem = judge(test, done.returncode, done.stdout)
     return TestResult(
         test.name,
@@ -161,7 +166,7 @@ def _first_difference(expected: str, actual: str) -> str:
     wanted, got = expected.splitlines(), actual.splitlines()
     for number, (left, right) in enumerate(zip(wanted, got, strict=False), start=1):
         if left != right:
-            return f"line {number}: expected {left!r}, got {right!r}"
+            return f"line {number}: expected {excerpt(left)}, got {excerpt(right)}"
     if len(wanted) != len(got):
         return f"expected {len(wanted)} lines, got {len(got)}"
     return "trailing newline differs"
