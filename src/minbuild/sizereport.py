@@ -84,18 +84,8 @@ def project_for(run: RunRecord, config: Path | None) -> Project | None:
     if path is None or (config is None and not path.is_file()):
         return None
     project = load_project(path)
-    _check_budget_stages(project)
+    load_staircase(project)  # budgets must name its stages
     return project
-
-
-def _check_budget_stages(project: Project) -> None:
-    known = [stage.name for stage in load_staircase(project)]
-    for index, budget in enumerate(project.budgets):
-        if not set(budget.stage) & set("*?[") and budget.stage not in known:
-            raise project.source.error(
-                ("budgets", index, "stage"),
-                f"no stage '{budget.stage}' in the staircase" + did_you_mean(budget.stage, known),
-            )
 
 
 def _reference(against: str, project: Project | None, runs_dir: Path) -> Reference:

@@ -65,7 +65,19 @@ def load_staircase(project: Project) -> tuple[Stage, ...]:
     doc = load(project.staircase)
     data = validated(doc, "staircase")
     _check_feature_sets(project, doc, data["stages"])
-    return resolve(doc, data["stages"], project.feature_sets, project.rustflags)
+    staircase = resolve(doc, data["stages"], project.feature_sets, project.rustflags)
+    _check_budget_stages(project, [stage.name for stage in staircase])
+    return staircase
+
+
+def _check_budget_stages(project: Project, known: list[str]) -> None:
+    """A budget naming no stage would never be checked: a typo must not pass silently."""
+    for index, budget in enumerate(project.budgets):
+        if not set(budget.stage) & set("*?[") and budget.stage not in known:
+            raise project.source.error(
+                ("budgets", index, "stage"),
+                f"no stage '{budget.stage}' in the staircase" + did_you_mean(budget.stage, known),
+            )
 
 
 def _check_feature_sets(
