@@ -220,7 +220,7 @@ def _size_baseline(args: argparse.Namespace) -> int:
 
 
 def _chosen_targets(config: Path, names: Sequence[str]) -> tuple[targets.Target, ...]:
-    every = targets.load_targets(load_project(config).targets)
+    every = targets.project_targets(load_project(config))
     return every if "all" in names else targets.select(every, names) if names else ()
 
 
@@ -236,7 +236,7 @@ def _doctor(args: argparse.Namespace) -> int:
     findings = provision.doctor(
         project,
         stages.load_staircase(project),
-        targets.select(targets.load_targets(project.targets), args.target),
+        targets.select(targets.project_targets(project), args.target),
     )
     print(
         table.format_table(

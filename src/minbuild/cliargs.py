@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from minbuild import __version__
 from minbuild.errors import ConfigError
+from minbuild.schemas import check_name
 
 # One lane per core, cargo's -j split between them: on 2 cores two targets at once (-j1 each)
 # beat one at a time (-j2) by 1.48x in bench/cross_parallel.py, because build-std's serial
@@ -39,6 +40,14 @@ def at_least(minimum: int) -> Callable[[str], int]:
     return whole_number
 
 
+def toolchain_name(text: str) -> str:
+    """An argparse type: a toolchain name (it names a log file in the state dir)."""
+    try:
+        return check_name(text, "toolchain")
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("toolchain: ")) from None
+
+
 def parser() -> argparse.ArgumentParser:
     """Every command and option; `command` names the handler cli.py runs."""
     common = Parser(add_help=False)
@@ -64,6 +73,7 @@ def parser() -> argparse.ArgumentParser:
     building.add_argument("--config", type=Path, help=CONFIG_HELP)
     building.add_argument(
         "--toolchain",
+        type=toolchain_name,
         help="nightly, stable, debian or a rustup toolchain "
         "name (default: the first of nightly+rust-src, debian, stable that "
         "runs all)",
@@ -134,7 +144,7 @@ def parser() -> argparse.ArgumentParser:
     matrix.add_argument("--partition", metavar="M/N", help="only part M of N (for CI runners)")
     matrix.add_argument("--test", action="store_true", help="cargo test instead of cargo check")
     matrix.add_argument("--dry-run", action="store_true", help="list the combinations only")
-    matrix.add_argument("--toolchain", help="as for min-build")
+    matrix.add_argument("--toolchain", type=toolchain_name, help="as for min-build")
     matrix.set_defaults(command="feature_matrix")
 
     cost = commands.add_parser(
@@ -145,7 +155,7 @@ def parser() -> argparse.ArgumentParser:
     crate_only(cost)
     cost.add_argument("--stage", help="the base stage (default: the last one without build-std)")
     cost.add_argument("--exclude", action="append", default=[], metavar="FEATURE")
-    cost.add_argument("--toolchain", help="as for min-build")
+    cost.add_argument("--toolchain", type=toolchain_name, help="as for min-build")
     cost.set_defaults(command="feature_cost")
 
     cfg_audit = commands.add_parser(
@@ -283,7 +293,7 @@ def parser() -> argparse.ArgumentParser:
         help="where to write it (default: minbuild.yaml beside Cargo.toml)",
     )
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
-    init.add_argument("--toolchain", help="as for min-build")
+    init.add_argument("--toolchain", type=toolchain_name, help="as for min-build")
     init.set_defaults(command="init")
     return parser
 

@@ -208,6 +208,14 @@ def check_manifest(project: Project) -> None:
         )
 
 
+def existing(project: Project, key: str, path: Path) -> Path:
+    """`path`, which the project file names under `key`, if it is a file; else the error
+    points at that key."""
+    if not path.is_file() and key in (project.source.data or {}):
+        raise project.source.error((key,), f"no such file: {path}")
+    return path
+
+
 def texts(value: Sequence[Any]) -> tuple[str, ...]:
     """A list the schema has checked, as text (argv items may be written as numbers)."""
     return tuple(str(item) for item in value)

@@ -10,7 +10,7 @@ from minbuild import cargo
 from minbuild.config import Artifact, Project
 from minbuild.plan import Build, build_invocation
 from minbuild.stages import Stage
-from minbuild.targets import Target, load_targets, select
+from minbuild.targets import Target, project_targets, select
 from minbuild.toolchains import Resolution
 
 
@@ -28,7 +28,7 @@ def builds(
     state_dir: Path,
 ) -> tuple[Build, ...]:
     """Each target's lane of builds, with the reason a whole target or a stage is skipped."""
-    chosen = select(load_targets(project.targets), names)
+    chosen = select(project_targets(project), names)
     return tuple(
         build
         for target in chosen

@@ -16,7 +16,16 @@ class ConfigError(MinbuildError):
 
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
         where = f"{file}:{line}: " if file and line else f"{file}: " if file else ""
-        super().__init__(f"{where}{message}")
+        super().__init__(printable(f"{where}{message}"))
+
+
+def printable(text: str) -> str:
+    """`text` on one line with control characters escaped: input quoted in a message must not
+    break it into lines or send escape sequences to the terminal."""
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
 
 
 class ToolMissingError(MinbuildError):

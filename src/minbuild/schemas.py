@@ -13,6 +13,7 @@ from typing import Any, cast
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from minbuild.errors import ConfigError
 from minbuild.yamlfile import Document, KeyPath, did_you_mean
 
 KINDS = ("project", "staircase", "targets", "run", "baseline")
@@ -36,14 +37,22 @@ def _validator(kind: str) -> Draft202012Validator:
 def validated(doc: Document, kind: str) -> dict[str, Any]:
     """`doc`'s data checked against its schema, with every default filled in; the first
     problem (in the file's order) is a ConfigError naming file, line and key."""
-    problems = [
-        _problem(doc, error, schema(kind)) for error in _validator(kind).iter_errors(doc.data)
-    ]
+    data = {} if doc.data is None else doc.data  # an empty file is an empty mapping
+    problems = [_problem(doc, error, schema(kind)) for error in _validator(kind).iter_errors(data)]
     if problems:
         at, message = min(problems, key=lambda p: (doc.line(p[0]) or 0, -len(p[0])))
         raise doc.error(at, message)
-    filled: dict[str, Any] = with_defaults(doc.data, schema(kind), schema(kind))
+    filled: dict[str, Any] = with_defaults(data, schema(kind), schema(kind))
     return filled
+
+
+def check_name(value: str, what: str) -> str:
+    """`value` if it is a valid name by the schemas' own rule (for names given on the command
+    line); else a ConfigError."""
+    rule = schema("project")["$defs"]["name"]
+    if Draft202012Validator(rule).is_valid(value):
+        return value
+    raise ConfigError(f"{what}: {_expected(rule['x-expected'])}, got {describe(value)}")
 
 
 def defaults(kind: str, *at: str) -> dict[str, Any]:

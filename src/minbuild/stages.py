@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from minbuild.config import Project, texts
+from minbuild.config import Project, existing, texts
 from minbuild.errors import ConfigError
 from minbuild.schemas import validated
 from minbuild.yamlfile import Document, KeyPath, did_you_mean, load
@@ -62,7 +62,7 @@ class Stage:
 
 def load_staircase(project: Project) -> tuple[Stage, ...]:
     """Read the project's staircase file and resolve every stage against the project."""
-    doc = load(project.staircase)
+    doc = load(existing(project, "staircase", project.staircase))
     data = validated(doc, "staircase")
     _check_feature_sets(project, doc, data["stages"])
     staircase = resolve(doc, data["stages"], project.feature_sets, project.rustflags)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.config import texts
+from minbuild.config import Project, existing, texts
 from minbuild.errors import ConfigError
 from minbuild.schemas import validated
 from minbuild.yamlfile import did_you_mean, load
@@ -70,6 +70,11 @@ def _present(name: str) -> bool:
     if name.startswith("/"):
         return Path(name).exists()  # False for a dangling link, like rust-lld before lld-22
     return shutil.which(name) is not None
+
+
+def project_targets(project: Project) -> tuple[Target, ...]:
+    """The targets of the project's targets file (the bundled one unless it names its own)."""
+    return load_targets(existing(project, "targets", project.targets))
 
 
 def load_targets(path: Path) -> tuple[Target, ...]:

@@ -18,6 +18,7 @@ MAX_BYTES = 1 << 20
 MAX_NODES = 100_000
 """Nodes a file may hold once aliases are expanded (an alias bomb expands to billions)."""
 MERGE_KEY = "tag:yaml.org,2002:merge"
+FLOAT = "tag:yaml.org,2002:float"
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ def load(path: Path) -> Document:
         ) from error
     except ValueError as error:  # e.g. an integer of more digits than Python converts
         raise ConfigError(f"a value cannot be read: {error}", file=str(path)) from error
+    except RecursionError as error:
+        raise ConfigError("nested too deeply to read", file=str(path)) from error
     return Document(path, data, lines)
 
 
@@ -116,6 +119,12 @@ class _Indexer:
                 first[key] = line
                 self.lines[(*at, key)] = line
                 self.index(value_node, (*at, key))
+        elif node.tag == FLOAT and node.value.lower().lstrip("+-") in (".nan", ".inf"):
+            raise ConfigError(
+                f"{'.'.join(map(str, at))}: {node.value} is not a usable number",
+                file=str(self.path),
+                line=node.start_mark.line + 1,
+            )
         elif isinstance(node, yaml.SequenceNode):
             for position, item in enumerate(node.value):
                 self.lines[(*at, position)] = item.start_mark.line + 1
