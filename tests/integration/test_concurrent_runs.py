@@ -33,7 +33,7 @@ def test_two_runs_on_one_state_dir_both_finish(cargo_available: None, tmp_path: 
         for _ in range(2)
     ]
     outputs = [run.communicate(timeout=600) for run in runs]
-    for run, (stdout, stderr) in zip(runs, outputs, strict=True):
+    for run, (_, stderr) in zip(runs, outputs, strict=True):
         assert run.returncode == 0, stderr
         assert "Traceback" not in stderr
     waited = [stderr for _, stderr in outputs if "is in use by min-build" in stderr]
@@ -44,9 +44,9 @@ def test_two_runs_on_one_state_dir_both_finish(cargo_available: None, tmp_path: 
     loaded = [records.load(path) for path in documents]
     assert loaded[0].run_id != loaded[1].run_id
     assert [run.sequence for run in loaded] == [1, 2]
-    for run in loaded:
-        assert run.complete and not run.interrupted
-        assert [(s.name, s.status) for s in run.stages] == [
+    for document in loaded:
+        assert document.complete and not document.interrupted
+        assert [(s.name, s.status) for s in document.stages] == [
             ("release", "ok"),
             ("panic-abort", "ok"),
         ]

@@ -156,7 +156,7 @@ def test_staircase_unknown_profile_setting(tmp_path: Path) -> None:
 
 def test_staircase_invalid_profile_value(tmp_path: Path) -> None:
     message = staircase_error(tmp_path, STAIRCASE.replace("opt-level: s", "opt-level: x"))
-    expected = "stages.1.profile.opt-level: must be one of 0, 1, 2, 3, \"s\", \"z\", got text 'x'"
+    expected = 'stages.1.profile.opt-level: must be one of 0, 1, 2, 3, "s", "z", got text \'x\''
     assert expected in message
 
 
