@@ -2,6 +2,7 @@
 
 unit/        pure Python: the command runner is disabled, so nothing can spawn a build
 system/      spawns ordinary processes (the command runner itself, the CLI)
+corpus/      hostile inputs through the CLI (`process`; the few that build hello: `cargo`)
 integration/ builds tests/crates/hello with real cargo (tier `cargo`, some `nightly`)
 cross/       builds tests/crates/hello for foreign targets, run under qemu / Wasmtime (`cross`)
 e2e/         the demo staircase including build-std (tier `buildstd`: Debian's rustc-web)
@@ -28,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 TIERS = {
     "unit": "unit",
     "system": "process",
+    "corpus": "process",
     "integration": "cargo",
     "cross": "cross",
     "e2e": "buildstd",
