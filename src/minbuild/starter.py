@@ -110,12 +110,12 @@ class _Draft:
         manifest = Path(_relative(self.manifest, self.path.parent))
         own = crate.manifest == self.manifest
         lines = [
+            f"# yaml-language-server: $schema={bundled('schemas/project.schema.json')}",
             f"# minbuild project file for {crate.name} {crate.version}, written by `minbuild "
             "init` from `cargo metadata`.",
             "# Run it: nox -s min-build -- --config THIS_FILE   (or: minbuild min-build "
             "--config THIS_FILE)",
-            f"# yaml-language-server: $schema={bundled('schemas/project.schema.json')}",
-            "# Every key, its type and its default: the JSON Schema above (editors read it).",
+            "# Every key, its type and its default: the JSON Schema on line 1 (editors read it).",
             "schema: 1",
             "crate:",
             f"  manifest: {_flow(str(manifest))}   # relative to this file",
