@@ -18,7 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -66,12 +66,13 @@ def require(condition: bool, why: str) -> None:
 
 
 def run_minbuild(
-    *args: str, cwd: Path = REPO, timeout: float = 600
+    *args: str, cwd: Path = REPO, timeout: float = 600, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """`python -m minbuild ARGS` as a user runs it: its own process, output captured."""
     return subprocess.run(
         [sys.executable, "-m", "minbuild", *args],
         cwd=cwd,
+        env=env,
         text=True,
         capture_output=True,
         timeout=timeout,

@@ -10,7 +10,7 @@ from typing import NoReturn
 
 from minbuild import __version__
 from minbuild.errors import ConfigError
-from minbuild.schemas import check_name
+from minbuild.schemas import name_problem
 
 # One lane per core, cargo's -j split between them: on 2 cores two targets at once (-j1 each)
 # beat one at a time (-j2) by 1.48x in bench/cross_parallel.py, because build-std's serial
@@ -42,10 +42,10 @@ def at_least(minimum: int) -> Callable[[str], int]:
 
 def toolchain_name(text: str) -> str:
     """An argparse type: a toolchain name (it names a log file in the state dir)."""
-    try:
-        return check_name(text, "toolchain")
-    except ConfigError as error:
-        raise argparse.ArgumentTypeError(str(error).removeprefix("toolchain: ")) from None
+    problem = name_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
 
 
 def parser() -> argparse.ArgumentParser:

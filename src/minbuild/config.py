@@ -16,7 +16,6 @@ from minbuild.errors import ConfigError
 from minbuild.schemas import validated
 from minbuild.yamlfile import Document, KeyPath, did_you_mean, load
 
-ARTIFACT_KINDS = ("bin", "cdylib", "staticlib")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 TEST_PLACEHOLDERS = ("binary", "workdir", "crate_dir", "config_dir")
 
@@ -111,6 +110,8 @@ class Project:
     """The committed baseline file that growth budgets compare against."""
     budgets: tuple[Budget, ...]
     """Size limits that --check enforces."""
+    feature_matrix: Mapping[str, Any]
+    """What feature-matrix combines (depth, exclude, groups, exclusive, always), defaults in."""
     source: Document = field(compare=False, repr=False)
     """The parsed file, kept to put file:line on errors found later (e.g. unknown features)."""
 
@@ -193,6 +194,7 @@ def _project(doc: Document) -> Project:
         budgets=tuple(
             parse_budget(doc, item, ("budgets", i)) for i, item in enumerate(data["budgets"])
         ),
+        feature_matrix=data["feature_matrix"],
         source=doc,
     )
 
@@ -200,19 +202,20 @@ def _project(doc: Document) -> Project:
 def check_manifest(project: Project) -> None:
     """The manifest must exist before cargo is asked about it, so that the error names the
     project file's key rather than cargo's view of a path."""
-    if not project.manifest.is_file():
-        problem = "is a directory, not a file" if project.manifest.is_dir() else "no such file"
-        raise project.source.error(
-            ("crate", "manifest"),
-            f"{problem}: {project.manifest} (the crate's Cargo.toml, relative to this file)",
-        )
+    existing(
+        project,
+        ("crate", "manifest"),
+        project.manifest,
+        " (the crate's Cargo.toml, relative to this file)",
+    )
 
 
-def existing(project: Project, key: str, path: Path) -> Path:
-    """`path`, which the project file names under `key`, if it is a file; else the error
-    points at that key."""
-    if not path.is_file() and key in (project.source.data or {}):
-        raise project.source.error((key,), f"no such file: {path}")
+def existing(project: Project, at: KeyPath, path: Path, hint: str = "") -> Path:
+    """`path`, which the project file names at `at`, if it is a file; else the error points
+    at that key."""
+    if not path.is_file():
+        problem = "is a directory, not a file" if path.is_dir() else "no such file"
+        raise project.source.error(at, f"{problem}: {path}{hint}")
     return path
 
 

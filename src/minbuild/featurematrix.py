@@ -9,14 +9,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from minbuild import command
 from minbuild.cargo import Crate, enabled_features
 from minbuild.config import Project, texts
 from minbuild.errors import ConfigError
 from minbuild.records import write_atomic
-from minbuild.schemas import defaults
 from minbuild.table import format_table
 from minbuild.toolchains import Toolchain
 from minbuild.yamlfile import did_you_mean
@@ -55,9 +53,7 @@ class Combination:
 def matrix_spec(
     project: Project, depth: int | None = None, exclude: Sequence[str] = ()
 ) -> MatrixSpec:
-    # The project file has been checked against its schema: only the defaults are missing.
-    given = (project.source.data or {}).get("feature_matrix") or {}
-    data: dict[str, Any] = {**defaults("project", "feature_matrix"), **given}
+    data = project.feature_matrix
     return MatrixSpec(
         depth=data["depth"] if depth is None else depth,
         exclude=(*texts(data["exclude"]), *exclude),

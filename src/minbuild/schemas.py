@@ -13,7 +13,6 @@ from typing import Any, cast
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from minbuild.errors import ConfigError
 from minbuild.yamlfile import Document, KeyPath, did_you_mean
 
 KINDS = ("project", "staircase", "targets", "run", "baseline")
@@ -46,23 +45,13 @@ def validated(doc: Document, kind: str) -> dict[str, Any]:
     return filled
 
 
-def check_name(value: str, what: str) -> str:
-    """`value` if it is a valid name by the schemas' own rule (for names given on the command
-    line); else a ConfigError."""
+def name_problem(value: str) -> str | None:
+    """What is wrong with `value` as a name by the schemas' own rule (for names given on the
+    command line), or None."""
     rule = schema("project")["$defs"]["name"]
     if Draft202012Validator(rule).is_valid(value):
-        return value
-    raise ConfigError(f"{what}: {_expected(rule['x-expected'])}, got {describe(value)}")
-
-
-def defaults(kind: str, *at: str) -> dict[str, Any]:
-    """The defaults of an object in a schema, e.g. defaults("project", "feature_matrix")."""
-    root = schema(kind)
-    node = root
-    for key in at:
-        node = _resolve(root, node)["properties"][key]
-    filled: dict[str, Any] = with_defaults({}, node, root)
-    return filled
+        return None
+    return f"{_expected(rule['x-expected'])}, got {describe(value)}"
 
 
 def with_defaults(value: Any, node: Mapping[str, Any], root: Mapping[str, Any]) -> Any:
@@ -73,7 +62,7 @@ def with_defaults(value: Any, node: Mapping[str, Any], root: Mapping[str, Any]) 
         for key, child in node["properties"].items():
             if key in filled:
                 filled[key] = with_defaults(filled[key], child, root)
-            elif "default" in _resolve(root, child) or "default" in child:
+            elif "default" in child or "default" in _resolve(root, child):
                 default = child.get("default", _resolve(root, child).get("default"))
                 filled[key] = with_defaults(copy.deepcopy(default), child, root)
         return filled

@@ -83,7 +83,8 @@ class StageRun:
         stage, root = build.stage.name, context.state_dir
         self.log = inside(root, "logs", context.run_id, lane, f"{stage}.log")
         self.keep_dir = inside(root, "artifacts", *((lane, stage) if build.target else (stage,)))
-        self.workdir = inside(root, "work", lane, stage)
+        self.work = ("work", lane, stage)
+        self.workdir = inside(root, *self.work)
         self.fixture_store = testing.FixtureStore(inside(root, "fixtures"))
 
     def run(self, progress: Callable[[str], None]) -> StageRecord:
@@ -180,7 +181,7 @@ class StageRun:
         return destination
 
     def _test_context(self, artifact: Path) -> testing.TestContext:
-        fresh_dir(self.workdir.parent, self.workdir.name)
+        fresh_dir(self.context.state_dir, *self.work)
         project = self.context.project
         return testing.TestContext(
             artifact, self.workdir, project.crate_dir, project.path.parent, {}, self.build.runner

@@ -62,7 +62,7 @@ class Stage:
 
 def load_staircase(project: Project) -> tuple[Stage, ...]:
     """Read the project's staircase file and resolve every stage against the project."""
-    doc = load(existing(project, "staircase", project.staircase))
+    doc = load(existing(project, ("staircase",), project.staircase))
     data = validated(doc, "staircase")
     _check_feature_sets(project, doc, data["stages"])
     staircase = resolve(doc, data["stages"], project.feature_sets, project.rustflags)

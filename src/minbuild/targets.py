@@ -74,7 +74,7 @@ def _present(name: str) -> bool:
 
 def project_targets(project: Project) -> tuple[Target, ...]:
     """The targets of the project's targets file (the bundled one unless it names its own)."""
-    return load_targets(existing(project, "targets", project.targets))
+    return load_targets(existing(project, ("targets",), project.targets))
 
 
 def load_targets(path: Path) -> tuple[Target, ...]:

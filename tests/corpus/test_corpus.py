@@ -24,7 +24,6 @@ import re
 import shutil
 import stat
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import REPO
+from tests.conftest import REPO, run_minbuild
 
 CASES_FILE = Path(__file__).with_name("cases.yaml")
 HELLO = REPO / "tests" / "crates" / "hello"
@@ -414,19 +413,12 @@ def test_case(case: Case, tmp_path: Path, request: pytest.FixtureRequest) -> Non
     timeout = TIMEOUT if case.max_seconds is None else min(TIMEOUT, case.max_seconds + 10)
     started = time.monotonic()
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "minbuild", *argv],
-            cwd=case_dir,
-            env=env,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
+        result = run_minbuild(*argv, cwd=case_dir, timeout=timeout, env=env)
     except subprocess.TimeoutExpired as expired:
         tail = (expired.stderr or b"")[-2000:].decode("utf-8", errors="replace")
         pytest.fail(f"still running after {timeout:g}s, killed\n--- stderr (tail) ---\n{tail}")
     seconds = time.monotonic() - started
-    stderr = result.stderr.decode("utf-8", errors="replace")
+    stderr = result.stderr
 
     problems = []
     if "Traceback" in stderr:
@@ -446,7 +438,7 @@ def test_case(case: Case, tmp_path: Path, request: pytest.FixtureRequest) -> Non
         missed = [pattern for pattern in case.messages if not re.search(pattern, line)]
         if missed:
             problems.append(f"{' and '.join(f'/{p}/' for p in missed)} not in: {line!r}")
-    size = len(result.stdout) + len(result.stderr)
+    size = len(result.stdout.encode()) + len(result.stderr.encode())
     if size >= MAX_OUTPUT:
         problems.append(f"{size:,} bytes of output (>= {MAX_OUTPUT:,})")
     if case.max_seconds is not None and seconds >= case.max_seconds:
