@@ -53,11 +53,12 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(reuse_venv=True)
 def lint(session: nox.Session) -> None:
-    """ruff (lint and format check) and mypy --strict over the package, tests and tools."""
+    """ruff (lint and format check), mypy --strict, and the layer contract (import-linter)."""
     _install(session, "[lint,test]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+    session.run("lint-imports")
 
 
 @nox.session(name="cross-build", reuse_venv=True)

@@ -8,7 +8,7 @@ from invoke.tasks import task
 
 
 def _minbuild(*args: str) -> None:
-    from minbuild.cli import main  # imported late: `invoke --list` works before installing
+    from minbuild.cli.main import main  # imported late: `invoke --list` works before installing
 
     code = main(list(args))
     if code:

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from minbuild import pipeline
+from minbuild.build import pipeline
 
 
 def measure(config: Path, targets: tuple[str, ...], parallel: int) -> tuple[float, bool]:

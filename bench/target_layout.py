@@ -17,8 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from minbuild import command, pipeline
-from minbuild.plan import Invocation
+from minbuild.build import pipeline
+from minbuild.build.plan import Invocation
+from minbuild.util import command
 
 
 @dataclasses.dataclass(frozen=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from minbuild import command
+from minbuild.util import command
 
 REPO = Path(__file__).resolve().parent.parent
 TIERS = {
@@ -98,8 +98,8 @@ def shared_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 def cross_targets_available(triples: list[str]) -> tuple[bool, str]:
     """Whether these targets' linkers, runners and files are all here, and what is missing."""
-    from minbuild.config import bundled
-    from minbuild.targets import load_targets, select
+    from minbuild.project.config import bundled
+    from minbuild.project.targets import load_targets, select
 
     chosen = select(load_targets(bundled("targets.yaml")), triples)
     missing = [f"{t.triple}: {', '.join(t.missing())}" for t in chosen if t.missing()]

@@ -1,3 +1,3 @@
-from minbuild.cli import main
+from minbuild.cli.main import main
 
 raise SystemExit(main())

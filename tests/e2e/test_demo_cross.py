@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from minbuild import pipeline
-from minbuild.config import bundled
-from minbuild.targets import load_targets
+from minbuild.build import pipeline
+from minbuild.project.config import bundled
+from minbuild.project.targets import load_targets
 from tests.conftest import REPO, cross_targets_available, require
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minbuild import pipeline
+from minbuild.build import pipeline
 from tests.conftest import REPO, debian_toolchain_available, require
 
 STAGES = ("release", "lto", "panic-immediate-abort")

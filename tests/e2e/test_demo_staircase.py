@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from minbuild import pipeline
-from minbuild.records import RunRecord
+from minbuild.build import pipeline
+from minbuild.sizes.records import RunRecord
 from tests.conftest import REPO, debian_toolchain_available, require
 
 ALL_STAGES = 13

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from minbuild import records
+from minbuild.sizes import records
 from tests.conftest import REPO
 
 HELLO = REPO / "tests" / "crates" / "hello" / "minbuild.yaml"

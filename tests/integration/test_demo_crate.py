@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minbuild import command
+from minbuild.util import command
 from tests.conftest import REPO
 
 

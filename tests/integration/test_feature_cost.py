@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minbuild import featurecost, pipeline
-from minbuild.config import load_project
+from minbuild.build import pipeline
+from minbuild.features import cost as featurecost
+from minbuild.project.config import load_project
 from tests.conftest import REPO
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minbuild.config import load_project
-from minbuild.featurematrix import MatrixOptions, run
+from minbuild.features.matrix import MatrixOptions, run
+from minbuild.project.config import load_project
 from tests.conftest import REPO
 
 

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from minbuild import pipeline, records
-from minbuild.formats import FORMATS
-from minbuild.records import RunRecord, StageRecord
-from minbuild.sizereport import ReportOptions, size_report
+from minbuild.build import pipeline
+from minbuild.sizes import records
+from minbuild.sizes.formats import FORMATS
+from minbuild.sizes.records import RunRecord, StageRecord
+from minbuild.sizes.sizereport import ReportOptions, size_report
 from tests.conftest import REPO
 
 HELLO = REPO / "tests" / "crates" / "hello"

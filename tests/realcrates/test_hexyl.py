@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from minbuild.config import load_project
+from minbuild.project.config import load_project
 from tests.conftest import cross_targets_available, require
 from tests.realcrates.conftest import RealCrate
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from minbuild.config import load_project
+from minbuild.project.config import load_project
 from tests.realcrates.conftest import RealCrate
 
 

@@ -41,7 +41,7 @@ def test_bad_option_is_a_usage_error() -> None:
 
 
 def test_the_project_file_defaults_to_minbuild_yaml_here_else_the_demo(tmp_path: Path) -> None:
-    from minbuild import cliargs
+    from minbuild.cli import options as cliargs
 
     def settled(*argv: str) -> object:
         args = cliargs.parser().parse_args(argv)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from minbuild import command
-from minbuild.errors import CommandFailed, CommandTimedOut, ToolMissingError
+from minbuild.util import command
+from minbuild.util.errors import CommandFailed, CommandTimedOut, ToolMissingError
 
 PY = sys.executable
 
@@ -62,6 +62,6 @@ def test_missing_program_is_a_clear_error() -> None:
 
 
 def test_every_command_is_logged(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="minbuild.command"):
+    with caplog.at_level(logging.INFO, logger="minbuild.util.command"):
         command.run([PY, "-c", "pass"], env={"MB_Y": "a b"})
     assert f"$ MB_Y='a b' {PY} -c pass" in caplog.text

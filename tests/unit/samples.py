@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from minbuild.records import RunRecord, StageRecord, TestResult
+from minbuild.sizes.records import RunRecord, StageRecord, TestResult
 
 PASS = TestResult("run", "passed", 0.01, "ok")
 

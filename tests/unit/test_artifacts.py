@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.artifacts import (
+from minbuild.build.artifacts import (
     check_required_features,
     find_artifact,
     no_artifact_reason,
     resolve_artifact,
 )
-from minbuild.cargo import Crate
-from minbuild.config import Artifact
-from minbuild.errors import ConfigError
-from minbuild.stages import load_staircase
+from minbuild.build.cargo import Crate
+from minbuild.project.config import Artifact
+from minbuild.project.stages import load_staircase
+from minbuild.util.errors import ConfigError
 from tests.unit.workspaces import (
     ARTIFACT_LINE,
     MINIMAL_LINE,

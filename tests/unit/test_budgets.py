@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from minbuild import budgets
-from minbuild.config import load_project
-from minbuild.errors import ConfigError
-from minbuild.report import Reference, rows
+from minbuild.project.budgets import Budget
+from minbuild.project.config import load_project
+from minbuild.sizes import budgets
+from minbuild.sizes.report import Reference, rows
+from minbuild.util.errors import ConfigError
 from tests.unit.samples import later_run, sample_run
 
 HOST = "x86_64-unknown-linux-gnu"
@@ -28,7 +29,7 @@ def project_with(tmp_path: Path, budget_yaml: str) -> Path:
     return path
 
 
-def budgets_of(tmp_path: Path, budget_yaml: str) -> tuple[budgets.Budget, ...]:
+def budgets_of(tmp_path: Path, budget_yaml: str) -> tuple[Budget, ...]:
     return load_project(project_with(tmp_path, budget_yaml)).budgets
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from minbuild import cargo as cargo_module
-from minbuild.cargo import (
+from minbuild.build import cargo as cargo_module
+from minbuild.build.cargo import (
     DENIED_LINT,
     check_builds,
     check_features,
@@ -16,10 +16,10 @@ from minbuild.cargo import (
     enabled_features,
     is_feature,
 )
-from minbuild.command import Completed
-from minbuild.config import load_project
-from minbuild.errors import ConfigError
-from minbuild.stages import load_staircase
+from minbuild.project.config import load_project
+from minbuild.project.stages import load_staircase
+from minbuild.util.command import Completed
+from minbuild.util.errors import ConfigError
 from tests.conftest import REPO
 from tests.unit.helpers import crate
 
@@ -107,7 +107,7 @@ def test_a_check_stopped_by_a_denied_lint_says_how_to_cap_it(
         return Completed(tuple(argv), 101, "", DENIED, 0.1)
 
     monkeypatch.setattr(cargo_module, "read_crate", lambda *args: crate())
-    monkeypatch.setattr("minbuild.command.run", run)
+    monkeypatch.setattr("minbuild.util.command.run", run)
     problem = check_builds(
         PROJECT, ("cargo",), {}, tmp_path, ["--features", "x"], ("--cap-lints", "warn"), tmp_path
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minbuild.cfgaudit import audit, audit_source, render, to_json
+from minbuild.features.cfgaudit import audit, audit_source, render, to_json
 
 TRICKY = r"""
 // #[cfg(feature = "in_line_comment")]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.config import load_project
-from minbuild.errors import ConfigError
-from minbuild.stages import load_staircase, select
+from minbuild.project.config import load_project
+from minbuild.project.stages import load_staircase, select
+from minbuild.util.errors import ConfigError
 from tests.conftest import REPO
 
 MINIMAL = """\

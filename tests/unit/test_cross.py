@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from minbuild import cargo, cross
-from minbuild.cargo import CargoTarget
-from minbuild.config import load_project
-from minbuild.plan import Build
-from minbuild.stages import load_staircase
-from minbuild.toolchains import Resolution
+from minbuild.build import cargo, cross
+from minbuild.build.cargo import CargoTarget
+from minbuild.build.plan import Build
+from minbuild.build.toolchains import Resolution
+from minbuild.project.config import load_project
+from minbuild.project.stages import load_staircase
 from tests.conftest import REPO
 from tests.unit.helpers import crate, toolchain
 
@@ -29,7 +29,7 @@ LIBRARY = dataclasses.replace(
 
 @pytest.fixture(autouse=True)
 def machine_has_everything(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("minbuild.targets.Target.missing", lambda self: [])
+    monkeypatch.setattr("minbuild.project.targets.Target.missing", lambda self: [])
     monkeypatch.setattr(cargo, "read_crate", lambda *args: LIBRARY)
 
 
@@ -80,7 +80,7 @@ def test_a_cdylib_target_builds_the_library_package() -> None:
 def test_a_target_without_its_tools_is_skipped_with_the_fix(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("minbuild.targets.Target.missing", lambda self: ["qemu-riscv64"])
+    monkeypatch.setattr("minbuild.project.targets.Target.missing", lambda self: ["qemu-riscv64"])
     builds = plan(["lto", "panic-immediate-abort"], ["riscv64gc-unknown-linux-gnu"])
     for build in builds:
         assert build.skip == (
@@ -109,7 +109,7 @@ def test_cross_stages_need_build_std() -> None:
 
 
 def test_missing_fixtures_are_made_first_by_the_first_host_stage_that_can(tmp_path: Path) -> None:
-    from minbuild.pipeline import _fixture_makers
+    from minbuild.build.pipeline import _fixture_makers
 
     staircase = list(STAGES.values())
     (maker,) = _fixture_makers(PROJECT, crate(), staircase, toolchain(), tmp_path)

@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from minbuild.config import load_project
-from minbuild.errors import ConfigError
-from minbuild.featurecost import variants
-from minbuild.stages import load_staircase
+from minbuild.features.cost import variants
+from minbuild.project.config import load_project
+from minbuild.project.stages import load_staircase
+from minbuild.util.errors import ConfigError
 from tests.conftest import REPO
 from tests.unit.helpers import crate
 

@@ -8,14 +8,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from minbuild.errors import ConfigError
-from minbuild.featurematrix import (
+from minbuild.features.matrix import (
     Combination,
     MatrixSpec,
     check_names,
     combinations,
     partition,
 )
+from minbuild.util.errors import ConfigError
 from tests.unit.helpers import crate
 
 DEMO = crate()  # features: compile, run, logging, disable-logging, tvm-asm, everything, default

@@ -8,9 +8,9 @@ import json
 import os
 from pathlib import Path
 
-from minbuild.budgets import Violation
-from minbuild.formats import Report, render_report
-from minbuild.report import compare, reference_from_run, rows
+from minbuild.sizes.budgets import Violation
+from minbuild.sizes.formats import Report, render_report
+from minbuild.sizes.report import compare, reference_from_run, rows
 from tests.unit.samples import later_run, sample_run
 
 GOLDEN = Path(__file__).parent / "golden"

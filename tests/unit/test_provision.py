@@ -7,13 +7,13 @@ from collections.abc import Sequence
 
 import pytest
 
-from minbuild import provision
-from minbuild.command import Completed
-from minbuild.config import bundled
-from minbuild.errors import ToolMissingError
-from minbuild.provision import Need, needs, packages
-from minbuild.targets import load_targets, select
-from minbuild.testing import TestContext
+from minbuild.build import provision
+from minbuild.build.provision import Need, needs, packages
+from minbuild.project.config import bundled
+from minbuild.project.targets import load_targets, select
+from minbuild.testing.runner import TestContext
+from minbuild.util.command import Completed
+from minbuild.util.errors import ToolMissingError
 
 
 def test_needs_are_the_build_std_packages_plus_each_targets_without_repeats() -> None:
@@ -66,7 +66,7 @@ class Machine:
 
 @pytest.fixture
 def root(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("minbuild.provision.os.geteuid", lambda: 0)
+    monkeypatch.setattr("minbuild.build.provision.os.geteuid", lambda: 0)
 
 
 @pytest.mark.usefixtures("root")
@@ -74,7 +74,7 @@ def test_an_installed_package_without_its_file_is_installed_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     machine = Machine({"lld-22", "rust-web-llvm"}, set(), {"/usr/bin/rust-lld": "rust-web-llvm"})
-    monkeypatch.setattr("minbuild.command.run", machine.run)
+    monkeypatch.setattr("minbuild.util.command.run", machine.run)
     wasm = machine.need("target wasm32", ("lld-22", "rust-web-llvm"), ("/usr/bin/rust-lld",))
     report = provision.setup([wasm])
     assert (machine.ran[1][:5]) == [
@@ -95,7 +95,7 @@ def test_setup_fails_when_the_packages_never_provide_a_required_file(
     """The bug of a fresh machine: packages `installed`, file absent, and setup saying
     `nothing to install`. Now setup checks the files after installing and names them."""
     machine = Machine(set(), set(), {"/usr/bin/rust-lld": "rust-web-llvm"})
-    monkeypatch.setattr("minbuild.command.run", machine.run)
+    monkeypatch.setattr("minbuild.util.command.run", machine.run)
     wasm = machine.need("target wasm32", ("lld-22",), ("/usr/bin/rust-lld",))
     with pytest.raises(ToolMissingError, match=r"target wasm32: /usr/bin/rust-lld"):
         provision.setup([wasm])
@@ -106,7 +106,7 @@ def test_nothing_to_install_only_when_every_file_is_there(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     machine = Machine({"lld-22"}, {"/usr/bin/rust-lld"}, {})
-    monkeypatch.setattr("minbuild.command.run", machine.run)
+    monkeypatch.setattr("minbuild.util.command.run", machine.run)
     need = machine.need("target wasm32", ("lld-22",), ("/usr/bin/rust-lld",))
     report = provision.setup([need])
     assert "nothing to install" in report and machine.ran == []

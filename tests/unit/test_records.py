@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from minbuild import records
-from minbuild.errors import ConfigError
+from minbuild.sizes import records
+from minbuild.util.errors import ConfigError
+from minbuild.util.files import write_atomic
 from tests.unit.samples import sample_run
 
 
@@ -47,14 +48,14 @@ def test_interrupted_write_leaves_the_old_document(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "run.json"
-    records.write_atomic(path, "old\n")
+    write_atomic(path, "old\n")
 
     def interrupted(fd: int) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        records.write_atomic(path, "new\n")
+        write_atomic(path, "new\n")
     assert path.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
 

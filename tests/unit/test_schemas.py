@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from minbuild import budgets, records, schemas
-from minbuild.config import load_project
-from minbuild.errors import ConfigError
-from minbuild.yamlfile import MAX_BYTES, load
+from minbuild.project.config import load_project
+from minbuild.sizes import budgets, records
+from minbuild.util import schemas
+from minbuild.util.errors import ConfigError
+from minbuild.util.yamlfile import MAX_BYTES, load
 from tests.conftest import REPO
 
 

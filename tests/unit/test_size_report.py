@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from minbuild import budgets, records
-from minbuild.errors import ConfigError
-from minbuild.sizereport import ReportOptions, size_report, write_baseline
+from minbuild.sizes import budgets, records
+from minbuild.sizes.sizereport import ReportOptions, size_report, write_baseline
+from minbuild.util.errors import ConfigError
 from tests.unit.samples import later_run, sample_run
 
 PROJECT = """\

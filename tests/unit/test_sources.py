@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from minbuild import sources
-from minbuild.sources import (
+from minbuild.build import sources
+from minbuild.build.sources import (
     CHECKSUMS,
     CRATES_IO,
     Farm,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from minbuild.table import format_table, render
+from minbuild.sizes.table import render
+from minbuild.util.text import format_table
 from tests.unit.samples import sample_run
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from minbuild import targets
-from minbuild.config import bundled
-from minbuild.errors import ConfigError
-from minbuild.targets import load_targets, select
+from minbuild.project import targets
+from minbuild.project.config import bundled
+from minbuild.project.targets import load_targets, select
+from minbuild.util.errors import ConfigError
 
 SIX = [
     "aarch64-unknown-linux-gnu",
@@ -50,7 +50,7 @@ def test_runner_argv_uses_this_interpreter() -> None:
 
 
 def test_missing_tools_are_named_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("minbuild.targets.shutil.which", lambda name: None)
+    monkeypatch.setattr("minbuild.project.targets.shutil.which", lambda name: None)
     aarch64 = by_triple()["aarch64-unknown-linux-gnu"]
     assert aarch64.missing()[:2] == ["aarch64-linux-gnu-gcc", "qemu-aarch64"]
     assert aarch64.fix() == (

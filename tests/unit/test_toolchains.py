@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from minbuild import toolchains
-from minbuild.config import load_project
-from minbuild.errors import ToolMissingError
-from minbuild.stages import load_staircase
-from minbuild.toolchains import DEBIAN, Candidate, Toolchain, rustup
+from minbuild.build import toolchains
+from minbuild.build.toolchains import DEBIAN, Candidate, Toolchain, rustup
+from minbuild.project.config import load_project
+from minbuild.project.stages import load_staircase
+from minbuild.util.errors import ToolMissingError
 from tests.conftest import REPO
 from tests.unit.helpers import toolchain
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from minbuild.cargo import CargoTarget, Crate, Workspace
-from minbuild.config import Project, load_project
-from minbuild.errors import ConfigError
+from minbuild.build.cargo import CargoTarget, Crate, Workspace
+from minbuild.project.config import Project, load_project
+from minbuild.util.errors import ConfigError
 
 # Lines of the keys in the file project() writes, for errors that must point at them.
 PACKAGE_LINE = 4

@@ -1,0 +1,257 @@
+"""Building, measuring and testing one build: a stage for the host or for a foreign target."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from minbuild.build import artifacts, cargo
+from minbuild.build.plan import Build
+from minbuild.build.toolchains import Toolchain
+from minbuild.project.config import Project
+from minbuild.sizes import libsize
+from minbuild.sizes.records import StageRecord, TestResult
+from minbuild.testing import runner as testing
+from minbuild.util import command
+from minbuild.util.errors import CommandFailed, ToolMissingError
+from minbuild.util.statedir import fresh_dir, inside
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every build of one run shares."""
+
+    project: Project
+    toolchain: Toolchain
+    state_dir: Path
+    run_id: str
+
+
+def base_record(context: Context, build: Build) -> StageRecord:
+    """What is known of a build before it runs: its command, environment and settings."""
+    stage, toolchain, invocation = build.stage, context.toolchain, build.invocation
+    features = cargo.enabled_features(build.crate, stage.default_features, stage.features)
+    return StageRecord(
+        name=stage.name,
+        description=stage.description,
+        status="ok",
+        toolchain={
+            "name": toolchain.candidate.name,
+            "release": toolchain.release,
+            "commit": toolchain.commit,
+        },
+        command=invocation.argv,
+        shell=invocation.shell(),
+        env=dict(invocation.env),
+        effective_profile=cargo.effective_profile(build.crate, stage),
+        features=tuple(sorted(features)),
+        target=build.target.triple if build.target else toolchain.host if stage.build_std else None,
+        runner=build.runner,
+    )
+
+
+def settings_key(build: Build, record: StageRecord) -> str:
+    """Everything that shapes a build's artifact except its stage's name (to spot no-ops)."""
+    stage = build.stage
+    return json.dumps(
+        [
+            record.effective_profile,
+            record.features,
+            # `dep/feature` names (log/max_level_off) change a dependency, not the crate's set.
+            sorted(f for f in stage.features if "/" in f),
+            record.target,
+            stage.rustflags,
+            stage.build_std,
+            stage.build_std_features,
+            stage.cargo_unstable,
+        ],
+        sort_keys=True,
+    )
+
+
+class StageRun:
+    """Build one stage for one target, keep its artifact, then run its fixtures and tests."""
+
+    def __init__(self, context: Context, build: Build, base: StageRecord) -> None:
+        self.context, self.build, self.base = context, build, base
+        lane = build.target.triple if build.target else "host"
+        stage, root = build.stage.name, context.state_dir
+        self.log = inside(root, "logs", context.run_id, lane, f"{stage}.log")
+        self.keep_dir = inside(root, "artifacts", *((lane, stage) if build.target else (stage,)))
+        self.work = ("work", lane, stage)
+        self.workdir = inside(root, *self.work)
+        self.fixture_store = testing.FixtureStore(inside(root, "fixtures"))
+
+    def run(self, progress: Callable[[str], None]) -> StageRecord:
+        progress("building")
+        invocation = self.build.invocation
+        done = command.run(
+            invocation.argv,
+            env=invocation.env,
+            cwd=self.context.project.crate_dir,
+            check=False,
+            log_file=self.log,
+        )
+        built = dataclasses.replace(
+            self.base, build_seconds=round(done.seconds, 2), log=str(self.log)
+        )
+        if done.returncode != 0:
+            return dataclasses.replace(
+                built,
+                status="failed",
+                first_error=done.first_error(),
+                reason=f"build failed (exit {done.returncode}); full log: {self.log}",
+            )
+        messages = artifact_messages(done.stdout)
+        source = artifacts.find_artifact(messages, self.build.crate, self.build.artifact)
+        if source is None:
+            return dataclasses.replace(
+                built,
+                status="failed",
+                reason=f"{artifacts.no_artifact_reason(self.build.crate, self.build.artifact)}; "
+                f"full log: {self.log}",
+            )
+        artifact = self._keep(source)
+        built = dataclasses.replace(built, staticlib=self._measure_staticlib(messages))
+        built = dataclasses.replace(
+            built,
+            artifact=str(artifact),
+            size_bytes=artifact.stat().st_size,
+            sha256=_sha256(artifact),
+            units_fresh=sum(m["fresh"] for m in messages),
+            units_built=sum(not m["fresh"] for m in messages),
+        )
+        progress("testing")
+        context = self._test_context(artifact)
+        results = self._make_fixtures(context, frozenset(built.features))
+        made_by = self.fixture_store.provenance(self.context.project.fixtures)
+        context = dataclasses.replace(
+            context, fixtures={name: self.fixture_store.path(name) for name in made_by}
+        )
+        results += self._run_tests(context, frozenset(built.features))
+        failed = [t.name for t in results if t.status == "failed"]
+        return dataclasses.replace(
+            built,
+            fixtures=made_by,
+            tests=tuple(results),
+            status="failed" if failed else "ok",
+            reason=f"tests failed: {', '.join(failed)}" if failed else "",
+        )
+
+    def _measure_staticlib(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        """The .a this build made too (crate-type staticlib): raw size, and on the host the
+        effective size for the project's declared exports."""
+        archive = next(
+            (
+                Path(f)
+                for m in messages
+                if Path(m["manifest_path"]) == self.build.crate.manifest
+                for f in m["filenames"]
+                if f.endswith(".a")
+            ),
+            None,
+        )
+        if archive is None:
+            return {}
+        kept = self._keep(archive)
+        found: dict[str, Any] = {"artifact": str(kept), "size_bytes": kept.stat().st_size}
+        exports = self.context.project.staticlib_exports
+        if exports and self.build.target is None:
+            try:
+                found["effective_size_bytes"] = libsize.effective_size(
+                    kept, exports, self.workdir / "probe"
+                )
+                found["exports"] = list(exports)
+            except CommandFailed as error:
+                found["effective_error"] = error.output_tail
+        return found
+
+    def _keep(self, source: Path) -> Path:
+        """Copy the artifact out of the shared target dir before the next stage overwrites it."""
+        destination = self.keep_dir / source.name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        temporary = destination.with_name(f".{source.name}.{os.getpid()}.partial")
+        shutil.copy2(source, temporary)
+        temporary.replace(destination)
+        return destination
+
+    def _test_context(self, artifact: Path) -> testing.TestContext:
+        fresh_dir(self.context.state_dir, *self.work)
+        project = self.context.project
+        return testing.TestContext(
+            artifact, self.workdir, project.crate_dir, project.path.parent, {}, self.build.runner
+        )
+
+    def _make_fixtures(
+        self, context: testing.TestContext, features: frozenset[str]
+    ) -> list[TestResult]:
+        """Make every fixture this build's features allow; a failure is a failed test."""
+        failures = []
+        for fixture in self.context.project.fixtures:
+            if (
+                not set(fixture.needs_features) <= features
+                or self.build.artifact.kind != self.context.project.artifact.kind
+            ):
+                continue
+            started = time.monotonic()
+            try:
+                self.fixture_store.make(fixture, context, self.build.label, self.context.run_id)
+            except (CommandFailed, ToolMissingError) as error:
+                failures.append(
+                    TestResult(
+                        f"fixture:{fixture.name}",
+                        "failed",
+                        time.monotonic() - started,
+                        error.output_tail if isinstance(error, CommandFailed) else "",
+                        f"could not make fixture: {str(error).splitlines()[0]}",
+                    )
+                )
+        return failures
+
+    def _run_tests(
+        self, context: testing.TestContext, features: frozenset[str]
+    ) -> list[TestResult]:
+        results = []
+        triple = self.build.target.triple if self.build.target else None
+        for test in self.context.project.tests:
+            reason = testing.not_applicable(
+                test,
+                self.build.tests_as or self.build.stage.name,
+                features,
+                self.build.artifact.kind,
+                triple,
+            )
+            reason = reason or testing.missing_fixture(test, context)
+            results.append(
+                TestResult(test.name, "skipped", 0.0, "", reason)
+                if reason
+                else testing.run_test(test, context)
+            )
+        return results
+
+
+def artifact_messages(stdout: str) -> list[dict[str, Any]]:
+    """cargo's `compiler-artifact` messages (--message-format=json) in a build's output."""
+    messages = []
+    for line in stdout.splitlines():
+        if line.startswith("{"):
+            message = json.loads(line)
+            if message.get("reason") == "compiler-artifact":
+                messages.append(message)
+    return messages
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

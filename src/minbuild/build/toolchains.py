@@ -1,0 +1,300 @@
+"""Choosing ONE toolchain for every stage: deltas between stages come from flags, not compilers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from minbuild.project.stages import Stage
+from minbuild.util import command
+from minbuild.util.errors import MinbuildError, ToolMissingError
+
+DEBIAN_PACKAGES = ("rustc-web", "cargo-web", "rust-web-src")
+# What those packages must leave behind for minbuild to build std from source.
+DEBIAN_FILES = (
+    "/usr/bin/cargo",
+    "/usr/bin/rustc",
+    "/usr/lib/rustlib/src/rust/library/std/Cargo.toml",
+)
+_CARGO_Z = re.compile(r"^\s*-Z\s+([a-z0-9-]+)", re.MULTILINE)
+_RUSTC_Z = re.compile(r"^\s*-Z\s+([a-z0-9_-]+)(?:=|\s)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A way to run cargo that minbuild knows how to probe."""
+
+    name: str
+    """What --toolchain calls it."""
+    cargo: tuple[str, ...]
+    """argv prefix that runs this toolchain's cargo."""
+    rustc: tuple[str, ...]
+    """argv prefix that runs its rustc."""
+    env: Mapping[str, str] = field(default_factory=dict)
+    """Set for every command of this toolchain."""
+    install: str = ""
+    """The command that would install it, for people reading a skip reason."""
+
+
+DEBIAN = Candidate(
+    "debian",
+    ("/usr/bin/cargo",),
+    ("/usr/bin/rustc",),
+    # RUSTC_BOOTSTRAP lets a stable-channel compiler take -Z flags; build-std needs them.
+    {"RUSTC": "/usr/bin/rustc", "RUSTDOC": "/usr/bin/rustdoc", "RUSTC_BOOTSTRAP": "1"},
+    install=f"apt-get install -y {' '.join(DEBIAN_PACKAGES)}",
+)
+
+
+def rustup(name: str, env: Mapping[str, str] | None = None) -> Candidate:
+    return Candidate(
+        name,
+        ("cargo", f"+{name}"),
+        ("rustc", f"+{name}"),
+        dict(env or {}),
+        install=f"rustup toolchain install {name} --component rust-src",
+    )
+
+
+_INSTALL_STD_SOURCE = (
+    f"{DEBIAN.install} (Debian's rustc with its std source; minbuild then picks it), "
+    "or: rustup component add rust-src --toolchain nightly"
+)
+_CHANGED_FLAG = (
+    "enable it with a toolchain that accepts it: `rustup toolchain install nightly`, or pin one "
+    "with --toolchain NAME (flags like this change between nightlies; `cargo -Z help` and "
+    "`rustc -Z help` list what yours accepts)"
+)
+
+PREFERENCE = (rustup("nightly"), DEBIAN, rustup("stable", {"RUSTC_BOOTSTRAP": "1"}))
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """A probed toolchain: what it is and which unstable flags it really accepts."""
+
+    candidate: Candidate
+    """How to run it."""
+    release: str
+    """rustc -vV release, e.g. 1.96.0."""
+    commit: str
+    """rustc -vV commit-hash."""
+    host: str
+    """Host triple."""
+    library_source: Path | None
+    """std's source for -Z build-std, if installed."""
+    vendor: Path | None
+    """The directory source build-std takes crates.io packages from, when it must work
+    offline: std's vendored dependencies, or a farm that holds the crate's too (sources.py)."""
+    cargo_z: frozenset[str]
+    """cargo -Z flags it accepts."""
+    rustc_z: frozenset[str]
+    """rustc -Z options it accepts."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.candidate.name} (rustc {self.release})"
+
+    def cannot_run(self, stage: Stage) -> str | None:
+        """Why this toolchain cannot build `stage`, and the command that would fix it; or None."""
+        if "build-std" in stage.needs and self.library_source is None:
+            return (
+                f"toolchain {self.label} has no std library source for -Z build-std; "
+                f"enable it with: {_INSTALL_STD_SOURCE}"
+            )
+        for flag in stage.cargo_z_flags():
+            if flag not in self.cargo_z:
+                return f"toolchain {self.label}: cargo does not accept -Z {flag}; {_CHANGED_FLAG}"
+        for option in stage.rustc_z_flags():
+            if option not in self.rustc_z:
+                return f"toolchain {self.label}: rustc does not accept -Z {option}; {_CHANGED_FLAG}"
+        return None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The chosen toolchain and, for each stage it cannot run, why and how to enable it."""
+
+    toolchain: Toolchain
+    skipped: Mapping[str, str]
+    choice: tuple[str, ...] = ()
+    """Why this toolchain: each candidate considered before it and what it lacked."""
+    unbuildable: Mapping[str, str] = field(default_factory=dict)
+    """Toolchains (by label) whose check of the crate failed, with the first error."""
+
+
+# Checks that a toolchain builds the crate; None if it does, else the first error.
+BuildCheck = Callable[[Toolchain], "str | None"]
+
+
+def probe(candidate: Candidate) -> Toolchain:
+    """Ask the toolchain what it is; raise ToolMissingError if it is not installed."""
+    version = _ask(candidate, [*candidate.rustc, "-vV"])
+    facts = dict(line.split(": ", 1) for line in version.splitlines() if ": " in line)
+    sysroot = Path(_ask(candidate, [*candidate.rustc, "--print", "sysroot"]).strip())
+    library = sysroot / "lib" / "rustlib" / "src" / "rust" / "library"
+    has_source = (library / "std" / "Cargo.toml").is_file()
+    bootstrap = {"RUSTC_BOOTSTRAP": "1"}
+    return Toolchain(
+        candidate=candidate,
+        release=facts.get("release", "?"),
+        commit=facts.get("commit-hash", "?"),
+        host=facts.get("host", "?"),
+        library_source=library if has_source else None,
+        vendor=library / "vendor" if has_source and (library / "vendor").is_dir() else None,
+        cargo_z=frozenset(
+            _CARGO_Z.findall(_ask(candidate, [*candidate.cargo, "-Z", "help"], check=False))
+        ),
+        rustc_z=frozenset(
+            _RUSTC_Z.findall(
+                _ask(candidate, [*candidate.rustc, "-Z", "help"], check=False, extra=bootstrap)
+            )
+        ),
+    )
+
+
+def _ask(
+    candidate: Candidate,
+    argv: list[str],
+    check: bool = True,
+    extra: Mapping[str, str] | None = None,
+) -> str:
+    try:
+        result = command.run(argv, env={**candidate.env, **(extra or {})}, check=check, timeout=60)
+    except MinbuildError as error:
+        raise ToolMissingError(
+            f"toolchain {candidate.name}: {argv[0]} failed: {str(error).splitlines()[0]}"
+        ) from error
+    return result.stdout
+
+
+def resolve(
+    stages: Sequence[Stage], requested: str | None, builds: BuildCheck | None = None
+) -> Resolution:
+    """One toolchain for every stage. Automatic: by preference, the first that runs the most
+    stages and builds the crate (`builds`, a `cargo check`); an old crate a new nightly
+    rejects falls back to the next toolchain instead of failing every stage. Requested: that
+    one, with the name of a toolchain that would build the crate when it does not."""
+    candidates = [_named(requested)] if requested else list(PREFERENCE)
+    probed: list[Resolution] = []
+    notes: list[str] = []
+
+    failed: dict[str, str] = {}
+
+    def built(resolution: Resolution) -> bool:
+        problem = builds(resolution.toolchain) if builds else None
+        if problem is not None:
+            notes.append(f"{resolution.toolchain.label} cannot build the crate: {problem}")
+            failed[resolution.toolchain.label] = problem
+        return problem is None
+
+    for candidate in candidates:  # lazily: most runs stop at the first candidate
+        try:
+            resolution = Resolution(probe(candidate), {})
+        except ToolMissingError as error:
+            notes.append(str(error))
+            continue
+        resolution = replace(resolution, skipped=_skips(resolution.toolchain, stages))
+        probed.append(resolution)
+        if not resolution.skipped and built(resolution):
+            return _explained(resolution, probed, notes, builds is not None, failed)
+    if not probed:
+        raise ToolMissingError(
+            "no usable Rust toolchain: "
+            + "; ".join(notes)
+            + ". Install one with rustup (https://rustup.rs) or "
+            + DEBIAN.install
+        )
+    # Stable sort: fewest skipped stages first, preference order among equals.
+    ranked = sorted(probed, key=lambda r: len(r.skipped))
+    for resolution in ranked:
+        if resolution.skipped and built(resolution):
+            return _explained(resolution, probed, notes, builds is not None, failed)
+    if requested:
+        alternative = _alternative(stages, requested, builds)
+        return replace(probed[0], choice=(*notes, *alternative), unbuildable=failed)
+    notes.append(f"no installed toolchain builds the crate; using {ranked[0].toolchain.label}")
+    return replace(ranked[0], choice=tuple(notes), unbuildable=failed)
+
+
+def _probe_all(candidates: Sequence[Candidate], stages: Sequence[Stage]) -> list[Resolution]:
+    probed = []
+    for candidate in candidates:
+        try:
+            toolchain = probe(candidate)
+        except ToolMissingError:
+            continue
+        probed.append(Resolution(toolchain, _skips(toolchain, stages)))
+    return probed
+
+
+def _explained(
+    chosen: Resolution,
+    probed: list[Resolution],
+    choice: list[str],
+    checked: bool,
+    failed: Mapping[str, str],
+) -> Resolution:
+    preferred = probed[: probed.index(chosen)]
+    lines = [
+        f"{r.toolchain.label}: cannot run {len(r.skipped)} stage(s), first "
+        f"{next(iter(r.skipped))}: {next(iter(r.skipped.values())).split('; ')[0]}"
+        for r in preferred
+        if len(r.skipped) > len(chosen.skipped)
+    ]
+    lines += choice
+    skipped = len(chosen.skipped)
+    runs = "every stage" if not skipped else f"all but {skipped} stage(s)"
+    lines.append(
+        f"{chosen.toolchain.label}: chosen; runs {runs}"
+        + ("; `cargo check` of the crate passed" if checked else "")
+    )
+    return replace(
+        chosen,
+        skipped=_blame(chosen, probed, failed),
+        choice=tuple(lines),
+        unbuildable=dict(failed),
+    )
+
+
+def _blame(
+    chosen: Resolution, probed: Sequence[Resolution], failed: Mapping[str, str]
+) -> dict[str, str]:
+    """A stage skipped although an installed toolchain could run it says so: installing that
+    toolchain again would not help, the crate must build with it."""
+    reasons = dict(chosen.skipped)
+    for name in reasons:
+        able = [
+            r.toolchain.label
+            for r in probed
+            if r.toolchain.label in failed and name not in r.skipped
+        ]
+        if able:
+            reasons[name] = (
+                f"{able[0]} could run it but cannot build the crate ({failed[able[0]]}); "
+                f"{reasons[name]}"
+            )
+    return reasons
+
+
+def _alternative(stages: Sequence[Stage], requested: str, builds: BuildCheck | None) -> list[str]:
+    """Which other installed toolchain builds the crate, for a user whose own choice fails."""
+    others = [c for c in PREFERENCE if c.name != requested]
+    for resolution in sorted(_probe_all(others, stages), key=lambda r: len(r.skipped)):
+        if builds is None or builds(resolution.toolchain) is None:
+            name = resolution.toolchain.candidate.name
+            return [f"--toolchain {name} builds it ({resolution.toolchain.label})"]
+    return ["no other installed toolchain builds it either"]
+
+
+def _named(name: str) -> Candidate:
+    if name == DEBIAN.name:
+        return DEBIAN
+    stable = name == "stable" or re.fullmatch(r"\d+\.\d+(\.\d+)?", name)
+    return rustup(name, {"RUSTC_BOOTSTRAP": "1"} if stable else None)
+
+
+def _skips(toolchain: Toolchain, stages: Sequence[Stage]) -> dict[str, str]:
+    return {stage.name: reason for stage in stages if (reason := toolchain.cannot_run(stage))}

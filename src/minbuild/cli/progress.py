@@ -1,0 +1,64 @@
+"""Progress on a terminal: a line per build, redrawn each second while it runs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TextIO
+
+from minbuild.sizes.records import StageRecord
+from minbuild.util.text import human_size
+
+
+class ProgressPrinter:
+    """One line per stage: what it is doing and for how long; redrawn each second on a terminal."""
+
+    def __init__(self, stream: TextIO, live: bool = True) -> None:
+        self.stream = stream
+        # Lanes in parallel interleave their lines: only one lane may redraw its line in place.
+        self.live = live and stream.isatty()
+        self._line = ""
+        self._started = time.monotonic()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+        self._labels: dict[int, str] = {}  # position -> "stage @ target", from progress()
+
+    def progress(self, position: int, total: int, stage: str, action: str) -> None:
+        self._halt()
+        self._labels[position] = stage
+        self._line, self._started = f"[{position:>2}/{total}] {stage}: {action}", time.monotonic()
+        if self.live:
+            self._stop = threading.Event()
+            self._ticker = threading.Thread(target=self._tick, daemon=True)
+            self._ticker.start()
+        else:
+            print(f"{self._line} …", file=self.stream, flush=True)
+
+    def finished(self, position: int, total: int, record: StageRecord) -> None:
+        self._halt()
+        size = human_size(record.size_bytes) if record.size_bytes is not None else "no size"
+        tests = (
+            f"{record.tests_passed}/{record.tests_run} tests" if record.tests_run else "no tests"
+        )
+        seconds = f"{record.build_seconds:.1f}s build" if record.build_seconds is not None else ""
+        detail = "  ".join(part for part in (size, tests, seconds) if part)
+        if record.status == "skipped":
+            detail = record.reason.split(";")[0]
+        end = "\r\033[K" if self.live else ""
+        label = self._labels.get(position, record.name)
+        print(
+            f"{end}[{position:>2}/{total}] {label}: {record.status}  {detail}",
+            file=self.stream,
+            flush=True,
+        )
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):
+            elapsed = time.monotonic() - self._started
+            print(f"\r\033[K{self._line} … {elapsed:.0f}s", end="", file=self.stream, flush=True)
+
+    def _halt(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+            self._ticker = None

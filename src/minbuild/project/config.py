@@ -1,0 +1,295 @@
+"""The project file: which crate to build, what its feature sets mean, and how to test it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from minbuild.project.budgets import Budget, parse_budget
+from minbuild.util.errors import ConfigError
+from minbuild.util.schemas import validated
+from minbuild.util.text import did_you_mean, texts
+from minbuild.util.yamlfile import Document, KeyPath, load
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+TEST_PLACEHOLDERS = ("binary", "workdir", "crate_dir", "config_dir")
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """What a stage produces and minbuild measures."""
+
+    kind: str
+    """bin, cdylib or staticlib."""
+    name: str | None
+    """The binary's name (kind bin); None means the package's only binary."""
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """A file a test needs that only a fuller build can make (the seed's precompiled .cwasm)."""
+
+    name: str
+    """Referred to by tests as {fixture:NAME}."""
+    description: str
+    """One line for people."""
+    needs_features: tuple[str, ...]
+    """A stage makes the fixture with its own binary only if it has all of these features."""
+    argv: tuple[str, ...]
+    """The command that writes the fixture to {output}."""
+
+
+@dataclass(frozen=True)
+class TestSpec:
+    """A command run against a stage's artifact, and what it must print and return."""
+
+    __test__ = False  # not a pytest test class, despite its name
+
+    name: str
+    """Unique among the project's tests."""
+    description: str
+    """One line for people."""
+    argv: tuple[str, ...]
+    """The command, with placeholders such as {binary} and {fixture:NAME}."""
+    exit_code: int
+    """The exit code that counts as success."""
+    stdout: str | None
+    """Exact expected standard output, if set."""
+    stdout_regex: str | None
+    """A regex that must match standard output somewhere (MULTILINE), if set."""
+    stdout_file: Path | None
+    """A file whose content standard output must equal, if set."""
+    needs_features: tuple[str, ...]
+    """The test applies only to stages whose enabled features include all of these."""
+    unless_features: tuple[str, ...]
+    """The test applies only to stages whose enabled features include none of these."""
+    stages: tuple[str, ...]
+    """The test applies only to these stages; empty means every stage."""
+    kinds: tuple[str, ...]
+    """Artifact kinds it applies to (bin, cdylib, staticlib)."""
+    targets: tuple[str, ...]
+    """The test applies only to these target triples; empty means every target."""
+    timeout: float
+    """Seconds before the command is killed and the test recorded as failed."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """One crate and everything minbuild must know to take it down the staircase."""
+
+    path: Path
+    """The project file itself."""
+    manifest: Path
+    """The crate's Cargo.toml (absolute)."""
+    package: str | None
+    """The package to build; None means the manifest's own package."""
+    artifact: Artifact
+    """What each stage produces."""
+    staircase: Path
+    """The staircase file."""
+    targets: Path
+    """The cross targets file."""
+    libraries: Mapping[str, str]
+    """Package that builds each library kind (cdylib, staticlib) for targets that want one."""
+    staticlib_exports: tuple[str, ...]
+    """Entry points a program uses: a staticlib's effective size keeps only what they reach."""
+    feature_sets: Mapping[str, tuple[str, ...]]
+    """Named lists of cargo features that staircase stages enable by name."""
+    rustflags: tuple[str, ...]
+    """Flags every build adds to RUSTFLAGS (before the stages' own)."""
+    fixtures: tuple[Fixture, ...]
+    """Files tests need that a fuller stage's binary makes."""
+    tests: tuple[TestSpec, ...]
+    """Commands run against every applicable stage's artifact."""
+    size_baseline: Path
+    """The committed baseline file that growth budgets compare against."""
+    budgets: tuple[Budget, ...]
+    """Size limits that --check enforces."""
+    feature_matrix: Mapping[str, Any]
+    """What feature-matrix combines (depth, exclude, groups, exclusive, always), defaults in."""
+    source: Document = field(compare=False, repr=False)
+    """The parsed file, kept to put file:line on errors found later (e.g. unknown features)."""
+
+    @property
+    def crate_dir(self) -> Path:
+        return self.manifest.parent
+
+    def digest(self) -> str:
+        """A hash of what this file says, to tell runs of different configurations apart."""
+        text = json.dumps(self.source.data, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def bundled(name: str) -> Path:
+    """A file that ships with minbuild (resources/), e.g. the staircase or the targets."""
+    return Path(str(resources.files("minbuild").joinpath(f"resources/{name}")))
+
+
+def bundled_staircase() -> Path:
+    return bundled("staircase.yaml")
+
+
+def _path_or(base: Path, value: str | None, default: Path) -> Path:
+    return (base / value).resolve() if value else default
+
+
+def load_project(path: Path) -> Project:
+    """Read and check a project file; every mistake is a ConfigError naming file and line."""
+    return _project(load(path))
+
+
+def crate_only_project(manifest: Path, package: str | None = None) -> Project:
+    """The project of a crate that has no project file (cfg-audit, feature-matrix,
+    feature-cost): every default, no tests, empty feature sets."""
+    if not manifest.is_file():
+        raise ConfigError(f"no such Cargo manifest: {manifest}")
+    data = {
+        "schema": 1,
+        "crate": {"manifest": manifest.name, "package": package},
+        "feature_sets": {"minimal": [], "disable_logging": []},
+    }
+    return _project(Document(manifest.resolve(), data))
+
+
+def _project(doc: Document) -> Project:
+    path = doc.path
+    data = validated(doc, "project")
+    base = path.parent
+    crate, artifact = data["crate"], data["crate"]["artifact"]
+    manifest = (base / crate["manifest"]).resolve()
+    fixtures = tuple(
+        _fixture(doc, item, ("fixtures", i)) for i, item in enumerate(data["fixtures"])
+    )
+    timeout = float(data["test_timeout"])
+    tests = tuple(
+        _test(doc, item, ("tests", i), base, timeout, artifact["kind"])
+        for i, item in enumerate(data["tests"])
+    )
+    _check_unique(doc, "fixtures", [f.name for f in fixtures])
+    _check_unique(doc, "tests", [t.name for t in tests])
+    _check_placeholders(doc, fixtures, tests)
+    return Project(
+        path=path,
+        manifest=manifest,
+        package=crate["package"],
+        artifact=Artifact(artifact["kind"], artifact["name"]),
+        staircase=_path_or(base, data["staircase"], bundled_staircase()),
+        targets=_path_or(base, data["targets"], bundled("targets.yaml")),
+        staticlib_exports=texts(crate["staticlib"]["exports"]),
+        libraries={
+            kind: str(crate[kind]["package"])
+            for kind in ("cdylib", "staticlib")
+            if crate[kind]["package"]
+        },
+        feature_sets={name: texts(features) for name, features in data["feature_sets"].items()},
+        rustflags=texts(data["rustflags"]),
+        fixtures=fixtures,
+        tests=tests,
+        size_baseline=(base / data["size_baseline"]).resolve(),
+        budgets=tuple(
+            parse_budget(doc, item, ("budgets", i)) for i, item in enumerate(data["budgets"])
+        ),
+        feature_matrix=data["feature_matrix"],
+        source=doc,
+    )
+
+
+def check_manifest(project: Project) -> None:
+    """The manifest must exist before cargo is asked about it, so that the error names the
+    project file's key rather than cargo's view of a path."""
+    existing(
+        project,
+        ("crate", "manifest"),
+        project.manifest,
+        " (the crate's Cargo.toml, relative to this file)",
+    )
+
+
+def existing(project: Project, at: KeyPath, path: Path, hint: str = "") -> Path:
+    """`path`, which the project file names at `at`, if it is a file; else the error points
+    at that key."""
+    if not path.is_file():
+        problem = "is a directory, not a file" if path.is_dir() else "no such file"
+        raise project.source.error(at, f"{problem}: {path}{hint}")
+    return path
+
+
+def _fixture(doc: Document, data: dict[str, Any], at: KeyPath) -> Fixture:
+    argv = texts(data["argv"])
+    if not any("{output}" in arg for arg in argv):
+        raise doc.error((*at, "argv"), "must be a command that writes {output}")
+    return Fixture(data["name"], data["description"], texts(data["needs_features"]), argv)
+
+
+def _test(
+    doc: Document,
+    data: dict[str, Any],
+    at: KeyPath,
+    base: Path,
+    default_timeout: float,
+    main_kind: str,
+) -> TestSpec:
+    expectations = [
+        key for key in ("stdout", "stdout_regex", "stdout_file") if data[key] is not None
+    ]
+    if len(expectations) > 1:
+        raise doc.error((*at, expectations[1]), f"conflicts with {expectations[0]}: give one")
+    if data["stdout_regex"] is not None:
+        _check_regex(doc, str(data["stdout_regex"]), (*at, "stdout_regex"))
+    stdout_file = (base / str(data["stdout_file"])).resolve() if data["stdout_file"] else None
+    if stdout_file is not None and not stdout_file.is_file():
+        raise doc.error((*at, "stdout_file"), f"no such file: {stdout_file}")
+    return TestSpec(
+        name=data["name"],
+        description=data["description"],
+        argv=texts(data["argv"]),
+        exit_code=data["exit_code"],
+        stdout=data["stdout"],
+        stdout_regex=data["stdout_regex"],
+        stdout_file=stdout_file,
+        needs_features=texts(data["needs_features"]),
+        unless_features=texts(data["unless_features"]),
+        stages=texts(data["stages"]),
+        kinds=texts(data["kinds"]) or (main_kind,),
+        targets=texts(data["targets"]),
+        timeout=float(data["timeout"]) or default_timeout,
+    )
+
+
+def _check_regex(doc: Document, pattern: str, at: KeyPath) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise doc.error(at, f"invalid regex: {error}") from error
+
+
+def _check_unique(doc: Document, key: str, names: list[str]) -> None:
+    for position, name in enumerate(names):
+        if name in names[:position]:
+            raise doc.error((key, position, "name"), f"duplicate name '{name}'")
+
+
+def _check_placeholders(
+    doc: Document, fixtures: tuple[Fixture, ...], tests: tuple[TestSpec, ...]
+) -> None:
+    fixture_names = [fixture.name for fixture in fixtures]
+    known = [*TEST_PLACEHOLDERS, *(f"fixture:{name}" for name in fixture_names)]
+    commands: list[tuple[str, Sequence[Fixture | TestSpec], list[str]]] = [
+        ("fixtures", fixtures, ["output"]),
+        ("tests", tests, []),
+    ]
+    for key, items, extra in commands:
+        for position, item in enumerate(items):
+            for arg in item.argv:
+                for name in PLACEHOLDER.findall(arg):
+                    if name not in known + extra:
+                        raise doc.error(
+                            (key, position, "argv"),
+                            f"unknown placeholder {{{name}}}" + did_you_mean(name, known + extra),
+                        )

@@ -1,0 +1,239 @@
+"""A size report in each format: terminal, markdown (pull-request ready), json and csv."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from minbuild.sizes.budgets import Violation
+from minbuild.sizes.records import RunRecord
+from minbuild.sizes.report import Change, Row, base_stage, rows, toolchain_label
+from minbuild.sizes.table import delta_text, matrix, notes, render, size_text
+from minbuild.util.text import format_table
+
+FORMATS = ("terminal", "markdown", "json", "csv")
+REPORT_SCHEMA = "minbuild.report/1"
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a size report shows: the run, and optionally a comparison and budget results."""
+
+    run: RunRecord
+    against: str | None = None
+    changes: Sequence[Change] = ()
+    violations: Sequence[Violation] | None = None  # None: budgets were not checked
+    warnings: Sequence[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[Row]:
+        return rows(self.run)
+
+
+def render_report(report: Report, form: str, exact: bool = False) -> str:
+    renderers = {"terminal": terminal, "markdown": markdown, "json": to_json, "csv": to_csv}
+    return renderers[form](report, exact)
+
+
+def terminal(report: Report, exact: bool = False) -> str:
+    parts = [render(report.run, exact)]
+    if len({row.target for row in report.rows}) > 1:
+        parts.append("\n" + matrix(report.run, exact))
+    if report.against is not None:
+        parts.append(
+            f"\ncompared with {report.against}\n\n"
+            + format_table(_CHANGE_HEADERS, _change_cells(report.changes, exact), {2, 3, 4, 5})
+            + "\n"
+        )
+    if report.violations is not None:
+        lines = budget_lines(report.violations, report.warnings)
+        parts.append("\n" + "\n".join(lines) + "\n")
+    return "".join(parts)
+
+
+_CHANGE_HEADERS = ("stage", "target", "then", "now", "Δ", "Δ %")
+
+
+def _change_cells(changes: Sequence[Change], exact: bool) -> list[list[str]]:
+    cells = []
+    for change in changes:
+        delta, percent = delta_text(change.delta, change.percent)
+        if change.kind != "changed":
+            delta, percent = change.kind, ""
+        cells.append(
+            [
+                change.stage,
+                change.target,
+                size_text(change.then, exact),
+                size_text(change.now, exact),
+                delta,
+                percent,
+            ]
+        )
+    return cells
+
+
+def budget_lines(
+    violations: Sequence[Violation], warnings: Sequence[str], bullet: str = ""
+) -> list[str]:
+    """A headline, then ✗ per broken budget and ! per budget that could not be checked."""
+    head = f"budgets: {len(violations)} broken" if violations else "budgets: all kept"
+    lines = [head, *(f"{bullet}✗ {v.message}" for v in violations)]
+    return lines + [f"{bullet}! {warning}" for warning in warnings]
+
+
+def markdown(report: Report, exact: bool = False) -> str:
+    run = report.run
+    commit = run.crate.get("git_commit") or "no commit"
+    lines = [
+        f"## minbuild size report: {run.crate.get('name')} {run.crate.get('version')}",
+        "",
+        f"Run `{run.run_id}` · commit `{commit[:12]}` · toolchain "
+        f"{toolchain_label(run.toolchain)} · host `{run.host}`",
+    ]
+    if report.against is not None:
+        lines.append(f"Compared with {report.against}.")
+    base = base_stage(run)
+    headers = [
+        "#",
+        "stage",
+        "target",
+        "size",
+        "Δ prev",
+        "Δ %",
+        f"% of {base.name if base else 'base'}",
+        "tests",
+        "toolchain",
+        "status",
+    ]
+    lines += [
+        "",
+        _md_row(headers),
+        _md_row(["--:", "---", "---", "--:", "--:", "--:", "--:", "--:", "---", "---"]),
+    ]
+    for number, row in enumerate(report.rows):
+        delta, percent = delta_text(row.delta, row.delta_percent)
+        lines.append(
+            _md_row(
+                [
+                    str(number),
+                    f"`{row.stage}`",
+                    row.target,
+                    size_text(row.size, exact),
+                    delta,
+                    f"**{percent}**" if row.grew else percent,
+                    f"{row.percent_of_base:.1f}%" if row.percent_of_base is not None else "",
+                    f"{row.tests_passed}/{row.tests_run}" if row.tests_run else "—",
+                    row.toolchain,
+                    row.status if row.status == "ok" else f"**{row.status}**",
+                ]
+            )
+        )
+    explained = notes(report.rows)
+    if explained:
+        lines += ["", *(f"- `{stage}`: {note}" for stage, note in explained)]
+    if report.violations is not None:
+        budget = budget_lines(report.violations, report.warnings, "- ")
+        lines += ["", f"### Budgets: {budget[0].removeprefix('budgets: ')}", "", *budget[1:]]
+    if report.against is not None:
+        lines += [
+            "",
+            f"### Compared with {report.against}",
+            "",
+            _md_row(_CHANGE_HEADERS),
+            _md_row(["---", "---", "--:", "--:", "--:", "--:"]),
+            *(_md_row(cells) for cells in _change_cells(report.changes, exact)),
+        ]
+    lines += ["", "<details><summary>Commands and environment of every stage</summary>", ""]
+    for row in report.rows:
+        reason = f": {row.record.reason}" if row.record.reason else ""
+        shell = row.record.shell or "(no command recorded)"
+        lines += [f"**{row.stage}** ({row.status}{reason})", "", "```sh", shell, "```", ""]
+    return "\n".join([*lines, "</details>", ""])
+
+
+def _md_row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+def _row_data(row: Row) -> dict[str, object]:
+    return {
+        "stage": row.stage,
+        "target": row.target,
+        "status": row.status,
+        "size_bytes": row.size,
+        "delta_bytes": row.delta,
+        "delta_percent": _rounded(row.delta_percent),
+        "percent_of_base": _rounded(row.percent_of_base),
+        "tests_passed": row.tests_passed,
+        "tests_run": row.tests_run,
+        "toolchain": row.toolchain,
+        "grew": row.grew,
+        "sha256": row.record.sha256,
+    }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def to_json(report: Report, exact: bool = False) -> str:
+    run = report.run
+    data: dict[str, object] = {
+        "schema": REPORT_SCHEMA,
+        "run_id": run.run_id,
+        "crate": dict(run.crate),
+        "toolchain": dict(run.toolchain),
+        "host": run.host,
+        "rows": [_row_data(row) for row in report.rows],
+    }
+    if report.against is not None:
+        data["comparison"] = {
+            "against": report.against,
+            "changes": [
+                {
+                    "stage": c.stage,
+                    "target": c.target,
+                    "kind": c.kind,
+                    "then_bytes": c.then,
+                    "now_bytes": c.now,
+                    "delta_bytes": c.delta,
+                    "delta_percent": _rounded(c.percent),
+                }
+                for c in report.changes
+            ],
+        }
+    if report.violations is not None:
+        data["budgets"] = {
+            "violations": [v.__dict__ for v in report.violations],
+            "warnings": list(report.warnings),
+        }
+    return json.dumps(data, indent=2) + "\n"
+
+
+def to_csv(report: Report, exact: bool = False) -> str:
+    then = {(c.stage, c.target): c for c in report.changes}
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    header = list(_row_data(report.rows[0]) if report.rows else [])
+    comparing = report.against is not None
+    writer.writerow(
+        header + (["then_bytes", "change_bytes", "change_percent"] if comparing else [])
+    )
+    for row in report.rows:
+        values = ["" if v is None else v for v in _row_data(row).values()]
+        change = then.get(row.key)
+        if comparing:
+            values += [
+                "" if change is None or v is None else v
+                for v in (
+                    change and change.then,
+                    change and change.delta,
+                    change and _rounded(change.percent),
+                )
+            ]
+        writer.writerow(values)
+    return stream.getvalue()

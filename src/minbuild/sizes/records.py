@@ -1,0 +1,178 @@
+"""Run documents: frozen records, versioned JSON, written atomically."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from minbuild.util.errors import ConfigError
+from minbuild.util.files import write_atomic
+from minbuild.util.schemas import validated
+from minbuild.util.yamlfile import Document, read_text
+
+SCHEMA = "minbuild.run/1"
+MAX_DOCUMENT_BYTES = 64 << 20
+"""Run documents are tens of KiB: output tails are bounded."""
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One test command run against one stage's artifact."""
+
+    __test__ = False  # not a pytest test class, despite its name
+
+    name: str
+    status: str  # passed | failed | skipped
+    seconds: float
+    output_tail: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class StageRecord:
+    """What one stage built, how big it is, and whether its tests passed."""
+
+    name: str
+    description: str
+    status: str  # ok | failed | skipped
+    reason: str = ""
+    toolchain: Mapping[str, str] = field(default_factory=dict)
+    command: tuple[str, ...] = ()
+    shell: str = ""
+    env: Mapping[str, str] = field(default_factory=dict)
+    effective_profile: Mapping[str, Any] = field(default_factory=dict)
+    features: tuple[str, ...] = ()
+    target: str | None = None
+    runner: tuple[str, ...] = ()
+    same_settings_as: str | None = None
+    artifact: str | None = None
+    size_bytes: int | None = None
+    sha256: str | None = None
+    build_seconds: float | None = None
+    staticlib: Mapping[str, Any] = field(default_factory=dict)
+    units_built: int | None = None
+    units_fresh: int | None = None
+    log: str | None = None
+    first_error: str | None = None
+    fixtures: Mapping[str, str] = field(default_factory=dict)
+    tests: tuple[TestResult, ...] = ()
+
+    @property
+    def tests_passed(self) -> int:
+        return sum(test.status == "passed" for test in self.tests)
+
+    @property
+    def tests_run(self) -> int:
+        return sum(test.status != "skipped" for test in self.tests)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One `min-build` invocation: where, when, with what, and every stage's record."""
+
+    run_id: str
+    started: str
+    finished: str | None
+    complete: bool
+    host: str
+    crate: Mapping[str, Any]
+    minbuild_version: str
+    config_hash: str
+    toolchain: Mapping[str, str]
+    stages: tuple[StageRecord, ...] = ()
+    interrupted: bool = False
+    config: str | None = None
+    toolchain_choice: tuple[str, ...] = ()
+    """Why this toolchain: the candidates passed over and what each lacked."""
+    sequence: int | None = None
+    """The state dir's run counter: orders runs started within one second."""
+    schema: str = SCHEMA
+
+
+def to_json(run: RunRecord) -> str:
+    return json.dumps(dataclasses.asdict(run), indent=2, sort_keys=False) + "\n"
+
+
+def from_json(text: str, source: str) -> RunRecord:
+    """Parse a run document; a broken, foreign or ill-typed one is a ConfigError naming
+    `source` and the first key that is wrong."""
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise ConfigError(f"not a readable run document ({error})", file=source) from error
+    if not isinstance(data, dict):
+        raise ConfigError(f"not a run document (a JSON {type(data).__name__})", file=source)
+    _check_schema(data.get("schema"), source)
+    validated(Document(Path(source), data), "run")
+    try:
+        stages = tuple(
+            StageRecord(
+                **{
+                    **stage,
+                    "command": tuple(stage["command"]),
+                    "features": tuple(stage["features"]),
+                    "runner": tuple(stage.get("runner", ())),
+                    "tests": tuple(TestResult(**t) for t in stage["tests"]),
+                }
+            )
+            for stage in data.pop("stages")
+        )
+        choice = tuple(data.pop("toolchain_choice", ()))
+        return RunRecord(**data, stages=stages, toolchain_choice=choice)
+    except (TypeError, KeyError) as error:  # the schema and the records disagree: a bug
+        raise ConfigError(f"not a readable run document ({error})", file=source) from error
+
+
+def _check_schema(schema: object, source: str) -> None:
+    if schema == SCHEMA:
+        return
+    version = re.fullmatch(r"minbuild\.run/(\d+)", str(schema))
+    if version is None:
+        raise ConfigError(f"not a minbuild run document (schema {schema!r})", file=source)
+    ours = int(SCHEMA.rsplit("/", 1)[1])
+    if int(version.group(1)) < ours:
+        raise ConfigError(
+            f"run document schema {schema} is older than {SCHEMA}, which this "
+            "minbuild reads: run `nox -s min-build` again",
+            file=source,
+        )
+    raise ConfigError(
+        f"run document schema {schema} is newer than {SCHEMA}: it was written "
+        "by a newer minbuild; upgrade minbuild to read it",
+        file=source,
+    )
+
+
+def save(run: RunRecord, runs_dir: Path) -> Path:
+    path = runs_dir / f"{run.run_id}.json"
+    write_atomic(path, to_json(run))
+    return path
+
+
+def load(path: Path) -> RunRecord:
+    return from_json(read_text(path, MAX_DOCUMENT_BYTES), str(path))
+
+
+def run_order(path: Path) -> tuple[str, int, str]:
+    """Sorts run documents by start time, then by the state dir's run counter (a run id is
+    STARTED-SEQUENCE; older ids ended in a random hex suffix, which sorts first)."""
+    started, _, suffix = path.stem.partition("-")
+    return started, int(suffix) if suffix.isdigit() else -1, path.stem
+
+
+def documents(runs_dir: Path) -> list[Path]:
+    """Every run document in `runs_dir`, oldest first."""
+    return sorted(runs_dir.glob("*.json"), key=run_order) if runs_dir.is_dir() else []
+
+
+def latest(runs_dir: Path) -> Path:
+    """The newest run document."""
+    runs = documents(runs_dir)
+    if not runs:
+        raise ConfigError(f"no runs in {runs_dir}: run `nox -s min-build` first")
+    return runs[-1]

@@ -1,0 +1,229 @@
+"""The size-report and size-baseline jobs: pick the runs, compare, gate, chart and publish."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from minbuild.project.config import Project, load_project
+from minbuild.project.stages import load_staircase
+from minbuild.sizes import budgets, charts, history, records
+from minbuild.sizes.formats import FORMATS, Report, markdown, render_report
+from minbuild.sizes.records import RunRecord
+from minbuild.sizes.report import Reference, compare, reference_from_run, rows
+from minbuild.util.errors import ConfigError
+from minbuild.util.files import write_atomic
+from minbuild.util.text import did_you_mean
+
+BASELINE = "baseline"
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What one size-report invocation asks for."""
+
+    run: str | None = None
+    """Run id or path of a run document; None means the latest run."""
+    against: str | None = None
+    """Run id, path, or "baseline" to compare with."""
+    form: str = "terminal"
+    """terminal, markdown, json or csv."""
+    output: Path | None = None
+    """Write the report here instead of returning it for standard output."""
+    exact: bool = False
+    """Sizes in exact bytes instead of humanized."""
+    check: bool = False
+    """Enforce the project's budgets (exit 1 if one is broken)."""
+    ratchet: bool = False
+    """Lower baseline entries the run beat; never raise one."""
+    history: int | None = None
+    """Show the last N runs instead of one."""
+    stages: tuple[str, ...] = ()
+    """Stages for --history (default: all)."""
+    target: str | None = None
+    """Target for --history (default: each run's host)."""
+    plot: Path | None = None
+    """Draw the staircase (or the history) to this .png or .svg."""
+    log_scale: bool = False
+    """Log-scale size axis for charts."""
+    config: Path | None = None
+    """Project file (budgets, baseline); default: the one the run was made with."""
+    state_dir: Path = Path(".minbuild")
+    """minbuild's state directory."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the CLI prints (text to stdout, messages to stderr) and its exit code."""
+
+    text: str
+    messages: list[str] = field(default_factory=list)
+    exit_code: int = 0
+
+
+def find_run(reference: str | None, runs_dir: Path) -> RunRecord:
+    """The latest run, a run id, or a run document's path."""
+    if reference is None:
+        return records.load(records.latest(runs_dir))
+    if reference.endswith(".json") or os.sep in reference:
+        return records.load(Path(reference))
+    path = runs_dir / f"{reference}.json"
+    if not path.is_file():
+        known = [path.stem for path in records.documents(runs_dir)]
+        raise ConfigError(
+            f"no run '{reference}' in {runs_dir}{did_you_mean(reference, known)}"
+            f" (latest: {known[-1] if known else 'none'})"
+        )
+    return records.load(path)
+
+
+def project_for(run: RunRecord, config: Path | None) -> Project | None:
+    """The project file given, else the one the run was made with (if it still exists)."""
+    path = config or (Path(run.config) if run.config else None)
+    if path is None or (config is None and not path.is_file()):
+        return None
+    project = load_project(path)
+    load_staircase(project)  # budgets must name its stages
+    return project
+
+
+def _reference(against: str, project: Project | None, runs_dir: Path) -> Reference:
+    if against == BASELINE:
+        if project is None:
+            raise ConfigError("--against baseline: no project file (give --config)")
+        return budgets.load_baseline(project.size_baseline).reference(project.size_baseline)
+    path = Path(against)
+    if path.suffix == ".json" and path.is_file() and _is_baseline(path):
+        return budgets.load_baseline(path).reference(path)
+    return reference_from_run(find_run(against, runs_dir))
+
+
+def _is_baseline(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("schema") == budgets.BASELINE_SCHEMA
+
+
+def gate(run: RunRecord, project: Project) -> tuple[list[budgets.Violation], list[str]]:
+    """The project's budgets applied to a run, growth measured against its baseline file."""
+    baseline = None
+    if project.size_baseline.is_file():
+        baseline = budgets.load_baseline(project.size_baseline).reference(project.size_baseline)
+    return budgets.check(rows(run), project.budgets, baseline)
+
+
+def size_report(options: ReportOptions) -> Outcome:
+    if options.form not in FORMATS:
+        raise ConfigError(
+            f"--format {options.form}: not one of {', '.join(FORMATS)}"
+            + did_you_mean(options.form, list(FORMATS))
+        )
+    if options.plot is not None:
+        charts.check_path(options.plot)
+    runs_dir = options.state_dir / "runs"
+    if options.history is not None:
+        return _history(options, runs_dir)
+    run = find_run(options.run, runs_dir)
+    project = project_for(run, options.config)
+    messages: list[str] = []
+    report = Report(run)
+    if options.against is not None:
+        reference = _reference(options.against, project, runs_dir)
+        report = Report(run, reference.label, compare(rows(run), reference))
+    exit_code = 0
+    if options.check:
+        if project is None:
+            raise ConfigError("--check: no project file with budgets (give --config)")
+        violations, warnings = gate(run, project)
+        report = Report(run, report.against, report.changes, violations, warnings)
+        exit_code = 1 if violations else 0
+    if options.ratchet:
+        messages += _ratchet(run, project)
+    if options.plot is not None:
+        charts.staircase(run, options.plot, options.log_scale)
+        messages.append(f"wrote {options.plot}")
+    messages += _publish(report)
+    text = render_report(report, options.form, options.exact)
+    return _deliver(text, options.output, messages, exit_code)
+
+
+def _history(options: ReportOptions, runs_dir: Path) -> Outcome:
+    if options.history is None or options.history < 1:
+        raise ConfigError(f"--history {options.history}: must be at least 1")
+    runs, skipped = history.load_runs(runs_dir)
+    runs = runs[-(options.history or 1) :]
+    if not runs:
+        raise ConfigError(f"no readable runs in {runs_dir}: run `nox -s min-build` first")
+    known = history.stage_names(runs)
+    history.check_stage_names(options.stages, known)
+    _check_target(options.target, runs)
+    stages = list(options.stages) or known
+    messages = list(skipped)
+    if options.plot is not None:
+        charts.history(runs, stages, options.plot, options.log_scale)
+        messages.append(f"wrote {options.plot}")
+    text = history.history_table(runs, stages, options.exact, options.target)
+    return _deliver(text, options.output, messages, 0)
+
+
+def _check_target(target: str | None, runs: list[RunRecord]) -> None:
+    known = sorted({row.target for run in runs for row in rows(run)})
+    if target is not None and target not in known:
+        raise ConfigError(
+            f"--target: no target '{target}' in these runs"
+            f"{did_you_mean(target, known)} (targets: {', '.join(known)})"
+        )
+
+
+def _ratchet(run: RunRecord, project: Project | None) -> list[str]:
+    if project is None:
+        raise ConfigError("--ratchet: no project file, so no baseline path (give --config)")
+    path = project.size_baseline
+    if not path.is_file():
+        budgets.save_baseline(path, budgets.baseline_from_run(run))
+        return [f"ratchet: no baseline yet; wrote {path} from run {run.run_id}"]
+    tightened, changes = budgets.ratchet(budgets.load_baseline(path), run)
+    if not changes:
+        return [f"ratchet: {path} unchanged (no stage shrank below its baseline)"]
+    budgets.save_baseline(path, tightened)
+    return [f"ratchet: {path}: {change}" for change in changes]
+
+
+def _publish(report: Report) -> list[str]:
+    """On GitHub Actions, append the markdown report to the job summary."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary:
+        return []
+    with Path(summary).open("a", encoding="utf-8") as stream:
+        stream.write(markdown(report) + "\n")
+    return [f"appended the markdown report to $GITHUB_STEP_SUMMARY ({summary})"]
+
+
+def _deliver(text: str, output: Path | None, messages: list[str], exit_code: int) -> Outcome:
+    if output is None:
+        return Outcome(text, messages, exit_code)
+    write_atomic(output, text)
+    return Outcome("", [*messages, f"wrote {output}"], exit_code)
+
+
+def write_baseline(
+    run_reference: str | None, config: Path | None, state_dir: Path, output: Path | None
+) -> tuple[Path, budgets.Baseline]:
+    """Write the baseline file from a run (default: the latest) for a team to review and commit."""
+    run = find_run(run_reference, state_dir / "runs")
+    project = project_for(run, config)
+    path = output or (project.size_baseline if project else None)
+    if path is None:
+        raise ConfigError(
+            "size-baseline: no project file to take the baseline path from "
+            "(give --config or --output)"
+        )
+    baseline = budgets.baseline_from_run(run)
+    if not baseline.entries:
+        raise ConfigError(f"run {run.run_id} has no sized stage to make a baseline of")
+    budgets.save_baseline(path, baseline)
+    return path, baseline

@@ -1,0 +1,154 @@
+"""The one place minbuild starts a process: logged, time-limited, never through a shell."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shlex
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from minbuild.util.errors import CommandFailed, CommandTimedOut, ToolMissingError
+from minbuild.util.text import shorten
+
+log = logging.getLogger("minbuild.util.command")
+
+TAIL_LINES = 20
+TAIL_LINE_CHARS = 300
+"""A line longer than this is cut in a tail: one 10 MB line must not become the tail."""
+
+
+@dataclass(frozen=True)
+class Completed:
+    """What a finished process left behind."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    def tail(self, lines: int = TAIL_LINES) -> str:
+        return output_tail(self.stdout, self.stderr, lines)
+
+    def first_error(self) -> str | None:
+        """The first line of standard error that cargo or rustc starts with `error`."""
+        return next((ln.strip() for ln in self.stderr.splitlines() if ln.startswith("error")), None)
+
+
+def output_tail(stdout: str, stderr: str, lines: int = TAIL_LINES) -> str:
+    """The last lines of a process's output, stdout first, as a person would read them;
+    bounded in bytes too (each line cut to TAIL_LINE_CHARS)."""
+    combined = [*_last_lines(stdout, lines), *_last_lines(stderr, lines)]
+    return "\n".join(shorten(line, TAIL_LINE_CHARS) for line in combined[-lines:])
+
+
+def _last_lines(text: str, count: int) -> list[str]:
+    # rsplit from the end: a huge output is not split into millions of lines to keep 20.
+    return text.rstrip("\n").rsplit("\n", count)[-count:] if text else []
+
+
+def shell_line(argv: Sequence[str], env: Mapping[str, str] | None = None) -> str:
+    """A line a person can paste into a POSIX shell to run the same thing."""
+    assignments = [f"{key}={shlex.quote(value)}" for key, value in sorted((env or {}).items())]
+    return " ".join([*assignments, shlex.join(argv)])
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float | None = None,
+    check: bool = True,
+    log_file: Path | None = None,
+) -> Completed:
+    """Run argv with `env` layered over ours; raise CommandFailed (with the tail) if check fails."""
+    argv = [str(arg) for arg in argv]
+    changes = dict(env or {})
+    log.info("$ %s%s", shell_line(argv, changes), f"  (in {cwd})" if cwd else "")
+    started = time.monotonic()
+    stdout, stderr, returncode = _spawn(argv, {**os.environ, **changes}, cwd, timeout)
+    result = Completed(tuple(argv), returncode, stdout, stderr, time.monotonic() - started)
+    if log_file is not None:
+        _write_log(log_file, result, changes)
+    if returncode == _TIMED_OUT:
+        raise CommandTimedOut(argv, timeout or 0, result.tail())
+    if check and returncode != 0:
+        raise CommandFailed(argv, returncode, result.tail())
+    return result
+
+
+_TIMED_OUT = -(2**31)
+# Processes started by any thread, so an interrupt in one thread can stop them all.
+_RUNNING: set[subprocess.Popen[str]] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def _spawn(
+    argv: list[str], env: dict[str, str], cwd: Path | None, timeout: float | None
+) -> tuple[str, str, int]:
+    # A new session puts the child and everything it starts in one process group, so a
+    # timeout or Ctrl-C can kill a hanging test binary together with its children.
+    try:
+        process = subprocess.Popen(  # noqa: S603 - argv list, never a shell
+            argv,
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            start_new_session=True,
+        )
+    except FileNotFoundError as error:
+        if cwd is not None and not cwd.is_dir():
+            raise ToolMissingError(f"working directory {cwd} does not exist") from error
+        raise ToolMissingError(f"{argv[0]}: command not found (is it installed?)") from error
+    except OSError as error:  # not executable, a directory, a bad interpreter line
+        raise ToolMissingError(f"{argv[0]}: cannot run it: {error.strerror}") from error
+    with _RUNNING_LOCK:
+        _RUNNING.add(process)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        stdout, stderr = process.communicate()
+        return stdout, stderr, _TIMED_OUT
+    except BaseException:
+        _kill_group(process)
+        process.wait()
+        raise
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(process)
+    return stdout, stderr, process.returncode
+
+
+def kill_all() -> None:
+    """Kill every process group still running (Ctrl-C while other threads are building)."""
+    with _RUNNING_LOCK:
+        for process in list(_RUNNING):
+            _kill_group(process)
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _write_log(path: Path, result: Completed, env: Mapping[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    status = "timed out" if result.returncode == _TIMED_OUT else f"exit {result.returncode}"
+    path.write_text(
+        f"$ {shell_line(result.argv, env)}\n# {status} after {result.seconds:.1f}s\n"
+        f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}",
+        encoding="utf-8",
+    )

@@ -1,0 +1,3 @@
+from minbuild.wasmhost.host import main
+
+raise SystemExit(main())
