@@ -16,16 +16,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from minbuild.build import pipeline
+from minbuild.build import execute, planner
 
 
 def measure(config: Path, targets: tuple[str, ...], parallel: int) -> tuple[float, bool]:
     with tempfile.TemporaryDirectory(prefix=f"minbuild-bench-p{parallel}-") as scratch:
-        options = pipeline.Options(
+        options = planner.Options(
             config=config, cross=True, targets=targets, parallel=parallel, state_dir=Path(scratch)
         )
         started = time.monotonic()
-        run, _ = pipeline.min_build(options, pipeline.Silent())
+        run, _ = execute.min_build(options, execute.Silent())
         return time.monotonic() - started, all(s.status == "ok" for s in run.stages)
 
 

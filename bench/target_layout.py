@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from minbuild.build import pipeline
+from minbuild.build import planner
 from minbuild.build.plan import Invocation
 from minbuild.util import command
 
@@ -43,7 +43,7 @@ def build_all(invocations: list[Invocation], cwd: Path, target_dirs: list[Path])
     return Measurement("", round(time.monotonic() - started, 1), built)
 
 
-def measure(plan: pipeline.Plan, layout: str) -> Measurement:
+def measure(plan: planner.Plan, layout: str) -> Measurement:
     invocations = [build.invocation for build in plan.builds]
     with tempfile.TemporaryDirectory(prefix=f"minbuild-bench-{layout}-") as scratch:
         root = Path(scratch)
@@ -65,8 +65,8 @@ def main() -> None:
     parser.add_argument("--toolchain", default=None)
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
-    plan = pipeline.prepare(
-        pipeline.Options(
+    plan = planner.prepare(
+        planner.Options(
             config=args.config, first=args.first, last=args.last, toolchain=args.toolchain
         )
     )

@@ -6,18 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build import pipeline
+from minbuild.build import execute, planner
 from minbuild.sizes.records import RunRecord
-from tests.conftest import REPO, cross_targets_available, require
+from tests.conftest import REPO, CrossTools
 
 HELLO = REPO / "tests" / "crates" / "hello"
 TARGETS = ["aarch64-unknown-linux-gnu", "wasm32-wasip1"]
 
 
 def cross_build(state: Path, config: Path, parallel: int = 1) -> RunRecord:
-    available, missing = cross_targets_available(TARGETS)
-    require(available, f"cross tools missing ({missing}): invoke setup --targets ...")
-    options = pipeline.Options(
+    options = planner.Options(
         config=config,
         state_dir=state,
         cross=True,
@@ -25,11 +23,12 @@ def cross_build(state: Path, config: Path, parallel: int = 1) -> RunRecord:
         stages=("lto",),
         parallel=parallel,
     )
-    return pipeline.min_build(options, pipeline.Silent())[0]
+    return execute.min_build(options, execute.Silent())[0]
 
 
 @pytest.fixture(scope="module")
-def hello_run(shared_state: Path) -> RunRecord:
+def hello_run(cross_tools: CrossTools, shared_state: Path) -> RunRecord:
+    cross_tools(TARGETS)
     return cross_build(shared_state, HELLO / "minbuild.yaml")
 
 
@@ -47,8 +46,9 @@ def test_both_targets_build_and_pass_under_their_runners(hello_run: RunRecord) -
 
 
 def test_a_hanging_foreign_binary_is_killed_and_the_other_target_still_passes(
-    shared_state: Path, tmp_path: Path
+    cross_tools: CrossTools, shared_state: Path, tmp_path: Path
 ) -> None:
+    cross_tools(TARGETS)
     config = tmp_path / "hello.yaml"
     config.write_text(
         (HELLO / "minbuild.yaml")

@@ -5,23 +5,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from minbuild.build import pipeline
+from minbuild.build import execute, planner
 from minbuild.project.config import bundled
 from minbuild.project.targets import load_targets
-from tests.conftest import REPO, cross_targets_available, require
+from tests.conftest import REPO, CrossTools
 
 
-def test_six_targets_build_and_pass(shared_state: Path) -> None:
+def test_six_targets_build_and_pass(cross_tools: CrossTools, shared_state: Path) -> None:
     triples = [target.triple for target in load_targets(bundled("targets.yaml"))]
-    available, missing = cross_targets_available(triples)
-    require(available, f"cross tools missing ({missing}): invoke setup --targets all")
-    options = pipeline.Options(
+    cross_tools(triples)  # and buildstd: the demo's final stage is build-std
+    options = planner.Options(
         config=REPO / "config" / "demo.yaml",
         state_dir=shared_state,
         cross=True,
         parallel=os.cpu_count() or 1,
     )
-    run, _ = pipeline.min_build(options, pipeline.Silent())
+    run, _ = execute.min_build(options, execute.Silent())
     foreign = [stage for stage in run.stages if stage.target in triples]
     assert [stage.target for stage in foreign] == triples
     for stage in foreign:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minbuild.build import pipeline
-from tests.conftest import REPO, debian_toolchain_available, require
+from minbuild.build import execute, planner
+from tests.conftest import REPO
 
 STAGES = ("release", "lto", "panic-immediate-abort")
 
 
-def test_library_staircase(shared_state: Path) -> None:
-    require(debian_toolchain_available(), "Debian's rustc-web is not installed")
-    options = pipeline.Options(
+def test_library_staircase(buildstd: None, shared_state: Path) -> None:
+    options = planner.Options(
         config=REPO / "config" / "demo-lib.yaml", stages=STAGES, state_dir=shared_state
     )
-    run, _ = pipeline.min_build(options, pipeline.Silent())
+    run, _ = execute.min_build(options, execute.Silent())
     by_name = {stage.name: stage for stage in run.stages}
     for stage in run.stages:
         assert stage.status == "ok", f"{stage.name}: {stage.reason}"

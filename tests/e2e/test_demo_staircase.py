@@ -6,24 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build import pipeline
+from minbuild.build import execute, planner
 from minbuild.sizes.records import RunRecord
-from tests.conftest import REPO, debian_toolchain_available, require
+from tests.conftest import REPO
 
 ALL_STAGES = 13
 
 
 def run_demo(state: Path) -> RunRecord:
-    options = pipeline.Options(config=REPO / "config" / "demo.yaml", state_dir=state)
-    return pipeline.min_build(options, pipeline.Silent())[0]
+    options = planner.Options(config=REPO / "config" / "demo.yaml", state_dir=state)
+    return execute.min_build(options, execute.Silent())[0]
 
 
 @pytest.fixture(scope="module")
-def demo_run(shared_state: Path) -> RunRecord:
-    require(
-        debian_toolchain_available(),
-        "Debian's rustc-web is not installed (apt-get install rustc-web cargo-web rust-web-src)",
-    )
+def demo_run(buildstd: None, shared_state: Path) -> RunRecord:
     return run_demo(shared_state)
 
 

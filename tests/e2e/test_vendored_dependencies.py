@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import REPO, debian_toolchain_available, require, run_minbuild
+from tests.conftest import REPO, run_minbuild
 
 VENDORED = REPO / "tests" / "crates" / "vendored"
 
 
-def test_init_then_build_std_finds_both_std_and_crate_dependencies(tmp_path: Path) -> None:
-    require(debian_toolchain_available(), "Debian's rustc-web is not installed")
+def test_init_then_build_std_finds_both_std_and_crate_dependencies(
+    buildstd: None, tmp_path: Path
+) -> None:
     state, config = tmp_path / "state", tmp_path / "minbuild.yaml"
     manifest = VENDORED / "Cargo.toml"
     made = run_minbuild(

@@ -13,7 +13,7 @@ from tests.conftest import REPO
 HELLO = REPO / "tests" / "crates" / "hello" / "minbuild.yaml"
 
 
-def test_two_runs_on_one_state_dir_both_finish(cargo_available: None, tmp_path: Path) -> None:
+def test_two_runs_on_one_state_dir_both_finish(cargo: None, tmp_path: Path) -> None:
     argv = [
         sys.executable,
         "-m",

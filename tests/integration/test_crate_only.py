@@ -14,7 +14,7 @@ from tests.conftest import REPO, run_minbuild
 HELLO = REPO / "tests" / "crates" / "hello"
 
 
-@pytest.mark.usefixtures("cargo_available")
+@pytest.mark.usefixtures("cargo")
 def test_cfg_audit_of_a_manifest(shared_state: Path) -> None:
     result = run_minbuild(
         "cfg-audit",
@@ -33,7 +33,7 @@ def test_cfg_audit_of_a_manifest(shared_state: Path) -> None:
     )
 
 
-@pytest.mark.usefixtures("cargo_available")
+@pytest.mark.usefixtures("cargo")
 def test_feature_matrix_uses_the_cargo_toml_of_the_current_directory(
     tmp_path: Path, shared_state: Path
 ) -> None:
@@ -47,6 +47,7 @@ def test_feature_matrix_uses_the_cargo_toml_of_the_current_directory(
     assert {"broken", "greeting", "shout", "(none)"} <= set(listed)
 
 
+@pytest.mark.process  # a usage error before any cargo
 def test_package_goes_with_a_manifest_not_a_project_file() -> None:
     result = run_minbuild(
         "feature-matrix", "--config", str(HELLO / "minbuild.yaml"), "--package", "hello"
@@ -55,6 +56,7 @@ def test_package_goes_with_a_manifest_not_a_project_file() -> None:
     assert "--package goes with --manifest-path" in result.stderr
 
 
+@pytest.mark.process  # refused before any cargo
 def test_a_missing_manifest_is_one_line(tmp_path: Path) -> None:
     for command in ("cfg-audit", "init"):
         result = run_minbuild(command, "--manifest-path", str(tmp_path / "Cargo.toml"))
@@ -62,6 +64,7 @@ def test_a_missing_manifest_is_one_line(tmp_path: Path) -> None:
         assert "no such Cargo manifest" in result.stderr
 
 
+@pytest.mark.process  # refused before any cargo
 def test_init_never_overwrites_an_existing_file(tmp_path: Path) -> None:
     existing = tmp_path / "mine.yaml"
     existing.write_text("# my own\n")

@@ -8,7 +8,7 @@ from minbuild.util import command
 from tests.conftest import REPO
 
 
-def test_demo_cargo_test_passes(cargo_available: None, shared_state: Path) -> None:
+def test_demo_cargo_test_passes(cargo: None, shared_state: Path) -> None:
     done = command.run(
         ["cargo", "test", "--workspace", "--manifest-path", str(REPO / "demo" / "Cargo.toml")],
         env={"CARGO_TARGET_DIR": str(shared_state / "demo-cargo-test")},

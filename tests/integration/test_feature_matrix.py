@@ -9,9 +9,7 @@ from minbuild.project.config import load_project
 from tests.conftest import REPO
 
 
-def test_the_matrix_finds_the_broken_combinations(
-    cargo_available: None, shared_state: Path
-) -> None:
+def test_the_matrix_finds_the_broken_combinations(cargo: None, shared_state: Path) -> None:
     options = MatrixOptions(
         project=load_project(REPO / "tests" / "crates" / "hello" / "minbuild.yaml"),
         state_dir=shared_state,

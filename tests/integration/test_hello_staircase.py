@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build import pipeline
+from minbuild.build import execute, planner
 from minbuild.sizes import records
 from minbuild.sizes.formats import FORMATS
 from minbuild.sizes.records import RunRecord, StageRecord
@@ -38,18 +38,18 @@ class Recorder:
 
 
 def build(state: Path, config: Path = HELLO / "minbuild.yaml", **options: object) -> RunRecord:
-    opts = pipeline.Options(config=config, state_dir=state, **options)  # type: ignore[arg-type]
-    run, path = pipeline.min_build(opts, Recorder())
+    opts = planner.Options(config=config, state_dir=state, **options)  # type: ignore[arg-type]
+    run, path = execute.min_build(opts, Recorder())
     assert records.load(path) == run, "the document on disk is the run that was returned"
     return run
 
 
 @pytest.fixture(scope="module")
-def first_run(cargo_available: None, shared_state: Path) -> RunRecord:
+def first_run(nightly: None, shared_state: Path) -> RunRecord:
+    """hello down STAGES, location-detail's -Z flag included: every test of it is `nightly`."""
     return build(shared_state, stages=STAGES)
 
 
-@pytest.mark.nightly
 def test_every_stage_builds_and_passes_its_tests(first_run: RunRecord) -> None:
     by_name = {stage.name: stage for stage in first_run.stages}
     assert list(by_name) == list(STAGES)
@@ -61,7 +61,6 @@ def test_every_stage_builds_and_passes_its_tests(first_run: RunRecord) -> None:
     assert skipped == {"panic-aborts"}
 
 
-@pytest.mark.nightly
 def test_sizes_are_real_and_artifacts_are_kept_apart(first_run: RunRecord) -> None:
     by_name = {stage.name: stage for stage in first_run.stages}
     for stage in first_run.stages:
@@ -74,7 +73,6 @@ def test_sizes_are_real_and_artifacts_are_kept_apart(first_run: RunRecord) -> No
     assert len({by_name[name].sha256 for name in STAGES}) == len(STAGES)
 
 
-@pytest.mark.nightly
 def test_records_carry_commands_env_and_profiles(first_run: RunRecord) -> None:
     lto = {stage.name: stage for stage in first_run.stages}["lto"]
     assert lto.env["CARGO_PROFILE_MINBUILD_LTO"] == "true"
@@ -85,7 +83,6 @@ def test_records_carry_commands_env_and_profiles(first_run: RunRecord) -> None:
     assert first_run.complete and first_run.finished and first_run.config_hash
 
 
-@pytest.mark.nightly
 def test_an_unchanged_rerun_builds_nothing(first_run: RunRecord, shared_state: Path) -> None:
     again = build(shared_state, stages=STAGES)
     for before, after in zip(first_run.stages, again.stages, strict=True):
@@ -117,7 +114,7 @@ WRONG_ON_RELEASE = """\
 
 
 def test_failures_are_recorded_and_the_rest_still_run(
-    cargo_available: None, shared_state: Path, tmp_path: Path
+    cargo: None, shared_state: Path, tmp_path: Path
 ) -> None:
     run = build(shared_state, variant(tmp_path, BROKEN, WRONG_ON_RELEASE))
     release, middle, broken = run.stages
@@ -131,16 +128,14 @@ def test_failures_are_recorded_and_the_rest_still_run(
     assert f"full log: {broken.log}" in broken.reason
 
 
-def test_fail_fast_skips_what_follows(
-    cargo_available: None, shared_state: Path, tmp_path: Path
-) -> None:
+def test_fail_fast_skips_what_follows(cargo: None, shared_state: Path, tmp_path: Path) -> None:
     run = build(shared_state, variant(tmp_path, BROKEN, WRONG_ON_RELEASE), fail_fast=True)
     assert [s.status for s in run.stages] == ["failed", "skipped", "skipped"]
     assert run.stages[2].reason == "not run: --fail-fast and release failed"
 
 
 def test_a_hanging_test_is_killed_and_fails_the_stage(
-    cargo_available: None, shared_state: Path, tmp_path: Path
+    cargo: None, shared_state: Path, tmp_path: Path
 ) -> None:
     hang = """\
         tests:
@@ -157,15 +152,15 @@ def test_a_hanging_test_is_killed_and_fails_the_stage(
 
 
 def test_ctrl_c_keeps_earlier_documents_and_records_the_partial_run(
-    cargo_available: None, shared_state: Path, tmp_path: Path
+    cargo: None, shared_state: Path, tmp_path: Path
 ) -> None:
     config = variant(tmp_path, BROKEN)
     earlier = build(shared_state, config)
     runs = shared_state / "runs"
     before = {p.name: p.read_bytes() for p in runs.glob("*.json")}
     with pytest.raises(KeyboardInterrupt):
-        pipeline.min_build(
-            pipeline.Options(config=config, state_dir=shared_state),
+        execute.min_build(
+            planner.Options(config=config, state_dir=shared_state),
             Recorder(interrupt_after="release"),
         )
     after = {p.name: p.read_bytes() for p in runs.glob("*.json")}
@@ -178,7 +173,6 @@ def test_ctrl_c_keeps_earlier_documents_and_records_the_partial_run(
     assert not list(runs.glob(".*.tmp")), "no temporary files left behind"
 
 
-@pytest.mark.nightly
 def test_size_report_on_the_real_run(first_run: RunRecord, shared_state: Path) -> None:
     for form in FORMATS:
         outcome = size_report(
@@ -201,7 +195,6 @@ def budgeted(tmp_path: Path, lto_max: int) -> Path:
     return config
 
 
-@pytest.mark.nightly
 def test_min_build_check_gates_on_budgets(
     first_run: RunRecord, shared_state: Path, tmp_path: Path
 ) -> None:

@@ -13,7 +13,7 @@ from tests.conftest import REPO
 HELLO = REPO / "tests" / "crates" / "hello" / "minbuild.yaml"
 
 
-def test_sigint_mid_build(cargo_available: None, tmp_path: Path) -> None:
+def test_sigint_mid_build(cargo: None, tmp_path: Path) -> None:
     # A fresh state dir, so the debug build is long enough to be interrupted.
     process = subprocess.Popen(
         [

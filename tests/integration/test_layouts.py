@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build import pipeline
+from minbuild.build import execute, planner
 from minbuild.sizes.records import RunRecord
 from tests.conftest import REPO, run_minbuild
 
@@ -32,12 +32,12 @@ def project(tmp_path: Path, crate: str, tests: str = "tests: []", minimal: str =
 
 
 def release(config: Path, state: Path) -> RunRecord:
-    options = pipeline.Options(config=config, stages=("release",), state_dir=state)
-    run, _ = pipeline.min_build(options, pipeline.Silent())
+    options = planner.Options(config=config, stages=("release",), state_dir=state)
+    run, _ = execute.min_build(options, execute.Silent())
     return run
 
 
-@pytest.mark.usefixtures("cargo_available")
+@pytest.mark.usefixtures("cargo")
 def test_the_bin_of_a_lib_and_bin_of_one_name(tmp_path: Path, shared_state: Path) -> None:
     tests = textwrap.dedent(
         """\
@@ -51,7 +51,7 @@ def test_the_bin_of_a_lib_and_bin_of_one_name(tmp_path: Path, shared_state: Path
     assert [t.status for t in stage.tests] == ["passed"]
 
 
-@pytest.mark.usefixtures("cargo_available")
+@pytest.mark.usefixtures("cargo")
 def test_a_virtual_workspace_finds_the_member_that_builds_the_named_bin(
     tmp_path: Path, shared_state: Path
 ) -> None:
@@ -62,7 +62,7 @@ def test_a_virtual_workspace_finds_the_member_that_builds_the_named_bin(
     assert "--package multibin" in stage.shell and "--bin extra" in stage.shell
 
 
-@pytest.mark.usefixtures("cargo_available")
+@pytest.mark.usefixtures("cargo")
 def test_a_cdylib_and_a_staticlib_of_a_member(tmp_path: Path, shared_state: Path) -> None:
     for kind, suffix in (("cdylib", ".so"), ("staticlib", ".a")):
         config = project(tmp_path, f"package: ffi\nartifact: {{kind: {kind}}}")
@@ -71,7 +71,7 @@ def test_a_cdylib_and_a_staticlib_of_a_member(tmp_path: Path, shared_state: Path
         assert stage.artifact and stage.artifact.endswith(suffix) and stage.size_bytes
 
 
-@pytest.mark.usefixtures("cargo_available")
+@pytest.mark.usefixtures("cargo")
 def test_a_dropped_required_feature_is_an_error_before_any_build(
     tmp_path: Path, shared_state: Path
 ) -> None:
@@ -93,6 +93,7 @@ def test_a_dropped_required_feature_is_an_error_before_any_build(
     assert "--bin fancy" in result.stdout
 
 
+@pytest.mark.usefixtures("cargo")  # --dry-run still runs cargo metadata and cargo check
 @pytest.mark.parametrize(
     ("crate", "message"),
     [
@@ -130,6 +131,7 @@ def test_a_name_that_matches_nothing_lists_what_the_crate_builds(
     assert len(result.stderr.splitlines()) == 1 and message in result.stderr, result.stderr
 
 
+@pytest.mark.usefixtures("cargo")
 def test_the_default_member_is_chosen_in_a_virtual_workspace(
     tmp_path: Path, shared_state: Path
 ) -> None:

@@ -41,14 +41,14 @@ def test_bad_option_is_a_usage_error() -> None:
 
 
 def test_the_project_file_defaults_to_minbuild_yaml_here_else_the_demo(tmp_path: Path) -> None:
-    from minbuild.cli import options as cliargs
+    from minbuild.cli import commands
 
     def settled(*argv: str) -> object:
-        args = cliargs.parser().parse_args(argv)
-        cliargs.settle_defaults(args)
+        args = commands.parser().parse_args(argv)
+        commands.settle_defaults(args)
         return args.config
 
-    assert settled("min-build") == cliargs.DEMO
+    assert settled("min-build") == commands.DEMO
     assert settled("size-report") is None  # the run's own
     assert settled("feature-matrix", "--manifest-path", "x/Cargo.toml") is None
     (tmp_path / "minbuild.yaml").write_text("schema: 1\n")

@@ -109,7 +109,7 @@ def test_cross_stages_need_build_std() -> None:
 
 
 def test_missing_fixtures_are_made_first_by_the_first_host_stage_that_can(tmp_path: Path) -> None:
-    from minbuild.build.pipeline import _fixture_makers
+    from minbuild.build.planner import _fixture_makers
 
     staircase = list(STAGES.values())
     (maker,) = _fixture_makers(PROJECT, crate(), staircase, toolchain(), tmp_path)

@@ -94,7 +94,9 @@ def test_build_std_targets_the_host_and_takes_std_deps_from_the_vendor_dir() -> 
     assert argv[argv.index("--target") + 1] == HOST
     assert argv[argv.index("-Z") + 1] == "build-std=std,panic_abort"
     assert "--offline" in argv
-    assert 'source.minbuild-std-vendor.directory="/usr/lib/rustlib/src/rust/library/vendor"' in argv
+    vendor = 'source.minbuild-std-vendor.directory="/usr/lib/rustlib/src/rust/library/vendor"'
+    assert f"--config={vendor}" in argv
+    assert '--config=source.crates-io.replace-with="minbuild-std-vendor"' in argv
     assert not any(arg.startswith("build-std-features") for arg in argv)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from minbuild.sizes import budgets, records
-from minbuild.sizes.sizereport import ReportOptions, size_report, write_baseline
+from minbuild.sizes.sizereport import BaselineOptions, ReportOptions, size_report, write_baseline
 from minbuild.util.errors import ConfigError
 from tests.unit.samples import later_run, sample_run
 
@@ -64,7 +64,7 @@ def test_unknown_names_suggest(state: Path) -> None:
     with pytest.raises(ConfigError, match="no stage 'lot' in these runs; did you mean 'lto'"):
         report(state, history=3, stages=("lot",))
     with pytest.raises(ConfigError, match="did you mean 'x86_64-unknown-linux-gnu'"):
-        report(state, history=3, target="x86_64-unknown-linux-gn")
+        report(state, history=3, targets=("x86_64-unknown-linux-gn",))
     with pytest.raises(ConfigError, match=r"no run '20261121T120000Z-bef' in .*; did you mean"):
         report(state, run="20261121T120000Z-bef")
     with pytest.raises(ConfigError, match="did you mean 'markdown'"):
@@ -78,7 +78,7 @@ def test_no_runs_says_to_run_min_build(tmp_path: Path) -> None:
 
 
 def test_check_exits_1_when_a_budget_breaks_and_0_when_kept(state: Path) -> None:
-    path, _ = write_baseline(sample_run().run_id, None, state, None)
+    path, _ = write_baseline(BaselineOptions(run=sample_run().run_id, state_dir=state))
     assert path == state.parent / "size-baseline.json"
     text, _, code = report(state, check=True)
     assert code == 1 and "budgets: 1 broken" in text
@@ -88,7 +88,7 @@ def test_check_exits_1_when_a_budget_breaks_and_0_when_kept(state: Path) -> None
 
 
 def test_against_baseline_and_ratchet(state: Path) -> None:
-    write_baseline(sample_run().run_id, None, state, None)
+    write_baseline(BaselineOptions(run=sample_run().run_id, state_dir=state))
     text, _, _ = report(state, against="baseline")
     assert f"compared with baseline {state.parent / 'size-baseline.json'} (run " in text
     _, messages, _ = report(state, ratchet=True)

@@ -142,9 +142,7 @@ def _unstable_args(stage: Stage, toolchain: Toolchain, triple: str | None) -> li
         # std's own dependencies come from the toolchain's vendored copy: no network needed.
         args += [
             "--offline",
-            "--config",
-            f'source.crates-io.replace-with="{VENDOR_SOURCE}"',
-            "--config",
-            f'source.{VENDOR_SOURCE}.directory="{toolchain.vendor}"',
+            f'--config=source.crates-io.replace-with="{VENDOR_SOURCE}"',
+            f'--config=source.{VENDOR_SOURCE}.directory="{toolchain.vendor}"',
         ]
     return args

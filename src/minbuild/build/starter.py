@@ -16,14 +16,16 @@ from typing import Any
 
 import yaml
 
-from minbuild.build import cargo, pipeline, toolchains
+from minbuild.build import cargo, planner, toolchains
 from minbuild.build.artifacts import find_artifact
 from minbuild.build.cargo import Crate, Workspace
 from minbuild.build.stagerun import artifact_messages
 from minbuild.project.config import bundled, load_project
+from minbuild.project.options import MANIFEST_PATH, OUTPUT, STATE_DIR, TOOLCHAIN
 from minbuild.util import command
 from minbuild.util.errors import ConfigError, MinbuildError
 from minbuild.util.files import write_atomic
+from minbuild.util.options import Option
 
 LOGGERS = ("log", "tracing")  # crates whose `max_level_off` compiles every statement out
 OWN_SWITCHES = ("disable-logging", "disable_logging")  # a crate's own forwarding feature
@@ -48,16 +50,35 @@ class Started:
     release_ok: bool
 
 
-def init(
-    manifest: Path,
-    output: Path | None,
-    force: bool,
-    toolchain_name: str | None,
-    state_dir: Path,
-    progress: Callable[[str], None],
-) -> Started:
-    """Write the project file for `manifest` (default: minbuild.yaml beside it)."""
-    manifest = manifest.resolve()
+@dataclass(frozen=True)
+class InitOptions:
+    """What one init invocation asks for."""
+
+    manifest_path: Path = MANIFEST_PATH(
+        Path("Cargo.toml"), help="the crate's Cargo.toml (default: ./Cargo.toml)"
+    )
+    """The crate's Cargo.toml."""
+    output: Path | None = OUTPUT(
+        help="where to write it (default: minbuild.yaml beside Cargo.toml)"
+    )
+    """Where to write the project file; None: minbuild.yaml beside the manifest."""
+    force: bool = Option("--force", "overwrite an existing file", switch=True)()
+    """Overwrite an existing project file."""
+    toolchain: str | None = TOOLCHAIN()
+    """Skip the automatic choice: this toolchain."""
+    state_dir: Path = STATE_DIR(Path(".minbuild"))
+    """minbuild's state directory (the trial release build's target dir)."""
+
+
+def init(options: InitOptions, progress: Callable[[str], None]) -> Started:
+    """Write the project file for the manifest (default: minbuild.yaml beside it)."""
+    output, force, toolchain_name, state_dir = (
+        options.output,
+        options.force,
+        options.toolchain,
+        options.state_dir,
+    )
+    manifest = options.manifest_path.resolve()
     if not manifest.is_file():
         raise ConfigError(f"no such Cargo manifest: {manifest} (give --manifest-path)")
     path = (output or manifest.parent / "minbuild.yaml").resolve()
@@ -262,13 +283,13 @@ def _try_release(
     return binary, _smoke(binary, build.artifact.name or "", plan.state_dir), notes
 
 
-def _plan(draft: _Draft, toolchain_name: str | None, state_dir: Path) -> pipeline.Plan:
+def _plan(draft: _Draft, toolchain_name: str | None, state_dir: Path) -> planner.Plan:
     """min-build's plan for the draft file: the toolchain it will choose, and every build."""
     scratch = draft.path.with_name(f".{draft.path.name}.{secrets.token_hex(4)}.draft.yaml")
     write_atomic(scratch, draft.text(None, None))
     try:
-        return pipeline.prepare(
-            pipeline.Options(config=scratch, toolchain=toolchain_name, state_dir=state_dir)
+        return planner.prepare(
+            planner.Options(config=scratch, toolchain=toolchain_name, state_dir=state_dir)
         )
     finally:
         scratch.unlink(missing_ok=True)

@@ -2,46 +2,45 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from minbuild.build import cargo, pipeline, provision, starter, toolchains
-from minbuild.cli import options as cliargs
-from minbuild.cli import progress
-from minbuild.features import cfgaudit
-from minbuild.features import cost as featurecost
-from minbuild.features import matrix as featurematrix
+from minbuild.build import cargo, execute, planner, provision, starter, toolchains
+from minbuild.cli import commands, progress
+from minbuild.features import cfgaudit, cost, matrix
 from minbuild.project import stages, targets
-from minbuild.project.config import Project, check_manifest, crate_only_project, load_project
+from minbuild.project.config import load_project
+from minbuild.project.options import CrateSource
 from minbuild.sizes import formats, sizereport
 from minbuild.util import statedir
-from minbuild.util.errors import ConfigError, MinbuildError
+from minbuild.util.errors import MinbuildError
 from minbuild.util.files import write_atomic
+from minbuild.util.options import build
 from minbuild.util.text import format_table
 
 EXIT_INTERRUPTED = 130
-
-
-# Commands that build into the state dir hold it: a second one waits for the first.
-STATE_WRITERS = frozenset({"min_build", "cross_build", "feature_matrix", "feature_cost", "init"})
+Values = Mapping[str, Any]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = cliargs.parser().parse_args(argv)
-        cliargs.settle_defaults(args)
+        args = commands.parser().parse_args(argv)
+        commands.settle_defaults(args)
+        common = build(commands.Common, vars(args))
         logging.basicConfig(
-            level=logging.INFO if args.verbose else logging.WARNING,
+            level=logging.INFO if common.verbose else logging.WARNING,
             format="minbuild: %(message)s",
             stream=sys.stderr,
         )
-        if args.command not in STATE_WRITERS:
-            return int(HANDLERS[args.command](args))
-        with statedir.exclusive(args.state_dir, args.command.replace("_", "-"), _say):
-            return int(HANDLERS[args.command](args))
+        command = commands.BY_NAME[args.command]
+        handler = HANDLERS[command.handler]
+        if not command.holds_state_dir:
+            return int(handler(vars(args)))
+        with statedir.exclusive(common.state_dir, command.name, _say):
+            return int(handler(vars(args)))
     except MinbuildError as error:
         print(f"minbuild: error: {error}", file=sys.stderr)
         return error.exit_code
@@ -57,120 +56,71 @@ def _say(message: str) -> None:
     print(f"minbuild: {message}", file=sys.stderr, flush=True)
 
 
-def _options(args: argparse.Namespace) -> pipeline.Options:
-    return pipeline.Options(
-        config=args.config,
-        stages=tuple(args.stage),
-        first=args.first,
-        last=args.last,
-        toolchain=args.toolchain,
-        fail_fast=args.fail_fast,
-        state_dir=args.state_dir,
-    )
+def _min_build(values: Values) -> int:
+    return _build(build(planner.Options, values))
 
 
-def _cross_options(args: argparse.Namespace) -> pipeline.Options:
-    names = [] if args.stages in ("", "all") else args.stages.split(",")
-    return pipeline.Options(
-        config=args.config,
-        stages=tuple(names),
-        all_stages=args.stages == "all",
-        toolchain=args.toolchain,
-        fail_fast=args.fail_fast,
-        state_dir=args.state_dir,
-        cross=True,
-        targets=tuple(args.target),
-        parallel=args.parallel,
-    )
+def _cross_build(values: Values) -> int:
+    return _build(build(planner.Options, values, cross=True))
 
 
-def _cross_build(args: argparse.Namespace) -> int:
-    return _build(args, _cross_options(args))
-
-
-def _min_build(args: argparse.Namespace) -> int:
-    return _build(args, _options(args))
-
-
-def _build(args: argparse.Namespace, options: pipeline.Options) -> int:
-    if args.dry_run:
-        print(pipeline.describe_plan(pipeline.prepare(options)), end="")
+def _build(options: planner.Options) -> int:
+    if options.dry_run:
+        print(planner.describe_plan(planner.prepare(options)), end="")
         return 0
-    run, path = pipeline.min_build(
-        options, progress.ProgressPrinter(sys.stderr, live=options.parallel <= 1)
+    run, path = execute.min_build(
+        options,
+        progress.ProgressPrinter(sys.stderr, live=options.parallel <= 1 or not options.cross),
     )
     print(formats.terminal(formats.Report(run)), end="")
     print(f"\nrun document: {path}")
     failed = any(stage.status == "failed" for stage in run.stages)
-    if args.check:
-        violations, warnings = sizereport.gate(run, load_project(args.config))
+    if options.check:
+        violations, warnings = sizereport.gate(run, load_project(options.config))
         print("\n" + "\n".join(formats.budget_lines(violations, warnings)))
         failed = failed or bool(violations)
     return 1 if failed else 0
 
 
-def _feature_matrix(args: argparse.Namespace) -> int:
-    options = featurematrix.MatrixOptions(
-        project=_crate_project(args),
-        depth=args.depth,
-        exclude=tuple(args.exclude),
-        part=args.partition,
-        test=args.test,
-        dry_run=args.dry_run,
-        toolchain=args.toolchain,
-        state_dir=args.state_dir,
-    )
+def _feature_matrix(values: Values) -> int:
+    project = build(CrateSource, values).project()
+    options = build(matrix.MatrixOptions, values, project=project)
 
     def progress(number: int, total: int, label: str) -> None:
         print(f"[{number:>2}/{total}] {label}", file=sys.stderr, flush=True)
 
-    text, path, ok = featurematrix.run(options, progress)
+    text, path, ok = matrix.run(options, progress)
     print(text, end="")
     if path is not None:
         print(f"\nrecord: {path}")
     return 0 if ok else 1
 
 
-def _feature_cost(args: argparse.Namespace) -> int:
-    text, path = featurecost.run(
-        _crate_project(args),
-        args.stage,
-        args.exclude,
-        args.toolchain,
-        args.state_dir,
-        progress.ProgressPrinter(sys.stderr),
-    )
+def _feature_cost(values: Values) -> int:
+    project = build(CrateSource, values).project()
+    options = build(cost.CostOptions, values, project=project)
+    text, path = cost.run(options, progress.ProgressPrinter(sys.stderr))
     print(text, end="")
     print(f"\nrun document: {path}")
     return 0
 
 
-def _crate_project(args: argparse.Namespace) -> Project:
-    """The project file, or for a crate without one, its manifest with every default."""
-    if args.config is not None:
-        if args.package:
-            raise ConfigError("--package goes with --manifest-path; the project file names it")
-        project = load_project(args.config)
-        check_manifest(project)
-        return project
-    return crate_only_project(args.manifest_path, args.package)
-
-
-def _cfg_audit(args: argparse.Namespace) -> int:
-    project = _crate_project(args)
+def _cfg_audit(values: Values) -> int:
+    project = build(CrateSource, values).project()
+    options = build(cfgaudit.AuditOptions, values)
     toolchain = toolchains.resolve((), None).toolchain
     root, packages = cargo.workspace_features(
         project, toolchain.candidate.cargo, toolchain.candidate.env
     )
     sources, declared = cfgaudit.read_sources(root, packages)
     result = cfgaudit.audit(sources, declared, cargo.declared_cfgs(root))
-    text = cfgaudit.to_json(result) if args.form == "json" else cfgaudit.render(result)
-    if args.output:
-        write_atomic(args.output, text)
-        print(f"wrote {args.output}")
+    text = cfgaudit.to_json(result) if options.form == "json" else cfgaudit.render(result)
+    if options.output:
+        write_atomic(options.output, text)
+        print(f"wrote {options.output}")
     else:
         print(text, end="")
-    limit, found = args.max_use_site_cfgs, result.total("use_sites")
+    limit, found = options.max_use_site_cfgs, result.total("use_sites")
     if limit is not None and found > limit:
         print(
             f"minbuild: {found} cfgs inside function bodies, more than --max-use-site-cfgs {limit}",
@@ -180,32 +130,16 @@ def _cfg_audit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _size_report(args: argparse.Namespace) -> int:
-    options = sizereport.ReportOptions(
-        run=args.run,
-        against=args.against,
-        form=args.form,
-        output=args.output,
-        exact=args.exact,
-        check=args.check,
-        ratchet=args.ratchet,
-        history=args.history,
-        stages=tuple(args.stage),
-        target=args.target,
-        plot=args.plot,
-        log_scale=args.log_scale,
-        config=args.config,
-        state_dir=args.state_dir,
-    )
-    outcome = sizereport.size_report(options)
+def _size_report(values: Values) -> int:
+    outcome = sizereport.size_report(build(sizereport.ReportOptions, values))
     print(outcome.text, end="")
     for message in outcome.messages:
         print(f"minbuild: {message}", file=sys.stderr)
     return outcome.exit_code
 
 
-def _size_baseline(args: argparse.Namespace) -> int:
-    path, baseline = sizereport.write_baseline(args.run, args.config, args.state_dir, args.output)
+def _size_baseline(values: Values) -> int:
+    path, baseline = sizereport.write_baseline(build(sizereport.BaselineOptions, values))
     runs = ", ".join(sorted({entry.run_id for entry in baseline.entries}))
     print(f"wrote {path}: {len(baseline.entries)} entries from run {runs}; review and commit it")
     return 0
@@ -216,19 +150,21 @@ def _chosen_targets(config: Path, names: Sequence[str]) -> tuple[targets.Target,
     return every if "all" in names else targets.select(every, names) if names else ()
 
 
-def _setup(args: argparse.Namespace) -> int:
-    chosen = provision.needs(_chosen_targets(args.config, args.targets), args.crates)
-    for line in provision.setup(chosen, args.dry_run):
+def _setup(values: Values) -> int:
+    options = build(provision.SetupOptions, values)
+    chosen = provision.needs(_chosen_targets(options.config, options.targets), options.crates)
+    for line in provision.setup(chosen, options.dry_run):
         print(f"minbuild setup: {line}")
     return 0
 
 
-def _doctor(args: argparse.Namespace) -> int:
-    project = load_project(args.config)
+def _doctor(values: Values) -> int:
+    options = build(provision.DoctorOptions, values)
+    project = load_project(options.config)
     findings = provision.doctor(
         project,
         stages.load_staircase(project),
-        targets.select(targets.project_targets(project), args.target),
+        targets.select(targets.project_targets(project), options.targets),
     )
     print(
         format_table(
@@ -241,20 +177,18 @@ def _doctor(args: argparse.Namespace) -> int:
     return 0 if not missing else 1
 
 
-def _init(args: argparse.Namespace) -> int:
+def _init(values: Values) -> int:
     def say(line: str) -> None:
         print(f"minbuild init: {line}", file=sys.stderr, flush=True)
 
-    started = starter.init(
-        args.manifest_path, args.output, args.force, args.toolchain, args.state_dir, say
-    )
+    started = starter.init(build(starter.InitOptions, values), say)
     for note in started.notes:
         say(note)
     print(f"wrote {started.path}; run it: minbuild min-build --config {started.path}")
     return 0 if started.release_ok else 1
 
 
-HANDLERS = {
+HANDLERS: dict[str, Callable[[Values], int]] = {
     "min_build": _min_build,
     "cross_build": _cross_build,
     "feature_matrix": _feature_matrix,

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.build import artifacts, cargo, pipeline, toolchains
+from minbuild.build import artifacts, cargo, execute, planner, toolchains
 from minbuild.build.cargo import Crate, enabled_features
 from minbuild.project import stages
 from minbuild.project.config import Project
+from minbuild.project.options import EXCLUDE, STAGES, STATE_DIR, TOOLCHAIN
 from minbuild.project.stages import Stage
 from minbuild.sizes.records import RunRecord
 from minbuild.util.errors import ConfigError
@@ -112,35 +113,49 @@ def _change(with_it: int | None, without: int | None, otherwise: str) -> str:
     return f"{delta:+,} B ({100 * delta / without:+.1f}%)"
 
 
-def run(
-    project: Project,
-    stage_name: str | None,
-    exclude: Sequence[str],
-    toolchain_name: str | None,
-    state_dir: Path,
-    reporter: pipeline.Reporter,
-) -> tuple[str, Path]:
+@dataclass(frozen=True)
+class CostOptions:
+    """What one feature-cost invocation asks for."""
+
+    project: Project
+    """The project (or the crate alone) whose features are priced."""
+    stages: tuple[str, ...] = STAGES(
+        help="the base stage (one; default: the last one without build-std)"
+    )
+    """The base stage (at most one name); empty: the last stage without build-std."""
+    exclude: tuple[str, ...] = EXCLUDE()
+    """Features not priced."""
+    toolchain: str | None = TOOLCHAIN()
+    """Skip the automatic choice: this toolchain."""
+    state_dir: Path = STATE_DIR(Path(".minbuild"))
+    """minbuild's state directory."""
+
+
+def run(options: CostOptions, reporter: execute.Reporter) -> tuple[str, Path]:
     """Build and test every variant on the host; the table and the run document's path."""
+    project, exclude, state_dir = options.project, options.exclude, options.state_dir
     staircase = stages.load_staircase(project)
-    if stage_name is None:  # the smallest stage that needs no std rebuild: quick, and honest
+    if len(options.stages) > 1:
+        raise ConfigError(f"--stage {','.join(options.stages)}: feature-cost takes one base stage")
+    if not options.stages:  # the smallest stage that needs no std rebuild: quick, and honest
         base = [s for s in staircase if "build-std" not in s.needs][-1]
     else:
-        (base,) = stages.select(staircase, [stage_name], None, None)
-    check = pipeline.crate_check(project, base, state_dir.resolve())
-    resolution = toolchains.resolve([base], toolchain_name, check)
+        (base,) = stages.select(staircase, options.stages, None, None)
+    check = planner.crate_check(project, base, state_dir.resolve())
+    resolution = toolchains.resolve([base], options.toolchain, check)
     toolchain = resolution.toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
     project = artifacts.resolve_artifact(project, crate)
     chosen = variants(base, crate, exclude)
     builds = tuple(
         dataclasses.replace(
-            pipeline.host_build(v.stage, project, crate, toolchain, state_dir.resolve()),
+            planner.host_build(v.stage, project, crate, toolchain, state_dir.resolve()),
             tests_as=base.name,
         )
         for v in chosen
     )
-    plan = pipeline.Plan(
+    plan = planner.Plan(
         project, crate, tuple(v.stage for v in chosen), resolution, builds, state_dir.resolve()
     )
-    result, path = pipeline.execute(plan, False, reporter)
+    result, path = execute.execute(plan, False, reporter)
     return render(result, chosen), path

@@ -13,9 +13,11 @@ from pathlib import Path
 from minbuild.build.cargo import Crate, enabled_features
 from minbuild.build.toolchains import Toolchain
 from minbuild.project.config import Project
+from minbuild.project.options import DRY_RUN, EXCLUDE, STATE_DIR, TOOLCHAIN
 from minbuild.util import command
 from minbuild.util.errors import ConfigError
 from minbuild.util.files import write_atomic
+from minbuild.util.options import Option, at_least
 from minbuild.util.text import did_you_mean, format_table, texts
 
 
@@ -224,26 +226,39 @@ class MatrixOptions:
     """What one feature-matrix invocation asks for."""
 
     project: Project
-    depth: int | None = None
-    exclude: tuple[str, ...] = ()
-    part: str | None = None
-    test: bool = False
-    dry_run: bool = False
-    toolchain: str | None = None
-    state_dir: Path = Path(".minbuild")
+    """The project (or the crate alone) whose features are combined."""
+    depth: int | None = Option(
+        "--depth",
+        "combinations of up to N features (default: the project's feature_matrix.depth, else 2)",
+        metavar="N",
+        parse=at_least(1),
+    )()
+    """Combinations of up to this many features; None: the project's setting."""
+    exclude: tuple[str, ...] = EXCLUDE()
+    """Features left out of every combination, besides the project's own list."""
+    part: str | None = Option("--partition", "only part M of N (for CI runners)", metavar="M/N")()
+    """Only part M of N of the combinations ("M/N")."""
+    test: bool = Option("--test", "cargo test instead of cargo check", switch=True)()
+    """cargo test each combination instead of cargo check."""
+    dry_run: bool = DRY_RUN(help="list the combinations only")
+    """List the combinations; check nothing."""
+    toolchain: str | None = TOOLCHAIN()
+    """Skip the automatic choice: this toolchain."""
+    state_dir: Path = STATE_DIR(Path(".minbuild"))
+    """minbuild's state directory (the record and cargo's target dir)."""
 
 
 def run(
     options: MatrixOptions, progress: Callable[[int, int, str], None]
 ) -> tuple[str, Path | None, bool]:
     """The table (or, dry, the list), the record's path, and whether every combination passed."""
-    from minbuild.build import cargo, pipeline, toolchains
+    from minbuild.build import cargo, planner, toolchains
     from minbuild.project import stages
 
     project = options.project
     state_dir = options.state_dir.resolve()
     first = stages.load_staircase(project)[0]
-    check = None if options.dry_run else pipeline.crate_check(project, first, state_dir)
+    check = None if options.dry_run else planner.crate_check(project, first, state_dir)
     toolchain = toolchains.resolve((), options.toolchain, check).toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
     spec = matrix_spec(project, options.depth, options.exclude)

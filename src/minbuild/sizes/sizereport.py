@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from minbuild.project.config import Project, load_project
+from minbuild.project.options import CHECK, CONFIG, FORMAT, OUTPUT, RUN, STAGES, STATE_DIR, TARGETS
 from minbuild.project.stages import load_staircase
 from minbuild.sizes import budgets, charts, history, records
 from minbuild.sizes.formats import FORMATS, Report, markdown, render_report
@@ -15,42 +16,80 @@ from minbuild.sizes.records import RunRecord
 from minbuild.sizes.report import Reference, compare, reference_from_run, rows
 from minbuild.util.errors import ConfigError
 from minbuild.util.files import write_atomic
+from minbuild.util.options import Option, at_least
 from minbuild.util.text import did_you_mean
 
 BASELINE = "baseline"
+
+
+RUN_CONFIG = "project file for budgets and baseline (default: the run's own)"
 
 
 @dataclass(frozen=True)
 class ReportOptions:
     """What one size-report invocation asks for."""
 
-    run: str | None = None
+    run: str | None = RUN()
     """Run id or path of a run document; None means the latest run."""
-    against: str | None = None
+    against: str | None = Option(
+        "--against",
+        "compare with another run (id or path), or with the committed baseline",
+        metavar="RUN|PATH|baseline",
+    )()
     """Run id, path, or "baseline" to compare with."""
-    form: str = "terminal"
+    form: str = FORMAT("terminal")
     """terminal, markdown, json or csv."""
-    output: Path | None = None
+    output: Path | None = OUTPUT()
     """Write the report here instead of returning it for standard output."""
-    exact: bool = False
+    exact: bool = Option("--bytes", "exact sizes in bytes instead of humanized", switch=True)()
     """Sizes in exact bytes instead of humanized."""
-    check: bool = False
+    check: bool = CHECK(help="enforce the project's budgets: exit 1 and say which broke")
     """Enforce the project's budgets (exit 1 if one is broken)."""
-    ratchet: bool = False
+    ratchet: bool = Option(
+        "--ratchet", "lower baseline entries this run beat (never raises one)", switch=True
+    )()
     """Lower baseline entries the run beat; never raise one."""
-    history: int | None = None
+    history: int | None = Option(
+        "--history", "sizes across the last N runs", metavar="N", parse=at_least(1)
+    )()
     """Show the last N runs instead of one."""
-    stages: tuple[str, ...] = ()
+    stages: tuple[str, ...] = STAGES(help="with --history: only this stage (repeatable)")
     """Stages for --history (default: all)."""
-    target: str | None = None
-    """Target for --history (default: each run's host)."""
-    plot: Path | None = None
+    targets: tuple[str, ...] = TARGETS(help="with --history: this target (default: the host)")
+    """The target for --history (one; default: each run's host)."""
+    plot: Path | None = Option(
+        "--plot",
+        "draw the staircase (or, with --history, the sizes over time)",
+        metavar="FILE.png|FILE.svg",
+        parse=Path,
+    )()
     """Draw the staircase (or the history) to this .png or .svg."""
-    log_scale: bool = False
+    log_scale: bool = Option("--log-scale", "log-scale size axis in --plot", switch=True)()
     """Log-scale size axis for charts."""
-    config: Path | None = None
+    config: Path | None = CONFIG(help=RUN_CONFIG)
     """Project file (budgets, baseline); default: the one the run was made with."""
-    state_dir: Path = Path(".minbuild")
+    state_dir: Path = STATE_DIR(Path(".minbuild"))
+    """minbuild's state directory."""
+
+    @property
+    def target(self) -> str | None:
+        """The one target --history shows, if one was asked for."""
+        if len(self.targets) > 1:
+            raise ConfigError(f"--target {','.join(self.targets)}: --history shows one target")
+        return self.targets[0] if self.targets else None
+
+
+@dataclass(frozen=True)
+class BaselineOptions:
+    """What one size-baseline invocation asks for."""
+
+    run: str | None = RUN()
+    """Run id or path of a run document; None means the latest run."""
+    config: Path | None = CONFIG(help=RUN_CONFIG)
+    """Project file (its size_baseline path); default: the one the run was made with."""
+    output: Path | None = OUTPUT(help="where to write it (default: the project's size_baseline)")
+    """Where to write the baseline instead of the project's size_baseline."""
+    state_dir: Path = STATE_DIR(Path(".minbuild"))
     """minbuild's state directory."""
 
 
@@ -210,13 +249,11 @@ def _deliver(text: str, output: Path | None, messages: list[str], exit_code: int
     return Outcome("", [*messages, f"wrote {output}"], exit_code)
 
 
-def write_baseline(
-    run_reference: str | None, config: Path | None, state_dir: Path, output: Path | None
-) -> tuple[Path, budgets.Baseline]:
+def write_baseline(options: BaselineOptions) -> tuple[Path, budgets.Baseline]:
     """Write the baseline file from a run (default: the latest) for a team to review and commit."""
-    run = find_run(run_reference, state_dir / "runs")
-    project = project_for(run, config)
-    path = output or (project.size_baseline if project else None)
+    run = find_run(options.run, options.state_dir / "runs")
+    project = project_for(run, options.config)
+    path = options.output or (project.size_baseline if project else None)
     if path is None:
         raise ConfigError(
             "size-baseline: no project file to take the baseline path from "

@@ -1,0 +1,332 @@
+"""Planning: read the project, choose the toolchain, ask cargo, and write every build's
+command line, for the host or for foreign targets; nothing is built here."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from minbuild.build import artifacts, cargo, cross, sources, toolchains
+from minbuild.build.plan import Build, build_invocation, feature_args
+from minbuild.project import stages
+from minbuild.project.config import Project, check_manifest, load_project
+from minbuild.project.options import CHECK, CONFIG, DRY_RUN, STAGES, STATE_DIR, TARGETS, TOOLCHAIN
+from minbuild.project.stages import Stage
+from minbuild.testing.runner import FixtureStore
+from minbuild.util import statedir
+from minbuild.util.options import Option, at_least
+
+# One lane per core, cargo's -j split between them: on 2 cores two targets at once (-j1 each)
+# beat one at a time (-j2) by 1.48x in bench/cross_parallel.py, because build-std's serial
+# phases (compiler_builtins, the one-codegen-unit LTO link) leave a core idle.
+DEFAULT_PARALLEL = os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Options:
+    """What one min-build or cross-build invocation asks for."""
+
+    config: Path = CONFIG(Path("config/demo.yaml"))
+    """The project file."""
+    stages: tuple[str, ...] = STAGES(
+        help="build only this stage (repeatable, or comma-separated; 'all': every stage; "
+        "default: every stage, for cross-build the last one)"
+    )
+    """Stage names; empty means every stage (cross: the last one); "all" means every stage."""
+    first: str | None = Option("--from", "first stage to build", metavar="NAME")()
+    """The first stage of the range to build."""
+    last: str | None = Option("--to", "last stage to build", metavar="NAME")()
+    """The last stage of the range to build."""
+    toolchain: str | None = TOOLCHAIN()
+    """Skip the automatic choice: this toolchain."""
+    fail_fast: bool = Option(
+        "--fail-fast", "stop (a target) at its first failed stage", switch=True
+    )()
+    """Stop a lane at its first failed stage."""
+    state_dir: Path = STATE_DIR(Path(".minbuild"))
+    """Where target dirs, artifacts, fixtures, logs and run documents live."""
+    targets: tuple[str, ...] = TARGETS()
+    """Target triples for cross builds; empty means every target."""
+    parallel: int = Option(
+        "--parallel",
+        f"targets built at once, cargo's -j split between them (default: {DEFAULT_PARALLEL})",
+        metavar="N",
+        parse=at_least(1),
+    )(DEFAULT_PARALLEL)
+    """Lanes (targets) built at once; cargo's -j is split between them."""
+    dry_run: bool = DRY_RUN()
+    """Plan only: the caller lists the plan's command lines instead of running them."""
+    check: bool = CHECK()
+    """After building, the caller enforces the project's size budgets."""
+    cross: bool = False
+    """Build for foreign targets instead of the host."""
+
+    @property
+    def all_stages(self) -> bool:
+        """Every stage was asked for by name ('all')."""
+        return "all" in self.stages
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        """The stages asked for by name ('all' and nothing are both every stage)."""
+        return () if self.all_stages else self.stages
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything decided before the first build."""
+
+    project: Project
+    crate: cargo.Crate
+    stages: tuple[Stage, ...]
+    resolution: toolchains.Resolution
+    builds: tuple[Build, ...]
+    state_dir: Path
+    parallel: int = 1
+    prelude: tuple[Build, ...] = ()
+    """Host builds that run first, to make fixtures the planned builds cannot make."""
+
+    @property
+    def toolchain(self) -> toolchains.Toolchain:
+        return self.resolution.toolchain
+
+    def lanes(self) -> list[list[Build]]:
+        """The builds grouped by target, in plan order: a lane's stages build one by one."""
+        lanes: dict[str | None, list[Build]] = {}
+        for build in self.builds:
+            lanes.setdefault(build.target.triple if build.target else None, []).append(build)
+        return list(lanes.values())
+
+    def config_hash(self) -> str:
+        resolved = [dataclasses.asdict(stage) for stage in self.stages]
+        targets = [build.target.triple for build in self.builds if build.target]
+        text = json.dumps(
+            [self.project.source.data, resolved, targets], sort_keys=True, default=sorted
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def prepare(options: Options) -> Plan:
+    """The plan for the host, or with `options.cross` the plan for foreign targets."""
+    return plan_cross(options) if options.cross else plan_host(options)
+
+
+def plan_host(options: Options) -> Plan:
+    """Every chosen stage built for the host, in one lane."""
+    ground = _groundwork(options, every_stage=True, wanted=lambda chosen: chosen)
+    builds = tuple(
+        host_build(
+            stage,
+            ground.project,
+            ground.crate,
+            ground.resolution.toolchain,
+            ground.state_dir,
+            ground.resolution.skipped.get(stage.name),
+        )
+        for stage in ground.stages
+    )
+    return ground.plan(builds, options.parallel, prelude=())
+
+
+def plan_cross(options: Options) -> Plan:
+    """The chosen stages (default: the last one) for each foreign target, a lane per target,
+    after host builds that make the fixtures the foreign ones cannot."""
+    ground = _groundwork(options, every_stage=False, wanted=cross.needing_build_std)
+    builds = cross.builds(
+        ground.project,
+        ground.crate,
+        ground.stages,
+        ground.resolution,
+        options.targets,
+        ground.state_dir,
+    )
+    prelude = _fixture_makers(
+        ground.project,
+        ground.crate,
+        ground.staircase,
+        ground.resolution.toolchain,
+        ground.state_dir,
+    )
+    return ground.plan(builds, options.parallel, prelude)
+
+
+@dataclass(frozen=True)
+class _Groundwork:
+    """What host and cross plans decide alike: the project, stages, toolchain and crate."""
+
+    project: Project
+    staircase: tuple[Stage, ...]
+    stages: tuple[Stage, ...]
+    resolution: toolchains.Resolution
+    crate: cargo.Crate
+    state_dir: Path
+
+    def plan(self, builds: tuple[Build, ...], parallel: int, prelude: tuple[Build, ...]) -> Plan:
+        lanes = max(1, min(parallel, len({b.target for b in builds})))
+        return Plan(
+            self.project,
+            self.crate,
+            self.stages,
+            self.resolution,
+            _share_cores(builds, lanes),
+            self.state_dir,
+            lanes,
+            prelude,
+        )
+
+
+def _groundwork(
+    options: Options,
+    every_stage: bool,
+    wanted: Callable[[tuple[Stage, ...]], Sequence[Stage]],
+) -> _Groundwork:
+    """Read the configuration, choose the stages and the toolchain that can build what
+    `wanted` picks of them, and ask cargo about the crate."""
+    project = load_project(options.config)
+    check_manifest(project)
+    staircase = tuple(stages.load_staircase(project))
+    chosen = tuple(stages.select(staircase, options.stage_names, options.first, options.last))
+    if not every_stage and not (options.stages or options.first or options.last):
+        chosen = chosen[-1:]  # the stage a team ships
+    state_dir = options.state_dir.resolve()
+    needed = wanted(chosen)
+    resolution = toolchains.resolve(
+        needed, options.toolchain, crate_check(project, chosen[0], state_dir)
+    )
+    toolchain = resolution.toolchain
+    crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
+    cargo.check_features(project, chosen, crate)
+    project = artifacts.resolve_artifact(project, crate)
+    artifacts.check_required_features(project, crate, chosen)
+    resolution = with_offline_source(project, needed, resolution, state_dir)
+    return _Groundwork(project, staircase, chosen, resolution, crate, state_dir)
+
+
+def crate_check(project: Project, stage: Stage, state_dir: Path) -> toolchains.BuildCheck:
+    """`cargo check` of the project's package with `stage`'s features, for choosing the
+    toolchain (cargo's own freshness makes it cheap after the first run)."""
+
+    def check(toolchain: toolchains.Toolchain) -> str | None:
+        candidate = toolchain.candidate
+        return cargo.check_builds(
+            project,
+            candidate.cargo,
+            candidate.env,
+            state_dir / "target",
+            feature_args(stage),
+            stage.rustflags,
+            statedir.inside(state_dir, "logs", "toolchain-check", f"{candidate.name}.log"),
+        )
+
+    return check
+
+
+def with_offline_source(
+    project: Project,
+    stages: Sequence[Stage],
+    resolution: toolchains.Resolution,
+    state_dir: Path,
+) -> toolchains.Resolution:
+    """Offline build-std replaces crates.io with std's vendored copy; when the crate has
+    crates.io dependencies of its own, build-std gets one source that holds both instead, or
+    its stages are skipped with the reason (two different copies of one package)."""
+    toolchain = resolution.toolchain
+    std_stages = [
+        s.name for s in stages if "build-std" in s.needs and s.name not in resolution.skipped
+    ]
+    if toolchain.vendor is None or not std_stages:
+        return resolution
+    candidate = toolchain.candidate
+    farm = sources.offline_source(
+        project.manifest, candidate.cargo, candidate.env, toolchain.vendor, state_dir
+    )
+    if farm.path is None:
+        problem = f"{farm.problem}; build-std cannot run offline"
+        return dataclasses.replace(
+            resolution, skipped={**resolution.skipped, **dict.fromkeys(std_stages, problem)}
+        )
+    note = (
+        (
+            f"build-std: std's and {farm.packages} crates.io dependencies of the crate from one "
+            f"offline source, {farm.path}",
+        )
+        if farm.packages
+        else ()
+    )
+    return dataclasses.replace(
+        resolution,
+        toolchain=dataclasses.replace(toolchain, vendor=farm.path),
+        choice=(*resolution.choice, *note),
+    )
+
+
+def _fixture_makers(
+    project: Project,
+    crate: cargo.Crate,
+    staircase: Sequence[Stage],
+    toolchain: toolchains.Toolchain,
+    state_dir: Path,
+) -> tuple[Build, ...]:
+    """For each missing fixture, the first host stage whose features can make it."""
+    store = FixtureStore(statedir.inside(state_dir, "fixtures"))
+    makers: dict[str, Stage] = {}
+    for fixture in project.fixtures:
+        if store.made_by(fixture.name) is not None:
+            continue
+        for stage in staircase:
+            features = cargo.enabled_features(crate, stage.default_features, stage.features)
+            if set(fixture.needs_features) <= features:
+                makers.setdefault(stage.name, stage)
+                break
+    return tuple(
+        host_build(stage, project, crate, toolchain, state_dir) for stage in makers.values()
+    )
+
+
+def host_build(
+    stage: Stage,
+    project: Project,
+    crate: cargo.Crate,
+    toolchain: toolchains.Toolchain,
+    state_dir: Path,
+    skip: str | None = None,
+) -> Build:
+    """A stage built for the host, in the shared target dir every host stage uses."""
+    invocation = build_invocation(stage, crate, project.artifact, toolchain, state_dir / "target")
+    return Build(stage, None, crate, project.artifact, invocation, skip)
+
+
+def _share_cores(builds: tuple[Build, ...], parallel: int) -> tuple[Build, ...]:
+    """With lanes in parallel, each cargo gets its share of the cores (-j), not all of them."""
+    if parallel <= 1:
+        return builds
+    jobs = str(max(1, (os.cpu_count() or 1) // parallel))
+    return tuple(
+        dataclasses.replace(
+            b, invocation=dataclasses.replace(b.invocation, argv=(*b.invocation.argv, "-j", jobs))
+        )
+        for b in builds
+    )
+
+
+def describe_plan(plan: Plan) -> str:
+    """Per build, the line a person can paste into a shell to make it (or why it is skipped)."""
+    toolchain = plan.toolchain
+    lines = [
+        f"# toolchain: {toolchain.label}, commit {toolchain.commit[:12]}; "
+        f"run from {plan.project.crate_dir}",
+        *(f"#   {line}" for line in plan.resolution.choice),
+        "",
+    ]
+    for build in plan.builds:
+        lines.append(f"# {build.stage.index} {build.label}: {build.stage.description}")
+        lines.append(f"# skipped: {build.skip}" if build.skip else build.invocation.shell())
+        if build.runner and not build.skip:
+            lines.append(f"# its tests run under: {' '.join(build.runner)}")
+        lines.append("")
+    return "\n".join(lines)

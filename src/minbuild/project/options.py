@@ -1,0 +1,97 @@
+"""The options several commands share, each declared once; a command's options dataclass
+takes one by calling it as its field's default (`config: Path | None = CONFIG()`)."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from minbuild.project.config import Project, check_manifest, crate_only_project, load_project
+from minbuild.util.errors import ConfigError
+from minbuild.util.options import Option
+from minbuild.util.schemas import name_problem
+
+
+def _name(text: str) -> str:
+    """A name that may become a file name in the state dir (a toolchain, a stage)."""
+    problem = name_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+CONFIG = Option(
+    "--config",
+    "project file (default: ./minbuild.yaml if there is one, else config/demo.yaml, "
+    "the bundled demo crate)",
+    parse=Path,
+)
+STATE_DIR = Option(
+    "--state-dir",
+    "target dir, artifacts, logs and run documents (default: .minbuild)",
+    parse=Path,
+)
+TOOLCHAIN = Option(
+    "--toolchain",
+    "nightly, stable, debian or a rustup toolchain name (default: the first of "
+    "nightly+rust-src, debian, stable that runs all)",
+    parse=_name,
+)
+DRY_RUN = Option(
+    "--dry-run", "print each build's command line and environment; build nothing", switch=True
+)
+STAGES = Option(
+    "--stage",
+    "only this stage (repeatable, or comma-separated; 'all': every stage)",
+    metavar="NAME",
+    many=True,
+    plural="--stages",
+)
+TARGETS = Option(
+    "--target",
+    "only this target (repeatable, or comma-separated; default: every target)",
+    metavar="TRIPLE",
+    many=True,
+    plural="--targets",
+)
+OUTPUT = Option("--output", "write the report to this file", metavar="FILE", parse=Path)
+RUN = Option("--run", "run id or path of a run document (default: the latest run)")
+EXCLUDE = Option("--exclude", "leave out this feature (repeatable)", metavar="FEATURE", many=True)
+CHECK = Option(
+    "--check", "after building, enforce the project's size budgets (exit 1)", switch=True
+)
+FORMAT = Option("--format", "terminal (default), markdown, json or csv")
+MANIFEST_PATH = Option(
+    "--manifest-path",
+    "the crate's Cargo.toml, when it has no project file",
+    metavar="PATH",
+    parse=Path,
+)
+PACKAGE = Option("--package", "with --manifest-path: the package", metavar="NAME")
+
+
+@dataclass(frozen=True)
+class CrateSource:
+    """Where a command that needs only the crate finds it: a project file, or a manifest."""
+
+    config: Path | None = CONFIG(
+        help="project file (default: ./minbuild.yaml, else ./Cargo.toml, else the demo's)"
+    )
+    """The project file; None when the crate is given by its manifest."""
+    manifest_path: Path | None = MANIFEST_PATH()
+    """The crate's Cargo.toml, for a crate without a project file."""
+    package: str | None = PACKAGE()
+    """With `manifest_path`: which package of a workspace."""
+
+    def project(self) -> Project:
+        """The project file, or for a crate without one, its manifest with every default."""
+        if self.config is not None:
+            if self.package:
+                raise ConfigError("--package goes with --manifest-path; the project file names it")
+            project = load_project(self.config)
+            check_manifest(project)
+            return project
+        if self.manifest_path is None:
+            raise ConfigError("give --config FILE or --manifest-path PATH")
+        return crate_only_project(self.manifest_path, self.package)

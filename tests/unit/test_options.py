@@ -1,0 +1,173 @@
+"""Options are declared once; the parser, the CLI's option objects and the invoke tasks are
+derived from the declarations (no process is run: the tasks' minbuild is a fake)."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tasks
+
+from minbuild.build.planner import Options as BuildOptions
+from minbuild.cli import commands
+from minbuild.cli import tasks as cli_tasks
+from minbuild.util.errors import ConfigError
+from minbuild.util.options import Option, build, declared
+from tests.conftest import REPO
+
+
+def every_option() -> list[tuple[str, str, Option]]:
+    """(command, field, option) for every option of every command."""
+    found = []
+    for command in commands.COMMANDS:
+        for cls in (commands.Common, *command.options):
+            for field, option, _ in declared(cls):
+                if field not in command.leave_out:
+                    found.append((command.name, field, option))
+    return found
+
+
+def test_each_flag_is_declared_once_in_the_package() -> None:
+    sources = [p.read_text() for p in (REPO / "src" / "minbuild").rglob("*.py")]
+    assert sum(text.count('"--config"') for text in sources) == 1
+    declarations = [
+        node.args[0].value
+        for text in sources
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "Option"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    ]
+    assert len(declarations) >= 30
+    assert sorted(declarations) == sorted(set(declarations))
+    assert {option.flag for _, _, option in every_option()} <= set(declarations)
+
+
+def test_a_flag_means_one_thing_in_every_command() -> None:
+    """Commands may word a shared option's help for themselves, not change what it takes."""
+    meaning: dict[str, tuple[object, ...]] = {}
+    for command, field, option in every_option():
+        kind = (field, option.parse, option.switch, option.many, option.plural)
+        assert meaning.setdefault(option.flag, kind) == kind, (command, option.flag)
+
+
+def subparser(name: str) -> argparse.ArgumentParser:
+    parser = commands.parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    found: argparse.ArgumentParser = action.choices[name]
+    return found
+
+
+@pytest.mark.parametrize("command", commands.COMMANDS, ids=lambda c: c.name)
+def test_the_parser_takes_exactly_the_declared_options(command: commands.Command) -> None:
+    parsed = {
+        option: action.help
+        for action in subparser(command.name)._actions
+        for option in action.option_strings
+        if option.startswith("--") and option != "--help"
+    }
+    expected = {}
+    for name, _, option in every_option():
+        if name == command.name:
+            expected[option.flag] = option.help
+            if option.plural:
+                expected[option.plural] = f"the same as {option.flag}"
+    assert parsed == expected
+
+
+@pytest.mark.parametrize(
+    ("command", "singular", "plural", "field"),
+    [
+        ("min-build", "--stage", "--stages", "stages"),
+        ("cross-build", "--stage", "--stages", "stages"),
+        ("cross-build", "--target", "--targets", "targets"),
+        ("size-report", "--stage", "--stages", "stages"),
+        ("doctor", "--target", "--targets", "targets"),
+        ("setup", "--target", "--targets", "targets"),
+        ("setup", "--crate", "--crates", "crates"),
+    ],
+)
+def test_repeated_and_comma_forms_mean_the_same(
+    command: str, singular: str, plural: str, field: str
+) -> None:
+    def parsed(*argv: str) -> Any:
+        return getattr(commands.parser().parse_args([command, *argv]), field)
+
+    repeated = parsed(singular, "a", singular, "b")
+    assert repeated == ["a", "b"]
+    assert parsed(plural, "a,b") == repeated
+    assert parsed(singular, "a,b") == repeated
+    assert parsed(singular, "a", plural, "b") == repeated
+
+
+def test_option_objects_are_built_from_the_parsed_values() -> None:
+    args = commands.parser().parse_args(
+        ["cross-build", "--stages", "lto,strip", "--target", "wasm32-wasip1", "--parallel", "1"]
+    )
+    options = build(BuildOptions, vars(args), cross=True)
+    assert options.stages == ("lto", "strip")
+    assert options.targets == ("wasm32-wasip1",)
+    assert options.parallel == 1 and options.cross
+    assert options.state_dir == Path(".minbuild")  # not given: the dataclass's default
+    everything = build(
+        BuildOptions, vars(commands.parser().parse_args(["cross-build", "--stage", "all"]))
+    )
+    assert everything.all_stages and everything.stage_names == ()
+
+
+def test_a_bad_value_is_a_config_error_naming_the_option() -> None:
+    with pytest.raises(ConfigError, match=r"--parallel: .*must be at least 1, got 0"):
+        commands.parser().parse_args(["cross-build", "--parallel", "0"])
+
+
+def test_every_task_takes_its_commands_options_with_the_same_help() -> None:
+    derived = {
+        "size_report": "size-report",
+        "size_baseline": "size-baseline",
+        "setup": "setup",
+        "doctor": "doctor",
+        "cfg_audit": "cfg-audit",
+    }
+    for attribute, command in derived.items():
+        task = getattr(tasks, attribute)
+        helps = {name: option.help for c, name, option in every_option() if c == command}
+        assert len(task.help) == len(helps), command
+        assert sorted(task.help.values()) == sorted(helps.values()), command
+
+
+def test_a_task_runs_its_command_with_the_flags_it_was_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ran: list[list[str]] = []
+    monkeypatch.setattr(cli_tasks, "main", lambda argv: ran.append(list(argv)) or 0)
+    tasks.size_report.body(
+        None, format="markdown", stage=["lto", "strip"], bytes=True, history="3", run=""
+    )
+    assert ran[-1] == [
+        "size-report",
+        "--format",
+        "markdown",
+        "--bytes",
+        "--history",
+        "3",
+        "--stage",
+        "lto",
+        "--stage",
+        "strip",
+    ]
+    tasks.plan.body(None, config="x.yaml")
+    assert ran[-1] == ["min-build", "--dry-run", "--config", "x.yaml"]
+
+
+def test_a_failing_command_fails_its_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    from invoke.exceptions import Exit
+
+    monkeypatch.setattr(cli_tasks, "main", lambda argv: 2)
+    with pytest.raises(Exit) as raised:
+        tasks.doctor.body(None)
+    assert raised.value.code == 2
