@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 
-from minbuild.sizes.records import RunRecord, StageRecord, TestResult
+from minbuild.sizes.records import RunRecord, StageRecord, StageStatus, TestResult
 
 PASS = TestResult("run", "passed", 0.01, "ok")
 
 
 def stage(
-    name: str, size: int | None, status: str = "ok", inherits: str = "release", **extra: object
+    name: str,
+    size: int | None,
+    status: StageStatus = "ok",
+    inherits: str = "release",
+    **extra: object,
 ) -> StageRecord:
     return StageRecord(
         name=name,

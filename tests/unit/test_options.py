@@ -23,7 +23,8 @@ def every_option() -> list[tuple[str, str, Option]]:
     """(command, field, option) for every option of every command."""
     found = []
     for command in commands.COMMANDS:
-        for cls in (commands.Common, *command.options):
+        classes: tuple[type[Any], ...] = (commands.Common, *command.options)
+        for cls in classes:
             for field, option, _ in declared(cls):
                 if field not in command.leave_out:
                     found.append((command.name, field, option))
@@ -34,7 +35,7 @@ def test_each_flag_is_declared_once_in_the_package() -> None:
     sources = [p.read_text() for p in (REPO / "src" / "minbuild").rglob("*.py")]
     assert sum(text.count('"--config"') for text in sources) == 1
     declarations = [
-        node.args[0].value
+        str(node.args[0].value)
         for text in sources
         for node in ast.walk(ast.parse(text))
         if isinstance(node, ast.Call)
@@ -144,7 +145,12 @@ def test_a_task_runs_its_command_with_the_flags_it_was_given(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ran: list[list[str]] = []
-    monkeypatch.setattr(cli_tasks, "main", lambda argv: ran.append(list(argv)) or 0)
+
+    def main(argv: list[str]) -> int:
+        ran.append(list(argv))
+        return 0
+
+    monkeypatch.setattr(cli_tasks, "main", main)
     tasks.size_report.body(
         None, format="markdown", stage=["lto", "strip"], bytes=True, history="3", run=""
     )

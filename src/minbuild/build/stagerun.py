@@ -33,6 +33,8 @@ class Context:
     toolchain: Toolchain
     state_dir: Path
     run_id: str
+    run: command.Runner = command.run
+    """How processes are run (the cargo build); tests pass a fake that returns recorded output."""
 
 
 def base_record(context: Context, build: Build) -> StageRecord:
@@ -93,7 +95,7 @@ class StageRun:
     def run(self, progress: Callable[[str], None]) -> StageRecord:
         progress("building")
         invocation = self.build.invocation
-        done = command.run(
+        done = self.context.run(
             invocation.argv,
             env=invocation.env,
             cwd=self.context.project.crate_dir,

@@ -16,12 +16,11 @@ from minbuild.project.config import load_project
 from minbuild.project.options import CrateSource
 from minbuild.sizes import formats, sizereport
 from minbuild.util import statedir
-from minbuild.util.errors import MinbuildError
+from minbuild.util.errors import ExitCode, MinbuildError
 from minbuild.util.files import write_atomic
 from minbuild.util.options import build
 from minbuild.util.text import format_table
 
-EXIT_INTERRUPTED = 130
 Values = Mapping[str, Any]
 
 
@@ -46,28 +45,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except OSError as error:  # the world failed under us (disk full, a file vanished)
         print(f"minbuild: error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
-        return statedir.StateDirError.exit_code
+        return ExitCode.ENVIRONMENT
     except KeyboardInterrupt:
         print("\nminbuild: interrupted; run documents written so far are intact", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
 
 
 def _say(message: str) -> None:
     print(f"minbuild: {message}", file=sys.stderr, flush=True)
 
 
-def _min_build(values: Values) -> int:
+def _min_build(values: Values) -> ExitCode:
     return _build(build(planner.Options, values))
 
 
-def _cross_build(values: Values) -> int:
+def _cross_build(values: Values) -> ExitCode:
     return _build(build(planner.Options, values, cross=True))
 
 
-def _build(options: planner.Options) -> int:
+def _build(options: planner.Options) -> ExitCode:
     if options.dry_run:
         print(planner.describe_plan(planner.prepare(options)), end="")
-        return 0
+        return ExitCode.OK
     run, path = execute.min_build(
         options,
         progress.ProgressPrinter(sys.stderr, live=options.parallel <= 1 or not options.cross),
@@ -79,10 +78,10 @@ def _build(options: planner.Options) -> int:
         violations, warnings = sizereport.gate(run, load_project(options.config))
         print("\n" + "\n".join(formats.budget_lines(violations, warnings)))
         failed = failed or bool(violations)
-    return 1 if failed else 0
+    return ExitCode.FAILED if failed else ExitCode.OK
 
 
-def _feature_matrix(values: Values) -> int:
+def _feature_matrix(values: Values) -> ExitCode:
     project = build(CrateSource, values).project()
     options = build(matrix.MatrixOptions, values, project=project)
 
@@ -93,19 +92,19 @@ def _feature_matrix(values: Values) -> int:
     print(text, end="")
     if path is not None:
         print(f"\nrecord: {path}")
-    return 0 if ok else 1
+    return ExitCode.OK if ok else ExitCode.FAILED
 
 
-def _feature_cost(values: Values) -> int:
+def _feature_cost(values: Values) -> ExitCode:
     project = build(CrateSource, values).project()
     options = build(cost.CostOptions, values, project=project)
     text, path = cost.run(options, progress.ProgressPrinter(sys.stderr))
     print(text, end="")
     print(f"\nrun document: {path}")
-    return 0
+    return ExitCode.OK
 
 
-def _cfg_audit(values: Values) -> int:
+def _cfg_audit(values: Values) -> ExitCode:
     project = build(CrateSource, values).project()
     options = build(cfgaudit.AuditOptions, values)
     toolchain = toolchains.resolve((), None).toolchain
@@ -126,11 +125,11 @@ def _cfg_audit(values: Values) -> int:
             f"minbuild: {found} cfgs inside function bodies, more than --max-use-site-cfgs {limit}",
             file=sys.stderr,
         )
-        return 1
-    return 0
+        return ExitCode.FAILED
+    return ExitCode.OK
 
 
-def _size_report(values: Values) -> int:
+def _size_report(values: Values) -> ExitCode:
     outcome = sizereport.size_report(build(sizereport.ReportOptions, values))
     print(outcome.text, end="")
     for message in outcome.messages:
@@ -138,11 +137,11 @@ def _size_report(values: Values) -> int:
     return outcome.exit_code
 
 
-def _size_baseline(values: Values) -> int:
+def _size_baseline(values: Values) -> ExitCode:
     path, baseline = sizereport.write_baseline(build(sizereport.BaselineOptions, values))
     runs = ", ".join(sorted({entry.run_id for entry in baseline.entries}))
     print(f"wrote {path}: {len(baseline.entries)} entries from run {runs}; review and commit it")
-    return 0
+    return ExitCode.OK
 
 
 def _chosen_targets(config: Path, names: Sequence[str]) -> tuple[targets.Target, ...]:
@@ -150,15 +149,15 @@ def _chosen_targets(config: Path, names: Sequence[str]) -> tuple[targets.Target,
     return every if "all" in names else targets.select(every, names) if names else ()
 
 
-def _setup(values: Values) -> int:
+def _setup(values: Values) -> ExitCode:
     options = build(provision.SetupOptions, values)
     chosen = provision.needs(_chosen_targets(options.config, options.targets), options.crates)
     for line in provision.setup(chosen, options.dry_run):
         print(f"minbuild setup: {line}")
-    return 0
+    return ExitCode.OK
 
 
-def _doctor(values: Values) -> int:
+def _doctor(values: Values) -> ExitCode:
     options = build(provision.DoctorOptions, values)
     project = load_project(options.config)
     findings = provision.doctor(
@@ -174,10 +173,10 @@ def _doctor(values: Values) -> int:
     )
     missing = [f for f in findings if not f.available]
     print(f"\n{len(findings) - len(missing)} of {len(findings)} available")
-    return 0 if not missing else 1
+    return ExitCode.FAILED if missing else ExitCode.OK
 
 
-def _init(values: Values) -> int:
+def _init(values: Values) -> ExitCode:
     def say(line: str) -> None:
         print(f"minbuild init: {line}", file=sys.stderr, flush=True)
 
@@ -185,10 +184,10 @@ def _init(values: Values) -> int:
     for note in started.notes:
         say(note)
     print(f"wrote {started.path}; run it: minbuild min-build --config {started.path}")
-    return 0 if started.release_ok else 1
+    return ExitCode.OK if started.release_ok else ExitCode.FAILED
 
 
-HANDLERS: dict[str, Callable[[Values], int]] = {
+HANDLERS: dict[str, Callable[[Values], ExitCode]] = {
     "min_build": _min_build,
     "cross_build": _cross_build,
     "feature_matrix": _feature_matrix,

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from minbuild.build.cargo import Crate, enabled_features
 from minbuild.build.toolchains import Toolchain
@@ -125,7 +126,7 @@ class Checked:
     """How one combination fared."""
 
     features: tuple[str, ...]
-    status: str  # ok | failed
+    status: Literal["ok", "failed"]
     seconds: float
     first_error: str | None
     log: str

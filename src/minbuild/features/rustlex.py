@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
 class Token:
     """An identifier, a string literal or one punctuation character, with its line."""
 
-    kind: str  # ident | string | punct
+    kind: Literal["ident", "string", "punct"]
     text: str
     line: int
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 from minbuild.project.budgets import Budget, parse_budget
 from minbuild.util.errors import ConfigError
@@ -19,13 +19,15 @@ from minbuild.util.yamlfile import Document, KeyPath, load
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 TEST_PLACEHOLDERS = ("binary", "workdir", "crate_dir", "config_dir")
+ArtifactKind = Literal["bin", "cdylib", "staticlib"]
+"""What a stage builds and measures (the project schema's crate.artifact.kind enum)."""
 
 
 @dataclass(frozen=True)
 class Artifact:
     """What a stage produces and minbuild measures."""
 
-    kind: str
+    kind: ArtifactKind
     """bin, cdylib or staticlib."""
     name: str | None
     """The binary's name (kind bin); None means the package's only binary."""
@@ -71,7 +73,7 @@ class TestSpec:
     """The test applies only to stages whose enabled features include none of these."""
     stages: tuple[str, ...]
     """The test applies only to these stages; empty means every stage."""
-    kinds: tuple[str, ...]
+    kinds: tuple[ArtifactKind, ...]
     """Artifact kinds it applies to (bin, cdylib, staticlib)."""
     targets: tuple[str, ...]
     """The test applies only to these target triples; empty means every target."""
@@ -233,7 +235,7 @@ def _test(
     at: KeyPath,
     base: Path,
     default_timeout: float,
-    main_kind: str,
+    main_kind: ArtifactKind,
 ) -> TestSpec:
     expectations = [
         key for key in ("stdout", "stdout_regex", "stdout_file") if data[key] is not None
@@ -256,7 +258,7 @@ def _test(
         needs_features=texts(data["needs_features"]),
         unless_features=texts(data["unless_features"]),
         stages=texts(data["stages"]),
-        kinds=texts(data["kinds"]) or (main_kind,),
+        kinds=cast(tuple[ArtifactKind, ...], texts(data["kinds"])) or (main_kind,),  # schema enum
         targets=texts(data["targets"]),
         timeout=float(data["timeout"]) or default_timeout,
     )

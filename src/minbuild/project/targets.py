@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.project.config import Project, existing
+from minbuild.project.config import ArtifactKind, Project, existing
 from minbuild.util.errors import ConfigError
 from minbuild.util.schemas import validated
 from minbuild.util.text import did_you_mean, texts
@@ -36,7 +36,7 @@ class Target:
     """More files (absolute paths) or programs that must be present."""
     runner: tuple[str, ...]
     """argv prefix that runs an artifact; empty means it runs natively."""
-    artifact: str
+    artifact: ArtifactKind
     """Which of the project's artifacts it builds: bin, cdylib or staticlib."""
 
     @property

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from minbuild.util.errors import ConfigError
 from minbuild.util.files import write_atomic
@@ -16,6 +16,10 @@ from minbuild.util.schemas import validated
 from minbuild.util.yamlfile import Document, read_text
 
 SCHEMA = "minbuild.run/1"
+StageStatus = Literal["ok", "failed", "skipped"]
+"""ok: built (and every test that ran passed); failed: the build or a test failed; skipped:
+not built, with the reason."""
+TestStatus = Literal["passed", "failed", "skipped"]
 MAX_DOCUMENT_BYTES = 64 << 20
 """Run documents are tens of KiB: output tails are bounded."""
 
@@ -27,7 +31,7 @@ class TestResult:
     __test__ = False  # not a pytest test class, despite its name
 
     name: str
-    status: str  # passed | failed | skipped
+    status: TestStatus
     seconds: float
     output_tail: str
     reason: str = ""
@@ -39,7 +43,7 @@ class StageRecord:
 
     name: str
     description: str
-    status: str  # ok | failed | skipped
+    status: StageStatus
     reason: str = ""
     toolchain: Mapping[str, str] = field(default_factory=dict)
     command: tuple[str, ...] = ()

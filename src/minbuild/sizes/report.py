@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from minbuild.sizes.records import RunRecord, StageRecord
+from minbuild.sizes.records import RunRecord, StageRecord, StageStatus
 
 Key = tuple[str, str]  # (stage, target)
 
@@ -18,7 +18,7 @@ class Row:
     """Stage name."""
     target: str
     """Target triple the artifact is for (the host when the stage passed no --target)."""
-    status: str
+    status: StageStatus
     """ok, failed or skipped."""
     size: int | None
     """Artifact size in bytes, if the stage produced one."""

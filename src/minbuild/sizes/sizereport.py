@@ -14,7 +14,7 @@ from minbuild.sizes import budgets, charts, history, records
 from minbuild.sizes.formats import FORMATS, Report, markdown, render_report
 from minbuild.sizes.records import RunRecord
 from minbuild.sizes.report import Reference, compare, reference_from_run, rows
-from minbuild.util.errors import ConfigError
+from minbuild.util.errors import ConfigError, ExitCode
 from minbuild.util.files import write_atomic
 from minbuild.util.options import Option, at_least
 from minbuild.util.text import did_you_mean
@@ -99,7 +99,7 @@ class Outcome:
 
     text: str
     messages: list[str] = field(default_factory=list)
-    exit_code: int = 0
+    exit_code: ExitCode = ExitCode.OK
 
 
 def find_run(reference: str | None, runs_dir: Path) -> RunRecord:
@@ -173,13 +173,13 @@ def size_report(options: ReportOptions) -> Outcome:
     if options.against is not None:
         reference = _reference(options.against, project, runs_dir)
         report = Report(run, reference.label, compare(rows(run), reference))
-    exit_code = 0
+    exit_code = ExitCode.OK
     if options.check:
         if project is None:
             raise ConfigError("--check: no project file with budgets (give --config)")
         violations, warnings = gate(run, project)
         report = Report(run, report.against, report.changes, violations, warnings)
-        exit_code = 1 if violations else 0
+        exit_code = ExitCode.FAILED if violations else ExitCode.OK
     if options.ratchet:
         messages += _ratchet(run, project)
     if options.plot is not None:
@@ -206,7 +206,7 @@ def _history(options: ReportOptions, runs_dir: Path) -> Outcome:
         charts.history(runs, stages, options.plot, options.log_scale)
         messages.append(f"wrote {options.plot}")
     text = history.history_table(runs, stages, options.exact, options.target)
-    return _deliver(text, options.output, messages, 0)
+    return _deliver(text, options.output, messages, ExitCode.OK)
 
 
 def _check_target(target: str | None, runs: list[RunRecord]) -> None:
@@ -242,7 +242,7 @@ def _publish(report: Report) -> list[str]:
     return [f"appended the markdown report to $GITHUB_STEP_SUMMARY ({summary})"]
 
 
-def _deliver(text: str, output: Path | None, messages: list[str], exit_code: int) -> Outcome:
+def _deliver(text: str, output: Path | None, messages: list[str], exit_code: ExitCode) -> Outcome:
     if output is None:
         return Outcome(text, messages, exit_code)
     write_atomic(output, text)

@@ -9,7 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.project.config import PLACEHOLDER, Fixture, TestSpec
+from minbuild.project.config import PLACEHOLDER, ArtifactKind, Fixture, TestSpec
 from minbuild.sizes.records import TestResult
 from minbuild.util import command
 from minbuild.util.errors import CommandFailed, CommandTimedOut, ToolMissingError
@@ -93,7 +93,7 @@ def not_applicable(
     test: TestSpec,
     stage: str,
     features: Collection[str],
-    kind: str = "bin",
+    kind: ArtifactKind = "bin",
     target: str | None = None,
 ) -> str | None:
     """Why `test` does not apply to this stage (and artifact kind, and target), or None."""

@@ -13,6 +13,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from minbuild.util.errors import CommandFailed, CommandTimedOut, ToolMissingError
 from minbuild.util.text import shorten
@@ -40,6 +41,22 @@ class Completed:
     def first_error(self) -> str | None:
         """The first line of standard error that cargo or rustc starts with `error`."""
         return next((ln.strip() for ln in self.stderr.splitlines() if ln.startswith("error")), None)
+
+
+class Runner(Protocol):
+    """Something that runs a process the way `run` does: `run` itself, or in tests a fake
+    that returns recorded output."""
+
+    def __call__(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        timeout: float | None = None,
+        check: bool = True,
+        log_file: Path | None = None,
+    ) -> Completed: ...
 
 
 def output_tail(stdout: str, stderr: str, lines: int = TAIL_LINES) -> str:

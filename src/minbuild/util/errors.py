@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """What minbuild's exit status means; every command returns one of these."""
+
+    OK = 0
+    FAILED = 1
+    """A build, a test, a budget or a limit failed: the work ran, the result is bad."""
+    BAD_INPUT = 2
+    """A configuration file, a key, a name or a command-line option is wrong."""
+    ENVIRONMENT = 3
+    """The machine lacks something: a program, a usable state dir, disk space."""
+    ERROR = 4
+    """Any other error minbuild raises on purpose."""
+    INTERRUPTED = 130
+    """Ctrl-C (128 + SIGINT, as shells report it)."""
+
 
 class MinbuildError(Exception):
     """Base class: a message for a person, and the exit code that goes with it."""
 
-    exit_code = 3
+    exit_code = ExitCode.ERROR
 
 
 class ConfigError(MinbuildError):
     """Bad input: a configuration file, a key, a stage or feature name, a command-line option."""
 
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
         where = f"{file}:{line}: " if file and line else f"{file}: " if file else ""
@@ -31,13 +49,13 @@ def printable(text: str) -> str:
 class ToolMissingError(MinbuildError):
     """A program minbuild needs (cargo, rustc, a runner) is not installed."""
 
-    exit_code = 3
+    exit_code = ExitCode.ENVIRONMENT
 
 
 class CommandFailed(MinbuildError):
     """A subprocess exited with a failure code; carries the tail of its output."""
 
-    exit_code = 1
+    exit_code = ExitCode.FAILED
 
     def __init__(self, argv: list[str], returncode: int, output_tail: str) -> None:
         self.argv = argv

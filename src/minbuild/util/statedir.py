@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from minbuild.util.errors import ConfigError, MinbuildError
+from minbuild.util.errors import ConfigError, ExitCode, MinbuildError
 
 LOCK = "lock"
 SEQUENCE = "sequence"
@@ -20,7 +20,7 @@ SEQUENCE = "sequence"
 class StateDirError(MinbuildError):
     """The state directory cannot be used (a file, read-only, on a full disk)."""
 
-    exit_code = 3
+    exit_code = ExitCode.ENVIRONMENT
 
 
 def inside(state_dir: Path, *parts: str) -> Path:
