@@ -21,9 +21,13 @@ def test_library_staircase(buildstd: None, shared_state: Path) -> None:
         assert stage.tests_run >= 4 and stage.tests_passed == stage.tests_run
         assert (stage.artifact or "").endswith(".so")
         archive = stage.staticlib
-        assert 0 < archive["effective_size_bytes"] < archive["size_bytes"], stage.name
+        assert archive is not None and archive.effective_size_bytes is not None, stage.name
+        assert 0 < archive.effective_size_bytes < archive.size_bytes, stage.name
     release, final = by_name["release"], by_name["panic-immediate-abort"]
     assert (final.size_bytes or 0) < (release.size_bytes or 0) / 4
-    assert final.staticlib["effective_size_bytes"] < release.staticlib["effective_size_bytes"]
+    assert final.staticlib and release.staticlib
+    assert (final.staticlib.effective_size_bytes or 0) < (
+        release.staticlib.effective_size_bytes or 0
+    )
     passed = {t.name for t in release.tests if t.status == "passed"}
     assert {"eval-source", "run-fib", "trap-divzero"} <= passed

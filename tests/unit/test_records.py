@@ -66,3 +66,38 @@ def test_latest_and_no_runs(tmp_path: Path) -> None:
     for run_id in ("20261101T000000Z-aaaa", "20261102T000000Z-0000"):
         (tmp_path / f"{run_id}.json").write_text("{}")
     assert records.latest(tmp_path).name == "20261102T000000Z-0000.json"
+
+
+@pytest.mark.parametrize(
+    ("staticlib", "written"),
+    [
+        (None, {}),
+        (records.StaticlibRecord("/a/libx.a", 900), {"artifact": "/a/libx.a", "size_bytes": 900}),
+        (
+            records.StaticlibRecord("/a/libx.a", 900, 300, ("x_new", "x_run")),
+            {
+                "artifact": "/a/libx.a",
+                "size_bytes": 900,
+                "effective_size_bytes": 300,
+                "exports": ["x_new", "x_run"],
+            },
+        ),
+        (
+            records.StaticlibRecord("/a/libx.a", 900, effective_error="cc: not found"),
+            {"artifact": "/a/libx.a", "size_bytes": 900, "effective_error": "cc: not found"},
+        ),
+    ],
+)
+def test_a_staticlib_is_written_with_the_keys_it_has_and_read_back(
+    staticlib: records.StaticlibRecord | None, written: dict[str, object]
+) -> None:
+    import dataclasses
+    import json
+
+    run = sample_run()
+    run = dataclasses.replace(
+        run, stages=(dataclasses.replace(run.stages[0], staticlib=staticlib), *run.stages[1:])
+    )
+    text = records.to_json(run)
+    assert json.loads(text)["stages"][0]["staticlib"] == written
+    assert records.from_json(text, "run.json").stages[0].staticlib == staticlib

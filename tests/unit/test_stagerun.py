@@ -28,7 +28,7 @@ from minbuild.build.toolchains import Resolution
 from minbuild.project.config import Artifact, Project, load_project
 from minbuild.project.stages import Stage, load_staircase
 from minbuild.sizes import libsize
-from minbuild.sizes.records import StageRecord
+from minbuild.sizes.records import StageRecord, StaticlibRecord
 from minbuild.util import command
 from minbuild.util.errors import CommandFailed
 from tests.conftest import REPO
@@ -269,7 +269,7 @@ def test_the_packages_bin_is_kept_and_measured_among_its_dependencies(tmp_path: 
     assert record.sha256 == sha256(built)
     # Every other file cargo reported is a dependency's rlib/rmeta, none of them the artifact.
     assert len(fake.files) == 7 and len({len(data) for data in fake.files.values()}) > 1
-    assert record.staticlib == {}
+    assert record.staticlib is None
     assert record.build_seconds == 3.14
     assert progress == ["building", "testing"]
 
@@ -376,12 +376,9 @@ def test_the_staticlib_is_kept_and_measured_with_its_effective_size(
     archive = fake.files[out / "libtvm_wasm.a"]
     assert (kept / "libtvm_wasm.a").read_bytes() == archive
     exports = list(LIB_PROJECT.staticlib_exports)
-    assert record.staticlib == {
-        "artifact": str(kept / "libtvm_wasm.a"),
-        "size_bytes": len(archive),
-        "effective_size_bytes": 4242,
-        "exports": exports,
-    }
+    assert record.staticlib == StaticlibRecord(
+        str(kept / "libtvm_wasm.a"), len(archive), 4242, tuple(exports)
+    )
     probe = state(tmp_path) / "work" / "host" / "release" / "probe"
     assert probes == [(kept / "libtvm_wasm.a", tuple(exports), probe)]
 
@@ -401,8 +398,9 @@ def test_a_staticlib_whose_probe_fails_keeps_the_error(
     record, _, _ = stage_run(project, build, fake)
 
     assert record.status == "ok"
-    assert record.staticlib["effective_error"] == "undefined reference to `tvm_alloc'"
-    assert "effective_size_bytes" not in record.staticlib
+    assert record.staticlib is not None
+    assert record.staticlib.effective_error == "undefined reference to `tvm_alloc'"
+    assert record.staticlib.effective_size_bytes is None
 
 
 def staticlib_must_not_be_probed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -426,7 +424,7 @@ def test_a_staticlib_without_exports_has_only_its_raw_size(
 
     archive = fake.files[state(tmp_path) / "target" / "minbuild" / "libtvm_wasm.a"]
     kept = state(tmp_path) / "artifacts" / "release" / "libtvm_wasm.a"
-    assert record.staticlib == {"artifact": str(kept), "size_bytes": len(archive)}
+    assert record.staticlib == StaticlibRecord(str(kept), len(archive))
 
 
 def test_a_foreign_targets_staticlib_is_kept_in_its_lane_without_an_effective_size(
@@ -457,10 +455,9 @@ def test_a_foreign_targets_staticlib_is_kept_in_its_lane_without_an_effective_si
     assert record.artifact == str(kept / "tvm_wasm.wasm")
     assert record.size_bytes == len(fake.files[out / "tvm_wasm.wasm"])
     assert record.sha256 == sha256(fake.files[out / "tvm_wasm.wasm"])
-    assert record.staticlib == {
-        "artifact": str(kept / "libtvm_wasm.a"),
-        "size_bytes": len(fake.files[out / "libtvm_wasm.a"]),
-    }
+    assert record.staticlib == StaticlibRecord(
+        str(kept / "libtvm_wasm.a"), len(fake.files[out / "libtvm_wasm.a"])
+    )
     assert run.log == state(tmp_path) / "logs" / RUN_ID / triple / "release.log"
     # The trimmed recording keeps core and std of std's 27 units, all 7 rebuilt (build-std).
     assert (record.units_fresh, record.units_built) == (0, 7)

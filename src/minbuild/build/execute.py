@@ -17,8 +17,7 @@ from minbuild.build.plan import Build
 from minbuild.build.planner import Options, Plan, prepare
 from minbuild.build.stagerun import Context, StageRun, base_record, settings_key
 from minbuild.sizes.records import RunRecord, StageRecord, save
-from minbuild.util import command, statedir
-from minbuild.util.errors import ToolMissingError
+from minbuild.util import command, git, statedir
 
 
 class Reporter(Protocol):
@@ -140,29 +139,17 @@ def _new_run(plan: Plan) -> RunRecord:
         minbuild_version=__version__,
         config_hash=plan.config_hash(),
         config=str(plan.project.path.resolve()),
-        toolchain={
-            "name": toolchain.candidate.name,
-            "release": toolchain.release,
-            "commit": toolchain.commit,
-        },
+        toolchain=toolchain.record(),
         toolchain_choice=plan.resolution.choice,
     )
 
 
 def _crate_facts(plan: Plan) -> dict[str, Any]:
-    facts: dict[str, Any] = {
+    found = git.revision(plan.project.crate_dir)
+    return {
         "name": plan.crate.name,
         "version": plan.crate.version,
         "manifest": str(plan.crate.manifest),
-        "git_commit": None,
-        "git_dirty": None,
+        "git_commit": found.commit if found else None,
+        "git_dirty": found.dirty if found else None,
     }
-    git = ["git", "-C", str(plan.project.crate_dir)]
-    try:
-        head = command.run([*git, "rev-parse", "HEAD"], check=False)
-        if head.returncode == 0:
-            dirty = command.run([*git, "status", "--porcelain", "--", "."], check=False)
-            facts.update(git_commit=head.stdout.strip(), git_dirty=bool(dirty.stdout.strip()))
-    except ToolMissingError:  # git is optional: no commit recorded
-        pass
-    return facts

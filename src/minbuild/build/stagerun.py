@@ -18,7 +18,7 @@ from minbuild.build.plan import Build
 from minbuild.build.toolchains import Toolchain
 from minbuild.project.config import Project
 from minbuild.sizes import libsize
-from minbuild.sizes.records import StageRecord, TestResult
+from minbuild.sizes.records import StageRecord, StaticlibRecord, TestResult
 from minbuild.testing import runner as testing
 from minbuild.util import command
 from minbuild.util.errors import CommandFailed, ToolMissingError
@@ -45,11 +45,7 @@ def base_record(context: Context, build: Build) -> StageRecord:
         name=stage.name,
         description=stage.description,
         status="ok",
-        toolchain={
-            "name": toolchain.candidate.name,
-            "release": toolchain.release,
-            "commit": toolchain.commit,
-        },
+        toolchain=toolchain.record(),
         command=invocation.argv,
         shell=invocation.shell(),
         env=dict(invocation.env),
@@ -148,7 +144,7 @@ class StageRun:
             reason=f"tests failed: {', '.join(failed)}" if failed else "",
         )
 
-    def _measure_staticlib(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    def _measure_staticlib(self, messages: list[dict[str, Any]]) -> StaticlibRecord | None:
         """The .a this build made too (crate-type staticlib): raw size, and on the host the
         effective size for the project's declared exports."""
         archive = next(
@@ -162,19 +158,17 @@ class StageRun:
             None,
         )
         if archive is None:
-            return {}
+            return None
         kept = self._keep(archive)
-        found: dict[str, Any] = {"artifact": str(kept), "size_bytes": kept.stat().st_size}
+        found = StaticlibRecord(str(kept), kept.stat().st_size)
         exports = self.context.project.staticlib_exports
-        if exports and self.build.target is None:
-            try:
-                found["effective_size_bytes"] = libsize.effective_size(
-                    kept, exports, self.workdir / "probe"
-                )
-                found["exports"] = list(exports)
-            except CommandFailed as error:
-                found["effective_error"] = error.output_tail
-        return found
+        if not exports or self.build.target is not None:
+            return found
+        try:
+            effective = libsize.effective_size(kept, exports, self.workdir / "probe")
+        except CommandFailed as error:
+            return dataclasses.replace(found, effective_error=error.output_tail)
+        return dataclasses.replace(found, effective_size_bytes=effective, exports=exports)
 
     def _keep(self, source: Path) -> Path:
         """Copy the artifact out of the shared target dir before the next stage overwrites it."""

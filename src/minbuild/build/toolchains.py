@@ -97,6 +97,10 @@ class Toolchain:
     def label(self) -> str:
         return f"{self.candidate.name} (rustc {self.release})"
 
+    def record(self) -> dict[str, str]:
+        """How run documents name it (the run's and each stage's `toolchain`)."""
+        return {"name": self.candidate.name, "release": self.release, "commit": self.commit}
+
     def cannot_run(self, stage: Stage) -> str | None:
         """Why this toolchain cannot build `stage`, and the command that would fix it; or None."""
         if "build-std" in stage.needs and self.library_source is None:

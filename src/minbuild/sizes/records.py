@@ -38,6 +38,31 @@ class TestResult:
 
 
 @dataclass(frozen=True)
+class StaticlibRecord:
+    """The .a a build made beside its artifact (a crate-type staticlib), kept and measured."""
+
+    artifact: str
+    """Where the kept copy is."""
+    size_bytes: int
+    """The archive's raw size."""
+    effective_size_bytes: int | None = None
+    """What a --gc-sections link of the project's declared exports keeps (host builds)."""
+    exports: tuple[str, ...] = ()
+    """The exports that link kept."""
+    effective_error: str | None = None
+    """Why the effective size could not be measured (the link's output tail)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The document's form: the keys that have a value (older documents have no others)."""
+        data = dataclasses.asdict(self)
+        return {key: value for key, value in data.items() if value not in (None, ())}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> StaticlibRecord | None:
+        return cls(**{**data, "exports": tuple(data.get("exports", ()))}) if data else None
+
+
+@dataclass(frozen=True)
 class StageRecord:
     """What one stage built, how big it is, and whether its tests passed."""
 
@@ -58,7 +83,7 @@ class StageRecord:
     size_bytes: int | None = None
     sha256: str | None = None
     build_seconds: float | None = None
-    staticlib: Mapping[str, Any] = field(default_factory=dict)
+    staticlib: StaticlibRecord | None = None
     units_built: int | None = None
     units_fresh: int | None = None
     log: str | None = None
@@ -99,7 +124,10 @@ class RunRecord:
 
 
 def to_json(run: RunRecord) -> str:
-    return json.dumps(dataclasses.asdict(run), indent=2, sort_keys=False) + "\n"
+    data = dataclasses.asdict(run)
+    for stage, record in zip(data["stages"], run.stages, strict=True):
+        stage["staticlib"] = record.staticlib.to_json() if record.staticlib else {}
+    return json.dumps(data, indent=2, sort_keys=False) + "\n"
 
 
 def from_json(text: str, source: str) -> RunRecord:
@@ -122,6 +150,7 @@ def from_json(text: str, source: str) -> RunRecord:
                     "features": tuple(stage["features"]),
                     "runner": tuple(stage.get("runner", ())),
                     "tests": tuple(TestResult(**t) for t in stage["tests"]),
+                    "staticlib": StaticlibRecord.from_json(stage.get("staticlib", {})),
                 }
             )
             for stage in data.pop("stages")

@@ -107,7 +107,7 @@ def _columns(exact: bool, base: str) -> list[_Column]:
 
 def _archive(row: Row, key: str, exact: bool) -> str:
     """A staticlib the build made too: raw, or after a --gc-sections link of its exports."""
-    size = row.record.staticlib.get(key)
+    size = getattr(row.record.staticlib, key, None)
     return size_text(size, exact) if isinstance(size, int) else ""
 
 
