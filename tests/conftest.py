@@ -1,15 +1,27 @@
-"""Test tiers by directory, and the guards that keep each tier honest.
+"""Test markers from the resources a test asks for, and the guards that keep each tier honest.
 
-unit/        pure Python: the command runner is disabled, so nothing can spawn a build
-system/      spawns ordinary processes (the command runner itself, the CLI)
-corpus/      hostile inputs through the CLI (`process`; the few that build hello: `cargo`)
-integration/ builds tests/crates/hello with real cargo (tier `cargo`, some `nightly`)
-cross/       builds tests/crates/hello for foreign targets, run under qemu / Wasmtime (`cross`)
-e2e/         the demo staircase including build-std (tier `buildstd`: Debian's rustc-web)
-realcrates/  real crates from Debian's registry (hexyl, sniffglue) prepared as a user would,
-             taken through init, the whole staircase and cross targets (`realcrates`)
+A test says what it needs by requesting the fixture that provides it (as an argument, through
+another fixture, or with `@pytest.mark.usefixtures`); the marker `-m` selects on follows:
 
-A tier whose tools are missing is skipped locally, but fails when CI=true: CI installs them.
+fixture        marker      what the fixture checks (once per session)
+cargo          cargo       a `cargo` on PATH (the default, stable toolchain)
+nightly        nightly     cargo, and a rustc that takes -Z flags (nightly, or RUSTC_BOOTSTRAP=1)
+buildstd       buildstd    Debian's rustc-web with std's source (build-std; every cross build)
+cross_tools    cross       buildstd; `cross_tools(TRIPLES)` checks those targets' linkers/runners
+real_crates    realcrates  buildstd and Debian's crate registry (tests/realcrates/conftest.py)
+
+A test that needs none of them is `unit` under tests/unit (the command runner is disabled there,
+so nothing can spawn a build) and `process` anywhere else (it may spawn ordinary processes, the
+CLI among them). Collection fails when a test under integration/, cross/, e2e/ or realcrates/
+needs no resource (a forgotten fixture), unless it says `@pytest.mark.process` itself; when a
+unit test needs one; or when a test marked `process` by hand needs one.
+
+A parametrized case cannot carry `usefixtures` (pytest.param refuses it), so such a case may be
+marked with the resource's marker by hand (tests/corpus: `marks=[pytest.mark.cargo]`): the marked
+case then gets the fixture, and its check, before it runs. Such a hand-made mark does not bring
+the markers of the fixture's own resources (nightly's cargo, cross_tools' buildstd).
+
+A resource that is missing is skipped locally, but fails when CI=true: CI installs them all.
 """
 
 from __future__ import annotations
@@ -18,7 +30,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -26,22 +38,58 @@ import pytest
 from minbuild.util import command
 
 REPO = Path(__file__).resolve().parent.parent
-TIERS = {
-    "unit": "unit",
-    "system": "process",
-    "corpus": "process",
-    "integration": "cargo",
-    "cross": "cross",
-    "e2e": "buildstd",
-    "realcrates": "realcrates",
+TESTS = REPO / "tests"
+# The fixture that provides a resource -> the marker of every test that requests it.
+RESOURCES: Mapping[str, str] = {
+    "cargo": "cargo",
+    "nightly": "nightly",
+    "buildstd": "buildstd",
+    "cross_tools": "cross",
+    "real_crates": "realcrates",
 }
+# Directories whose tests exist to build Rust: a test here without a resource forgot its fixture.
+BUILDING = frozenset({"integration", "cross", "e2e", "realcrates"})
+# What the `cross_tools` fixture gives a test: call it with the triples the test builds for.
+CrossTools = Callable[[Sequence[str]], None]
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects on the markers added here
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    problems = []
     for item in items:
-        tier = Path(str(item.fspath)).relative_to(REPO / "tests").parts[0]
-        if tier in TIERS:
-            item.add_marker(getattr(pytest.mark, TIERS[tier]))
+        where = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        by_hand = {marker.name for marker in item.iter_markers()}
+        requested = set(getattr(item, "fixturenames", ()))
+        needs = sorted(
+            {marker for fixture, marker in RESOURCES.items() if fixture in requested}
+            | (by_hand & set(RESOURCES.values()))
+        )
+        for name in needs:
+            item.add_marker(name)
+        if where == "unit":
+            if needs:
+                problems.append(f"{item.nodeid}: a unit test needs {', '.join(needs)}")
+            item.add_marker(pytest.mark.unit)
+        elif needs:
+            if "process" in by_hand:
+                problems.append(f"{item.nodeid}: marked process but needs {', '.join(needs)}")
+        else:
+            if where in BUILDING and "process" not in by_hand:
+                problems.append(
+                    f"{item.nodeid}: under tests/{where}/ but requests none of the fixtures "
+                    f"{', '.join(RESOURCES)} (or say @pytest.mark.process if it needs no tool)"
+                )
+            item.add_marker(pytest.mark.process)
+    if problems:
+        raise pytest.UsageError("test markers:\n  " + "\n  ".join(problems))
+
+
+@pytest.fixture(autouse=True)
+def _resources_marked_by_hand(request: pytest.FixtureRequest) -> None:
+    """A case marked `cargo` (say) by hand gets the `cargo` fixture's check, as if requested."""
+    for fixture, marker in RESOURCES.items():
+        if fixture not in request.fixturenames and request.node.get_closest_marker(marker):
+            request.getfixturevalue(fixture)
 
 
 @pytest.fixture(autouse=True)
@@ -85,22 +133,66 @@ def debian_toolchain_available() -> bool:
     return Path("/usr/bin/cargo").is_file() and library.is_file()
 
 
+def cross_targets_available(triples: Sequence[str]) -> tuple[bool, str]:
+    """Whether these targets' linkers, runners and files are all here, and what is missing."""
+    from minbuild.project.config import bundled
+    from minbuild.project.targets import load_targets, select
+
+    chosen = select(load_targets(bundled("targets.yaml")), list(triples))
+    missing = [f"{t.triple}: {', '.join(t.missing())}" for t in chosen if t.missing()]
+    return not missing and debian_toolchain_available(), "; ".join(missing) or "rustc-web"
+
+
+# --- the fixtures that provide a resource (see RESOURCES) -------------------------------------
+
+
 @pytest.fixture(scope="session")
-def cargo_available() -> None:
+def cargo() -> None:
+    """cargo on PATH: the default (stable) toolchain builds tests/crates and the demo."""
     require(shutil.which("cargo") is not None, "cargo is not installed")
+
+
+@pytest.fixture(scope="session")
+def nightly(cargo: None) -> None:
+    """A rustc that takes -Z flags: nightly, or any channel with RUSTC_BOOTSTRAP=1 (minbuild's
+    toolchain choice falls back to that)."""
+    rustc = shutil.which("rustc")
+    takes_z = rustc is not None and (
+        subprocess.run(
+            [rustc, "-Z", "help"],
+            env={**os.environ, "RUSTC_BOOTSTRAP": "1"},
+            capture_output=True,
+            timeout=120,
+            check=False,
+        ).returncode
+        == 0
+    )
+    require(takes_z, "no rustc on PATH takes -Z flags, even with RUSTC_BOOTSTRAP=1")
+
+
+@pytest.fixture(scope="session")
+def buildstd() -> None:
+    """Debian's rustc-web with std's source: -Z build-std stages and every cross build."""
+    require(
+        debian_toolchain_available(),
+        "Debian's rustc-web is not installed (apt-get install rustc-web cargo-web rust-web-src)",
+    )
+
+
+@pytest.fixture(scope="session")
+def cross_tools(buildstd: None) -> CrossTools:
+    """`cross_tools(TRIPLES)`: those foreign targets' linkers, runners and files are here
+    (cross builds go through -Z build-std, hence buildstd)."""
+
+    def check(triples: Sequence[str]) -> None:
+        available, missing = cross_targets_available(triples)
+        setup = " ".join(f"--targets {triple}" for triple in triples)
+        require(available, f"cross tools missing ({missing}): invoke setup {setup}")
+
+    return check
 
 
 @pytest.fixture(scope="session")
 def shared_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One minbuild state dir (and so one cargo target dir) for the whole test session."""
     yield tmp_path_factory.mktemp("minbuild-state")
-
-
-def cross_targets_available(triples: list[str]) -> tuple[bool, str]:
-    """Whether these targets' linkers, runners and files are all here, and what is missing."""
-    from minbuild.project.config import bundled
-    from minbuild.project.targets import load_targets, select
-
-    chosen = select(load_targets(bundled("targets.yaml")), triples)
-    missing = [f"{t.triple}: {', '.join(t.missing())}" for t in chosen if t.missing()]
-    return not missing and debian_toolchain_available(), "; ".join(missing) or "rustc-web"

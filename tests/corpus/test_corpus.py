@@ -389,14 +389,13 @@ def test_the_snapshot_sees_every_change_outside_the_case_dir(tmp_path: Path) -> 
 
 
 def _param(case: Case) -> Any:
+    # pytest.param cannot carry usefixtures: the mark brings the `cargo` fixture instead
     marks = [pytest.mark.cargo] if case.cargo else []
     return pytest.param(case, id=case.name, marks=marks)
 
 
 @pytest.mark.parametrize("case", [_param(case) for case in CASES])
-def test_case(case: Case, tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    if case.cargo:
-        request.getfixturevalue("cargo_available")
+def test_case(case: Case, tmp_path: Path) -> None:
     sandbox = tmp_path / "sandbox"
     case_dir = sandbox / "case"
     victim = sandbox / "outside" / "victim"

@@ -5,6 +5,9 @@ A user who wants to try minbuild on a packaged crate copies its sources out of
 crates.io at Debian's registry in the crate's own .cargo/config.toml, and drops the
 dev-dependencies Debian does not package. Then `minbuild init` and `minbuild min-build`.
 One state dir per crate, shared by all of its tests (a crate's builds are its tier's cost).
+
+A test gets a crate through the `real_crates` fixture (marker `realcrates`), which needs
+Debian's registry and, for `init` and the build-std stages, Debian's rustc-web (`buildstd`).
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import debian_toolchain_available, require, run_minbuild
+from tests.conftest import require, run_minbuild
 
 REGISTRY = Path("/usr/share/cargo/registry")
 SOURCE_REPLACEMENT = """\
@@ -46,8 +50,8 @@ class RealCrate:
         )
 
     def initialized(self) -> RealCrate:
-        """The crate after `minbuild init` (which needs Debian's toolchain, as build-std does)."""
-        require(debian_toolchain_available(), "Debian's rustc-web is not installed")
+        """The crate after `minbuild init` (which needs Debian's toolchain, as build-std does:
+        the `real_crates` fixture that made this crate has checked for it)."""
         result = self.minbuild("init")
         assert result.returncode == 0, result.stderr
         return self
@@ -92,15 +96,28 @@ def _without_unpackaged_dev_dependencies(text: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def hexyl(tmp_path_factory: pytest.TempPathFactory) -> RealCrate:
-    """hexyl 0.8.0: a lib and a bin both named hexyl, ~30 dependencies."""
-    root = tmp_path_factory.mktemp("hexyl")
-    return RealCrate(prepare("hexyl", "0.8.0", root), root / "state")
+def real_crates(
+    buildstd: None, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str, str], RealCrate]:
+    """`real_crates(NAME, VERSION)`: that crate out of Debian's registry, prepared in a fresh
+    directory with its own state dir (skipped locally, failed in CI, when it is not installed)."""
+    require(REGISTRY.is_dir(), f"{REGISTRY} is missing (install crates: minbuild setup --crates)")
+
+    def prepared(name: str, version: str) -> RealCrate:
+        root = tmp_path_factory.mktemp(name)
+        return RealCrate(prepare(name, version, root), root / "state")
+
+    return prepared
 
 
 @pytest.fixture(scope="session")
-def sniffglue(tmp_path_factory: pytest.TempPathFactory) -> RealCrate:
+def hexyl(real_crates: Callable[[str, str], RealCrate]) -> RealCrate:
+    """hexyl 0.8.0: a lib and a bin both named hexyl, ~30 dependencies."""
+    return real_crates("hexyl", "0.8.0")
+
+
+@pytest.fixture(scope="session")
+def sniffglue(real_crates: Callable[[str, str], RealCrate]) -> RealCrate:
     """sniffglue 0.15.0: lib + bin of one name, `log` directly, libpcap through pcap-sys,
     ~70 dependencies, an old proc-macro2 that today's nightly rejects."""
-    root = tmp_path_factory.mktemp("sniffglue")
-    return RealCrate(prepare("sniffglue", "0.15.0", root), root / "state")
+    return real_crates("sniffglue", "0.15.0")

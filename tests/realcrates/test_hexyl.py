@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from minbuild.project.config import load_project
-from tests.conftest import cross_targets_available, require
+from tests.conftest import CrossTools
 from tests.realcrates.conftest import RealCrate
 
 STAIRCASE = 13
@@ -62,10 +62,11 @@ def test_every_stage_of_the_staircase_builds_and_runs(staircase: dict[str, Any])
     assert any("offline source" in line for line in staircase["toolchain_choice"])
 
 
-def test_cross_targets_build_with_the_crates_dependencies(initialized: RealCrate) -> None:
+def test_cross_targets_build_with_the_crates_dependencies(
+    cross_tools: CrossTools, initialized: RealCrate
+) -> None:
     triples = ["aarch64-unknown-linux-gnu", "x86_64-unknown-linux-musl"]
-    available, missing = cross_targets_available(triples)
-    require(available, f"cross tools missing: {missing}")
+    cross_tools(triples)
     result = initialized.minbuild("cross-build", *(a for t in triples for a in ("--target", t)))
     assert result.returncode == 0, result.stdout + result.stderr
     built = {s["target"]: s for s in initialized.latest_run()["stages"]}
