@@ -141,16 +141,20 @@ def test_every_task_takes_its_commands_options_with_the_same_help() -> None:
         assert sorted(task.help.values()) == sorted(helps.values()), command
 
 
-def test_a_task_runs_its_command_with_the_flags_it_was_given(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    ran: list[list[str]] = []
+@pytest.fixture
+def ran(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The minbuild command lines the tasks run (the tasks' `main` is a fake that records)."""
+    calls: list[list[str]] = []
 
     def main(argv: list[str]) -> int:
-        ran.append(list(argv))
+        calls.append(list(argv))
         return 0
 
     monkeypatch.setattr(cli_tasks, "main", main)
+    return calls
+
+
+def test_a_task_runs_its_command_with_the_flags_it_was_given(ran: list[list[str]]) -> None:
     tasks.size_report.body(
         None, format="markdown", stage=["lto", "strip"], bytes=True, history="3", run=""
     )
@@ -177,3 +181,45 @@ def test_a_failing_command_fails_its_task(monkeypatch: pytest.MonkeyPatch) -> No
     with pytest.raises(Exit) as raised:
         tasks.doctor.body(None)
     assert raised.value.code == 2
+
+
+def invoked(argv: list[str], ran: list[list[str]]) -> list[str]:
+    """The minbuild command line an `invoke ARGV` runs, parsed as invoke parses it."""
+    from invoke.collection import Collection
+    from invoke.parser import Parser
+
+    collection = Collection.from_module(tasks)
+    (parsed,) = Parser(contexts=collection.to_contexts()).parse_argv(argv)
+    collection[parsed.name].body(None, **parsed.as_kwargs)
+    return ran[-1]
+
+
+def test_a_task_takes_every_spelling_of_an_option(ran: list[list[str]]) -> None:
+    # .ci/run's own line: the plural spellings, repeated
+    assert invoked(
+        ["setup", "--targets", "all", "--crates", "hexyl", "--crates", "sniffglue"], ran
+    ) == ["setup", "--target", "all", "--crate", "hexyl", "--crate", "sniffglue"]
+    assert invoked(["size-report", "--stage", "lto", "--stages", "strip,release", "-v"], ran) == [
+        "size-report",
+        "--verbose",
+        "--stage",
+        "lto",
+        "--stage",
+        "strip,release",
+    ]
+    assert invoked(["plan", "--stages", "lto", "--toolchain", "stable"], ran) == [
+        "min-build",
+        "--dry-run",
+        "--stage",
+        "lto",
+        "--toolchain",
+        "stable",
+    ]
+
+
+def test_a_task_makes_up_no_short_flags_of_its_own() -> None:
+    from invoke.collection import Collection
+
+    for name, task in Collection.from_module(tasks).tasks.items():
+        shorts = {n for arg in task.get_arguments() for n in arg.names if len(n) == 1}
+        assert shorts <= {"v"}, name

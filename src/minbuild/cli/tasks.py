@@ -1,11 +1,12 @@
-"""invoke tasks derived from the commands' declarations: a task's arguments, their help and
-their defaults are the command's own options, so they cannot drift from the CLI's."""
+"""invoke tasks derived from the commands' declarations: a task's arguments, their spellings
+(--stage and --stages, -v), their help and their defaults are the command's own options, so they
+cannot drift from the CLI's."""
 
 from __future__ import annotations
 
 import inspect
 import keyword
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from invoke.exceptions import Exit
@@ -16,6 +17,23 @@ from minbuild.cli.main import main
 from minbuild.util.options import Option, declared
 
 
+class DeclaredTask(Task[Callable[..., None]]):
+    """A task whose arguments are spelled as the declared options: invoke's own naming (one
+    spelling, a short flag made up from the first free letter) would differ from the CLI's."""
+
+    def __init__(self, body: Callable[..., None], options: Mapping[str, Option], **kwargs: Any):
+        self.options = dict(options)
+        """Each of the body's parameters that is an option, and its declaration."""
+        super().__init__(body, auto_shortflags=False, **kwargs)
+
+    def arg_opts(self, name: str, default: str, taken_names: set[str]) -> dict[str, Any]:
+        opts = super().arg_opts(name, default, taken_names)
+        option = self.options.get(name)
+        if option is not None:
+            opts["names"] += [flag.lstrip("-") for flag in (option.plural, option.short) if flag]
+        return opts
+
+
 def task(
     command: str,
     *,
@@ -23,16 +41,15 @@ def task(
     only: Collection[str] | None = None,
     fixed: Sequence[str] = (),
     doc: str | None = None,
-) -> Task[Callable[..., None]]:
+) -> DeclaredTask:
     """An invoke task that runs `minbuild COMMAND [FIXED...]` with the options it is given;
     `only` keeps just these options (field names) of the command's."""
     spec = commands.BY_NAME[command]
-    options = _options(spec, only)
-    parameters = {_parameter(option): (field, option) for field, option in options.items()}
+    options = {_parameter(option): option for option in _options(spec, only).values()}
 
     def body(context: object, **values: Any) -> None:
         args: list[str] = []
-        for parameter, (_, option) in parameters.items():
+        for parameter, option in options.items():
             args += _arguments(option, values.get(parameter))
         code = main([command, *fixed, *args])
         if code:
@@ -48,15 +65,16 @@ def task(
                     inspect.Parameter.POSITIONAL_OR_KEYWORD,
                     default=False if option.switch else None if option.many else "",
                 )
-                for parameter, (_, option) in parameters.items()
+                for parameter, option in options.items()
             ),
         ]
     )
-    return Task(
+    return DeclaredTask(
         body,
+        options,
         name=name or command,
-        help={parameter: option.help for parameter, (_, option) in parameters.items()},
-        iterable=[parameter for parameter, (_, option) in parameters.items() if option.many],
+        help={parameter: option.help for parameter, option in options.items()},
+        iterable=[parameter for parameter, option in options.items() if option.many],
     )
 
 
@@ -71,7 +89,7 @@ def _options(spec: commands.Command, only: Collection[str] | None) -> dict[str, 
 
 
 def _parameter(option: Option) -> str:
-    """The task's argument for an option: its flag's name (`--from` → `from_`; invoke strips
+    """The body's parameter for an option: its flag's name (`--from` → `from_`; invoke strips
     the underscore again, so the task's flag is the CLI's)."""
     name = option.flag.removeprefix("--").replace("-", "_")
     return f"{name}_" if keyword.iskeyword(name) else name
