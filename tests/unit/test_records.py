@@ -25,9 +25,10 @@ def test_round_trip(tmp_path: Path) -> None:
     [
         (
             "minbuild.run/0",
-            "is older than minbuild.run/1, which this minbuild reads: run `nox -s min-build` again",
+            "is older than minbuild.run/1, the oldest this minbuild reads: "
+            "run `nox -s min-build` again",
         ),
-        ("minbuild.run/99", "is newer than minbuild.run/1: it was written by a newer minbuild"),
+        ("minbuild.run/99", "is newer than minbuild.run/2: it was written by a newer minbuild"),
         ("something/else", "not a minbuild run document (schema 'something/else')"),
     ],
 )
@@ -101,3 +102,33 @@ def test_a_staticlib_is_written_with_the_keys_it_has_and_read_back(
     text = records.to_json(run)
     assert json.loads(text)["stages"][0]["staticlib"] == written
     assert records.from_json(text, "run.json").stages[0].staticlib == staticlib
+
+
+def test_a_version_1_document_reads_with_the_newer_keys_defaulted() -> None:
+    import json
+
+    data = json.loads(records.to_json(sample_run()))
+    data["schema"] = "minbuild.run/1"
+    for stage in data["stages"]:
+        for key in ("started", "ended", "lane", "cache"):
+            del stage[key]
+    run = records.from_json(json.dumps(data), "old.json")
+    assert run.schema == records.SCHEMA
+    assert all(s.started is None and s.lane is None and s.cache is None for s in run.stages)
+    assert [s.size_bytes for s in run.stages] == [s.size_bytes for s in sample_run().stages]
+
+
+def test_cache_counts_and_timing_round_trip(tmp_path: Path) -> None:
+    import dataclasses
+
+    run = sample_run()
+    first = dataclasses.replace(
+        run.stages[0],
+        started="2026-01-01T00:00:00.000+00:00",
+        ended="2026-01-01T00:00:02.500+00:00",
+        lane=1,
+        cache=records.CacheRecord("sccache", hits=3, misses=1, not_cacheable=2),
+    )
+    run = dataclasses.replace(run, stages=(first, *run.stages[1:]))
+    path = records.save(run, tmp_path)
+    assert records.load(path) == run

@@ -34,6 +34,7 @@ def test_the_run_schema_declares_exactly_the_records_fields() -> None:
     assert set(run["$defs"]["stage_record"]["properties"]) == fields(records.StageRecord)
     assert set(run["$defs"]["test_result"]["properties"]) == fields(records.TestResult)
     assert set(run["$defs"]["staticlib_record"]["properties"]) == fields(records.StaticlibRecord)
+    assert set(run["$defs"]["cache_record"]["properties"]) == fields(records.CacheRecord)
     entry = schemas.schema("baseline")["properties"]["entries"]["items"]
     assert set(entry["properties"]) == fields(budgets.BaselineEntry)
 

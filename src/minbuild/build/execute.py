@@ -1,5 +1,5 @@
-"""Execution: run a plan's builds in lanes, one lane per target, each lane's stages in
-order; the run document is saved after every build."""
+"""Execution: run a plan's builds in lanes (groups of host stages, or foreign targets), each
+lane's builds in order and the lanes at once; the run document is saved after every build."""
 
 from __future__ import annotations
 
@@ -13,9 +13,16 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from minbuild import __version__
+from minbuild.build.cache import CacheServer
 from minbuild.build.plan import Build
 from minbuild.build.planner import Options, Plan, prepare
-from minbuild.build.stagerun import Context, StageRun, base_record, settings_key
+from minbuild.build.stagerun import (
+    Context,
+    StageRun,
+    base_record,
+    fixtures_made_by,
+    settings_key,
+)
 from minbuild.sizes.records import RunRecord, StageRecord, save
 from minbuild.util import command, git, statedir
 
@@ -48,20 +55,23 @@ def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord,
     runs_dir = plan.state_dir / "runs"
     run = _new_run(plan)
     path = save(run, runs_dir)
-    context = Context(plan.project, plan.toolchain, plan.state_dir, run.run_id)
-    everything = (*plan.prelude, *plan.builds)
-    positions = {id(build): n for n, build in enumerate(everything, start=1)}
+    execution = _Execution(plan, run.run_id, fail_fast, reporter)
     lock, stop = threading.Lock(), threading.Event()
     done: dict[int, StageRecord] = {}
 
     def lane(builds: Sequence[Build]) -> None:
-        for build, record in _lane_records(context, builds, fail_fast, reporter, positions):
-            if stop.is_set():
-                return  # interrupted: a killed build is not a failed one
-            with lock:
-                done[positions[id(build)]] = record
-                save(dataclasses.replace(run, stages=_ordered(done)), runs_dir)
-                reporter.finished(positions[id(build)], len(everything), record)
+        server = plan.cache.server() if plan.cache and builds else None
+        try:
+            for build, record in execution.records(builds, server):
+                if stop.is_set():
+                    return  # interrupted: a killed build is not a failed one
+                with lock:
+                    done[execution.position(build)] = record
+                    save(dataclasses.replace(run, stages=_ordered(done)), runs_dir)
+                    reporter.finished(execution.position(build), execution.total, record)
+        finally:
+            if server is not None:
+                server.stop()
 
     try:
         with ThreadPoolExecutor(max_workers=plan.parallel) as pool:
@@ -72,6 +82,7 @@ def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord,
                     future.result()
             except BaseException:
                 stop.set()
+                execution.release_waiters()
                 command.kill_all()  # lanes still building, in this and other threads
                 raise
     except BaseException:
@@ -89,35 +100,83 @@ def _ordered(done: dict[int, StageRecord]) -> tuple[StageRecord, ...]:
     return tuple(done[position] for position in sorted(done))
 
 
-def _lane_records(
-    context: Context,
-    builds: Sequence[Build],
-    fail_fast: bool,
-    reporter: Reporter,
-    positions: dict[int, int],
-) -> Iterator[tuple[Build, StageRecord]]:
-    failed_at: str | None = None
-    previous: tuple[str, str] | None = None  # (settings key, stage name)
-    for build in builds:
-        base = base_record(context, build)
-        key = settings_key(build, base)
-        if previous and previous[0] == key:
-            base = dataclasses.replace(base, same_settings_as=previous[1])
-        previous = (key, build.stage.name)
-        if failed_at is not None:
-            record = dataclasses.replace(
+class _Execution:
+    """What the lanes of one run share: positions, which builds make fixtures (a build's tests
+    wait for the earlier builds of its target that make one), and --fail-fast."""
+
+    def __init__(self, plan: Plan, run_id: str, fail_fast: bool, reporter: Reporter) -> None:
+        self.context = Context(plan.project, plan.toolchain, plan.state_dir, run_id)
+        self.fail_fast, self.reporter = fail_fast, reporter
+        everything = (*plan.prelude, *plan.builds)
+        self.positions = {id(build): n for n, build in enumerate(everything, start=1)}
+        self.total = len(everything)
+        self.made = {
+            id(build): threading.Event()
+            for build in everything
+            if fixtures_made_by(plan.project, build)
+        }
+        self.makers = [build for build in everything if id(build) in self.made]
+        self.failed_at: dict[str | None, str] = {}  # target (None: host) -> first failed stage
+        self.bases = self._base_records(everything)
+
+    def _base_records(self, builds: Sequence[Build]) -> dict[int, StageRecord]:
+        """Each build's record before it runs; one with the settings of the build before it
+        (for the same target, in plan order, whatever lane built that) says so."""
+        bases: dict[int, StageRecord] = {}
+        previous: dict[str | None, tuple[str, str]] = {}  # target -> (settings key, stage)
+        for build in builds:
+            base = base_record(self.context, build)
+            key, triple = settings_key(build, base), build.target.triple if build.target else None
+            if triple in previous and previous[triple][0] == key:
+                base = dataclasses.replace(base, same_settings_as=previous[triple][1])
+            previous[triple] = (key, build.stage.name)
+            bases[id(build)] = base
+        return bases
+
+    def position(self, build: Build) -> int:
+        return self.positions[id(build)]
+
+    def records(
+        self, builds: Sequence[Build], server: CacheServer | None
+    ) -> Iterator[tuple[Build, StageRecord]]:
+        """Each build of one lane, in order, and its record."""
+        for build in builds:
+            try:
+                record = self._record(build, self.bases[id(build)], server)
+            finally:
+                if id(build) in self.made:
+                    self.made[id(build)].set()
+            yield build, record
+
+    def _record(self, build: Build, base: StageRecord, server: CacheServer | None) -> StageRecord:
+        triple = build.target.triple if build.target else None
+        failed_at = self.failed_at.get(triple)
+        if failed_at is not None and self.fail_fast:
+            return dataclasses.replace(
                 base, status="skipped", reason=f"not run: --fail-fast and {failed_at} failed"
             )
-        elif build.skip:
-            record = dataclasses.replace(base, status="skipped", reason=build.skip)
-        else:
-            progress = functools.partial(
-                reporter.progress, positions[id(build)], len(positions), build.label
-            )
-            record = StageRun(context, build, base).run(progress)
-        if record.status == "failed" and fail_fast:
-            failed_at = build.stage.name
-        yield build, record
+        if build.skip:
+            return dataclasses.replace(base, status="skipped", reason=build.skip)
+        progress = functools.partial(
+            self.reporter.progress, self.position(build), self.total, build.label
+        )
+        record = StageRun(self.context, build, base, server).run(
+            progress, functools.partial(self._fixtures_ready, build)
+        )
+        if record.status == "failed":
+            self.failed_at.setdefault(triple, build.stage.name)
+        return record
+
+    def _fixtures_ready(self, build: Build) -> None:
+        """Wait until every earlier build of this target that makes fixtures is done."""
+        for maker in self.makers:
+            if self.position(maker) < self.position(build) and maker.target == build.target:
+                self.made[id(maker)].wait()
+
+    def release_waiters(self) -> None:
+        """Interrupted: nothing that waits for a fixture may wait forever."""
+        for event in self.made.values():
+            event.set()
 
 
 def _now() -> str:

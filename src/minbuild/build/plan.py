@@ -70,6 +70,8 @@ class Build:
     """Why the build cannot run here, with the command that would enable it."""
     tests_as: str | None = None
     """The stage name tests select on, when it is not the stage's own (a feature variant)."""
+    lane: int = 0
+    """Which of the host's lanes builds it (each lane has its own target dir)."""
 
     @property
     def label(self) -> str:
@@ -98,6 +100,11 @@ def build_invocation(
         "build",
         "--manifest-path",
         str(crate.manifest),
+        # An argument, not CARGO_TARGET_DIR: rustc inherits cargo's environment, and sccache
+        # keys a unit by its CARGO_* variables, so the variable would keep every state dir
+        # from finding what another one compiled.
+        "--target-dir",
+        str(target_dir),
         "--package",
         crate.name,
         *_artifact_args(artifact),
@@ -107,7 +114,7 @@ def build_invocation(
         "--message-format=json-render-diagnostics",
     ]
     argv += _unstable_args(stage, toolchain, target.triple if target else None)
-    env = {**toolchain.candidate.env, "CARGO_TARGET_DIR": str(target_dir), **profile_env(stage)}
+    env = {**toolchain.candidate.env, **profile_env(stage)}
     # RUSTFLAGS outranks CARGO_TARGET_<TRIPLE>_RUSTFLAGS, so a target's flags must join it.
     rustflags = [*stage.rustflags, *(target.rustflags if target else ())]
     if rustflags:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild.build import artifacts, cargo, cross, sources, toolchains
+from minbuild.build.cache import CACHE, Cache, choose, default_dir
+from minbuild.build.lanes import host_lanes
 from minbuild.build.plan import Build, build_invocation, feature_args
 from minbuild.project import stages
 from minbuild.project.config import Project, check_manifest, load_project
@@ -21,9 +23,11 @@ from minbuild.testing.runner import FixtureStore
 from minbuild.util import statedir
 from minbuild.util.options import Option, at_least
 
-# One lane per core, cargo's -j split between them: on 2 cores two targets at once (-j1 each)
-# beat one at a time (-j2) by 1.48x in bench/cross_parallel.py, because build-std's serial
-# phases (compiler_builtins, the one-codegen-unit LTO link) leave a core idle.
+# One lane per core. Cross lanes split cargo's -j between them: on 2 cores two targets at once
+# (-j1 each) beat one at a time (-j2) by 1.48x in bench/cross_parallel.py, because build-std's
+# serial phases (compiler_builtins, the one-codegen-unit LTO link) leave a core idle. Host lanes
+# carry unequal work (the build-std stages are most of it), so each keeps every core: the lane
+# that finishes first leaves them all to the other (bench/staircase_speed.py).
 DEFAULT_PARALLEL = os.cpu_count() or 1
 
 
@@ -54,15 +58,25 @@ class Options:
     """Target triples for cross builds; empty means every target."""
     parallel: int = Option(
         "--parallel",
-        f"targets built at once, cargo's -j split between them (default: {DEFAULT_PARALLEL})",
+        "lanes built at once, each in its own target dir: groups of stages (min-build) or "
+        f"targets (cross-build, cargo's -j split between them) (default: {DEFAULT_PARALLEL})",
         metavar="N",
         parse=at_least(1),
     )(DEFAULT_PARALLEL)
-    """Lanes (targets) built at once; cargo's -j is split between them."""
+    """Lanes built at once: groups of host stages, or foreign targets."""
     dry_run: bool = DRY_RUN()
     """Plan only: the caller lists the plan's command lines instead of running them."""
     check: bool = CHECK()
     """After building, the caller enforces the project's size budgets."""
+    cache: str | None = CACHE()
+    """The compile cache to use, if any."""
+    cache_dir: Path | None = Option(
+        "--cache-dir",
+        f"with --cache: where the cache keeps compiled units (default: {default_dir()})",
+        metavar="DIR",
+        parse=Path,
+    )()
+    """Where the cache lives (default: the user's cache directory)."""
     cross: bool = False
     """Build for foreign targets instead of the host."""
 
@@ -90,16 +104,20 @@ class Plan:
     parallel: int = 1
     prelude: tuple[Build, ...] = ()
     """Host builds that run first, to make fixtures the planned builds cannot make."""
+    cache: Cache | None = None
+    """The compile cache every build goes through (each lane talks to a server of its own)."""
 
     @property
     def toolchain(self) -> toolchains.Toolchain:
         return self.resolution.toolchain
 
     def lanes(self) -> list[list[Build]]:
-        """The builds grouped by target, in plan order: a lane's stages build one by one."""
-        lanes: dict[str | None, list[Build]] = {}
+        """The builds grouped by target and lane, in plan order: a lane's stages build one by
+        one."""
+        lanes: dict[tuple[str | None, int], list[Build]] = {}
         for build in self.builds:
-            lanes.setdefault(build.target.triple if build.target else None, []).append(build)
+            key = (build.target.triple if build.target else None, build.lane)
+            lanes.setdefault(key, []).append(build)
         return list(lanes.values())
 
     def config_hash(self) -> str:
@@ -113,12 +131,33 @@ class Plan:
 
 def prepare(options: Options) -> Plan:
     """The plan for the host, or with `options.cross` the plan for foreign targets."""
-    return plan_cross(options) if options.cross else plan_host(options)
+    plan = plan_cross(options) if options.cross else plan_host(options)
+    return with_cache(plan, choose(options.cache, options.cache_dir))
+
+
+def with_cache(plan: Plan, cache: Cache | None) -> Plan:
+    """Every build of the plan through `cache`; its variables join each build's recorded
+    environment, so a stage's shell line still rebuilds it as it was built."""
+    if cache is None:
+        return plan
+
+    def cached(build: Build) -> Build:
+        env = {**build.invocation.env, **cache.env()}
+        return dataclasses.replace(build, invocation=dataclasses.replace(build.invocation, env=env))
+
+    return dataclasses.replace(
+        plan,
+        builds=tuple(map(cached, plan.builds)),
+        prelude=tuple(map(cached, plan.prelude)),
+        cache=cache,
+    )
 
 
 def plan_host(options: Options) -> Plan:
-    """Every chosen stage built for the host, in one lane."""
+    """Every chosen stage built for the host, in up to `options.parallel` lanes."""
     ground = _groundwork(options, every_stage=True, wanted=lambda chosen: chosen)
+    skipped = ground.resolution.skipped
+    lane_of = host_lanes(ground.staircase, skipped, options.parallel)
     builds = tuple(
         host_build(
             stage,
@@ -126,7 +165,8 @@ def plan_host(options: Options) -> Plan:
             ground.crate,
             ground.resolution.toolchain,
             ground.state_dir,
-            ground.resolution.skipped.get(stage.name),
+            skipped.get(stage.name),
+            lane_of[stage.name],
         )
         for stage in ground.stages
     )
@@ -152,7 +192,7 @@ def plan_cross(options: Options) -> Plan:
         ground.resolution.toolchain,
         ground.state_dir,
     )
-    return ground.plan(builds, options.parallel, prelude)
+    return ground.plan(builds, options.parallel, prelude, split_jobs=True)
 
 
 @dataclass(frozen=True)
@@ -166,14 +206,22 @@ class _Groundwork:
     crate: cargo.Crate
     state_dir: Path
 
-    def plan(self, builds: tuple[Build, ...], parallel: int, prelude: tuple[Build, ...]) -> Plan:
-        lanes = max(1, min(parallel, len({b.target for b in builds})))
+    def plan(
+        self,
+        builds: tuple[Build, ...],
+        parallel: int,
+        prelude: tuple[Build, ...],
+        split_jobs: bool = False,
+    ) -> Plan:
+        """The plan of `builds`, at most `parallel` lanes at once (`split_jobs`: cargo's -j
+        shared out between them)."""
+        lanes = max(1, min(parallel, len({(b.target, b.lane) for b in builds})))
         return Plan(
             self.project,
             self.crate,
             self.stages,
             self.resolution,
-            _share_cores(builds, lanes),
+            _share_cores(builds, lanes) if split_jobs else builds,
             self.state_dir,
             lanes,
             prelude,
@@ -295,10 +343,12 @@ def host_build(
     toolchain: toolchains.Toolchain,
     state_dir: Path,
     skip: str | None = None,
+    lane: int = 0,
 ) -> Build:
-    """A stage built for the host, in the shared target dir every host stage uses."""
-    invocation = build_invocation(stage, crate, project.artifact, toolchain, state_dir / "target")
-    return Build(stage, None, crate, project.artifact, invocation, skip)
+    """A stage built for the host, in the target dir its lane's stages share."""
+    target_dir = state_dir / ("target" if lane == 0 else f"target-lane{lane}")
+    invocation = build_invocation(stage, crate, project.artifact, toolchain, target_dir)
+    return Build(stage, None, crate, project.artifact, invocation, skip, lane=lane)
 
 
 def _share_cores(builds: tuple[Build, ...], parallel: int) -> tuple[Build, ...]:
@@ -321,8 +371,11 @@ def describe_plan(plan: Plan) -> str:
         f"# toolchain: {toolchain.label}, commit {toolchain.commit[:12]}; "
         f"run from {plan.project.crate_dir}",
         *(f"#   {line}" for line in plan.resolution.choice),
-        "",
     ]
+    if plan.parallel > 1:
+        lines.append(f"# {plan.parallel} lanes at once, each in its own target dir:")
+        lines += [f"#   {', '.join(b.label for b in lane)}" for lane in plan.lanes()]
+    lines.append("")
     for build in plan.builds:
         lines.append(f"# {build.stage.index} {build.label}: {build.stage.description}")
         lines.append(f"# skipped: {build.skip}" if build.skip else build.invocation.shell())

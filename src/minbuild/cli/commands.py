@@ -67,7 +67,7 @@ COMMANDS = (
         "min-build",
         "take a crate down the staircase",
         (BuildOptions,),
-        frozenset({"targets", "parallel"}),
+        frozenset({"targets"}),
         holds_state_dir=True,
         finds_project=True,
     ),

@@ -64,12 +64,12 @@ def _cross_build(values: Values) -> ExitCode:
 
 
 def _build(options: planner.Options) -> ExitCode:
+    plan = planner.prepare(options)
     if options.dry_run:
-        print(planner.describe_plan(planner.prepare(options)), end="")
+        print(planner.describe_plan(plan), end="")
         return ExitCode.OK
-    run, path = execute.min_build(
-        options,
-        progress.ProgressPrinter(sys.stderr, live=options.parallel <= 1 or not options.cross),
+    run, path = execute.execute(
+        plan, options.fail_fast, progress.ProgressPrinter(sys.stderr, live=plan.parallel <= 1)
     )
     print(formats.terminal(formats.Report(run)), end="")
     print(f"\nrun document: {path}")
@@ -151,7 +151,9 @@ def _chosen_targets(config: Path, names: Sequence[str]) -> tuple[targets.Target,
 
 def _setup(values: Values) -> ExitCode:
     options = build(provision.SetupOptions, values)
-    chosen = provision.needs(_chosen_targets(options.config, options.targets), options.crates)
+    chosen = provision.needs(
+        _chosen_targets(options.config, options.targets), options.crates, bool(options.cache)
+    )
     for line in provision.setup(chosen, options.dry_run):
         print(f"minbuild setup: {line}")
     return ExitCode.OK

@@ -15,7 +15,9 @@ from minbuild.util.files import write_atomic
 from minbuild.util.schemas import validated
 from minbuild.util.yamlfile import Document, read_text
 
-SCHEMA = "minbuild.run/1"
+SCHEMA = "minbuild.run/2"
+READABLE = ("minbuild.run/1", SCHEMA)
+"""Schemas this minbuild reads: /1 lacks the stages' timing, lane and cache, which default."""
 StageStatus = Literal["ok", "failed", "skipped"]
 """ok: built (and every test that ran passed); failed: the build or a test failed; skipped:
 not built, with the reason."""
@@ -63,6 +65,24 @@ class StaticlibRecord:
 
 
 @dataclass(frozen=True)
+class CacheRecord:
+    """What the compile cache did during one build (sccache's counters, zeroed before it)."""
+
+    tool: str
+    """The cache, as RUSTC_WRAPPER: sccache."""
+    hits: int
+    """Compilations answered from the cache."""
+    misses: int
+    """Compilations the cache ran and stored."""
+    not_cacheable: int
+    """Calls it could not cache: bin, cdylib and proc-macro crates (they link), and the like."""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CacheRecord | None:
+        return cls(**data) if data else None
+
+
+@dataclass(frozen=True)
 class StageRecord:
     """What one stage built, how big it is, and whether its tests passed."""
 
@@ -90,6 +110,14 @@ class StageRecord:
     first_error: str | None = None
     fixtures: Mapping[str, str] = field(default_factory=dict)
     tests: tuple[TestResult, ...] = ()
+    started: str | None = None
+    """When the build began (ISO 8601, UTC, milliseconds): with `ended`, the run's overlap."""
+    ended: str | None = None
+    """When its tests ended."""
+    lane: int | None = None
+    """Which of the run's concurrent lanes built it."""
+    cache: CacheRecord | None = None
+    """The compile cache's counts for this build, when a cache was used."""
 
     @property
     def tests_passed(self) -> int:
@@ -127,6 +155,7 @@ def to_json(run: RunRecord) -> str:
     data = dataclasses.asdict(run)
     for stage, record in zip(data["stages"], run.stages, strict=True):
         stage["staticlib"] = record.staticlib.to_json() if record.staticlib else {}
+        stage["cache"] = stage["cache"] or {}
     return json.dumps(data, indent=2, sort_keys=False) + "\n"
 
 
@@ -151,18 +180,20 @@ def from_json(text: str, source: str) -> RunRecord:
                     "runner": tuple(stage.get("runner", ())),
                     "tests": tuple(TestResult(**t) for t in stage["tests"]),
                     "staticlib": StaticlibRecord.from_json(stage.get("staticlib", {})),
+                    "cache": CacheRecord.from_json(stage.get("cache", {})),
                 }
             )
             for stage in data.pop("stages")
         )
         choice = tuple(data.pop("toolchain_choice", ()))
+        data["schema"] = SCHEMA  # read as this minbuild's records (older keys default)
         return RunRecord(**data, stages=stages, toolchain_choice=choice)
     except (TypeError, KeyError) as error:  # the schema and the records disagree: a bug
         raise ConfigError(f"not a readable run document ({error})", file=source) from error
 
 
 def _check_schema(schema: object, source: str) -> None:
-    if schema == SCHEMA:
+    if schema in READABLE:
         return
     version = re.fullmatch(r"minbuild\.run/(\d+)", str(schema))
     if version is None:
@@ -170,7 +201,7 @@ def _check_schema(schema: object, source: str) -> None:
     ours = int(SCHEMA.rsplit("/", 1)[1])
     if int(version.group(1)) < ours:
         raise ConfigError(
-            f"run document schema {schema} is older than {SCHEMA}, which this "
+            f"run document schema {schema} is older than {READABLE[0]}, the oldest this "
             "minbuild reads: run `nox -s min-build` again",
             file=source,
         )

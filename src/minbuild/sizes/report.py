@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from minbuild.sizes.records import RunRecord, StageRecord, StageStatus
 
@@ -149,3 +150,29 @@ def compare(current: Sequence[Row], reference: Reference) -> list[Change]:
     changes = [Change(*key, reference.sizes.get(key), now.get(key)) for key in keys]
     order = {"changed": 0, "new": 1, "vanished": 2}
     return sorted(changes, key=lambda c: (order[c.kind], -(c.delta or 0)))
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """How much the run's lanes overlapped: the stages' span against their sum."""
+
+    lanes: int
+    """Lanes that built something."""
+    span_seconds: float
+    """From the first stage's start to the last one's end."""
+    sum_seconds: float
+    """Every stage's build and tests, one after another."""
+
+
+def overlap(run: RunRecord) -> Overlap | None:
+    """The overlap of the stages that ran (None for documents without their times)."""
+    times = [
+        (datetime.fromisoformat(stage.started), datetime.fromisoformat(stage.ended), stage.lane)
+        for stage in run.stages
+        if stage.started and stage.ended
+    ]
+    if not times:
+        return None
+    span = max(end for _, end, _ in times) - min(start for start, _, _ in times)
+    total = sum((end - start).total_seconds() for start, end, _ in times)
+    return Overlap(len({lane for _, _, lane in times}), span.total_seconds(), total)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from minbuild.sizes.records import RunRecord, StageRecord
-from minbuild.sizes.report import Row, base_stage, rows, toolchain_label
+from minbuild.sizes.report import Row, base_stage, overlap, rows, toolchain_label
 from minbuild.util.text import format_table, human_size
 
 
@@ -56,6 +56,13 @@ def render(run: RunRecord, exact: bool = False) -> str:
     explained = [f"  {label}: {note}" for label, note in notes(table_rows)]
     if explained:
         text += ["", *explained]
+    together = overlap(run)
+    if together and together.lanes > 1:
+        text += [
+            "",
+            f"{together.lanes} lanes at once: the stages took {together.span_seconds:.1f}s, "
+            f"{together.sum_seconds:.1f}s one after another",
+        ]
     if run.toolchain_choice:
         text += ["", "toolchain choice:", *(f"  {line}" for line in run.toolchain_choice)]
     return "\n".join(text) + "\n"
@@ -101,6 +108,7 @@ def _columns(exact: bool, base: str) -> list[_Column]:
             right=True,
         ),
         _Column("cargo", lambda row: _units(row.record)),
+        _Column("cache", lambda row: _cache(row.record)),
         _Column("status", lambda row: row.status, always=True),
     ]
 
@@ -115,6 +123,14 @@ def _units(stage: StageRecord) -> str:
     if stage.units_built is None:
         return ""
     return "fresh" if stage.units_built == 0 else f"{stage.units_built} built"
+
+
+def _cache(stage: StageRecord) -> str:
+    """The compile cache's share: hits of what it could cache (linking crates it cannot)."""
+    cache = stage.cache
+    if cache is None or cache.hits + cache.misses == 0:
+        return ""
+    return f"{cache.hits}/{cache.hits + cache.misses} hit"
 
 
 def notes(table_rows: list[Row]) -> list[tuple[str, str]]:

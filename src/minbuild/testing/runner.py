@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +77,10 @@ class FixtureStore:
     def make(self, fixture: Fixture, context: TestContext, stage: str, run_id: str) -> None:
         """Run the fixture's command with this stage's binary; raises CommandFailed on failure."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        temporary = inside(self.directory, f".{fixture.name}.{os.getpid()}.partial")
+        # Lanes make fixtures at once: the temporary name is the process's and the thread's.
+        temporary = inside(
+            self.directory, f".{fixture.name}.{os.getpid()}.{threading.get_ident()}.partial"
+        )
         command.run(
             context.command(fixture.argv, output=temporary), cwd=context.workdir, timeout=120
         )

@@ -1,0 +1,42 @@
+"""--cache sccache on a crate with a library (tests/crates/layouts: samename's lib is an rlib
+sccache can cache; the bin that links it is not): a second state dir finds the lib in the
+cache, and builds the same binary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from minbuild.build import execute, planner
+from minbuild.sizes import table
+from minbuild.sizes.records import RunRecord
+from tests.integration.test_layouts import project
+
+
+def release(config: Path, state: Path, cache_dir: Path) -> RunRecord:
+    options = planner.Options(
+        config=config,
+        stages=("release", "panic-abort"),
+        state_dir=state,
+        cache="sccache",
+        cache_dir=cache_dir,
+    )
+    return execute.min_build(options, execute.Silent())[0]
+
+
+@pytest.mark.usefixtures("sccache")
+def test_a_fresh_state_dir_hits_the_cache_and_builds_the_same_binary(tmp_path: Path) -> None:
+    config = project(tmp_path, "package: samename\nartifact: {kind: bin}")
+    cold = release(config, tmp_path / "cold", tmp_path / "cache")
+    warm = release(config, tmp_path / "warm", tmp_path / "cache")
+    for before, after in zip(cold.stages, warm.stages, strict=True):
+        assert before.status == after.status == "ok", (before.reason, after.reason)
+        assert before.cache is not None and after.cache is not None
+        assert (before.cache.hits, before.cache.misses) == (0, 1)  # samename's lib
+        assert (after.cache.hits, after.cache.misses) == (1, 0)
+        assert before.cache.not_cacheable >= 1  # the bin, which links
+        assert after.sha256 == before.sha256
+        assert after.env["RUSTC_WRAPPER"].endswith("sccache")
+        assert "RUSTC_WRAPPER=" in after.shell
+    assert "1/1 hit" in table.render(warm)

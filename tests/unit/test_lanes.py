@@ -1,0 +1,93 @@
+"""Which lane builds each host stage, and how a run's overlap and cache counts are read."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from minbuild.build.cache import parse_stats
+from minbuild.build.lanes import host_lanes
+from minbuild.project.config import load_project
+from minbuild.project.stages import load_staircase
+from minbuild.sizes import table
+from minbuild.sizes.records import CacheRecord, RunRecord
+from minbuild.sizes.report import overlap
+from tests.conftest import REPO
+from tests.unit.samples import sample_run
+
+STAIRCASE = tuple(load_staircase(load_project(REPO / "config" / "demo.yaml")))
+BUILD_STD = {"build-std", "build-std-features", "panic-immediate-abort"}
+
+
+def lanes_of(chosen: dict[str, int]) -> list[set[str]]:
+    return [
+        {name for name, lane in chosen.items() if lane == n} for n in sorted(set(chosen.values()))
+    ]
+
+
+def test_one_lane_builds_everything_in_lane_0() -> None:
+    assert set(host_lanes(STAIRCASE, (), 1).values()) == {0}
+
+
+def test_the_build_std_stages_share_a_lane_apart_from_the_rest() -> None:
+    chosen = dict(host_lanes(STAIRCASE, (), 2))
+    assert lanes_of(chosen) == [{s.name for s in STAIRCASE} - BUILD_STD, BUILD_STD]
+    assert chosen["debug"] == 0  # the first stage's lane keeps the one-lane target dir
+
+
+def test_with_build_std_skipped_the_other_stages_are_shared_out() -> None:
+    chosen = dict(host_lanes(STAIRCASE, BUILD_STD, 2))
+    assert [len(lane - BUILD_STD) for lane in lanes_of(chosen)] == [5, 5]
+
+
+def test_the_lanes_do_not_depend_on_which_stages_a_run_picks() -> None:
+    # the planner passes the whole staircase: a stage keeps its lane, so its units stay fresh
+    assert host_lanes(STAIRCASE, (), 3) == host_lanes(STAIRCASE, (), 3)
+    assert len(set(host_lanes(STAIRCASE, (), 3).values())) == 3
+
+
+def test_sccache_counters_sum_languages_and_count_uncacheable_calls_apart() -> None:
+    stats = {
+        "stats": {
+            "cache_hits": {"counts": {"Rust": 20, "C/C++": 2}, "adv_counts": {}},
+            "cache_misses": {"counts": {"Rust": 1}, "adv_counts": {}},
+            "requests_not_cacheable": 9,
+        }
+    }
+    assert parse_stats("sccache", stats) == CacheRecord("sccache", 22, 1, 9)
+
+
+def with_times(**lanes: tuple[str, str, int]) -> RunRecord:
+    run = sample_run()
+    stages = tuple(
+        dataclasses.replace(
+            s, started=lanes[s.name][0], ended=lanes[s.name][1], lane=lanes[s.name][2]
+        )
+        if s.name in lanes
+        else s
+        for s in run.stages
+    )
+    return dataclasses.replace(run, stages=stages)
+
+
+def test_overlap_is_the_span_against_the_sum() -> None:
+    run = sample_run()
+    first, second = run.stages[0].name, run.stages[1].name
+    timed = with_times(
+        **{
+            first: ("2026-01-01T00:00:00.000+00:00", "2026-01-01T00:00:10.000+00:00", 0),
+            second: ("2026-01-01T00:00:02.000+00:00", "2026-01-01T00:00:08.000+00:00", 1),
+        }
+    )
+    found = overlap(timed)
+    assert found is not None
+    assert (found.lanes, found.span_seconds, found.sum_seconds) == (2, 10.0, 16.0)
+    assert "2 lanes at once: the stages took 10.0s, 16.0s one after another" in table.render(timed)
+    assert overlap(run) is None  # a document without times (minbuild.run/1)
+
+
+def test_the_table_shows_the_cache_share_only_when_a_cache_ran() -> None:
+    run = sample_run()
+    assert "cache" not in table.render(run).splitlines()[2]
+    cached = dataclasses.replace(run.stages[0], cache=CacheRecord("sccache", 3, 1, 2))
+    text = table.render(dataclasses.replace(run, stages=(cached, *run.stages[1:])))
+    assert "cache" in text.splitlines()[2] and "3/4 hit" in text
