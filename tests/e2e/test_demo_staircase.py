@@ -8,13 +8,14 @@ import pytest
 
 from minbuild.build import execute, planner
 from minbuild.sizes.records import RunRecord
+from minbuild.sizes.report import overlap
 from tests.conftest import REPO
 
 ALL_STAGES = 13
 
 
 def run_demo(state: Path) -> RunRecord:
-    options = planner.Options(config=REPO / "config" / "demo.yaml", state_dir=state)
+    options = planner.Options(config=REPO / "config" / "demo.yaml", state_dir=state, parallel=2)
     return execute.min_build(options, execute.Silent())[0]
 
 
@@ -57,3 +58,19 @@ def test_a_second_run_rebuilds_nothing(demo_run: RunRecord, shared_state: Path) 
         assert stage.status == "ok"
         assert stage.units_built == 0, f"{stage.name} rebuilt {stage.units_built} units"
     assert [s.sha256 for s in again.stages] == [s.sha256 for s in demo_run.stages]
+
+
+def test_two_lanes_overlap_and_the_build_std_lane_waits_for_its_fixtures(
+    demo_run: RunRecord,
+) -> None:
+    lanes = {s.name: s.lane for s in demo_run.stages}
+    build_std = ("build-std", "build-std-features", "panic-immediate-abort")
+    assert {lanes[name] for name in build_std} == {1}
+    assert {lane for name, lane in lanes.items() if name not in build_std} == {0}
+    together = overlap(demo_run)
+    assert together is not None and together.lanes == 2
+    assert together.span_seconds < together.sum_seconds  # the lanes ran at once
+    by_name = {s.name: s for s in demo_run.stages}
+    # build-std began while lane 0 was still building, yet its tests used release's fixtures
+    assert by_name["build-std"].started < by_name["release"].ended  # type: ignore[operator]
+    assert by_name["build-std"].fixtures["fib"] == "release"

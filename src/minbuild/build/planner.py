@@ -49,7 +49,9 @@ class Options:
     toolchain: str | None = TOOLCHAIN()
     """Skip the automatic choice: this toolchain."""
     fail_fast: bool = Option(
-        "--fail-fast", "stop (a target) at its first failed stage", switch=True
+        "--fail-fast",
+        "stop (a target) at its first failed stage (min-build: the stages one after another)",
+        switch=True,
     )()
     """Stop a lane at its first failed stage."""
     state_dir: Path = STATE_DIR(Path(".minbuild"))
@@ -157,7 +159,9 @@ def plan_host(options: Options) -> Plan:
     """Every chosen stage built for the host, in up to `options.parallel` lanes."""
     ground = _groundwork(options, every_stage=True, wanted=lambda chosen: chosen)
     skipped = ground.resolution.skipped
-    lane_of = host_lanes(ground.staircase, skipped, options.parallel)
+    # --fail-fast stops at the first failure in staircase order: only one lane can promise that.
+    parallel = 1 if options.fail_fast else options.parallel
+    lane_of = host_lanes(ground.staircase, skipped, parallel)
     builds = tuple(
         host_build(
             stage,
@@ -170,7 +174,7 @@ def plan_host(options: Options) -> Plan:
         )
         for stage in ground.stages
     )
-    return ground.plan(builds, options.parallel, prelude=())
+    return ground.plan(builds, parallel, prelude=())
 
 
 def plan_cross(options: Options) -> Plan:
