@@ -78,8 +78,9 @@ def naive_script(crate: Crate, plan_state: Path) -> list[str]:
     """The shell lines of the staircase minbuild plans, each stage's `cargo build` as typed,
     all in one target dir ($NAIVE_TARGET) instead of minbuild's lanes."""
     options = planner.Options(config=crate.config, state_dir=plan_state, parallel=1)
-    lines = ["set -e"]
-    for build in planner.prepare(options).builds:
+    plan = planner.prepare(options)
+    lines = ["set -e", command.shell_line(["cd", str(plan.project.crate_dir)])]
+    for build in plan.builds:
         if build.skip:
             continue
         argv = list(build.invocation.argv)

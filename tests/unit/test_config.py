@@ -201,3 +201,17 @@ def test_select_by_name_and_range() -> None:
     assert [s.name for s in select(stages, ["release", "lto"], None, None)] == ["release", "lto"]
     with pytest.raises(ConfigError, match="unknown stage 'lt'; did you mean 'lto'"):
         select(stages, ["lt"], None, None)
+
+
+def test_the_compile_cache_is_off_unless_the_project_asks(tmp_path: Path) -> None:
+    plain = load_project(write(tmp_path, MINIMAL))
+    assert (plain.cache_tool, plain.cache_dir) == ("none", None)
+    asked = load_project(write(tmp_path, MINIMAL + "cache: {tool: sccache, dir: .cache/cc}\n"))
+    assert (asked.cache_tool, asked.cache_dir) == ("sccache", tmp_path / ".cache" / "cc")
+
+
+def test_an_unknown_cache_suggests_the_known_one(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL + "cache: {tool: scache}\n")
+    message = error_of(path)
+    assert message.startswith(f"{path}:11: cache.tool: ")
+    assert message.endswith("did you mean 'sccache'?")

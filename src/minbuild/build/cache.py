@@ -22,7 +22,7 @@ TOOLS = ("sccache",)
 CACHE = Option(
     "--cache",
     "compile through this cache: sccache (as RUSTC_WRAPPER; hits and misses per stage), "
-    "or none (default)",
+    "or none (default: the project file's cache.tool, else none)",
     metavar="TOOL",
     choices=(*TOOLS, "none"),
 )

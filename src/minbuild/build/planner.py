@@ -71,10 +71,11 @@ class Options:
     check: bool = CHECK()
     """After building, the caller enforces the project's size budgets."""
     cache: str | None = CACHE()
-    """The compile cache to use, if any."""
+    """The compile cache to use (None: the project file's `cache.tool`)."""
     cache_dir: Path | None = Option(
         "--cache-dir",
-        f"with --cache: where the cache keeps compiled units (default: {default_dir()})",
+        "with --cache: where the cache keeps compiled units (default: the project file's "
+        f"cache.dir, else {default_dir()})",
         metavar="DIR",
         parse=Path,
     )()
@@ -134,7 +135,9 @@ class Plan:
 def prepare(options: Options) -> Plan:
     """The plan for the host, or with `options.cross` the plan for foreign targets."""
     plan = plan_cross(options) if options.cross else plan_host(options)
-    return with_cache(plan, choose(options.cache, options.cache_dir))
+    project = plan.project
+    tool = options.cache if options.cache is not None else project.cache_tool
+    return with_cache(plan, choose(tool, options.cache_dir or project.cache_dir))
 
 
 def with_cache(plan: Plan, cache: Cache | None) -> Plan:

@@ -115,6 +115,10 @@ class Project:
     """Size limits that --check enforces."""
     feature_matrix: Mapping[str, Any]
     """What feature-matrix combines (depth, exclude, groups, exclusive, always), defaults in."""
+    cache_tool: str
+    """The compile cache every build goes through: sccache, or none."""
+    cache_dir: Path | None
+    """Where the cache keeps compiled units (None: the user's cache directory)."""
     source: Document = field(compare=False, repr=False)
     """The parsed file, kept to put file:line on errors found later (e.g. unknown features)."""
 
@@ -198,6 +202,8 @@ def _project(doc: Document) -> Project:
             parse_budget(doc, item, ("budgets", i)) for i, item in enumerate(data["budgets"])
         ),
         feature_matrix=data["feature_matrix"],
+        cache_tool=data["cache"]["tool"],
+        cache_dir=(base / data["cache"]["dir"]).resolve() if data["cache"]["dir"] else None,
         source=doc,
     )
 
