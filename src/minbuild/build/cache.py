@@ -56,6 +56,13 @@ class Cache:
     directory: Path
     """SCCACHE_DIR: where the cached units are kept."""
 
+    @property
+    def shared_dir(self) -> Path:
+        """Beside the cache (not in it: sccache evicts what it finds there), for what builds
+        read by path and every state dir must name alike: sccache keys a unit by its source
+        paths, so build-std's offline source kept in a state dir would miss in every other."""
+        return self.directory.with_name(f"{self.directory.name}-shared")
+
     def env(self) -> dict[str, str]:
         """What every build sets to go through the cache (a stage's recorded environment).
         sccache refuses incremental compilation, which only the dev profile turns on."""

@@ -134,10 +134,7 @@ class Plan:
 
 def prepare(options: Options) -> Plan:
     """The plan for the host, or with `options.cross` the plan for foreign targets."""
-    plan = plan_cross(options) if options.cross else plan_host(options)
-    project = plan.project
-    tool = options.cache if options.cache is not None else project.cache_tool
-    return with_cache(plan, choose(tool, options.cache_dir or project.cache_dir))
+    return plan_cross(options) if options.cross else plan_host(options)
 
 
 def with_cache(plan: Plan, cache: Cache | None) -> Plan:
@@ -212,6 +209,7 @@ class _Groundwork:
     resolution: toolchains.Resolution
     crate: cargo.Crate
     state_dir: Path
+    cache: Cache | None
 
     def plan(
         self,
@@ -223,7 +221,7 @@ class _Groundwork:
         """The plan of `builds`, at most `parallel` lanes at once (`split_jobs`: cargo's -j
         shared out between them)."""
         lanes = max(1, min(parallel, len({(b.target, b.lane) for b in builds})))
-        return Plan(
+        plan = Plan(
             self.project,
             self.crate,
             self.stages,
@@ -233,6 +231,7 @@ class _Groundwork:
             lanes,
             prelude,
         )
+        return with_cache(plan, self.cache)
 
 
 def _groundwork(
@@ -258,8 +257,12 @@ def _groundwork(
     cargo.check_features(project, chosen, crate)
     project = artifacts.resolve_artifact(project, crate)
     artifacts.check_required_features(project, crate, chosen)
-    resolution = with_offline_source(project, needed, resolution, state_dir)
-    return _Groundwork(project, staircase, chosen, resolution, crate, state_dir)
+    tool = options.cache if options.cache is not None else project.cache_tool
+    cache = choose(tool, options.cache_dir or project.cache_dir)
+    # Under a cache every state dir must name the same source paths (Cache.shared_dir).
+    farms = cache.shared_dir if cache else state_dir
+    resolution = with_offline_source(project, needed, resolution, farms)
+    return _Groundwork(project, staircase, chosen, resolution, crate, state_dir, cache)
 
 
 def crate_check(project: Project, stage: Stage, state_dir: Path) -> toolchains.BuildCheck:
@@ -285,7 +288,7 @@ def with_offline_source(
     project: Project,
     stages: Sequence[Stage],
     resolution: toolchains.Resolution,
-    state_dir: Path,
+    farms: Path,
 ) -> toolchains.Resolution:
     """Offline build-std replaces crates.io with std's vendored copy; when the crate has
     crates.io dependencies of its own, build-std gets one source that holds both instead, or
@@ -298,7 +301,7 @@ def with_offline_source(
         return resolution
     candidate = toolchain.candidate
     farm = sources.offline_source(
-        project.manifest, candidate.cargo, candidate.env, toolchain.vendor, state_dir
+        project.manifest, candidate.cargo, candidate.env, toolchain.vendor, farms
     )
     if farm.path is None:
         problem = f"{farm.problem}; build-std cannot run offline"

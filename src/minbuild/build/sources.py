@@ -57,9 +57,10 @@ def offline_source(
     cargo: Iterable[str],
     env: Mapping[str, str],
     std_vendor: Path,
-    state_dir: Path,
+    root: Path,
 ) -> Farm:
-    """The directory source that serves both std's and the crate's crates.io dependencies."""
+    """The directory source that serves both std's and the crate's crates.io dependencies,
+    kept under `root`/sources."""
     try:
         metadata = metadata_of(manifest, cargo, env, dependencies=True)
     except CommandFailed as error:
@@ -85,7 +86,7 @@ def offline_source(
                 f"({metadata['workspace_root']}'s); one offline source cannot hold both",
             )
         merged.setdefault(key, package)
-    return Farm(_link_farm(list(merged.values()), checksums, state_dir), None, len(theirs))
+    return Farm(_link_farm(list(merged.values()), checksums, root), None, len(theirs))
 
 
 def vendored_packages(directory: Path) -> list[Package]:
@@ -129,12 +130,12 @@ def _lock_checksums(lock: Path) -> dict[tuple[str, str], str]:
 
 
 def _link_farm(
-    packages: list[Package], checksums: Mapping[tuple[str, str], str], state_dir: Path
+    packages: list[Package], checksums: Mapping[tuple[str, str], str], root: Path
 ) -> Path:
     """Build the farm once per set of packages; concurrent runs race harmlessly to rename."""
     listing = sorted(f"{p.name} {p.version} {p.directory.resolve()}" for p in packages)
     digest = hashlib.sha256("\n".join(listing).encode()).hexdigest()[:16]
-    final = state_dir / "sources" / digest
+    final = root / "sources" / digest
     if final.is_dir():
         return final
     building = final.with_name(f".{digest}.{secrets.token_hex(4)}.partial")

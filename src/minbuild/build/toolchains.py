@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -134,13 +135,22 @@ BuildCheck = Callable[[Toolchain], "str | None"]
 
 
 def probe(candidate: Candidate) -> Toolchain:
-    """Ask the toolchain what it is; raise ToolMissingError if it is not installed."""
-    version = _ask(candidate, [*candidate.rustc, "-vV"])
+    """Ask the toolchain what it is; raise ToolMissingError if it is not installed. The four
+    questions go out at once: through rustup's proxies each costs a process or two, and a
+    re-run with nothing to build spends most of its time asking them."""
+    bootstrap = {"RUSTC_BOOTSTRAP": "1"}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        asked = [
+            pool.submit(_ask, candidate, [*candidate.rustc, "-vV"]),
+            pool.submit(_ask, candidate, [*candidate.rustc, "--print", "sysroot"]),
+            pool.submit(_ask, candidate, [*candidate.cargo, "-Z", "help"], False),
+            pool.submit(_ask, candidate, [*candidate.rustc, "-Z", "help"], False, bootstrap),
+        ]
+        version, sysroot_text, cargo_help, rustc_help = (answer.result() for answer in asked)
     facts = dict(line.split(": ", 1) for line in version.splitlines() if ": " in line)
-    sysroot = Path(_ask(candidate, [*candidate.rustc, "--print", "sysroot"]).strip())
+    sysroot = Path(sysroot_text.strip())
     library = sysroot / "lib" / "rustlib" / "src" / "rust" / "library"
     has_source = (library / "std" / "Cargo.toml").is_file()
-    bootstrap = {"RUSTC_BOOTSTRAP": "1"}
     return Toolchain(
         candidate=candidate,
         release=facts.get("release", "?"),
@@ -148,14 +158,8 @@ def probe(candidate: Candidate) -> Toolchain:
         host=facts.get("host", "?"),
         library_source=library if has_source else None,
         vendor=library / "vendor" if has_source and (library / "vendor").is_dir() else None,
-        cargo_z=frozenset(
-            _CARGO_Z.findall(_ask(candidate, [*candidate.cargo, "-Z", "help"], check=False))
-        ),
-        rustc_z=frozenset(
-            _RUSTC_Z.findall(
-                _ask(candidate, [*candidate.rustc, "-Z", "help"], check=False, extra=bootstrap)
-            )
-        ),
+        cargo_z=frozenset(_CARGO_Z.findall(cargo_help)),
+        rustc_z=frozenset(_RUSTC_Z.findall(rustc_help)),
     )
 
 
