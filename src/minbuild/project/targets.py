@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import sys
 from collections.abc import Sequence
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild.project.config import ArtifactKind, Project, existing
+from minbuild.util import distributions
 from minbuild.util.errors import ConfigError
 from minbuild.util.schemas import validated
 from minbuild.util.text import did_you_mean, texts
@@ -54,7 +54,7 @@ class Target:
             wanted.append(self.runner[0])
         gone = [name for name in [*wanted, *self.requires] if not _present(name)]
         return gone + [
-            f"python package {name}" for name in self.pip if importlib.util.find_spec(name) is None
+            f"python package {name}" for name in self.pip if not distributions.installed(name)
         ]
 
     def fix(self) -> str:
