@@ -60,17 +60,15 @@ def test_a_second_run_rebuilds_nothing(demo_run: RunRecord, shared_state: Path) 
     assert [s.sha256 for s in again.stages] == [s.sha256 for s in demo_run.stages]
 
 
-def test_two_lanes_overlap_and_the_build_std_lane_waits_for_its_fixtures(
-    demo_run: RunRecord,
-) -> None:
+def test_two_lanes_overlap_and_use_each_others_fixtures(demo_run: RunRecord) -> None:
     lanes = {s.name: s.lane for s in demo_run.stages}
-    build_std = ("build-std", "build-std-features", "panic-immediate-abort")
-    assert {lanes[name] for name in build_std} == {1}
-    assert {lane for name, lane in lanes.items() if name not in build_std} == {0}
+    # only std's own features differ, so core is shared
+    assert lanes["build-std"] == lanes["build-std-features"]
+    assert lanes["panic-immediate-abort"] != lanes["build-std"]  # all of std again
     together = overlap(demo_run)
     assert together is not None and together.lanes == 2
     assert together.span_seconds < together.sum_seconds  # the lanes ran at once
     by_name = {s.name: s for s in demo_run.stages}
-    # build-std began while lane 0 was still building, yet its tests used release's fixtures
-    assert by_name["build-std"].started < by_name["release"].ended  # type: ignore[operator]
+    # build-std's tests ran on the programs release compiled in the other lane
+    assert lanes["build-std"] != lanes["release"]
     assert by_name["build-std"].fixtures["fib"] == "release"

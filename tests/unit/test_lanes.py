@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection, Sequence
+from typing import Any
 
+from minbuild.build import cargo
 from minbuild.build.cache import parse_stats
 from minbuild.build.lanes import host_lanes
 from minbuild.project.config import load_project
-from minbuild.project.stages import load_staircase
+from minbuild.project.stages import Stage, load_staircase
 from minbuild.sizes import table
 from minbuild.sizes.records import CacheRecord, RunRecord
 from minbuild.sizes.report import overlap
 from tests.conftest import REPO
+from tests.unit.helpers import crate
 from tests.unit.samples import sample_run
 
 STAIRCASE = tuple(load_staircase(load_project(REPO / "config" / "demo.yaml")))
 BUILD_STD = {"build-std", "build-std-features", "panic-immediate-abort"}
+DEMO_PACKAGES = 6
+
+
+def lanes_for(
+    lanes: int,
+    skipped: Collection[str] = (),
+    profiles: dict[str, Any] | None = None,
+    staircase: Sequence[Stage] = STAIRCASE,
+) -> dict[str, int]:
+    demo = crate(profiles)
+    effective = {s.name: cargo.effective_profile(demo, s) for s in staircase}
+    return dict(host_lanes(staircase, skipped, lanes, effective, DEMO_PACKAGES))
 
 
 def lanes_of(chosen: dict[str, int]) -> list[set[str]]:
@@ -25,24 +41,49 @@ def lanes_of(chosen: dict[str, int]) -> list[set[str]]:
 
 
 def test_one_lane_builds_everything_in_lane_0() -> None:
-    assert set(host_lanes(STAIRCASE, (), 1).values()) == {0}
+    assert set(lanes_for(1).values()) == {0}
 
 
-def test_the_build_std_stages_share_a_lane_apart_from_the_rest() -> None:
-    chosen = dict(host_lanes(STAIRCASE, (), 2))
-    assert lanes_of(chosen) == [{s.name for s in STAIRCASE} - BUILD_STD, BUILD_STD]
+def test_stages_that_share_units_share_a_lane() -> None:
+    chosen = lanes_for(2)
     assert chosen["debug"] == 0  # the first stage's lane keeps the one-lane target dir
+    # a feature change rebuilds only the crate; strip changes only the link
+    assert chosen["release"] == chosen["no-default-features"] == chosen["disable-logging"]
+    assert chosen["codegen-units-1"] == chosen["strip-debuginfo"]
+    # std's own features recompile std but not core
+    assert chosen["build-std"] == chosen["build-std-features"]
+
+
+def test_the_std_builds_that_share_nothing_are_split_between_the_lanes() -> None:
+    # panic=immediate-abort is a new profile: all of std again, so it balances build-std's lane
+    chosen = lanes_for(2)
+    assert chosen["panic-immediate-abort"] != chosen["build-std"]
+    assert len(lanes_of(chosen)) == 2
+
+
+def test_a_crate_profile_that_already_sets_a_stage_keeps_the_stages_together() -> None:
+    # hexyl's own [profile.release] sets lto and codegen-units=1, so those stages build nothing new
+    chosen = lanes_for(2, profiles={"release": {"lto": True, "codegen-units": 1}})
+    assert chosen["panic-abort"] == chosen["lto"] == chosen["codegen-units-1"]
+
+
+def test_a_core_feature_makes_std_a_build_of_its_own() -> None:
+    first, second = (s for s in STAIRCASE if s.name in ("build-std", "build-std-features"))
+    core = dataclasses.replace(second, build_std_features=("panic_immediate_abort",))
+    only_std = dataclasses.replace(second, build_std_features=("compiler-builtins-mem",))
+    assert len(set(lanes_for(2, staircase=(first, core)).values())) == 2
+    assert len(set(lanes_for(2, staircase=(first, only_std)).values())) == 1
 
 
 def test_with_build_std_skipped_the_other_stages_are_shared_out() -> None:
-    chosen = dict(host_lanes(STAIRCASE, BUILD_STD, 2))
+    chosen = lanes_for(2, BUILD_STD)
     assert [len(lane - BUILD_STD) for lane in lanes_of(chosen)] == [5, 5]
 
 
 def test_the_lanes_do_not_depend_on_which_stages_a_run_picks() -> None:
     # the planner passes the whole staircase: a stage keeps its lane, so its units stay fresh
-    assert host_lanes(STAIRCASE, (), 3) == host_lanes(STAIRCASE, (), 3)
-    assert len(set(host_lanes(STAIRCASE, (), 3).values())) == 3
+    assert lanes_for(3) == lanes_for(3)
+    assert len(set(lanes_for(3).values())) == 3
 
 
 def test_sccache_counters_sum_languages_and_count_uncacheable_calls_apart() -> None:

@@ -359,3 +359,20 @@ def declared_cfgs(workspace_root: Path) -> list[str]:
     setting = lints.get("rust", {}).get("unexpected_cfgs", {})
     checks = setting.get("check-cfg", []) if isinstance(setting, dict) else []
     return [check.removeprefix("cfg(").split(",")[0].rstrip(")").strip() for check in checks]
+
+
+def graph_size(crate: Crate, cargo: Iterable[str], env: Mapping[str, str]) -> int:
+    """How many packages the crate's Cargo.lock holds (every platform's, the crate's own
+    included): the measure of a build's work that needs no build. Without a lock file cargo
+    writes one first (`cargo metadata`, offline)."""
+    lock = crate.workspace_root / "Cargo.lock"
+    if not lock.is_file():
+        try:
+            metadata_of(crate.manifest, cargo, env, dependencies=True)
+        except CommandFailed:
+            return 1 + len(crate.dependencies)
+    try:
+        with lock.open("rb") as handle:
+            return max(1, len(tomllib.load(handle).get("package", [])))
+    except (OSError, tomllib.TOMLDecodeError):
+        return 1 + len(crate.dependencies)

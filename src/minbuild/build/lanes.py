@@ -1,42 +1,134 @@
 """Which lane builds each host stage. Lanes run at once, each in its own target dir (cargo
 locks a target dir for the length of a build), so a stage must keep its lane from run to run
-for its units to stay fresh: the assignment depends on the staircase and on what this machine
-skips, never on which stages a run picks."""
+for its units to stay fresh: the assignment depends on the staircase, the crate and what this
+machine skips, never on which stages a run picks."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from minbuild.project.stages import Stage
+from minbuild.project.stages import ProfileValue, Stage
 
-# A build-std stage compiles std besides the crate: on the demo, build-std took 40 s against
-# 2-6 s for the others (bench/staircase_speed.py). Only the order of magnitude matters: it
-# balances the lanes' work.
-BUILD_STD_WEIGHT = 8
+# Costs in "one package compiled with optimizations", from bench/staircase_speed.py on 2
+# cores. std from source with its default features cost about 45 of hexyl's packages
+# (build-std 58 s; release, 32 packages, 27 s); without them (no backtrace: no gimli, object,
+# addr2line) about 25 (panic-immediate-abort 35 s). Changing only std's own features recompiles
+# std but not core (demo: build-std-features 8 s after build-std's 40 s). A build also links
+# and runs build scripts. Only the proportions matter: they balance the lanes' work.
+STD_COST = 25.0
+BACKTRACE_COST = 20.0
+STD_FEATURES_COST = 8.0
+BUILD_OVERHEAD = 3.0
+UNOPTIMIZED = 0.5
+# Features of core itself: changing one recompiles every crate of std, as a new profile does.
+CORE_FEATURES = frozenset({"panic_immediate_abort", "optimize_for_size"})
+# Profile settings that only change the final link, never a unit's compile.
+LINK_ONLY = frozenset({"strip"})
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """What a stage's units depend on, from the widest sharing to none."""
+
+    units: tuple[object, ...]
+    """Profile (bar link-only settings), RUSTFLAGS, the std crates and cargo -Z flags: two
+    stages that agree here share every dependency's units, at most the crate itself differs."""
+    std_features: frozenset[str] | None
+    full: tuple[object, ...]
+    """Everything: two stages that agree here build the same thing."""
+
+
+@dataclass
+class _Group:
+    """Stages that share units, so they share a lane."""
+
+    cost: float
+    names: list[str] = field(default_factory=list)
+    keys: list[_Keys] = field(default_factory=list)
 
 
 def host_lanes(
-    staircase: Sequence[Stage], skipped: Collection[str], lanes: int
+    staircase: Sequence[Stage],
+    skipped: Collection[str],
+    lanes: int,
+    profiles: Mapping[str, Mapping[str, ProfileValue]],
+    packages: int,
 ) -> Mapping[str, int]:
-    """Stage name -> lane (0 .. lanes-1). The build-std stages stay together in one lane,
-    since each reuses much of the std the one before it compiled; every other stage rebuilds
-    its units anyway (a new opt-level, panic strategy, LTO or RUSTFLAGS changes each unit's
-    key), so it goes alone to the least loaded lane, heaviest groups first."""
-    groups: list[tuple[int, list[str]]] = []
-    build_std = [s.name for s in staircase if s.build_std]
-    if build_std:
-        weight = BUILD_STD_WEIGHT * sum(name not in skipped for name in build_std)
-        groups.append((weight, build_std))
-    groups += [(int(s.name not in skipped), [s.name]) for s in staircase if not s.build_std]
-    load = [0] * max(1, lanes)
+    """Stage name -> lane (0 .. lanes-1). `profiles` are the stages' effective profiles,
+    `packages` the size of the crate's dependency graph. Stages that share units go together
+    (a feature change, a strip, std's own features after build-std); each group's cost is
+    estimated, and the groups go to the least loaded lane, heaviest first (LPT)."""
+    groups: list[_Group] = []
+    for stage in staircase:
+        keys = _keys(stage, profiles[stage.name])
+        group, extra = _best_match(groups, keys, packages) or (
+            _Group(0.0),
+            _alone(stage, profiles[stage.name], packages),
+        )
+        if stage.name in skipped:  # builds nothing: anywhere will do, alongside its kin
+            extra = 0.0
+        if group not in groups:
+            groups.append(group)
+        group.cost += extra
+        group.names.append(stage.name)
+        group.keys.append(keys)
+    load = [0.0] * max(1, lanes)
     chosen: dict[str, int] = {}
-    for weight, names in sorted(groups, key=lambda group: -group[0]):  # stable: staircase order
+    for group in sorted(groups, key=lambda g: -g.cost):  # stable: staircase order
         lane = load.index(min(load))
-        load[lane] += weight
-        chosen.update(dict.fromkeys(names, lane))
+        load[lane] += group.cost
+        chosen.update(dict.fromkeys(group.names, lane))
     # Lanes numbered in staircase order: the lane of the first stage is 0, whose target dir is
     # the one a single lane uses, so the stages it holds stay fresh whatever --parallel says.
     order = {
         lane: number for number, lane in enumerate(dict.fromkeys(chosen[s.name] for s in staircase))
     }
     return {name: order[lane] for name, lane in chosen.items()}
+
+
+def _keys(stage: Stage, profile: Mapping[str, ProfileValue]) -> _Keys:
+    compiled = tuple(sorted((k, str(v)) for k, v in profile.items() if k not in LINK_ONLY))
+    units = (compiled, stage.rustflags, stage.build_std, stage.cargo_unstable)
+    features = None if stage.build_std_features is None else frozenset(stage.build_std_features)
+    full = (units, features, stage.default_features, stage.features)
+    return _Keys(units, features, full)
+
+
+def _alone(stage: Stage, profile: Mapping[str, ProfileValue], packages: int) -> float:
+    """The cost of building `stage` in a target dir that holds nothing it can use."""
+    graph = packages * (UNOPTIMIZED if str(profile.get("opt-level")) == "0" else 1.0)
+    if not stage.build_std:
+        return BUILD_OVERHEAD + graph
+    features = stage.build_std_features
+    backtrace = features is None or "backtrace" in features  # None: std's defaults have it
+    return BUILD_OVERHEAD + graph + STD_COST + (BACKTRACE_COST if backtrace else 0.0)
+
+
+def _best_match(
+    groups: Sequence[_Group], keys: _Keys, packages: int
+) -> tuple[_Group, float] | None:
+    """The group whose units `keys` reuses most, and what is left to build there."""
+    best: tuple[_Group, float] | None = None
+    for group in groups:
+        for kin in group.keys:
+            extra = _extra(kin, keys, packages)
+            if extra is not None and (best is None or extra < best[1]):
+                best = (group, extra)
+    return best
+
+
+def _extra(built: _Keys, wanted: _Keys, packages: int) -> float | None:
+    """What building `wanted` costs after `built`, in the same target dir (None: no reuse)."""
+    if wanted.full == built.full:
+        return 0.0
+    if wanted.units != built.units:
+        return None
+    if wanted.std_features == built.std_features:
+        return BUILD_OVERHEAD + 1.0  # only the crate itself (and what its features reach)
+    if not wanted.units[2]:  # units[2] is build_std: no std, nothing else to share
+        return None
+    core_changed = (wanted.std_features or frozenset()) ^ (built.std_features or frozenset())
+    if core_changed & CORE_FEATURES:
+        return None
+    return BUILD_OVERHEAD + STD_FEATURES_COST + packages  # std's dependents all rebuild

@@ -161,7 +161,13 @@ def plan_host(options: Options) -> Plan:
     skipped = ground.resolution.skipped
     # --fail-fast stops at the first failure in staircase order: only one lane can promise that.
     parallel = 1 if options.fail_fast else options.parallel
-    lane_of = host_lanes(ground.staircase, skipped, parallel)
+    lane_of = host_lanes(
+        ground.staircase,
+        skipped,
+        parallel,
+        {s.name: cargo.effective_profile(ground.crate, s) for s in ground.staircase},
+        _graph_size(ground, parallel),
+    )
     builds = tuple(
         host_build(
             stage,
@@ -175,6 +181,15 @@ def plan_host(options: Options) -> Plan:
         for stage in ground.stages
     )
     return ground.plan(builds, parallel, prelude=())
+
+
+def _graph_size(ground: _Groundwork, parallel: int) -> int:
+    """The crate's graph size, which weighs its builds against std's: asked only when there
+    are lanes to balance."""
+    if parallel < 2:
+        return 1
+    candidate = ground.resolution.toolchain.candidate
+    return cargo.graph_size(ground.crate, candidate.cargo, candidate.env)
 
 
 def plan_cross(options: Options) -> Plan:
