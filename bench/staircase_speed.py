@@ -7,7 +7,8 @@ alternating, at least two rounds each, on the demo and on a real crate (hexyl, f
 registry):
 
   cold       a fresh state dir, no cache: the full staircase, built, measured and tested
-  CI case    a fresh state dir after a one-line change in the top crate, with a warm sccache
+  CI case    the state dir emptied (a fresh runner, the same checkout path) after a one-line
+             change in the top crate, with a warm sccache
   re-run     nothing changed: minbuild again against the script again
   own time   minbuild's time outside cargo and the tests, in the cold run
 
@@ -149,7 +150,11 @@ def measure(crate: Crate, work: Path, rounds: int) -> Figures:
     script.write_text("\n".join(naive_script(crate, work / "plan-state")) + "\n")
     cwd = crate.config.parent
     cached = ("--cache", "sccache", "--cache-dir", str(work / "sccache"))
-    min_build(crate, work / "warm", *cached)  # fills the cache the CI case finds
+    # A CI runner checks out to the same path every time, so its fresh state dir has the same
+    # path as the one that filled the cache: sccache keys a crate that include!s its build
+    # script's output by that output's absolute path (sccache issue #2870).
+    ci_state = work / "ci"
+    min_build(crate, ci_state, *cached)  # fills the cache the CI case finds
     original = crate.changed.read_text()
     for number in range(rounds):
         target, state = work / f"naive-{number}", work / f"state-{number}"
@@ -165,11 +170,11 @@ def measure(crate: Crate, work: Path, rounds: int) -> Figures:
         for step in (mine, naive) if number % 2 else (naive, mine):
             step()
         crate.changed.write_text(f"{original}\n// bench round {number}: a one-line change\n")
-        figures.ci_case.append(min_build(crate, work / f"ci-{number}", *cached))
-        figures.ci_runs.append(load(latest(work / f"ci-{number}" / "runs")))
+        shutil.rmtree(ci_state)
+        figures.ci_case.append(min_build(crate, ci_state, *cached))
+        figures.ci_runs.append(load(latest(ci_state / "runs")))
         crate.changed.write_text(original)
-        for folder in (target, work / f"ci-{number}"):
-            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(target, ignore_errors=True)
     return figures
 
 
