@@ -69,6 +69,14 @@ def test_a_cdylib_and_a_staticlib_of_a_member(tmp_path: Path, shared_state: Path
         (stage,) = release(config, shared_state).stages
         assert stage.status == "ok", stage.reason
         assert stage.artifact and stage.artifact.endswith(suffix) and stage.size_bytes
+        parts = stage.composition
+        assert parts is not None, stage.composition_error
+        assert parts.format == ("elf" if kind == "cdylib" else "archive")
+        crates = {c.name: c for c in parts.crates}
+        assert crates["ffi"].origin == "crate" and crates["ffi"].size > 0
+        if kind == "staticlib":  # every member's code, std's included: nothing is linked away
+            assert {"core", "std", "compiler_builtins"} <= set(crates)
+            assert parts.attributed > 0.9 * parts.code_size
 
 
 @pytest.mark.usefixtures("cargo")

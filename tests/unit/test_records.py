@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from minbuild.sizes import records
+from minbuild.sizes.composition import Composition, Section, Share
 from minbuild.util.errors import ConfigError
 from minbuild.util.files import write_atomic
 from tests.unit.samples import sample_run
@@ -28,7 +29,7 @@ def test_round_trip(tmp_path: Path) -> None:
             "is older than minbuild.run/1, the oldest this minbuild reads: "
             "run `nox -s min-build` again",
         ),
-        ("minbuild.run/99", "is newer than minbuild.run/2: it was written by a newer minbuild"),
+        ("minbuild.run/99", f"is newer than {records.SCHEMA}: it was written by a newer minbuild"),
         ("something/else", "not a minbuild run document (schema 'something/else')"),
     ],
 )
@@ -104,18 +105,53 @@ def test_a_staticlib_is_written_with_the_keys_it_has_and_read_back(
     assert records.from_json(text, "run.json").stages[0].staticlib == staticlib
 
 
-def test_a_version_1_document_reads_with_the_newer_keys_defaulted() -> None:
+@pytest.mark.parametrize(
+    ("schema", "missing"),
+    [
+        (
+            "minbuild.run/1",
+            ("started", "ended", "lane", "cache", "composition", "composition_error"),
+        ),
+        ("minbuild.run/2", ("composition", "composition_error")),
+    ],
+)
+def test_an_older_document_reads_with_the_newer_keys_defaulted(
+    schema: str, missing: tuple[str, ...]
+) -> None:
     import json
 
     data = json.loads(records.to_json(sample_run()))
-    data["schema"] = "minbuild.run/1"
+    data["schema"] = schema
     for stage in data["stages"]:
-        for key in ("started", "ended", "lane", "cache"):
+        for key in missing:
             del stage[key]
     run = records.from_json(json.dumps(data), "old.json")
     assert run.schema == records.SCHEMA
-    assert all(s.started is None and s.lane is None and s.cache is None for s in run.stages)
+    assert all(s.composition is None and s.composition_error == "" for s in run.stages)
+    if "cache" in missing:
+        assert all(s.started is None and s.lane is None and s.cache is None for s in run.stages)
     assert [s.size_bytes for s in run.stages] == [s.size_bytes for s in sample_run().stages]
+
+
+def test_a_composition_round_trips(tmp_path: Path) -> None:
+    import dataclasses
+
+    composition = Composition(
+        "elf",
+        1000,
+        900,
+        ".text",
+        600,
+        (Section(".text", 600, True), Section(".bss", 8, True, in_file=False)),
+        (Share("core", 400, origin="std"), Share("demo", 200, origin="crate")),
+        (Share("core::fmt::write", 300, "core", "std"),),
+        ".symtab",
+    )
+    run = sample_run()
+    run = dataclasses.replace(
+        run, stages=(dataclasses.replace(run.stages[0], composition=composition), *run.stages[1:])
+    )
+    assert records.load(records.save(run, tmp_path)) == run
 
 
 def test_cache_counts_and_timing_round_trip(tmp_path: Path) -> None:

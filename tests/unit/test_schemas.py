@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 
 from minbuild.project.config import load_project
 from minbuild.sizes import budgets, records
+from minbuild.sizes.composition import Composition, Section, Share
 from minbuild.util import schemas
 from minbuild.util.errors import ConfigError
 from minbuild.util.yamlfile import MAX_BYTES, load
@@ -35,6 +36,9 @@ def test_the_run_schema_declares_exactly_the_records_fields() -> None:
     assert set(run["$defs"]["test_result"]["properties"]) == fields(records.TestResult)
     assert set(run["$defs"]["staticlib_record"]["properties"]) == fields(records.StaticlibRecord)
     assert set(run["$defs"]["cache_record"]["properties"]) == fields(records.CacheRecord)
+    assert set(run["$defs"]["composition_record"]["properties"]) == fields(Composition)
+    assert set(run["$defs"]["section"]["properties"]) == fields(Section)
+    assert set(run["$defs"]["share"]["properties"]) == fields(Share)
     entry = schemas.schema("baseline")["properties"]["entries"]["items"]
     assert set(entry["properties"]) == fields(budgets.BaselineEntry)
 

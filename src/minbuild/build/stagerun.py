@@ -19,7 +19,7 @@ from minbuild.build.cache import CacheServer
 from minbuild.build.plan import Build
 from minbuild.build.toolchains import Toolchain
 from minbuild.project.config import Fixture, Project
-from minbuild.sizes import libsize
+from minbuild.sizes import binaries, libsize
 from minbuild.sizes.records import StageRecord, StaticlibRecord, TestResult
 from minbuild.testing import runner as testing
 from minbuild.util import command
@@ -162,6 +162,7 @@ class StageRun:
             )
         artifact = self._keep(source)
         built = dataclasses.replace(built, staticlib=self._measure_staticlib(messages))
+        built = self._compose(built, artifact)
         built = dataclasses.replace(
             built,
             artifact=str(artifact),
@@ -213,6 +214,15 @@ class StageRun:
         except CommandFailed as error:
             return dataclasses.replace(found, effective_error=error.output_tail)
         return dataclasses.replace(found, effective_size_bytes=effective, exports=exports)
+
+    def _compose(self, record: StageRecord, artifact: Path) -> StageRecord:
+        """The artifact's composition; one that cannot be read is noted, not a failure."""
+        own, theirs = cargo.crate_origins(self.build.crate)
+        try:
+            composition = binaries.read_composition(artifact, binaries.Origins(own, theirs))
+        except (binaries.UnreadableArtifact, CommandFailed, ToolMissingError) as error:
+            return dataclasses.replace(record, composition_error=str(error).splitlines()[0])
+        return dataclasses.replace(record, composition=composition)
 
     def _keep(self, source: Path) -> Path:
         """Copy the artifact out of the shared target dir before the next stage overwrites it."""

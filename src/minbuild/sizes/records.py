@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from minbuild.sizes.composition import Composition
 from minbuild.util.errors import ConfigError
 from minbuild.util.files import write_atomic
 from minbuild.util.schemas import validated
 from minbuild.util.yamlfile import Document, read_text
 
-SCHEMA = "minbuild.run/2"
-READABLE = ("minbuild.run/1", SCHEMA)
-"""Schemas this minbuild reads: /1 lacks the stages' timing, lane and cache, which default."""
+SCHEMA = "minbuild.run/3"
+READABLE = ("minbuild.run/1", "minbuild.run/2", SCHEMA)
+"""Schemas this minbuild reads: /1 lacks the stages' timing, lane and cache, /1 and /2 their
+artifacts' composition; those keys default."""
 StageStatus = Literal["ok", "failed", "skipped"]
 """ok: built (and every test that ran passed); failed: the build or a test failed; skipped:
 not built, with the reason."""
@@ -118,6 +120,10 @@ class StageRecord:
     """Which of the run's concurrent lanes built it."""
     cache: CacheRecord | None = None
     """The compile cache's counts for this build, when a cache was used."""
+    composition: Composition | None = None
+    """What the artifact is made of: sections, code by crate, the largest symbols."""
+    composition_error: str = ""
+    """Why the composition could not be read."""
 
     @property
     def tests_passed(self) -> int:
@@ -156,6 +162,7 @@ def to_json(run: RunRecord) -> str:
     for stage, record in zip(data["stages"], run.stages, strict=True):
         stage["staticlib"] = record.staticlib.to_json() if record.staticlib else {}
         stage["cache"] = stage["cache"] or {}
+        stage["composition"] = record.composition.to_json() if record.composition else {}
     return json.dumps(data, indent=2, sort_keys=False) + "\n"
 
 
@@ -181,6 +188,7 @@ def from_json(text: str, source: str) -> RunRecord:
                     "tests": tuple(TestResult(**t) for t in stage["tests"]),
                     "staticlib": StaticlibRecord.from_json(stage.get("staticlib", {})),
                     "cache": CacheRecord.from_json(stage.get("cache", {})),
+                    "composition": Composition.from_json(stage.get("composition")),
                 }
             )
             for stage in data.pop("stages")

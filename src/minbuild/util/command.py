@@ -56,6 +56,7 @@ class Runner(Protocol):
         timeout: float | None = None,
         check: bool = True,
         log_file: Path | None = None,
+        stdin: str | None = None,
     ) -> Completed: ...
 
 
@@ -85,13 +86,15 @@ def run(
     timeout: float | None = None,
     check: bool = True,
     log_file: Path | None = None,
+    stdin: str | None = None,
 ) -> Completed:
-    """Run argv with `env` layered over ours; raise CommandFailed (with the tail) if check fails."""
+    """Run argv with `env` layered over ours (and `stdin` as its input); raise CommandFailed
+    (with the tail) if check fails."""
     argv = [str(arg) for arg in argv]
     changes = dict(env or {})
     log.info("$ %s%s", shell_line(argv, changes), f"  (in {cwd})" if cwd else "")
     started = time.monotonic()
-    stdout, stderr, returncode = _spawn(argv, {**os.environ, **changes}, cwd, timeout)
+    stdout, stderr, returncode = _spawn(argv, {**os.environ, **changes}, cwd, timeout, stdin)
     result = Completed(tuple(argv), returncode, stdout, stderr, time.monotonic() - started)
     if log_file is not None:
         _write_log(log_file, result, changes)
@@ -109,7 +112,11 @@ _RUNNING_LOCK = threading.Lock()
 
 
 def _spawn(
-    argv: list[str], env: dict[str, str], cwd: Path | None, timeout: float | None
+    argv: list[str],
+    env: dict[str, str],
+    cwd: Path | None,
+    timeout: float | None,
+    stdin: str | None = None,
 ) -> tuple[str, str, int]:
     # A new session puts the child and everything it starts in one process group, so a
     # timeout or Ctrl-C can kill a hanging test binary together with its children.
@@ -118,7 +125,7 @@ def _spawn(
             argv,
             env=env,
             cwd=cwd,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -134,7 +141,7 @@ def _spawn(
     with _RUNNING_LOCK:
         _RUNNING.add(process)
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
+        stdout, stderr = process.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(process)
         stdout, stderr = process.communicate()

@@ -1,0 +1,83 @@
+"""Symbol names: demangled (Rust's legacy and v0 manglings), and the crate each belongs to."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from minbuild.util import command
+
+# rustc's own shims (the allocator's, __rust_probestack...) and the names it gives the program.
+_RUSTC_NAMES = re.compile(r"^(__rustc|__rust_|rust_eh_personality|rust_begin_unwind)")
+_LEGACY_HASH = re.compile(r"::h[0-9a-f]{16}$")
+_V0_DISAMBIGUATOR = re.compile(r"\[[0-9a-f]+\]")
+_POINTERS = re.compile(r"^(?:&(?:mut )?|\*(?:const|mut) |dyn |impl |\(|\[)+")
+_PATH_START = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:::|<)")
+PRIMITIVE_CRATE = "core"  # inherent methods of char, str, slices, integers: core defines them
+
+
+def demangle(names: Sequence[str]) -> list[str]:
+    """Every name demangled by binutils' c++filt (which reads both Rust manglings), cleaned of
+    legacy hashes and v0 crate disambiguators; unmangled names come back as they were."""
+    if not names:
+        return []
+    done = command.run(["c++filt"], stdin="\n".join(names) + "\n", timeout=120)
+    lines = done.stdout.splitlines()
+    if len(lines) != len(names):  # a name with a newline in it: keep them raw
+        lines = list(names)
+    return [_V0_DISAMBIGUATOR.sub("", _LEGACY_HASH.sub("", line)) for line in lines]
+
+
+def crate_of(demangled: str) -> str | None:
+    """The crate whose code a demangled symbol is, as cargo-bloat counts it: the first path
+    segment; for `<T as Trait>::f` the crate of T, or of the trait when T is a primitive.
+    Generic code instantiated for another crate counts under the crate that defines it. None
+    for names that are no Rust path (C functions, linker stubs)."""
+    if _RUSTC_NAMES.match(demangled):
+        return "std"
+    if demangled.startswith("<"):
+        inner, trait = _split_qualified(demangled[1:])
+        own = _first_segment(inner)
+        if own is not None:
+            return own
+        if trait is not None:
+            return _first_segment(trait) or PRIMITIVE_CRATE
+        return PRIMITIVE_CRATE  # <char>::escape_debug_ext: an inherent method of a primitive
+    return _first_segment(demangled)
+
+
+def _split_qualified(text: str) -> tuple[str, str | None]:
+    """`T as Trait>::rest` -> (T, Trait); `T>::rest` -> (T, None), at nesting depth 0."""
+    depth = 0
+    for index, char in enumerate(text):
+        if char in "<([":
+            depth += 1
+        elif char in ">)]":
+            if depth == 0:
+                return text[:index], None
+            depth -= 1
+        elif depth == 0 and text.startswith(" as ", index):
+            rest = text[index + 4 :]
+            end = _closing(rest)
+            return text[:index], rest[:end]
+    return text, None
+
+
+def _closing(text: str) -> int:
+    depth = 0
+    for index, char in enumerate(text):
+        if char in "<([":
+            depth += 1
+        elif char in ">)]":
+            if depth == 0:
+                return index
+            depth -= 1
+    return len(text)
+
+
+def _first_segment(path: str) -> str | None:
+    """The crate of a path (`alloc::vec::Vec<u8>` -> alloc), None for a primitive or no path."""
+    match = _PATH_START.match(_POINTERS.sub("", path.strip()))
+    if match is None or "::" not in path:
+        return None
+    return match.group(1)

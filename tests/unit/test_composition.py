@@ -1,0 +1,90 @@
+"""Reading what an artifact is made of: symbol names to crates, and wasm's framing."""
+
+from __future__ import annotations
+
+import pytest
+
+from minbuild.sizes import wasm
+from minbuild.sizes.symbols import crate_of
+
+
+@pytest.mark.parametrize(
+    ("symbol", "crate"),
+    [
+        ("core::fmt::write", "core"),
+        ("tinyvm::main", "tinyvm"),
+        ("<std::backtrace_rs::symbolize::gimli::Context>::new", "std"),
+        ("<hexyl::Printer<W> as core::ops::drop::Drop>::drop", "hexyl"),
+        ("<u8 as core::fmt::Debug>::fmt", "core"),
+        ("<[u8] as alloc::borrow::ToOwned>::to_owned", "alloc"),
+        ("<&str as clap::args::Foo>::bar", "clap"),
+        ("<char>::escape_debug_ext", "core"),
+        ("<alloc::string::String as core::fmt::Write>::write_str", "alloc"),
+        ("core::ptr::drop_in_place::<alloc::vec::Vec<u8>>", "core"),
+        ("<dyn core::any::Any>::type_id", "core"),
+        ("<(alloc::string::String, u8) as core::clone::Clone>::clone", "alloc"),
+        ("__rustc::__rust_alloc", "std"),
+        ("rust_eh_personality", "std"),
+        ("memcpy", None),
+        ("_start", None),
+    ],
+)
+def test_a_symbol_counts_under_the_crate_that_defines_its_code(
+    symbol: str, crate: str | None
+) -> None:
+    assert crate_of(symbol) == crate
+
+
+def leb(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def section(kind: int, body: bytes) -> bytes:
+    return bytes([kind]) + leb(len(body)) + body
+
+
+def name(text: str) -> bytes:
+    return leb(len(text)) + text.encode()
+
+
+def module() -> bytes:
+    """One imported function (index 0), two defined ones (1, 2) with bodies of 4 and 200
+    bytes, a data section, and a name section naming all three."""
+    imports = leb(1) + name("env") + name("log") + b"\x00" + leb(0)
+    code = leb(2) + leb(4) + b"\x00\x41\x00\x0b" + leb(200) + b"\x00" * 200
+    names = leb(3) + leb(0) + name("env::log") + leb(1) + name("a::f") + leb(2) + name("b::g")
+    name_section = name("name") + section(1, names)
+    return (
+        b"\0asm\x01\x00\x00\x00"
+        + section(2, imports)
+        + section(10, code)
+        + section(11, b"\x01" + b"\x00" * 40)
+        + section(0, name_section)
+    )
+
+
+def test_wasm_sections_and_each_defined_function_under_its_name() -> None:
+    read = wasm.read_module(module())
+    assert [(s.name, s.loaded) for s in read.sections] == [
+        ("import", True),
+        ("code", True),
+        ("data", True),
+        ("custom:name", False),
+    ]
+    code = next(s for s in read.sections if s.name == "code")
+    assert code.size == len(leb(2) + leb(4)) + 4 + len(leb(200)) + 200
+    assert read.functions == (("a::f", 4), ("b::g", 200))  # the import has no body
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [b"\0asm\x01\x00\x00\x00\x0a\x05\x01", b"\0asm\x01\x00\x00\x00\x0a" + b"\xff" * 12, b"ELF"],
+)
+def test_a_broken_module_is_a_wasm_error(broken: bytes) -> None:
+    with pytest.raises(wasm.WasmError):
+        wasm.read_module(broken)
