@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import subprocess
@@ -234,3 +235,37 @@ def test_min_build_check_gates_on_budgets(
     kept = min_build_check(budgeted(tmp_path / "b", lto_size))
     assert kept.returncode == 0, kept.stderr
     assert "budgets: all kept" in kept.stdout
+
+
+def test_each_stage_is_taken_apart_by_section_and_crate(first_run: RunRecord) -> None:
+    for stage in first_run.stages:
+        parts = stage.composition
+        assert parts is not None, stage.composition_error
+        assert parts.format == "elf" and parts.file_size == stage.size_bytes
+        text = next(s for s in parts.sections if s.name == ".text")
+        assert parts.code_size == text.size
+        assert sum(s.size for s in parts.sections if s.in_file) == parts.file_size
+        # the symbols cover the code: the bar is 2%
+        assert parts.attributed >= 0.98 * parts.code_size, stage.name
+        origins = {c.name: c.origin for c in parts.crates}
+        assert origins["hello"] == "crate" and origins["core"] == origins["std"] == "std"
+        assert parts.symbols[0].size == max(s.size for s in parts.symbols)
+
+
+def test_the_diff_of_two_stages_names_what_moved(first_run: RunRecord, shared_state: Path) -> None:
+    options = ReportOptions(
+        run=first_run.run_id, diff=("panic-abort", "lto"), state_dir=shared_state
+    )
+    report = json.loads(size_report(dataclasses.replace(options, form="json")).text)
+    (change,) = report["diffs"]
+    assert (change["before"], change["after"]) == ("panic-abort", "lto")
+    by_name = {s.name: s for s in first_run.stages}
+    before, after = by_name["panic-abort"].composition, by_name["lto"].composition
+    assert before and after
+    assert change["file_delta_bytes"] == after.file_size - before.file_size < 0
+    # crates, [unattributed] included, add up to the code: their deltas add up to its delta
+    assert sum(c["delta"] for c in change["crates"]) == change["code_delta_bytes"]
+    assert change["symbols"] and change["sections"][0]["name"]
+    text = size_report(options).text
+    assert "lto against panic-abort: file -" in text
+    assert change["crates"][0]["name"] in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from minbuild.sizes.composition import Composition, Section, Share
 from minbuild.sizes.records import RunRecord, StageRecord, StageStatus, TestResult
 
 PASS = TestResult("run", "passed", 0.01, "ok")
@@ -86,3 +87,39 @@ def later_run() -> RunRecord:
         crate={**run.crate, "git_commit": "c0ffee" * 6},
         stages=tuple(stages),
     )
+
+
+def composition(file_size: int, crates: dict[str, int], symbols: dict[str, int]) -> Composition:
+    """An ELF artifact whose .text holds `crates` (the rest of the file is .rodata)."""
+    code = sum(crates.values())
+    return Composition(
+        "elf",
+        file_size,
+        file_size,
+        ".text",
+        code,
+        (Section(".text", code, True), Section(".rodata", file_size - code, True)),
+        tuple(Share(name, size, origin="std") for name, size in crates.items()),
+        tuple(Share(name, size, name.split("::")[0], "std") for name, size in symbols.items()),
+        ".symtab",
+    )
+
+
+def composed_run() -> RunRecord:
+    """sample_run with the compositions of release and lto: LTO shrank core and inlined
+    tinyvm's helper into main."""
+    parts = {
+        "release": composition(
+            700_000,
+            {"core": 200_000, "std": 150_000, "tinyvm": 50_000},
+            {"core::fmt::write": 9_000, "tinyvm::main": 1_000, "tinyvm::helper": 3_000},
+        ),
+        "lto": composition(
+            500_000,
+            {"core": 120_000, "std": 150_000, "tinyvm": 52_000},
+            {"core::fmt::write": 8_000, "tinyvm::main": 4_500},
+        ),
+    }
+    run = sample_run()
+    stages = tuple(dataclasses.replace(s, composition=parts.get(s.name)) for s in run.stages)
+    return dataclasses.replace(run, stages=stages)

@@ -138,7 +138,7 @@ def test_missing_or_foreign_baseline(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no baseline yet: write one with `invoke size-b"):
         budgets.load_baseline(tmp_path / "none.json")
     (tmp_path / "x.json").write_text('{"schema": "other"}')
-    with pytest.raises(ConfigError, match=r"not a minbuild\.baseline/1 file"):
+    with pytest.raises(ConfigError, match=r"not a minbuild\.baseline/2 file"):
         budgets.load_baseline(tmp_path / "x.json")
 
 

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from minbuild.project.budgets import Budget
 from minbuild.sizes.records import RunRecord
-from minbuild.sizes.report import Reference, Row, rows, toolchain_label
+from minbuild.sizes.report import (
+    Reference,
+    Row,
+    crate_movers,
+    crates_by_key,
+    rows,
+    toolchain_label,
+)
 from minbuild.util.errors import ConfigError
 from minbuild.util.files import write_atomic
 from minbuild.util.schemas import validated
 from minbuild.util.yamlfile import Document, read_text
 
-BASELINE_SCHEMA = "minbuild.baseline/1"
+BASELINE_SCHEMA = "minbuild.baseline/2"
+READABLE = ("minbuild.baseline/1", BASELINE_SCHEMA)
+"""/1 baselines lack the code by crate, which budget failures then cannot compare."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,8 @@ class BaselineEntry:
     toolchain: str
     commit: str | None
     run_id: str
+    crates: Mapping[str, int] = field(default_factory=dict)
+    """Code by crate, so a budget failure can say which crates grew."""
 
 
 @dataclass(frozen=True)
@@ -42,11 +53,16 @@ class Baseline:
         runs = sorted({entry.run_id for entry in self.entries})
         commits = sorted({(entry.commit or "no commit")[:12] for entry in self.entries})
         label = f"baseline {path} (run {', '.join(runs)}, commit {', '.join(commits)})"
-        return Reference(label, {(e.stage, e.target): e.size_bytes for e in self.entries})
+        return Reference(
+            label,
+            {(e.stage, e.target): e.size_bytes for e in self.entries},
+            {(e.stage, e.target): e.crates for e in self.entries if e.crates},
+        )
 
 
 def baseline_from_run(run: RunRecord) -> Baseline:
     commit = run.crate.get("git_commit")
+    crates = crates_by_key(run)
     return Baseline(
         str(run.crate.get("name")),
         tuple(
@@ -58,6 +74,7 @@ def baseline_from_run(run: RunRecord) -> Baseline:
                 toolchain_label(row.record.toolchain),
                 commit,
                 run.run_id,
+                crates.get(row.key, {}),
             )
             for row in rows(run)
             if row.size is not None
@@ -81,7 +98,7 @@ def load_baseline(path: Path) -> Baseline:
         data = json.loads(read_text(path))
     except ValueError as error:
         raise ConfigError(f"not a readable baseline ({error})", file=str(path)) from error
-    if not isinstance(data, dict) or data.get("schema") != BASELINE_SCHEMA:
+    if not isinstance(data, dict) or data.get("schema") not in READABLE:
         raise ConfigError(f"not a {BASELINE_SCHEMA} file", file=str(path))
     validated(Document(path, data), "baseline")
     return Baseline(data["crate"], tuple(BaselineEntry(**e) for e in data["entries"]))
@@ -147,7 +164,7 @@ def _broken(
                 "max_size",
                 f"{name}: {row.size:,} B is over max_size {budget.max_size:,} B "
                 f"by {over:,} B ({100 * over / budget.max_size:.1f}%) "
-                f"(budget at {budget.where})",
+                f"(budget at {budget.where}){crate_movers(row, baseline)}",
             )
         )
     if budget.max_growth is None and budget.max_growth_percent is None:
@@ -169,7 +186,8 @@ def _broken(
                 row.target,
                 "max_growth",
                 f"{grew}; max_growth {budget.max_growth:,} B exceeded by "
-                f"{growth - budget.max_growth:,} B (budget at {budget.where})",
+                f"{growth - budget.max_growth:,} B (budget at {budget.where})"
+                f"{crate_movers(row, baseline)}",
             )
         )
     if budget.max_growth_percent is not None and percent > budget.max_growth_percent:
@@ -180,7 +198,7 @@ def _broken(
                 "max_growth_percent",
                 f"{grew}; max_growth_percent {budget.max_growth_percent:g}% "
                 f"exceeded by {percent - budget.max_growth_percent:.1f} points "
-                f"(budget at {budget.where})",
+                f"(budget at {budget.where}){crate_movers(row, baseline)}",
             )
         )
     return found

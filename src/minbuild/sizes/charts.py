@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,20 @@ def check_path(path: Path) -> None:
 def staircase(run: RunRecord, path: Path, log_scale: bool = False) -> Path:
     """One bar per stage: size and delta on the bar, grown stages in their own colour."""
     check_path(path)
+    plt, figure = _staircase_figure(run, log_scale)
+    return _save(plt, figure, path)
+
+
+def staircase_svg(run: RunRecord) -> str:
+    """The staircase as an SVG document, to inline in an HTML report."""
+    plt, figure = _staircase_figure(run, False)
+    text = io.StringIO()
+    figure.savefig(text, format="svg")
+    plt.close(figure)
+    return text.getvalue()
+
+
+def _staircase_figure(run: RunRecord, log_scale: bool) -> tuple[Any, Any]:
     plt = _pyplot()
     table_rows = rows(run)
     figure, axes = plt.subplots(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
@@ -79,7 +94,7 @@ def staircase(run: RunRecord, path: Path, log_scale: bool = False) -> Path:
         fontsize=12,
     )
     _legend(axes)
-    return _save(plt, figure, path)
+    return plt, figure
 
 
 def _size_axis(axes: Any, log_scale: bool, tallest: int) -> None:

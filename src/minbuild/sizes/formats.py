@@ -8,13 +8,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from minbuild.sizes.anatomy import composition_text, diff_markdown, diff_text, movers_markdown
 from minbuild.sizes.budgets import Violation
+from minbuild.sizes.html import html_report
+from minbuild.sizes.movers import CompositionDiff, Level, label
 from minbuild.sizes.records import RunRecord
 from minbuild.sizes.report import Change, Row, base_stage, rows, toolchain_label
 from minbuild.sizes.table import delta_text, matrix, notes, render, size_text
-from minbuild.util.text import format_table
+from minbuild.util.text import format_table, md_row
 
-FORMATS = ("terminal", "markdown", "json", "csv")
+FORMATS = ("terminal", "markdown", "json", "csv", "html")
 REPORT_SCHEMA = "minbuild.report/1"
 
 
@@ -27,6 +30,11 @@ class Report:
     changes: Sequence[Change] = ()
     violations: Sequence[Violation] | None = None  # None: budgets were not checked
     warnings: Sequence[str] = field(default_factory=list)
+    diffs: Sequence[CompositionDiff] = ()
+    """What moved between compositions: two stages, each stage and the one above, or each
+    stage and itself in the compared run."""
+    details: bool = False
+    """Show every stage's composition (sections, code by crate)."""
 
     @property
     def rows(self) -> list[Row]:
@@ -34,7 +42,13 @@ class Report:
 
 
 def render_report(report: Report, form: str, exact: bool = False) -> str:
-    renderers = {"terminal": terminal, "markdown": markdown, "json": to_json, "csv": to_csv}
+    renderers = {
+        "terminal": terminal,
+        "markdown": markdown,
+        "json": to_json,
+        "csv": to_csv,
+        "html": lambda report, exact: html_report(report.run),
+    }
     return renderers[form](report, exact)
 
 
@@ -48,6 +62,12 @@ def terminal(report: Report, exact: bool = False) -> str:
             + format_table(_CHANGE_HEADERS, _change_cells(report.changes, exact), {2, 3, 4, 5})
             + "\n"
         )
+    if report.details:
+        for stage in report.run.stages:
+            if stage.composition is not None:
+                parts.append("\n" + composition_text(label(stage), stage.composition, exact) + "\n")
+    for change in report.diffs:
+        parts.append("\n" + diff_text(change, exact) + "\n")
     if report.violations is not None:
         lines = budget_lines(report.violations, report.warnings)
         parts.append("\n" + "\n".join(lines) + "\n")
@@ -111,13 +131,13 @@ def markdown(report: Report, exact: bool = False) -> str:
     ]
     lines += [
         "",
-        _md_row(headers),
-        _md_row(["--:", "---", "---", "--:", "--:", "--:", "--:", "--:", "---", "---"]),
+        md_row(headers),
+        md_row(["--:", "---", "---", "--:", "--:", "--:", "--:", "--:", "---", "---"]),
     ]
     for number, row in enumerate(report.rows):
         delta, percent = delta_text(row.delta, row.delta_percent)
         lines.append(
-            _md_row(
+            md_row(
                 [
                     str(number),
                     f"`{row.stage}`",
@@ -143,10 +163,11 @@ def markdown(report: Report, exact: bool = False) -> str:
             "",
             f"### Compared with {report.against}",
             "",
-            _md_row(_CHANGE_HEADERS),
-            _md_row(["---", "---", "--:", "--:", "--:", "--:"]),
-            *(_md_row(cells) for cells in _change_cells(report.changes, exact)),
+            md_row(_CHANGE_HEADERS),
+            md_row(["---", "---", "--:", "--:", "--:", "--:"]),
+            *(md_row(cells) for cells in _change_cells(report.changes, exact)),
         ]
+    lines += _markdown_composition(report, exact)
     lines += ["", "<details><summary>Commands and environment of every stage</summary>", ""]
     for row in report.rows:
         reason = f": {row.record.reason}" if row.record.reason else ""
@@ -155,8 +176,23 @@ def markdown(report: Report, exact: bool = False) -> str:
     return "\n".join([*lines, "</details>", ""])
 
 
-def _md_row(cells: Sequence[str]) -> str:
-    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+def _markdown_composition(report: Report, exact: bool) -> list[str]:
+    """The crates that moved most first (what a reviewer reads), then each change and each
+    stage's composition folded."""
+    lines: list[str] = []
+    if report.diffs:
+        lines += ["", "### What moved, by crate", "", movers_markdown(report.diffs, exact)]
+        for change in report.diffs:
+            summary = f"{change.after_label} against {change.before_label}"
+            lines += ["", f"<details><summary>{summary}</summary>", ""]
+            lines += [diff_markdown(change, exact), "", "</details>"]
+    if report.details:
+        for stage in report.run.stages:
+            if stage.composition is not None:
+                lines += ["", f"<details><summary>{label(stage)}: composition</summary>", ""]
+                lines += ["```text", composition_text(label(stage), stage.composition, exact)]
+                lines += ["```", "", "</details>"]
+    return lines
 
 
 def _row_data(row: Row) -> dict[str, object]:
@@ -206,12 +242,34 @@ def to_json(report: Report, exact: bool = False) -> str:
                 for c in report.changes
             ],
         }
+    if report.diffs:
+        data["diffs"] = [_diff_data(change) for change in report.diffs]
     if report.violations is not None:
         data["budgets"] = {
             "violations": [v.__dict__ for v in report.violations],
             "warnings": list(report.warnings),
         }
     return json.dumps(data, indent=2) + "\n"
+
+
+def _diff_data(change: CompositionDiff, top: int = 50) -> dict[str, object]:
+    def movers(level: Level) -> list[dict[str, object]]:
+        found: list[dict[str, object]] = []
+        for m in change.top(level, top):
+            found.append({"name": m.name, "before": m.before, "after": m.after, "delta": m.delta})
+            if m.crate:
+                found[-1]["crate"] = m.crate
+        return found
+
+    return {
+        "before": change.before_label,
+        "after": change.after_label,
+        "file_delta_bytes": change.file_delta,
+        "code_delta_bytes": change.code_delta,
+        "sections": movers("section"),
+        "crates": movers("crate"),
+        "symbols": movers("symbol"),
+    }
 
 
 def to_csv(report: Report, exact: bool = False) -> str:

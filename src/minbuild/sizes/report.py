@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from minbuild.sizes.records import RunRecord, StageRecord, StageStatus
@@ -112,13 +112,45 @@ class Reference:
     """How reports name it, e.g. "baseline (run X, commit Y)"."""
     sizes: Mapping[Key, int]
     """Size of every (stage, target) it has."""
+    crates: Mapping[Key, Mapping[str, int]] = field(default_factory=dict)
+    """Code by crate of every (stage, target) whose composition it knows."""
+
+
+def crate_movers(row: Row, reference: Reference | None, count: int = 3) -> str:
+    """`; moved most: clap +12,000 B, ...`: the crates whose code changed most since
+    `reference`, or the largest crates when it knows none of this row's (empty without a
+    composition). Budget failures end with it."""
+    parts = row.record.composition
+    if parts is None:
+        return ""
+    now = {c.name: c.size for c in parts.crates}
+    then = reference.crates.get(row.key) if reference else None
+    if then is None:
+        ranked = sorted(parts.crates, key=lambda c: (-c.size, c.name))
+        largest = ", ".join(f"{c.name} {c.size:,} B" for c in ranked[:count])
+        return f"; largest crates: {largest}"
+    moved = sorted(
+        ((name, now.get(name, 0) - then.get(name, 0)) for name in {**then, **now}),
+        key=lambda item: (-abs(item[1]), item[0]),
+    )
+    listed = ", ".join(f"{name} {delta:+,} B" for name, delta in moved[:count] if delta)
+    return f"; moved most: {listed or 'no crate'}"
 
 
 def reference_from_run(run: RunRecord) -> Reference:
     commit = run.crate.get("git_commit")
     sizes = {row.key: row.size for row in rows(run) if row.size is not None}
     where = f"commit {commit[:12]}" if commit else "not in git"
-    return Reference(f"run {run.run_id} ({where})", sizes)
+    return Reference(f"run {run.run_id} ({where})", sizes, crates_by_key(run))
+
+
+def crates_by_key(run: RunRecord) -> dict[Key, dict[str, int]]:
+    """Code by crate of every composed (stage, target) of a run."""
+    return {
+        row.key: {c.name: c.size for c in row.record.composition.crates}
+        for row in rows(run)
+        if row.record.composition is not None
+    }
 
 
 @dataclass(frozen=True)

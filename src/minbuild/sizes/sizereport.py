@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from pathlib import Path
 from minbuild.project.config import Project, load_project
 from minbuild.project.options import CHECK, CONFIG, FORMAT, OUTPUT, RUN, STAGES, STATE_DIR, TARGETS
 from minbuild.project.stages import load_staircase
-from minbuild.sizes import budgets, charts, history, records
+from minbuild.sizes import budgets, charts, history, movers, records
 from minbuild.sizes.formats import FORMATS, Report, markdown, render_report
 from minbuild.sizes.records import RunRecord
 from minbuild.sizes.report import Reference, compare, reference_from_run, rows
@@ -43,6 +44,19 @@ class ReportOptions:
     """Write the report here instead of returning it for standard output."""
     exact: bool = Option("--bytes", "exact sizes in bytes instead of humanized", switch=True)()
     """Sizes in exact bytes instead of humanized."""
+    diff: tuple[str, ...] = Option(
+        "--diff",
+        "what moved between two stages: sections, crates, symbols (--diff lto,codegen-units-1)",
+        metavar="STAGE,STAGE",
+        many=True,
+    )()
+    """Two stages whose compositions to compare, the earlier first."""
+    details: bool = Option(
+        "--details",
+        "every stage's sections and code by crate, and what moved against the stage above it",
+        switch=True,
+    )()
+    """Show each stage's composition and its diff against the stage above."""
     check: bool = CHECK(help="enforce the project's budgets: exit 1 and say which broke")
     """Enforce the project's budgets (exit 1 if one is broken)."""
     ratchet: bool = Option(
@@ -144,7 +158,7 @@ def _is_baseline(path: Path) -> bool:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(data, dict) and data.get("schema") == budgets.BASELINE_SCHEMA
+    return isinstance(data, dict) and data.get("schema") in budgets.READABLE
 
 
 def gate(run: RunRecord, project: Project) -> tuple[list[budgets.Violation], list[str]]:
@@ -169,16 +183,23 @@ def size_report(options: ReportOptions) -> Outcome:
     run = find_run(options.run, runs_dir)
     project = project_for(run, options.config)
     messages: list[str] = []
-    report = Report(run)
+    report = Report(run, diffs=_stage_diffs(run, options), details=options.details)
     if options.against is not None:
         reference = _reference(options.against, project, runs_dir)
-        report = Report(run, reference.label, compare(rows(run), reference))
+        then = _compared_run(options.against, runs_dir)
+        across = [d for d in movers.across_runs(then, run) if d.file_delta] if then else []
+        report = dataclasses.replace(
+            report,
+            against=reference.label,
+            changes=compare(rows(run), reference),
+            diffs=[*report.diffs, *across],
+        )
     exit_code = ExitCode.OK
     if options.check:
         if project is None:
             raise ConfigError("--check: no project file with budgets (give --config)")
         violations, warnings = gate(run, project)
-        report = Report(run, report.against, report.changes, violations, warnings)
+        report = dataclasses.replace(report, violations=violations, warnings=warnings)
         exit_code = ExitCode.FAILED if violations else ExitCode.OK
     if options.ratchet:
         messages += _ratchet(run, project)
@@ -188,6 +209,34 @@ def size_report(options: ReportOptions) -> Outcome:
     messages += _publish(report)
     text = render_report(report, options.form, options.exact)
     return _deliver(text, options.output, messages, exit_code)
+
+
+def _stage_diffs(run: RunRecord, options: ReportOptions) -> list[movers.CompositionDiff]:
+    """--diff's pair, and with --details each stage against the one above it."""
+    found = movers.stage_diffs(run) if options.details else []
+    if not options.diff:
+        return found
+    if len(options.diff) != 2:
+        raise ConfigError(
+            f"--diff {','.join(options.diff)}: give two stages, e.g. --diff lto,codegen-units-1"
+        )
+    try:
+        return [movers.between(run, *options.diff), *found]
+    except KeyError as error:
+        stage = str(error.args[0])
+        composed = [s.name for s in run.stages if s.composition is not None]
+        raise ConfigError(
+            f"--diff: stage '{stage}' of run {run.run_id} has no composition"
+            f"{did_you_mean(stage, composed)} (composed: {', '.join(composed) or 'none'})"
+        ) from error
+
+
+def _compared_run(against: str, runs_dir: Path) -> RunRecord | None:
+    """The run --against names, when it names a run (a baseline has no compositions)."""
+    path = Path(against)
+    if against == BASELINE or (path.suffix == ".json" and path.is_file() and _is_baseline(path)):
+        return None
+    return find_run(against, runs_dir)
 
 
 def _history(options: ReportOptions, runs_dir: Path) -> Outcome:

@@ -1,0 +1,153 @@
+"""What changed between two compositions: sections, crates and symbols that grew or shrank,
+largest first. Pure functions over records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from minbuild.sizes.composition import Composition, Section, Share
+from minbuild.sizes.records import RunRecord, StageRecord
+
+Level = Literal["section", "crate", "symbol"]
+
+
+@dataclass(frozen=True)
+class Mover:
+    """One section, crate or symbol whose size changed."""
+
+    level: Level
+    name: str
+    before: int | None
+    """None: absent before (new)."""
+    after: int | None
+    """None: absent after (gone)."""
+    crate: str = ""
+
+    @property
+    def delta(self) -> int:
+        return (self.after or 0) - (self.before or 0)
+
+
+@dataclass(frozen=True)
+class CompositionDiff:
+    """Two builds' compositions side by side."""
+
+    before_label: str
+    after_label: str
+    before: Composition
+    after: Composition
+    sections: tuple[Mover, ...]
+    crates: tuple[Mover, ...]
+    symbols: tuple[Mover, ...]
+    """Among each side's largest symbols (Composition.symbols): a symbol below that cut on one
+    side counts as absent there."""
+
+    @property
+    def file_delta(self) -> int:
+        return self.after.file_size - self.before.file_size
+
+    @property
+    def code_delta(self) -> int:
+        return self.after.code_size - self.before.code_size
+
+    def top(self, level: Level, count: int) -> list[Mover]:
+        movers = {"section": self.sections, "crate": self.crates, "symbol": self.symbols}
+        return list(movers[level][:count])
+
+
+def diff(before: Composition, after: Composition, labels: tuple[str, str]) -> CompositionDiff:
+    """Every section, crate and symbol whose size differs, largest change first."""
+    return CompositionDiff(
+        labels[0],
+        labels[1],
+        before,
+        after,
+        _movers("section", _sizes(before.sections), _sizes(after.sections)),
+        _movers("crate", _sizes(before.crates), _sizes(after.crates)),
+        _movers("symbol", _sizes(before.symbols), _sizes(after.symbols)),
+    )
+
+
+def _sizes(items: Iterable[Section | Share]) -> dict[str, tuple[int, str]]:
+    """name -> (size, crate); a name that repeats (a symbol in two codegen units) sums."""
+    sizes: dict[str, tuple[int, str]] = {}
+    for item in items:
+        size, _ = sizes.get(item.name, (0, ""))
+        sizes[item.name] = (size + item.size, getattr(item, "crate", ""))
+    return sizes
+
+
+def _movers(
+    level: Level, then: dict[str, tuple[int, str]], now: dict[str, tuple[int, str]]
+) -> tuple[Mover, ...]:
+    moved = [
+        Mover(
+            level,
+            name,
+            then[name][0] if name in then else None,
+            now[name][0] if name in now else None,
+            (now.get(name) or then[name])[1],
+        )
+        for name in {**then, **now}
+        if (then.get(name) or (None,))[0] != (now.get(name) or (None,))[0]
+    ]
+    return tuple(sorted(moved, key=lambda m: (-abs(m.delta), m.name)))
+
+
+def label(stage: StageRecord) -> str:
+    return f"{stage.name} ({stage.target})" if stage.target else stage.name
+
+
+def stage_diffs(run: RunRecord) -> list[CompositionDiff]:
+    """Each composed stage against the composed stage above it, for the same target."""
+    diffs = []
+    previous: dict[str | None, StageRecord] = {}
+    for stage in run.stages:
+        if stage.composition is None:
+            continue
+        above = previous.get(stage.target)
+        if above is not None and above.composition is not None:
+            diffs.append(diff(above.composition, stage.composition, (label(above), label(stage))))
+        previous[stage.target] = stage
+    return diffs
+
+
+def between(run: RunRecord, first: str, second: str, target: str | None = None) -> CompositionDiff:
+    """`second` against `first`, two stages of one run (KeyError names a stage that has no
+    composition)."""
+    found: list[tuple[StageRecord, Composition]] = []
+    for name in (first, second):
+        stage = next(
+            (s for s in run.stages if s.name == name and (target is None or s.target == target)),
+            None,
+        )
+        if stage is None or stage.composition is None:
+            raise KeyError(name)
+        found.append((stage, stage.composition))
+    (old, old_parts), (new, new_parts) = found
+    return diff(old_parts, new_parts, (label(old), label(new)))
+
+
+def across_runs(then: RunRecord, now: RunRecord) -> list[CompositionDiff]:
+    """Each stage of `now` against the same stage and target of `then`, both composed."""
+    earlier = {(s.name, s.target): s for s in then.stages if s.composition is not None}
+    diffs = []
+    for stage in now.stages:
+        old = earlier.get((stage.name, stage.target))
+        if old is not None and stage.composition is not None and old.composition is not None:
+            diffs.append(
+                diff(
+                    old.composition,
+                    stage.composition,
+                    (f"{label(old)} in {then.run_id}", f"{label(stage)} in {now.run_id}"),
+                )
+            )
+    return diffs
+
+
+def top_movers_line(change: CompositionDiff, count: int = 3) -> str:
+    """`clap +12.0 KiB, core -1.2 KiB`: the crates that moved most, for one-line messages."""
+    movers: Sequence[Mover] = change.top("crate", count)
+    return ", ".join(f"{m.name} {m.delta:+,} B" for m in movers) or "no crate moved"
