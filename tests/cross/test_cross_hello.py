@@ -45,6 +45,23 @@ def test_both_targets_build_and_pass_under_their_runners(hello_run: RunRecord) -
     assert (by_target["wasm32-wasip1"].artifact or "").endswith(".wasm")
 
 
+def test_a_wasm_module_is_taken_apart_by_section_and_function(hello_run: RunRecord) -> None:
+    stage = next(s for s in hello_run.stages if s.target == "wasm32-wasip1")
+    parts = stage.composition
+    assert parts is not None, stage.composition_error
+    assert parts.format == "wasm" and parts.code_section == "code"
+    sections = {s.name: s for s in parts.sections}
+    assert sections["code"].loaded and sections["code"].size == parts.code_size
+    assert {"type", "import", "data"} <= set(sections)
+    # the name section names the functions: code by crate, hello's own among them
+    assert parts.symbol_source == "name section"
+    crates = {c.name: c.origin for c in parts.crates}
+    assert crates["hello"] == "crate" and crates["core"] == "std"
+    assert parts.attributed >= 0.95 * parts.code_size
+    arm = next(s for s in hello_run.stages if s.target == "aarch64-unknown-linux-gnu")
+    assert arm.composition and arm.composition.format == "elf"
+
+
 def test_a_hanging_foreign_binary_is_killed_and_the_other_target_still_passes(
     cross_tools: CrossTools, shared_state: Path, tmp_path: Path
 ) -> None:

@@ -29,5 +29,12 @@ def test_library_staircase(buildstd: None, shared_state: Path) -> None:
     assert (final.staticlib.effective_size_bytes or 0) < (
         release.staticlib.effective_size_bytes or 0
     )
+    for stage in (release, final):  # the .so and the .a it also made, taken apart
+        parts = stage.composition
+        assert parts is not None and parts.format == "elf", stage.composition_error
+        assert {"tvm_wasm", "tvm_core"} <= {c.name for c in parts.crates if c.origin == "crate"}
+        members = stage.staticlib.composition if stage.staticlib else None
+        assert members is not None and members.format == "archive", stage.name
+        assert {"tvm_wasm", "core", "compiler_builtins"} <= {c.name for c in members.crates}
     passed = {t.name for t in release.tests if t.status == "passed"}
     assert {"eval-source", "run-fib", "trap-divzero"} <= passed

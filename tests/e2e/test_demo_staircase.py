@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from minbuild.build import execute, planner
+from minbuild.sizes import movers
 from minbuild.sizes.records import RunRecord
 from minbuild.sizes.report import overlap
 from tests.conftest import REPO
@@ -72,3 +73,17 @@ def test_two_lanes_overlap_and_use_each_others_fixtures(demo_run: RunRecord) -> 
     # build-std's tests ran on the programs release compiled in the other lane
     assert lanes["build-std"] != lanes["release"]
     assert by_name["build-std"].fixtures["fib"] == "release"
+
+
+def test_lto_against_panic_abort_names_what_it_removed(demo_run: RunRecord) -> None:
+    change = movers.between(demo_run, "panic-abort", "lto")
+    assert change.file_delta < 0 and change.code_delta < 0
+    shrank = [m for m in change.crates if m.delta < 0]
+    assert {"core", "std"} & {m.name for m in shrank[:5]}
+    assert any(m.delta < 0 for m in change.symbols)
+    for stage in demo_run.stages:  # every stage, the build-std ones included
+        parts = stage.composition
+        assert parts is not None, f"{stage.name}: {stage.composition_error}"
+        assert parts.attributed >= 0.98 * parts.code_size, stage.name
+        own = {c.name for c in parts.crates if c.origin == "crate"}
+        assert "tinyvm" in own, stage.name

@@ -269,3 +269,38 @@ def test_the_diff_of_two_stages_names_what_moved(first_run: RunRecord, shared_st
     text = size_report(options).text
     assert "lto against panic-abort: file -" in text
     assert change["crates"][0]["name"] in text
+
+
+def test_the_html_report_opens_in_chromium_without_errors(
+    first_run: RunRecord, shared_state: Path, chromium: str, tmp_path: Path
+) -> None:
+    page = tmp_path / "report.html"
+    outcome = size_report(
+        ReportOptions(run=first_run.run_id, form="html", output=page, state_dir=shared_state)
+    )
+    assert outcome.messages[-1] == f"wrote {page}"
+    text = page.read_text()
+    assert "http://" not in text.replace("http://www.w3.org", "") and "https://" not in text
+    assert text.count('<svg class="treemap"') == len(STAGES)
+    shot = tmp_path / "report.png"
+    browser = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr"]
+    opened = subprocess.run(
+        [*browser, "--v=0", "--virtual-time-budget=3000", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert opened.returncode == 0, opened.stderr[-2000:]
+    console = [line for line in opened.stderr.splitlines() if "CONSOLE" in line]
+    assert console == [], console
+    # the page's script ran: the diff of the last two stages is on it
+    assert "location-detail against lto: file" in opened.stdout
+    assert opened.stdout.count("<table>") >= 2
+    subprocess.run(
+        [*browser, f"--screenshot={shot}", "--window-size=1100,1400", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

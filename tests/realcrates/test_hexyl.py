@@ -57,6 +57,13 @@ def test_every_stage_of_the_staircase_builds_and_runs(staircase: dict[str, Any])
         assert [t["status"] for t in stage["tests"]] == ["passed"], stage["name"]
     sizes = {stage["name"]: stage["size_bytes"] for stage in stages}
     assert sizes["panic-immediate-abort"] < sizes["build-std"] < sizes["release"] < sizes["debug"]
+    for stage in stages:  # taken apart, hexyl's dependencies named
+        parts = stage["composition"]
+        crates = {c["name"]: c["origin"] for c in parts["crates"]}
+        attributed = sum(c["size"] for c in parts["crates"] if c["name"] != "[unattributed]")
+        assert attributed >= 0.98 * parts["code_size"], stage["name"]
+        assert crates["hexyl"] == "crate" and crates["std"] == crates["core"] == "std"
+        assert crates["clap"] == "dependency", stage["name"]
     build_std = next(s for s in stages if s["name"] == "build-std")
     assert "minbuild-std-vendor" in build_std["shell"]
     assert any("offline source" in line for line in staircase["toolchain_choice"])

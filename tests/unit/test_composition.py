@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from minbuild.sizes import wasm
+from minbuild.sizes.binaries import Origins, UnreadableArtifact, read_composition
 from minbuild.sizes.symbols import crate_of
 
 
@@ -88,3 +91,21 @@ def test_wasm_sections_and_each_defined_function_under_its_name() -> None:
 def test_a_broken_module_is_a_wasm_error(broken: bytes) -> None:
     with pytest.raises(wasm.WasmError):
         wasm.read_module(broken)
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"\x7fELF\x02\x01\x01" + b"\x00" * 9 + b"\xff" * 20, "damaged or unusual file"),
+        (b"!<arch>\nnot a member header at all", "cannot read it"),
+        (b"\0asm\x01\x00\x00\x00\x0a\x05\x01", "cannot read it"),
+        (b"#!/bin/sh\necho hi\n", "neither ELF, an ar archive nor wasm"),
+    ],
+)
+def test_an_artifact_that_cannot_be_read_says_why(
+    tmp_path: Path, content: bytes, problem: str
+) -> None:
+    path = tmp_path / "artifact"
+    path.write_bytes(content)
+    with pytest.raises(UnreadableArtifact, match=problem):
+        read_composition(path, Origins(frozenset({"demo"}), frozenset()))

@@ -6,9 +6,11 @@ import dataclasses
 from collections.abc import Collection, Sequence
 from typing import Any
 
+import pytest
+
 from minbuild.build import cargo
 from minbuild.build.cache import parse_stats
-from minbuild.build.lanes import host_lanes
+from minbuild.build.lanes import Placement, host_lanes
 from minbuild.project.config import load_project
 from minbuild.project.stages import Stage, load_staircase
 from minbuild.sizes import table
@@ -23,15 +25,19 @@ BUILD_STD = {"build-std", "build-std-features", "panic-immediate-abort"}
 DEMO_PACKAGES = 6
 
 
-def lanes_for(
+def placements(
     lanes: int,
     skipped: Collection[str] = (),
     profiles: dict[str, Any] | None = None,
     staircase: Sequence[Stage] = STAIRCASE,
-) -> dict[str, int]:
+) -> dict[str, Placement]:
     demo = crate(profiles)
     effective = {s.name: cargo.effective_profile(demo, s) for s in staircase}
     return dict(host_lanes(staircase, skipped, lanes, effective, DEMO_PACKAGES))
+
+
+def lanes_for(lanes: int, *args: Any, **kwargs: Any) -> dict[str, int]:
+    return {name: p.lane for name, p in placements(lanes, *args, **kwargs).items()}
 
 
 def lanes_of(chosen: dict[str, int]) -> list[set[str]]:
@@ -78,6 +84,22 @@ def test_a_core_feature_makes_std_a_build_of_its_own() -> None:
 def test_with_build_std_skipped_the_other_stages_are_shared_out() -> None:
     chosen = lanes_for(2, BUILD_STD)
     assert [len(lane - BUILD_STD) for lane in lanes_of(chosen)] == [5, 5]
+
+
+@pytest.mark.parametrize("lanes", [1, 2, 3])
+def test_a_target_dir_holds_build_std_stages_or_others_never_both(lanes: int) -> None:
+    # both kinds build the host's build scripts, differently: together they rebuild each other
+    chosen = placements(lanes)
+    build_std = {s.name for s in STAIRCASE if s.build_std}
+    kinds: dict[int, set[bool]] = {}
+    owners: dict[int, set[int]] = {}
+    for name, placement in chosen.items():
+        kinds.setdefault(placement.target_dir, set()).add(name in build_std)
+        owners.setdefault(placement.target_dir, set()).add(placement.lane)
+    assert all(len(kind) == 1 for kind in kinds.values())
+    assert all(len(lane) == 1 for lane in owners.values())  # a dir is never locked by two lanes
+    assert chosen["debug"] == Placement(0, 0)
+    assert len(kinds) == 2 * lanes if lanes < 3 else len(kinds) >= 4
 
 
 def test_the_lanes_do_not_depend_on_which_stages_a_run_picks() -> None:

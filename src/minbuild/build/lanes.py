@@ -1,15 +1,23 @@
-"""Which lane builds each host stage. Lanes run at once, each in its own target dir (cargo
-locks a target dir for the length of a build), so a stage must keep its lane from run to run
-for its units to stay fresh: the assignment depends on the staircase, the crate and what this
-machine skips, never on which stages a run picks."""
+"""Which lane builds each host stage, and in which target dir. Lanes run at once, each its
+stages in staircase order (a stage's tests wait only for fixtures of earlier stages, so no two
+lanes can wait for each other). A stage must keep its target dir from run to run for its units
+to stay fresh: the placement depends on the staircase, the crate and what this machine skips,
+never on which stages a run picks.
+
+A lane has one target dir for its build-std stages and one for the others: cargo builds build
+scripts and proc-macros for the host in both kinds of build, with RUSTFLAGS and profile settings
+applied differently (`--target` keeps RUSTFLAGS from them), so sharing a dir would rebuild them,
+and everything above them, every time one kind follows the other (hexyl re-run: 78 s, not 1 s)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from minbuild.project.stages import ProfileValue, Stage
 
+T = TypeVar("T")
 # Costs in "one package compiled with optimizations", from bench/staircase_speed.py on 2
 # cores. std from source with its default features cost about 45 of hexyl's packages
 # (build-std 58 s; release, 32 packages, 27 s); without them (no backtrace: no gimli, object,
@@ -39,6 +47,20 @@ class _Keys:
     """Everything: two stages that agree here build the same thing."""
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a host stage builds."""
+
+    lane: int
+    """Which of the lanes that run at once builds it."""
+    target_dir: int
+    """Which target dir: 0 is `target`, the one a single lane's first stage uses."""
+
+
+FIRST = Placement(0, 0)
+"""Where a build goes when there is one lane and no build-std: `target`."""
+
+
 @dataclass
 class _Group:
     """Stages that share units, so they share a lane."""
@@ -54,11 +76,12 @@ def host_lanes(
     lanes: int,
     profiles: Mapping[str, Mapping[str, ProfileValue]],
     packages: int,
-) -> Mapping[str, int]:
-    """Stage name -> lane (0 .. lanes-1). `profiles` are the stages' effective profiles,
-    `packages` the size of the crate's dependency graph. Stages that share units go together
-    (a feature change, a strip, std's own features after build-std); each group's cost is
-    estimated, and the groups go to the least loaded lane, heaviest first (LPT)."""
+) -> Mapping[str, Placement]:
+    """Stage name -> its lane (0 .. lanes-1) and target dir. `profiles` are the stages'
+    effective profiles, `packages` the size of the crate's dependency graph. Stages that share
+    units go together (a feature change, a strip, std's own features after build-std); each
+    group's cost is estimated, and the groups go to the least loaded lane, heaviest first
+    (LPT)."""
     groups: list[_Group] = []
     for stage in staircase:
         keys = _keys(stage, profiles[stage.name])
@@ -79,12 +102,21 @@ def host_lanes(
         lane = load.index(min(load))
         load[lane] += group.cost
         chosen.update(dict.fromkeys(group.names, lane))
-    # Lanes numbered in staircase order: the lane of the first stage is 0, whose target dir is
-    # the one a single lane uses, so the stages it holds stay fresh whatever --parallel says.
-    order = {
-        lane: number for number, lane in enumerate(dict.fromkeys(chosen[s.name] for s in staircase))
+    # Numbered in staircase order: the first stage's lane and dir are 0, and dir 0 is the one a
+    # single lane uses, so the stages it holds stay fresh whatever --parallel says.
+    lane_number = _numbering(chosen[s.name] for s in staircase)
+    dir_number = _numbering((chosen[s.name], bool(s.build_std)) for s in staircase)
+    return {
+        s.name: Placement(
+            lane_number[chosen[s.name]], dir_number[(chosen[s.name], bool(s.build_std))]
+        )
+        for s in staircase
     }
-    return {name: order[lane] for name, lane in chosen.items()}
+
+
+def _numbering(keys: Iterable[T]) -> dict[T, int]:
+    """Each distinct key -> its rank by first appearance."""
+    return {key: number for number, key in enumerate(dict.fromkeys(keys))}
 
 
 def _keys(stage: Stage, profile: Mapping[str, ProfileValue]) -> _Keys:

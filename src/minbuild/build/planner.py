@@ -13,7 +13,7 @@ from pathlib import Path
 
 from minbuild.build import artifacts, cargo, cross, sources, toolchains
 from minbuild.build.cache import CACHE, Cache, choose, default_dir
-from minbuild.build.lanes import host_lanes
+from minbuild.build.lanes import FIRST, Placement, host_lanes
 from minbuild.build.plan import Build, build_invocation, feature_args
 from minbuild.project import stages
 from minbuild.project.config import Project, check_manifest, load_project
@@ -161,7 +161,7 @@ def plan_host(options: Options) -> Plan:
     skipped = ground.resolution.skipped
     # --fail-fast stops at the first failure in staircase order: only one lane can promise that.
     parallel = 1 if options.fail_fast else options.parallel
-    lane_of = host_lanes(
+    placement = host_lanes(
         ground.staircase,
         skipped,
         parallel,
@@ -176,7 +176,7 @@ def plan_host(options: Options) -> Plan:
             ground.resolution.toolchain,
             ground.state_dir,
             skipped.get(stage.name),
-            lane_of[stage.name],
+            placement[stage.name],
         )
         for stage in ground.stages
     )
@@ -368,12 +368,13 @@ def host_build(
     toolchain: toolchains.Toolchain,
     state_dir: Path,
     skip: str | None = None,
-    lane: int = 0,
+    placement: Placement = FIRST,
 ) -> Build:
-    """A stage built for the host, in the target dir its lane's stages share."""
-    target_dir = state_dir / ("target" if lane == 0 else f"target-lane{lane}")
+    """A stage built for the host, in its lane and target dir."""
+    number = placement.target_dir
+    target_dir = state_dir / ("target" if number == 0 else f"target-{number}")
     invocation = build_invocation(stage, crate, project.artifact, toolchain, target_dir)
-    return Build(stage, None, crate, project.artifact, invocation, skip, lane=lane)
+    return Build(stage, None, crate, project.artifact, invocation, skip, lane=placement.lane)
 
 
 def _share_cores(builds: tuple[Build, ...], parallel: int) -> tuple[Build, ...]:

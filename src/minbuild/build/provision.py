@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -229,6 +230,7 @@ def doctor(
         )
     )
     findings.append(_cache_finding())
+    findings.append(_demangler_finding())
     for target in targets:
         missing = target.missing()
         problem = cross_blocker or (
@@ -244,6 +246,19 @@ def doctor(
             )
         )
     return findings
+
+
+def _demangler_finding() -> Finding:
+    """Without c++filt the stages still build and are measured; only their code is not
+    attributed to crates."""
+    found = shutil.which("c++filt")
+    if found is None:
+        return Finding(
+            "symbol names",
+            False,
+            "no c++filt: code is not split by crate (apt-get install binutils)",
+        )
+    return Finding("symbol names", True, f"{found}: code by crate and symbol in size-report")
 
 
 def _cache_finding() -> Finding:

@@ -20,6 +20,7 @@ from minbuild.build.plan import Build
 from minbuild.build.toolchains import Toolchain
 from minbuild.project.config import Fixture, Project
 from minbuild.sizes import binaries, libsize
+from minbuild.sizes.composition import Composition
 from minbuild.sizes.records import StageRecord, StaticlibRecord, TestResult
 from minbuild.testing import runner as testing
 from minbuild.util import command
@@ -205,7 +206,7 @@ class StageRun:
         if archive is None:
             return None
         kept = self._keep(archive)
-        found = StaticlibRecord(str(kept), kept.stat().st_size)
+        found = StaticlibRecord(str(kept), kept.stat().st_size, composition=self._parts(kept)[0])
         exports = self.context.project.staticlib_exports
         if not exports or self.build.target is not None:
             return found
@@ -217,12 +218,16 @@ class StageRun:
 
     def _compose(self, record: StageRecord, artifact: Path) -> StageRecord:
         """The artifact's composition; one that cannot be read is noted, not a failure."""
+        composition, error = self._parts(artifact)
+        return dataclasses.replace(record, composition=composition, composition_error=error)
+
+    def _parts(self, artifact: Path) -> tuple[Composition | None, str]:
+        """What `artifact` is made of, or why that cannot be read."""
         own, theirs = cargo.crate_origins(self.build.crate)
         try:
-            composition = binaries.read_composition(artifact, binaries.Origins(own, theirs))
+            return binaries.read_composition(artifact, binaries.Origins(own, theirs)), ""
         except (binaries.UnreadableArtifact, CommandFailed, ToolMissingError) as error:
-            return dataclasses.replace(record, composition_error=str(error).splitlines()[0])
-        return dataclasses.replace(record, composition=composition)
+            return None, str(error).splitlines()[0]
 
     def _keep(self, source: Path) -> Path:
         """Copy the artifact out of the shared target dir before the next stage overwrites it."""

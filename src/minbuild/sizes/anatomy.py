@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from minbuild.sizes.composition import UNATTRIBUTED, Composition
+from minbuild.sizes.composition import UNATTRIBUTED, Composition, Section
 from minbuild.sizes.movers import CompositionDiff, Level, Mover
 from minbuild.sizes.table import size_text
 from minbuild.util.text import format_table, md_row
@@ -50,11 +50,10 @@ def _coverage(parts: Composition) -> str:
     )
 
 
-def _where(section: object) -> str:
-    loaded, in_file = getattr(section, "loaded", True), getattr(section, "in_file", True)
-    if not in_file:
-        return "loaded, zero-filled (not in the file)"
-    return "" if loaded else "not loaded"
+def _where(section: Section) -> str:
+    if not section.in_file:
+        return "zero-filled when loaded, not in the file"
+    return "" if section.loaded or section.name.startswith("[") else "not loaded"
 
 
 def _share(size: int, whole: int) -> str:

@@ -4,6 +4,7 @@ libraries (arpy, then each member as ELF) and wasm modules."""
 from __future__ import annotations
 
 import io
+import struct
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import BinaryIO
 
 import arpy
 from elftools.common.exceptions import ELFError
+from elftools.construct import ConstructError
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import SymbolTableSection
@@ -85,7 +87,9 @@ def read_composition(path: Path, origins: Origins) -> Composition:
                 return _archive(path, origins)
             if magic.startswith(b"\0asm"):
                 return _wasm(handle.read(), origins)
-    except (ELFError, arpy.ArchiveFormatError, wasm.WasmError, OSError) as error:
+    except (ELFError, ConstructError, struct.error, ValueError) as error:
+        raise UnreadableArtifact(f"{path}: damaged or unusual file: {error}") from error
+    except (arpy.ArchiveFormatError, wasm.WasmError, OSError) as error:
         raise UnreadableArtifact(f"{path}: cannot read it: {error}") from error
     raise UnreadableArtifact(f"{path}: neither ELF, an ar archive nor wasm")
 

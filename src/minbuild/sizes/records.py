@@ -55,15 +55,24 @@ class StaticlibRecord:
     """The exports that link kept."""
     effective_error: str | None = None
     """Why the effective size could not be measured (the link's output tail)."""
+    composition: Composition | None = None
+    """Its members' sections and code by crate (everything: nothing is linked away)."""
 
     def to_json(self) -> dict[str, Any]:
         """The document's form: the keys that have a value (older documents have no others)."""
         data = dataclasses.asdict(self)
+        if self.composition is not None:
+            data["composition"] = self.composition.to_json()
         return {key: value for key, value in data.items() if value not in (None, ())}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> StaticlibRecord | None:
-        return cls(**{**data, "exports": tuple(data.get("exports", ()))}) if data else None
+        if not data:
+            return None
+        composition = Composition.from_json(data.get("composition"))
+        return cls(
+            **{**data, "exports": tuple(data.get("exports", ())), "composition": composition}
+        )
 
 
 @dataclass(frozen=True)

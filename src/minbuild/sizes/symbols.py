@@ -48,31 +48,27 @@ def crate_of(demangled: str) -> str | None:
 
 def _split_qualified(text: str) -> tuple[str, str | None]:
     """`T as Trait>::rest` -> (T, Trait); `T>::rest` -> (T, None), at nesting depth 0."""
+    end, at_as = _outer_end(text, stop_at_as=True)
+    if not at_as:
+        return text[:end], None
+    rest = text[end + 4 :]
+    return text[:end], rest[: _outer_end(rest)[0]]
+
+
+def _outer_end(text: str, stop_at_as: bool = False) -> tuple[int, bool]:
+    """Where `text`'s outermost level ends: its first unmatched closing bracket (or, with
+    `stop_at_as`, an ` as ` outside every bracket), and whether it was the ` as `."""
     depth = 0
     for index, char in enumerate(text):
         if char in "<([":
             depth += 1
         elif char in ">)]":
             if depth == 0:
-                return text[:index], None
+                return index, False
             depth -= 1
-        elif depth == 0 and text.startswith(" as ", index):
-            rest = text[index + 4 :]
-            end = _closing(rest)
-            return text[:index], rest[:end]
-    return text, None
-
-
-def _closing(text: str) -> int:
-    depth = 0
-    for index, char in enumerate(text):
-        if char in "<([":
-            depth += 1
-        elif char in ">)]":
-            if depth == 0:
-                return index
-            depth -= 1
-    return len(text)
+        elif stop_at_as and depth == 0 and text.startswith(" as ", index):
+            return index, True
+    return len(text), False
 
 
 def _first_segment(path: str) -> str | None:
