@@ -217,6 +217,8 @@ def _grouped(sections: Iterable[Section]) -> Iterator[Section]:
             key = (section.name, section.loaded, section.in_file)
         elif section.name.startswith((".debug_", "custom:.debug_")):
             key = (".debug_*", False, True)
+        elif not section.in_file:
+            key = ("other, zero-filled", True, False)
         else:
             key = ("other" if section.loaded else "other, not loaded", section.loaded, True)
         sizes[key] += section.size
