@@ -4,6 +4,7 @@ libraries (arpy, then each member as ELF) and wasm modules."""
 from __future__ import annotations
 
 import io
+import re
 import struct
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -31,8 +32,8 @@ from minbuild.sizes.composition import (
 from minbuild.sizes.symbols import crate_of, demangle
 from minbuild.util.errors import MinbuildError
 
-NON_RUST = "[non-Rust]"
-"""Code under names that are no Rust path: C functions, the C runtime's, linker stubs."""
+NON_RUST = "[unmangled]"
+"""Code under names that are no Rust path: #[no_mangle] exports, C functions, linker stubs."""
 # The sections a size question is about; the others are grouped.
 KEY_SECTIONS = (
     ".text",
@@ -48,6 +49,7 @@ KEY_SECTIONS = (
     ".strtab",
 )
 HEADERS = "[headers, padding]"
+_MEMBER = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[.-]")
 
 
 class UnreadableArtifact(MinbuildError):
@@ -73,6 +75,8 @@ class Origins:
 class _Symbol:
     mangled: str
     size: int
+    member_crate: str | None = None
+    """In an archive, the crate whose object holds it (for #[no_mangle] names)."""
 
 
 def read_composition(path: Path, origins: Origins) -> Composition:
@@ -159,7 +163,7 @@ def _archive(path: Path, origins: Origins) -> Composition:
                 sections.append(Section(name, section["sh_size"], True, name != ".bss"))
                 if name == ".text":
                     code_size += section["sh_size"]
-            symbols += _object_symbols(elf)
+            symbols += _object_symbols(elf, _member_crate(member.name))
     return _compose(
         "archive",
         path.stat().st_size,
@@ -173,7 +177,15 @@ def _archive(path: Path, origins: Origins) -> Composition:
     )
 
 
-def _object_symbols(elf: ELFFile) -> Iterator[_Symbol]:
+def _member_crate(name: bytes) -> str | None:
+    """rustc names an archive's objects `<crate>-<hash>.<crate>.<hash>-cgu.<n>.rcgu.o` (its
+    own crate's `<crate>.<crate>...`): the crate is the name's first word."""
+    text = name.decode("utf-8", "replace").rstrip("/")
+    match = _MEMBER.match(text)
+    return match.group(1) if match and text.endswith(".rcgu.o") else None
+
+
+def _object_symbols(elf: ELFFile, crate: str | None) -> Iterator[_Symbol]:
     """An object file's defined, sized functions (each in a .text section of its own)."""
     table = elf.get_section_by_name(".symtab")
     if not isinstance(table, SymbolTableSection):
@@ -182,7 +194,7 @@ def _object_symbols(elf: ELFFile) -> Iterator[_Symbol]:
         if symbol["st_info"]["type"] == "STT_FUNC" and symbol["st_size"]:
             index = symbol["st_shndx"]
             if isinstance(index, int) and _base_name(elf.get_section(index).name) == ".text":
-                yield _Symbol(symbol.name, symbol["st_size"])
+                yield _Symbol(symbol.name, symbol["st_size"], crate)
 
 
 def _base_name(name: str) -> str:
@@ -241,7 +253,7 @@ def _compose(
     shares = [
         Share(name, symbol.size, crate, origins.of(crate))
         for name, symbol in zip(names, symbols, strict=True)
-        for crate in [crate_of(name) or NON_RUST]
+        for crate in [crate_of(name) or symbol.member_crate or NON_RUST]
     ]
     by_crate: Counter[str] = Counter()
     for share in shares:
