@@ -125,7 +125,7 @@ def _headers(level: Level) -> tuple[str, str, str, str]:
 def _cells(movers: Sequence[Mover], exact: bool) -> list[list[str]]:
     return [
         [
-            m.name if len(m.name) <= 100 else m.name[:97] + "...",
+            m.name if len(m.name) <= 80 else m.name[:77] + "...",
             "new" if m.before is None else size_text(m.before, exact),
             "gone" if m.after is None else size_text(m.after, exact),
             _signed(m.delta, exact),
