@@ -10,6 +10,7 @@ import pytest
 
 from minbuild.project.budgets import Budget
 from minbuild.sizes import budgets, movers, records
+from minbuild.sizes.composition import Share
 from minbuild.sizes.formats import Report, render_report
 from minbuild.sizes.report import reference_from_run, rows
 from minbuild.sizes.sizereport import ReportOptions, size_report
@@ -126,3 +127,31 @@ def test_diff_asks_for_two_composed_stages(tmp_path: Path) -> None:
         "--diff: stage 'ltoo' of run 20261120T120000Z-abcd has no composition; "
         "did you mean 'lto'? (composed: release, lto)"
     )
+
+
+def test_against_the_baseline_the_crates_that_moved_are_listed(tmp_path: Path) -> None:
+    then = composed_run()
+    baseline = tmp_path / "baseline.json"
+    budgets.save_baseline(baseline, budgets.baseline_from_run(then))
+    bigger = dataclasses.replace(
+        then.stages[3].composition,  # lto
+        file_size=530_000,
+        crates=(Share("core", 150_000, origin="std"), Share("std", 150_000, origin="std")),
+    )
+    stages = tuple(
+        dataclasses.replace(s, composition=bigger, size_bytes=530_000) if s.name == "lto" else s
+        for s in then.stages
+    )
+    records.save(
+        dataclasses.replace(then, run_id="20261121T120000Z-1", stages=stages), tmp_path / "runs"
+    )
+    options = ReportOptions(
+        run="20261121T120000Z-1", against=str(baseline), form="json", state_dir=tmp_path
+    )
+    (change,) = json.loads(size_report(options).text)["diffs"]
+    assert change["after"] == "lto" and change["file_delta_bytes"] == 30_000
+    assert change["sections"] == [] and change["symbols"] == []  # the baseline kept neither
+    assert [(c["name"], c["delta"]) for c in change["crates"]] == [
+        ("tinyvm", -52_000),
+        ("core", 30_000),
+    ]

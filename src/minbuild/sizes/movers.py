@@ -3,12 +3,14 @@ largest first. Pure functions over records."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from minbuild.sizes.composition import Composition, Section, Share
 from minbuild.sizes.records import RunRecord, StageRecord
+from minbuild.sizes.report import Reference, rows
 
 Level = Literal["section", "crate", "symbol"]
 
@@ -64,10 +66,20 @@ def diff(before: Composition, after: Composition, labels: tuple[str, str]) -> Co
         labels[1],
         before,
         after,
-        _movers("section", _sizes(before.sections), _sizes(after.sections)),
-        _movers("crate", _sizes(before.crates), _sizes(after.crates)),
-        _movers("symbol", _sizes(before.symbols), _sizes(after.symbols)),
+        _movers("section", *_both(before.sections, after.sections)),
+        _movers("crate", *_both(before.crates, after.crates)),
+        _movers("symbol", *_both(before.symbols, after.symbols)),
     )
+
+
+def _both(
+    before: Sequence[Section | Share], after: Sequence[Section | Share]
+) -> tuple[dict[str, tuple[int, str]], dict[str, tuple[int, str]]]:
+    """Both sides' sizes, or nothing when one side does not know this level (a baseline keeps
+    crates only): a missing level is not everything gone."""
+    if not before or not after:
+        return {}, {}
+    return _sizes(before), _sizes(after)
 
 
 def _sizes(items: Iterable[Section | Share]) -> dict[str, tuple[int, str]]:
@@ -147,7 +159,25 @@ def across_runs(then: RunRecord, now: RunRecord) -> list[CompositionDiff]:
     return diffs
 
 
-def top_movers_line(change: CompositionDiff, count: int = 3) -> str:
-    """`clap +12.0 KiB, core -1.2 KiB`: the crates that moved most, for one-line messages."""
-    movers: Sequence[Mover] = change.top("crate", count)
-    return ", ".join(f"{m.name} {m.delta:+,} B" for m in movers) or "no crate moved"
+def against_reference(run: RunRecord, reference: Reference) -> list[CompositionDiff]:
+    """Each composed stage against a reference that kept code by crate (a baseline), for the
+    stages whose size changed: crates only, since that is all the reference kept."""
+    diffs = []
+    for row in rows(run):
+        parts, then = row.record.composition, reference.crates.get(row.key)
+        size = reference.sizes.get(row.key)
+        if parts is None or then is None or size is None or size == row.size:
+            continue
+        kept = dataclasses.replace(
+            parts,
+            file_size=size,
+            loaded_size=0,
+            code_size=sum(then.values()),
+            sections=(),
+            crates=tuple(Share(name, bytes_) for name, bytes_ in then.items()),
+            symbols=(),
+        )
+        diffs.append(
+            diff(kept, parts, (f"{label(row.record)} in {reference.label}", label(row.record)))
+        )
+    return diffs

@@ -187,7 +187,11 @@ def size_report(options: ReportOptions) -> Outcome:
     if options.against is not None:
         reference = _reference(options.against, project, runs_dir)
         then = _compared_run(options.against, runs_dir)
-        across = [d for d in movers.across_runs(then, run) if d.file_delta] if then else []
+        across = (
+            [d for d in movers.across_runs(then, run) if d.file_delta]
+            if then
+            else movers.against_reference(run, reference)
+        )
         report = dataclasses.replace(
             report,
             against=reference.label,
