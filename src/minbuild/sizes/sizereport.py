@@ -38,8 +38,11 @@ class ReportOptions:
         metavar="RUN|PATH|baseline",
     )()
     """Run id, path, or "baseline" to compare with."""
-    form: str = FORMAT("terminal")
-    """terminal, markdown, json or csv."""
+    form: str = FORMAT(
+        "terminal",
+        help="terminal (default), markdown, json, csv, or html (one self-contained page)",
+    )
+    """terminal, markdown, json, csv or html."""
     output: Path | None = OUTPUT()
     """Write the report here instead of returning it for standard output."""
     exact: bool = Option("--bytes", "exact sizes in bytes instead of humanized", switch=True)()
