@@ -61,7 +61,8 @@ def test_every_stage_of_the_staircase_builds_and_runs(staircase: dict[str, Any])
         parts = stage["composition"]
         crates = {c["name"]: c["origin"] for c in parts["crates"]}
         attributed = sum(c["size"] for c in parts["crates"] if c["name"] != "[unattributed]")
-        assert attributed >= 0.98 * parts["code_size"], stage["name"]
+        share = 0.95 if stage["name"] == "debug" else 0.98  # debug: padding between functions
+        assert attributed >= share * parts["code_size"], stage["name"]
         assert crates["hexyl"] == "crate" and crates["std"] == crates["core"] == "std"
         assert crates["clap"] == "dependency", stage["name"]
     build_std = next(s for s in stages if s["name"] == "build-std")

@@ -8,7 +8,7 @@ import pytest
 
 from minbuild.sizes import wasm
 from minbuild.sizes.binaries import Origins, UnreadableArtifact, read_composition
-from minbuild.sizes.symbols import crate_of
+from minbuild.sizes.symbols import cleaned, crate_of, may_be_rust
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,25 @@ def test_a_symbol_counts_under_the_crate_that_defines_its_code(
     symbol: str, crate: str | None
 ) -> None:
     assert crate_of(symbol) == crate
+
+
+@pytest.mark.parametrize(
+    ("mangled", "rust"),
+    [
+        ("_RNvCskwGfYPst2Cb_3foo16example_function", True),
+        ("_ZN4core3fmt5write17h0123456789abcdefE", True),
+        ("_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE9_M_createERmm", False),
+        ("memcpy", True),  # no mangling: crate_of decides (no path, no crate)
+        ("hello::main", True),  # a wasm name section's demangled name
+    ],
+)
+def test_only_rust_manglings_are_read_as_rust_paths(mangled: str, rust: bool) -> None:
+    assert may_be_rust(mangled) is rust
+
+
+def test_a_slice_type_is_not_taken_for_a_crate_disambiguator() -> None:
+    assert cleaned("<[f32] as core[9071c5eb0b65983b]::Foo>::x") == "<[f32] as core::Foo>::x"
+    assert cleaned("core::fmt::write::h0123456789abcdef") == "core::fmt::write"
 
 
 def leb(value: int) -> bytes:
@@ -109,3 +128,22 @@ def test_an_artifact_that_cannot_be_read_says_why(
     path.write_bytes(content)
     with pytest.raises(UnreadableArtifact, match=problem):
         read_composition(path, Origins(frozenset({"demo"}), frozenset()))
+
+
+def test_an_import_kind_unknown_here_keeps_the_sections_but_names_no_function() -> None:
+    imports = leb(1) + name("env") + name("x") + b"\x09" + leb(0)
+    data = b"\0asm\x01\x00\x00\x00" + section(2, imports) + section(10, leb(0))
+    read = wasm.read_module(data)
+    assert [s.name for s in read.sections] == ["import", "code"] and read.functions == ()
+
+
+def test_a_tag_import_is_read_past() -> None:
+    tag = leb(1) + name("env") + name("e") + b"\x04\x00" + leb(0)
+    names = name("name") + section(1, leb(1) + leb(0) + name("a::f"))
+    data = (
+        b"\0asm\x01\x00\x00\x00"
+        + section(2, tag)
+        + section(10, leb(1) + leb(2) + b"\x00\x0b")
+        + section(0, names)
+    )
+    assert wasm.read_module(data).functions == (("a::f", 2),)

@@ -4,10 +4,11 @@ lanes can wait for each other). A stage must keep its target dir from run to run
 to stay fresh: the placement depends on the staircase, the crate and what this machine skips,
 never on which stages a run picks.
 
-A lane has one target dir for its build-std stages and one for the others: cargo builds build
-scripts and proc-macros for the host in both kinds of build, with RUSTFLAGS and profile settings
-applied differently (`--target` keeps RUSTFLAGS from them), so sharing a dir would rebuild them,
-and everything above them, every time one kind follows the other (hexyl re-run: 78 s, not 1 s)."""
+A lane has one target dir for its build-std stages and one for the others, named by lane and
+kind: cargo builds build scripts and proc-macros for the host in both kinds of build, with
+RUSTFLAGS and profile settings applied differently (`--target` keeps RUSTFLAGS from them), so
+sharing a dir would rebuild them, and everything above them, every time one kind follows the
+other (hexyl re-run: 78 s, not 2 s)."""
 
 from __future__ import annotations
 
@@ -53,12 +54,20 @@ class Placement:
 
     lane: int
     """Which of the lanes that run at once builds it."""
-    target_dir: int
-    """Which target dir: 0 is `target`, the one a single lane's first stage uses."""
+    build_std: bool
+    """Whether it builds std: a lane keeps those stages in a target dir of their own."""
+
+    def target_dir(self) -> str:
+        """The target dir's name in the state dir, by lane and kind, so that a dir holds one
+        kind of build whatever --parallel says: `target`, `target-std`, `target-lane1`..."""
+        lane = f"-lane{self.lane}" if self.lane else ""
+        return f"target{lane}{'-std' if self.build_std else ''}"
 
 
-FIRST = Placement(0, 0)
-"""Where a build goes when there is one lane and no build-std: `target`."""
+def alone(stage: Stage) -> Placement:
+    """Where a build outside the lanes goes (a fixture maker, a cost variant): lane 0's dir
+    of its kind."""
+    return Placement(0, bool(stage.build_std))
 
 
 @dataclass
@@ -102,16 +111,10 @@ def host_lanes(
         lane = load.index(min(load))
         load[lane] += group.cost
         chosen.update(dict.fromkeys(group.names, lane))
-    # Numbered in staircase order: the first stage's lane and dir are 0, and dir 0 is the one a
-    # single lane uses, so the stages it holds stay fresh whatever --parallel says.
-    lane_number = _numbering(chosen[s.name] for s in staircase)
-    dir_number = _numbering((chosen[s.name], bool(s.build_std)) for s in staircase)
-    return {
-        s.name: Placement(
-            lane_number[chosen[s.name]], dir_number[(chosen[s.name], bool(s.build_std))]
-        )
-        for s in staircase
-    }
+    # Lanes numbered in staircase order: the first stage's lane is 0, whose dirs are the ones
+    # a single lane uses, so the stages it holds stay fresh whatever --parallel says.
+    number = _numbering(chosen[s.name] for s in staircase)
+    return {s.name: Placement(number[chosen[s.name]], bool(s.build_std)) for s in staircase}
 
 
 def _numbering(keys: Iterable[T]) -> dict[T, int]:

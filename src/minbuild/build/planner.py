@@ -13,7 +13,7 @@ from pathlib import Path
 
 from minbuild.build import artifacts, cargo, cross, sources, toolchains
 from minbuild.build.cache import CACHE, Cache, choose, default_dir
-from minbuild.build.lanes import FIRST, Placement, host_lanes
+from minbuild.build.lanes import Placement, alone, host_lanes
 from minbuild.build.plan import Build, build_invocation, feature_args
 from minbuild.project import stages
 from minbuild.project.config import Project, check_manifest, load_project
@@ -161,12 +161,14 @@ def plan_host(options: Options) -> Plan:
     skipped = ground.resolution.skipped
     # --fail-fast stops at the first failure in staircase order: only one lane can promise that.
     parallel = 1 if options.fail_fast else options.parallel
+    candidate = ground.resolution.toolchain.candidate
     placement = host_lanes(
         ground.staircase,
         skipped,
         parallel,
         {s.name: cargo.effective_profile(ground.crate, s) for s in ground.staircase},
-        _graph_size(ground, parallel),
+        # the crate's size weighs its builds against std's: only lanes need it
+        cargo.graph_size(ground.crate, candidate.cargo, candidate.env) if parallel > 1 else 1,
     )
     builds = tuple(
         host_build(
@@ -181,15 +183,6 @@ def plan_host(options: Options) -> Plan:
         for stage in ground.stages
     )
     return ground.plan(builds, parallel, prelude=())
-
-
-def _graph_size(ground: _Groundwork, parallel: int) -> int:
-    """The crate's graph size, which weighs its builds against std's: asked only when there
-    are lanes to balance."""
-    if parallel < 2:
-        return 1
-    candidate = ground.resolution.toolchain.candidate
-    return cargo.graph_size(ground.crate, candidate.cargo, candidate.env)
 
 
 def plan_cross(options: Options) -> Plan:
@@ -368,11 +361,11 @@ def host_build(
     toolchain: toolchains.Toolchain,
     state_dir: Path,
     skip: str | None = None,
-    placement: Placement = FIRST,
+    placement: Placement | None = None,
 ) -> Build:
-    """A stage built for the host, in its lane and target dir."""
-    number = placement.target_dir
-    target_dir = state_dir / ("target" if number == 0 else f"target-{number}")
+    """A stage built for the host, in its lane and target dir (by default lane 0's)."""
+    placement = placement or alone(stage)
+    target_dir = state_dir / placement.target_dir()
     invocation = build_invocation(stage, crate, project.artifact, toolchain, target_dir)
     return Build(stage, None, crate, project.artifact, invocation, skip, lane=placement.lane)
 

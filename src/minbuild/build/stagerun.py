@@ -206,7 +206,9 @@ class StageRun:
         if archive is None:
             return None
         kept = self._keep(archive)
-        found = StaticlibRecord(str(kept), kept.stat().st_size, composition=self._parts(kept)[0])
+        found = StaticlibRecord(
+            str(kept), kept.stat().st_size, composition=self._read_composition(kept)[0]
+        )
         exports = self.context.project.staticlib_exports
         if not exports or self.build.target is not None:
             return found
@@ -218,10 +220,10 @@ class StageRun:
 
     def _compose(self, record: StageRecord, artifact: Path) -> StageRecord:
         """The artifact's composition; one that cannot be read is noted, not a failure."""
-        composition, error = self._parts(artifact)
+        composition, error = self._read_composition(artifact)
         return dataclasses.replace(record, composition=composition, composition_error=error)
 
-    def _parts(self, artifact: Path) -> tuple[Composition | None, str]:
+    def _read_composition(self, artifact: Path) -> tuple[Composition | None, str]:
         """What `artifact` is made of, or why that cannot be read."""
         own, theirs = cargo.crate_origins(self.build.crate)
         try:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from minbuild.sizes.composition import UNATTRIBUTED, Composition, Section
 from minbuild.sizes.movers import CompositionDiff, Level, Mover
 from minbuild.sizes.table import size_text
+from minbuild.util.errors import printable
 from minbuild.util.text import format_table, md_row
 
 TOP = 10
@@ -16,11 +17,11 @@ TOP = 10
 def composition_text(label: str, parts: Composition, exact: bool = False, top: int = TOP) -> str:
     """An artifact's sections, then its code by crate (the largest `top`)."""
     sections = [
-        [s.name, size_text(s.size, exact), _share(s.size, parts.file_size), _where(s)]
+        [printable(s.name), size_text(s.size, exact), _share(s.size, parts.file_size), _where(s)]
         for s in parts.sections
     ]
     crates = [
-        [c.name, c.origin, size_text(c.size, exact), _share(c.size, parts.code_size)]
+        [printable(c.name), c.origin, size_text(c.size, exact), _share(c.size, parts.code_size)]
         for c in parts.crates[:top]
     ]
     rest = parts.crates[top:]
@@ -79,7 +80,7 @@ def diff_markdown(change: CompositionDiff, exact: bool = False, top: int = TOP) 
         movers = change.top(level, top)
         if movers:
             lines += ["", md_row(_headers(level)), md_row(["---", "--:", "--:", "--:"])]
-            lines += [md_row([f"`{row[0]}`", *row[1:]]) for row in _cells(movers, exact)]
+            lines += [md_row([_code(row[0]), *row[1:]]) for row in _cells(movers, exact)]
     return "\n".join(lines)
 
 
@@ -95,7 +96,7 @@ def movers_markdown(changes: Sequence[CompositionDiff], exact: bool = False, top
                     [
                         f"{change.before_label} → {change.after_label}" if first else "",
                         f"{change.file_delta:+,}" if first else "",
-                        f"`{mover.name}`" if mover else "(none)",
+                        _code(printable(mover.name)) if mover else "(none)",
                         f"{mover.delta:+,}" if mover else "",
                     ]
                 )
@@ -122,10 +123,16 @@ def _headers(level: Level) -> tuple[str, str, str, str]:
     return (level, "before", "after", "Δ")
 
 
+def _code(name: str) -> str:
+    """A name as a markdown code span; one with a backtick in it needs a longer fence."""
+    return f"`` {name} ``" if "`" in name else f"`{name}`"
+
+
 def _cells(movers: Sequence[Mover], exact: bool) -> list[list[str]]:
+    """Names come from the artifact: escaped so that none can break a line or a terminal."""
     return [
         [
-            m.name if len(m.name) <= 80 else m.name[:77] + "...",
+            printable(m.name if len(m.name) <= 80 else m.name[:77] + "..."),
             "new" if m.before is None else size_text(m.before, exact),
             "gone" if m.after is None else size_text(m.after, exact),
             _signed(m.delta, exact),

@@ -17,7 +17,7 @@ from elftools.common.exceptions import ELFError
 from elftools.construct import ConstructError
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
-from elftools.elf.sections import SymbolTableSection
+from elftools.elf.sections import Symbol, SymbolTableSection
 
 from minbuild.sizes import wasm
 from minbuild.sizes.composition import (
@@ -29,7 +29,7 @@ from minbuild.sizes.composition import (
     Section,
     Share,
 )
-from minbuild.sizes.symbols import crate_of, demangle
+from minbuild.sizes.symbols import crate_of, demangle, may_be_rust
 from minbuild.util.errors import MinbuildError
 
 NON_RUST = "[unmangled]"
@@ -91,7 +91,18 @@ def read_composition(path: Path, origins: Origins) -> Composition:
                 return _archive(path, origins)
             if magic.startswith(b"\0asm"):
                 return _wasm(handle.read(), origins)
-    except (ELFError, ConstructError, struct.error, ValueError) as error:
+    # What a damaged or unusual file makes pyelftools and arpy raise: a composition that cannot
+    # be read is noted on the stage, never a failed build.
+    except (
+        ELFError,
+        ConstructError,
+        struct.error,
+        ValueError,
+        OverflowError,
+        KeyError,
+        IndexError,
+        EOFError,
+    ) as error:
         raise UnreadableArtifact(f"{path}: damaged or unusual file: {error}") from error
     except (arpy.ArchiveFormatError, wasm.WasmError, OSError) as error:
         raise UnreadableArtifact(f"{path}: cannot read it: {error}") from error
@@ -132,16 +143,25 @@ def _elf(handle: BinaryIO, file_size: int, origins: Origins) -> Composition:
 
 
 def _code_symbols(elf: ELFFile, low: int, high: int) -> Iterator[_Symbol]:
-    """Sized symbols inside [low, high), one per address (aliases share their code)."""
+    """Functions inside [low, high) (.text), one per address (aliases share their code)."""
     table = elf.get_section_by_name(".symtab")
     if not isinstance(table, SymbolTableSection):
         return
     seen: set[int] = set()
     for symbol in table.iter_symbols():
         address, size = symbol["st_value"], symbol["st_size"]
-        if size and low <= address < high and address not in seen:
+        if size and _is_code(symbol) and low <= address < high and address not in seen:
             seen.add(address)
             yield _Symbol(symbol.name, size)
+
+
+def _is_code(symbol: Symbol) -> bool:
+    """A function (untyped symbols included: hand-written assembly), in a section of the file
+    (not an absolute value or a thread-local offset)."""
+    kind = symbol["st_info"]["type"]
+    return kind in ("STT_FUNC", "STT_GNU_IFUNC", "STT_NOTYPE") and isinstance(
+        symbol["st_shndx"], int
+    )
 
 
 def _archive(path: Path, origins: Origins) -> Composition:
@@ -160,7 +180,8 @@ def _archive(path: Path, origins: Origins) -> Composition:
                 if not section.name or not section["sh_flags"] & SH_FLAGS.SHF_ALLOC:
                     continue
                 name = _base_name(section.name)
-                sections.append(Section(name, section["sh_size"], True, name != ".bss"))
+                in_file = section["sh_type"] != "SHT_NOBITS"
+                sections.append(Section(name, section["sh_size"], True, in_file))
                 if name == ".text":
                     code_size += section["sh_size"]
             symbols += _object_symbols(elf, _member_crate(member.name))
@@ -186,15 +207,19 @@ def _member_crate(name: bytes) -> str | None:
 
 
 def _object_symbols(elf: ELFFile, crate: str | None) -> Iterator[_Symbol]:
-    """An object file's defined, sized functions (each in a .text section of its own)."""
+    """An object file's defined, sized functions (each in a .text section of its own), one
+    per place (a weak alias shares its function's code)."""
     table = elf.get_section_by_name(".symtab")
     if not isinstance(table, SymbolTableSection):
         return
+    seen: set[tuple[int, int]] = set()
     for symbol in table.iter_symbols():
-        if symbol["st_info"]["type"] == "STT_FUNC" and symbol["st_size"]:
-            index = symbol["st_shndx"]
-            if isinstance(index, int) and _base_name(elf.get_section(index).name) == ".text":
-                yield _Symbol(symbol.name, symbol["st_size"], crate)
+        index, place = symbol["st_shndx"], (symbol["st_shndx"], symbol["st_value"])
+        if symbol["st_info"]["type"] != "STT_FUNC" or not symbol["st_size"] or place in seen:
+            continue
+        if isinstance(index, int) and _base_name(elf.get_section(index).name) == ".text":
+            seen.add(place)
+            yield _Symbol(symbol.name, symbol["st_size"], crate)
 
 
 def _base_name(name: str) -> str:
@@ -208,13 +233,14 @@ def _base_name(name: str) -> str:
 def _wasm(data: bytes, origins: Origins) -> Composition:
     module = wasm.read_module(data)
     symbols = [_Symbol(name, size) for name, size in module.functions]
+    framed = sum(s.size for s in module.sections)  # the rest: magic, version, section headers
     return _compose(
         "wasm",
         len(data),
         sum(s.size for s in module.sections if s.loaded),
         "code",
         next((s.size for s in module.sections if s.name == "code"), 0),
-        list(_grouped(module.sections)),
+        [*_grouped(module.sections), Section(HEADERS, len(data) - framed, False)],
         symbols,
         "name section" if symbols else "none",
         origins,
@@ -238,6 +264,11 @@ def _grouped(sections: Iterable[Section]) -> Iterator[Section]:
         yield Section(name, size, loaded, in_file)
 
 
+def _crate(demangled: str, symbol: _Symbol) -> str:
+    rust = crate_of(demangled) if may_be_rust(symbol.mangled) else None
+    return rust or symbol.member_crate or NON_RUST
+
+
 def _compose(
     form: Format,
     file_size: int,
@@ -253,7 +284,7 @@ def _compose(
     shares = [
         Share(name, symbol.size, crate, origins.of(crate))
         for name, symbol in zip(names, symbols, strict=True)
-        for crate in [crate_of(name) or symbol.member_crate or NON_RUST]
+        for crate in [_crate(name, symbol)]
     ]
     by_crate: Counter[str] = Counter()
     for share in shares:

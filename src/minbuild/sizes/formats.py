@@ -47,7 +47,13 @@ def render_report(report: Report, form: str, exact: bool = False) -> str:
         "markdown": markdown,
         "json": to_json,
         "csv": to_csv,
-        "html": lambda report, exact: html_report(report.run),
+        "html": lambda report, exact: html_report(
+            report.run,
+            report.diffs,
+            ""
+            if report.violations is None
+            else "\n".join(budget_lines(report.violations, report.warnings)),
+        ),
     }
     return renderers[form](report, exact)
 

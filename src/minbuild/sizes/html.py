@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any
@@ -12,8 +13,9 @@ from typing import Any
 import squarify
 
 from minbuild.sizes import charts
-from minbuild.sizes.composition import Composition
-from minbuild.sizes.movers import label
+from minbuild.sizes.anatomy import diff_text
+from minbuild.sizes.composition import Composition, Section, Share
+from minbuild.sizes.movers import CompositionDiff, label
 from minbuild.sizes.records import RunRecord, StageRecord
 from minbuild.sizes.report import rows, toolchain_label
 from minbuild.sizes.table import delta_text, size_text
@@ -22,27 +24,29 @@ TREEMAP_WIDTH, TREEMAP_HEIGHT = 960, 420
 COLOURS = {"crate": "#e4572e", "dependency": "#f3a712", "std": "#3b75af", "other": "#8c8c8c"}
 SECTION_COLOUR = "#c9d6df"
 SMALLEST_LABELLED = 2_500  # square pixels a block needs to carry its name
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 
-def html_report(run: RunRecord) -> str:
-    """The whole report as one HTML document."""
+def html_report(run: RunRecord, diffs: Sequence[CompositionDiff] = (), budget: str = "") -> str:
+    """The whole report as one HTML document; `diffs` (what --diff, --details or --against
+    asked for) and `budget` (the budget lines) are shown too."""
     composed = [s for s in run.stages if s.composition is not None]
     title = f"{run.crate.get('name')} {run.crate.get('version')}: minbuild size report"
-    data = {label(s): _stage_data(s.composition) for s in composed if s.composition is not None}
-    page = _template()
-    return (
-        page.replace("{{title}}", html.escape(title))
-        .replace("{{meta}}", html.escape(_meta(run)))
-        .replace("{{chart}}", _inline_svg(charts.staircase_svg(run)))
-        .replace("{{table}}", _sizes_table(run))
-        .replace(
-            "{{treemaps}}",
-            "\n".join(_treemap_section(s, s is composed[-1]) for s in composed),
-        )
-        .replace("{{legend}}", _legend())
-        # `</` inside a script element would end it: JSON allows `<\/` for `</`.
-        .replace("{{data}}", json.dumps(data).replace("</", "<\\/"))
-    )
+    data = {label(s): _stage_data(s.composition) for s in composed if s.composition}
+    parts = {
+        "title": html.escape(title),
+        "meta": html.escape(_meta(run)),
+        "chart": _inline_svg(charts.staircase_svg(run)),
+        "table": _sizes_table(run),
+        "budget": f"<pre>{html.escape(budget)}</pre>" if budget else "",
+        "treemaps": "\n".join(_treemap_section(s, s is composed[-1]) for s in composed),
+        "legend": _legend(),
+        "diffs": "\n".join(f"<pre>{html.escape(diff_text(d))}</pre>" for d in diffs),
+        # Inside a script element `<` may start `</script>` or `<!--`: JSON's \u003c cannot.
+        "data": json.dumps(data).replace("<", "\\u003c"),
+    }
+    # One pass: a piece filled in (a section's name, say) is never searched for placeholders.
+    return _PLACEHOLDER.sub(lambda match: parts[match.group(1)], _template())
 
 
 def _template() -> str:
@@ -74,13 +78,21 @@ def _sizes_table(run: RunRecord) -> str:
 
 
 def _stage_data(parts: Composition) -> dict[str, Any]:
-    """What the page's diff needs of one stage: sizes by section, crate and symbol."""
+    """What the page's diff needs of one stage: sizes by section, crate and symbol (a name
+    that repeats sums, as in size-report's diffs)."""
+
+    def summed(items: Sequence[Section | Share]) -> dict[str, int]:
+        sizes: dict[str, int] = {}
+        for item in items:
+            sizes[item.name] = sizes.get(item.name, 0) + item.size
+        return sizes
+
     return {
         "file": parts.file_size,
         "code": parts.code_size,
-        "sections": {s.name: s.size for s in parts.sections},
-        "crates": {c.name: c.size for c in parts.crates},
-        "symbols": {s.name: s.size for s in parts.symbols},
+        "sections": summed(parts.sections),
+        "crates": summed(parts.crates),
+        "symbols": summed(parts.symbols),
     }
 
 

@@ -121,7 +121,7 @@ def crate_movers(row: Row, reference: Reference | None, count: int = 3) -> str:
     `reference`, or the largest crates when it knows none of this row's (empty without a
     composition). Budget failures end with it."""
     parts = row.record.composition
-    if parts is None:
+    if parts is None or not parts.crates:  # no symbols: nothing to say by crate
         return ""
     now = {c.name: c.size for c in parts.crates}
     then = reference.crates.get(row.key) if reference else None

@@ -145,15 +145,20 @@ def project_for(run: RunRecord, config: Path | None) -> Project | None:
     return project
 
 
-def _reference(against: str, project: Project | None, runs_dir: Path) -> Reference:
+def _reference(
+    against: str, project: Project | None, runs_dir: Path
+) -> tuple[Reference, RunRecord | None]:
+    """What --against names: the committed baseline, a baseline file, or a run (which has
+    compositions to diff; a baseline has only sizes and code by crate)."""
     if against == BASELINE:
         if project is None:
             raise ConfigError("--against baseline: no project file (give --config)")
-        return budgets.load_baseline(project.size_baseline).reference(project.size_baseline)
+        return budgets.load_baseline(project.size_baseline).reference(project.size_baseline), None
     path = Path(against)
     if path.suffix == ".json" and path.is_file() and _is_baseline(path):
-        return budgets.load_baseline(path).reference(path)
-    return reference_from_run(find_run(against, runs_dir))
+        return budgets.load_baseline(path).reference(path), None
+    run = find_run(against, runs_dir)
+    return reference_from_run(run), run
 
 
 def _is_baseline(path: Path) -> bool:
@@ -188,8 +193,7 @@ def size_report(options: ReportOptions) -> Outcome:
     messages: list[str] = []
     report = Report(run, diffs=_stage_diffs(run, options), details=options.details)
     if options.against is not None:
-        reference = _reference(options.against, project, runs_dir)
-        then = _compared_run(options.against, runs_dir)
+        reference, then = _reference(options.against, project, runs_dir)
         across = (
             [d for d in movers.across_runs(then, run) if d.file_delta]
             if then
@@ -236,14 +240,6 @@ def _stage_diffs(run: RunRecord, options: ReportOptions) -> list[movers.Composit
             f"--diff: stage '{stage}' of run {run.run_id} has no composition"
             f"{did_you_mean(stage, composed)} (composed: {', '.join(composed) or 'none'})"
         ) from error
-
-
-def _compared_run(against: str, runs_dir: Path) -> RunRecord | None:
-    """The run --against names, when it names a run (a baseline has no compositions)."""
-    path = Path(against)
-    if against == BASELINE or (path.suffix == ".json" and path.is_file() and _is_baseline(path)):
-        return None
-    return find_run(against, runs_dir)
 
 
 def _history(options: ReportOptions, runs_dir: Path) -> Outcome:

@@ -10,7 +10,9 @@ from minbuild.util import command
 # rustc's own shims (the allocator's, __rust_probestack...) and the names it gives the program.
 _RUSTC_NAMES = re.compile(r"^(__rustc|__rust_|rust_eh_personality|rust_begin_unwind)")
 _LEGACY_HASH = re.compile(r"::h[0-9a-f]{16}$")
-_V0_DISAMBIGUATOR = re.compile(r"\[[0-9a-f]+\]")
+# After a name, not a slice type: core[9071c5eb0b65983b]::fmt, but <[f32]>::sort.
+_V0_DISAMBIGUATOR = re.compile(r"(?<=[A-Za-z0-9_])\[[0-9a-f]+\]")
+_LEGACY_RUST_HASH = re.compile(r"17h[0-9a-f]{16}E$")
 _POINTERS = re.compile(r"^(?:&(?:mut )?|\*(?:const|mut) |dyn |impl |\(|\[)+")
 _PATH_START = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:::|<)")
 PRIMITIVE_CRATE = "core"  # inherent methods of char, str, slices, integers: core defines them
@@ -25,7 +27,22 @@ def demangle(names: Sequence[str]) -> list[str]:
     lines = done.stdout.splitlines()
     if len(lines) != len(names):  # a name with a newline in it: keep them raw
         lines = list(names)
-    return [_V0_DISAMBIGUATOR.sub("", _LEGACY_HASH.sub("", line)) for line in lines]
+    return [cleaned(line) for line in lines]
+
+
+def cleaned(demangled: str) -> str:
+    """A demangled name without legacy hashes and v0 crate disambiguators, which differ from
+    build to build and would make the same function two symbols in a diff."""
+    return _V0_DISAMBIGUATOR.sub("", _LEGACY_HASH.sub("", demangled))
+
+
+def may_be_rust(mangled: str) -> bool:
+    """Whether a symbol's name can be a Rust path: Rust's v0 (`_R`) or legacy (`_ZN`, ending in
+    a hash) mangling, or no mangling at all (a wasm name section's names); C++'s `_Z` names,
+    which c++filt demangles to `std::...` too, cannot."""
+    if mangled.startswith("_Z"):
+        return _LEGACY_RUST_HASH.search(mangled) is not None
+    return True
 
 
 def crate_of(demangled: str) -> str | None:

@@ -81,7 +81,7 @@ def read_module(data: bytes) -> Module:
         raise WasmError("no wasm magic number")
     reader = _Reader(data, 8)
     sections: list[Section] = []
-    imported = 0
+    imported: int | None = 0
     bodies: list[int] = []
     names: dict[int, str] = {}
     while reader.position < reader.end:
@@ -97,9 +97,14 @@ def read_module(data: bytes) -> Module:
         else:
             sections.append(Section(SECTION_NAMES.get(kind, f"id {kind}"), size, True))
             if kind == _IMPORT:
-                imported = _imported_functions(body)
+                try:
+                    imported = _imported_functions(body)
+                except WasmError:  # a newer import kind: sections still count, names cannot
+                    imported = None
             elif kind == _CODE:
                 bodies = _body_sizes(body)
+    if imported is None:
+        return Module(tuple(sections), ())
     functions = tuple(
         (names[imported + index], size)
         for index, size in enumerate(bodies)
@@ -125,6 +130,9 @@ def _imported_functions(reader: _Reader) -> int:
         elif kind == 3:  # global: valtype, mutability
             reader.byte()
             reader.byte()
+        elif kind == 4:  # tag (exception handling): attribute, type index
+            reader.byte()
+            reader.uleb()
         else:
             raise WasmError(f"unknown import kind {kind}")
     return count
