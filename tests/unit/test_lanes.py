@@ -81,7 +81,18 @@ def test_a_core_feature_makes_std_a_build_of_its_own() -> None:
 
 def test_with_build_std_skipped_the_other_stages_are_shared_out() -> None:
     chosen = lanes_for(2, BUILD_STD)
-    assert [len(lane - BUILD_STD) for lane in lanes_of(chosen)] == [5, 5]
+    assert all(lane - BUILD_STD for lane in lanes_of(chosen))
+    assert chosen["lto"] == chosen["codegen-units-1"] == chosen["strip-debuginfo"] == 1
+
+
+def test_a_crate_with_a_large_graph_keeps_its_kinds_of_build_apart() -> None:
+    # hexyl-sized: every other target dir compiles the host's build scripts again, and std's
+    # builds weigh less next to the crate's own: build-std stages in one lane, the rest in the
+    # other (the demo, five packages, splits them: see the test above)
+    demo = crate({"release": {"lto": True, "codegen-units": 1}})
+    effective = {s.name: cargo.effective_profile(demo, s) for s in STAIRCASE}
+    chosen = {n: p.lane for n, p in host_lanes(STAIRCASE, (), 2, effective, 32).items()}
+    assert lanes_of(chosen) == [{s.name for s in STAIRCASE} - BUILD_STD, BUILD_STD]
 
 
 def test_a_target_dir_holds_build_std_stages_or_others_never_both() -> None:

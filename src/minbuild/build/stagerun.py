@@ -25,6 +25,7 @@ from minbuild.sizes.records import StageRecord, StaticlibRecord, TestResult
 from minbuild.testing import runner as testing
 from minbuild.util import command
 from minbuild.util.errors import CommandFailed, ToolMissingError
+from minbuild.util.files import write_atomic
 from minbuild.util.statedir import fresh_dir, inside
 
 
@@ -162,13 +163,14 @@ class StageRun:
                 f"full log: {self.log}",
             )
         artifact = self._keep(source)
+        digest = _sha256(artifact)
         built = dataclasses.replace(built, staticlib=self._measure_staticlib(messages))
-        built = self._compose(built, artifact)
+        built = self._compose(built, artifact, digest)
         built = dataclasses.replace(
             built,
             artifact=str(artifact),
             size_bytes=artifact.stat().st_size,
-            sha256=_sha256(artifact),
+            sha256=digest,
             units_fresh=sum(m["fresh"] for m in messages),
             units_built=sum(not m["fresh"] for m in messages),
         )
@@ -206,9 +208,8 @@ class StageRun:
         if archive is None:
             return None
         kept = self._keep(archive)
-        found = StaticlibRecord(
-            str(kept), kept.stat().st_size, composition=self._read_composition(kept)[0]
-        )
+        composition, _ = self._read_composition(kept, _sha256(kept))
+        found = StaticlibRecord(str(kept), kept.stat().st_size, composition=composition)
         exports = self.context.project.staticlib_exports
         if not exports or self.build.target is not None:
             return found
@@ -218,18 +219,28 @@ class StageRun:
             return dataclasses.replace(found, effective_error=error.output_tail)
         return dataclasses.replace(found, effective_size_bytes=effective, exports=exports)
 
-    def _compose(self, record: StageRecord, artifact: Path) -> StageRecord:
+    def _compose(self, record: StageRecord, artifact: Path, digest: str) -> StageRecord:
         """The artifact's composition; one that cannot be read is noted, not a failure."""
-        composition, error = self._read_composition(artifact)
+        composition, error = self._read_composition(artifact, digest)
         return dataclasses.replace(record, composition=composition, composition_error=error)
 
-    def _read_composition(self, artifact: Path) -> tuple[Composition | None, str]:
-        """What `artifact` is made of, or why that cannot be read."""
+    def _read_composition(self, artifact: Path, digest: str) -> tuple[Composition | None, str]:
+        """What `artifact` is made of, or why that cannot be read. Kept by content in the
+        state dir: a re-run's unchanged artifacts are not read (nor demangled) again."""
         own, theirs = cargo.crate_origins(self.build.crate)
+        key = json.dumps([binaries.READER, digest, sorted(own), sorted(theirs)])
+        name = hashlib.sha256(key.encode()).hexdigest()
+        kept = inside(self.context.state_dir, "compositions", f"{name}.json")
         try:
-            return binaries.read_composition(artifact, binaries.Origins(own, theirs)), ""
+            return Composition.from_json(json.loads(kept.read_text(encoding="utf-8"))), ""
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # not kept yet, or unreadable: read the artifact
+        try:
+            composition = binaries.read_composition(artifact, binaries.Origins(own, theirs))
         except (binaries.UnreadableArtifact, CommandFailed, ToolMissingError) as error:
             return None, str(error).splitlines()[0]
+        write_atomic(kept, json.dumps(composition.to_json()))
+        return composition, ""
 
     def _keep(self, source: Path) -> Path:
         """Copy the artifact out of the shared target dir before the next stage overwrites it."""

@@ -49,6 +49,8 @@ KEY_SECTIONS = (
     ".strtab",
 )
 HEADERS = "[headers, padding]"
+READER = 1
+"""Changes when reading gives other results for the same file: kept compositions expire."""
 _MEMBER = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[.-]")
 
 
