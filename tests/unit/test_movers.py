@@ -133,8 +133,10 @@ def test_against_the_baseline_the_crates_that_moved_are_listed(tmp_path: Path) -
     then = composed_run()
     baseline = tmp_path / "baseline.json"
     budgets.save_baseline(baseline, budgets.baseline_from_run(then))
+    lto = then.stages[3].composition
+    assert lto is not None
     bigger = dataclasses.replace(
-        then.stages[3].composition,  # lto
+        lto,
         file_size=530_000,
         crates=(Share("core", 150_000, origin="std"), Share("std", 150_000, origin="std")),
     )

@@ -96,6 +96,7 @@ class FakeRunner:
         timeout: float | None = None,
         check: bool = True,
         log_file: Path | None = None,
+        stdin: str | None = None,
     ) -> command.Completed:
         words = tuple(str(arg) for arg in argv)
         self.calls.append(Call(words, env, cwd, check, log_file))
