@@ -40,3 +40,6 @@ def test_a_fresh_state_dir_hits_the_cache_and_builds_the_same_binary(tmp_path: P
         assert after.env["RUSTC_WRAPPER"].endswith("sccache")
         assert "RUSTC_WRAPPER=" in after.shell
     assert "1/1 hit" in table.render(warm)
+    # the toolchain's check of the crate, in a fresh state dir as on a CI runner, is cached too
+    check_log = next((tmp_path / "warm" / "logs" / "toolchain-check").iterdir()).read_text()
+    assert "RUSTC_WRAPPER=" in check_log.splitlines()[0]

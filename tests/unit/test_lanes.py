@@ -8,7 +8,7 @@ from typing import Any
 
 from minbuild.build import cargo
 from minbuild.build.cache import parse_stats
-from minbuild.build.lanes import Placement, host_lanes
+from minbuild.build.lanes import COLD, WARM, Costs, Placement, host_lanes
 from minbuild.project.config import load_project
 from minbuild.project.stages import Stage, load_staircase
 from minbuild.sizes import table
@@ -21,6 +21,7 @@ from tests.unit.samples import sample_run
 STAIRCASE = tuple(load_staircase(load_project(REPO / "config" / "demo.yaml")))
 BUILD_STD = {"build-std", "build-std-features", "panic-immediate-abort"}
 DEMO_PACKAGES = 6
+HEXYL_PROFILES = {"release": {"lto": True, "codegen-units": 1}}
 
 
 def placements(
@@ -28,10 +29,12 @@ def placements(
     skipped: Collection[str] = (),
     profiles: dict[str, Any] | None = None,
     staircase: Sequence[Stage] = STAIRCASE,
+    packages: int = DEMO_PACKAGES,
+    costs: Costs = COLD,
 ) -> dict[str, Placement]:
     demo = crate(profiles)
     effective = {s.name: cargo.effective_profile(demo, s) for s in staircase}
-    return dict(host_lanes(staircase, skipped, lanes, effective, DEMO_PACKAGES))
+    return dict(host_lanes(staircase, skipped, lanes, effective, packages, costs))
 
 
 def lanes_for(lanes: int, *args: Any, **kwargs: Any) -> dict[str, int]:
@@ -89,10 +92,21 @@ def test_a_crate_with_a_large_graph_keeps_its_kinds_of_build_apart() -> None:
     # hexyl-sized: every other target dir compiles the host's build scripts again, and std's
     # builds weigh less next to the crate's own: build-std stages in one lane, the rest in the
     # other (the demo, five packages, splits them: see the test above)
-    demo = crate({"release": {"lto": True, "codegen-units": 1}})
-    effective = {s.name: cargo.effective_profile(demo, s) for s in STAIRCASE}
-    chosen = {n: p.lane for n, p in host_lanes(STAIRCASE, (), 2, effective, 32).items()}
+    chosen = lanes_for(2, profiles=HEXYL_PROFILES, packages=32)
     assert lanes_of(chosen) == [{s.name for s in STAIRCASE} - BUILD_STD, BUILD_STD]
+
+
+def test_with_a_warm_cache_the_links_are_balanced_not_the_compiles() -> None:
+    # std's units are hits: build-std weighs its LTO link, like any other stage that links so
+    demo = lanes_for(2, costs=WARM)
+    assert lanes_of(demo) == [{s.name for s in STAIRCASE} - BUILD_STD, BUILD_STD]
+    assert lanes_for(2, costs=COLD)["panic-immediate-abort"] != demo["panic-immediate-abort"]
+    # hexyl: its own profile links with LTO from release on, so the crate's stages outweigh
+    # std's, and one of them joins the std builds' lane
+    hexyl = lanes_for(2, profiles=HEXYL_PROFILES, packages=32, costs=WARM)
+    std_lane = next(lane for lane in lanes_of(hexyl) if BUILD_STD.issubset(lane))
+    assert std_lane > BUILD_STD
+    assert lanes_of(lanes_for(2, profiles=HEXYL_PROFILES, packages=32))[1] == BUILD_STD
 
 
 def test_a_target_dir_holds_build_std_stages_or_others_never_both() -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,6 +17,7 @@ from minbuild.build.cache import CacheServer
 from minbuild.build.plan import Build
 from minbuild.build.planner import Options, Plan, prepare
 from minbuild.build.stagerun import (
+    Built,
     Context,
     StageRun,
     base_record,
@@ -56,33 +57,34 @@ def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord,
     run = _new_run(plan)
     path = save(run, runs_dir)
     execution = _Execution(plan, run.run_id, fail_fast, reporter)
-    lock, stop = threading.Lock(), threading.Event()
+    lock, stop = threading.Lock(), execution.stop
     done: dict[int, StageRecord] = {}
+
+    def finished(build: Build, record: StageRecord) -> None:
+        if stop.is_set():
+            return  # interrupted: a killed build is not a failed one
+        with lock:
+            done[execution.position(build)] = record
+            save(dataclasses.replace(run, stages=_ordered(done)), runs_dir)
+            reporter.finished(execution.position(build), execution.total, record)
 
     def lane(builds: Sequence[Build]) -> None:
         server = plan.cache.server() if plan.cache and builds else None
         try:
-            for build, record in execution.records(builds, server):
-                if stop.is_set():
-                    return  # interrupted: a killed build is not a failed one
-                with lock:
-                    done[execution.position(build)] = record
-                    save(dataclasses.replace(run, stages=_ordered(done)), runs_dir)
-                    reporter.finished(execution.position(build), execution.total, record)
+            execution.run_lane(builds, server, finished)
         finally:
             if server is not None:
                 server.stop()
 
     try:
-        with ThreadPoolExecutor(max_workers=plan.parallel) as pool:
+        with execution.testers, ThreadPoolExecutor(max_workers=plan.parallel) as pool:
             pool.submit(lane, plan.prelude).result()  # fixtures first: the lanes' tests use them
             futures = [pool.submit(lane, builds) for builds in plan.lanes()]
             try:
                 for future in futures:
                     future.result()
             except BaseException:
-                stop.set()
-                execution.release_waiters()
+                execution.interrupt()
                 command.kill_all()  # lanes still building, in this and other threads
                 raise
     except BaseException:
@@ -118,6 +120,8 @@ class _Execution:
         self.makers = [build for build in everything if id(build) in self.made]
         self.failed_at: dict[str | None, str] = {}  # target (None: host) -> first failed stage
         self.bases = self._base_records(everything)
+        self.stop = threading.Event()
+        self.testers = ThreadPoolExecutor(max_workers=plan.parallel, thread_name_prefix="tests")
 
     def _base_records(self, builds: Sequence[Build]) -> dict[int, StageRecord]:
         """Each build's record before it runs; one with the settings of the build before it
@@ -136,36 +140,92 @@ class _Execution:
     def position(self, build: Build) -> int:
         return self.positions[id(build)]
 
-    def records(
-        self, builds: Sequence[Build], server: CacheServer | None
-    ) -> Iterator[tuple[Build, StageRecord]]:
-        """Each build of one lane, in order, and its record."""
-        for build in builds:
-            try:
-                record = self._record(build, self.bases[id(build)], server)
-            finally:
-                if id(build) in self.made:
-                    self.made[id(build)].set()
-            yield build, record
+    def run_lane(
+        self,
+        builds: Sequence[Build],
+        server: CacheServer | None,
+        finished: Callable[[Build, StageRecord], None],
+    ) -> None:
+        """Each build of one lane in order, `finished` with each record. A build's tests run
+        while the lane builds the next one, in the testers every lane shares (a re-run is
+        mostly tests, and one lane may hold most stages); --fail-fast waits for them, since a
+        failed test must stop the next build."""
+        # One thread per lane waits for a build's fixtures, in the lane's order, and only then
+        # hands its tests over: a tester never waits, so the testers cannot all be stuck.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fixtures") as waiter:
+            pending: list[Future[Future[None]]] = []
+            for build in builds:
+                if self.stop.is_set():
+                    break
+                try:
+                    started = self._build(build, server)
+                except BaseException:
+                    self._made(build)
+                    raise
+                pending.append(waiter.submit(self._hand_over, build, *started, finished))
+                if self.fail_fast:
+                    pending[-1].result().result()
+            for future in pending:
+                future.result().result()
 
-    def _record(self, build: Build, base: StageRecord, server: CacheServer | None) -> StageRecord:
-        triple = build.target.triple if build.target else None
-        failed_at = self.failed_at.get(triple)
+    def _hand_over(
+        self,
+        build: Build,
+        stage_run: StageRun | None,
+        built: Built,
+        finished: Callable[[Build, StageRecord], None],
+    ) -> Future[None]:
+        """Once the fixtures `build`'s tests use are made, its tests to the testers."""
+        if stage_run is not None and built.artifact is not None:
+            try:
+                self._fixtures_ready(build)
+            except BaseException:
+                self._made(build)
+                raise
+        return self.testers.submit(self._test, build, stage_run, built, finished)
+
+    def _build(self, build: Build, server: CacheServer | None) -> tuple[StageRun | None, Built]:
+        """The build half of a stage, or its final record when it is not to run."""
+        base = self.bases[id(build)]
+        failed_at = self.failed_at.get(build.target.triple if build.target else None)
         if failed_at is not None and self.fail_fast:
-            return dataclasses.replace(
-                base, status="skipped", reason=f"not run: --fail-fast and {failed_at} failed"
-            )
+            reason = f"not run: --fail-fast and {failed_at} failed"
+            return None, Built(dataclasses.replace(base, status="skipped", reason=reason))
         if build.skip:
-            return dataclasses.replace(base, status="skipped", reason=build.skip)
-        progress = functools.partial(
+            return None, Built(dataclasses.replace(base, status="skipped", reason=build.skip))
+        stage_run = StageRun(self.context, build, base, server)
+        return stage_run, stage_run.build_only(self._progress(build))
+
+    def _test(
+        self,
+        build: Build,
+        stage_run: StageRun | None,
+        built: Built,
+        finished: Callable[[Build, StageRecord], None],
+    ) -> None:
+        """The test half of a stage (in a tester: its fixtures are made), then `finished`."""
+        try:
+            record = built.record
+            if stage_run is not None:
+                record = stage_run.test(built, self._progress(build))
+            if record.status == "failed":
+                triple = build.target.triple if build.target else None
+                self.failed_at.setdefault(triple, build.stage.name)
+            finished(build, record)
+        except BaseException:
+            self.stop.set()  # whatever went wrong here ends the run: no lane builds on
+            raise
+        finally:
+            self._made(build)
+
+    def _progress(self, build: Build) -> Callable[[str], None]:
+        return functools.partial(
             self.reporter.progress, self.position(build), self.total, build.label
         )
-        record = StageRun(self.context, build, base, server).run(
-            progress, functools.partial(self._fixtures_ready, build)
-        )
-        if record.status == "failed":
-            self.failed_at.setdefault(triple, build.stage.name)
-        return record
+
+    def _made(self, build: Build) -> None:
+        if id(build) in self.made:
+            self.made[id(build)].set()
 
     def _fixtures_ready(self, build: Build) -> None:
         """Wait until every earlier build of this target that makes fixtures is done."""
@@ -173,8 +233,11 @@ class _Execution:
             if self.position(maker) < self.position(build) and maker.target == build.target:
                 self.made[id(maker)].wait()
 
-    def release_waiters(self) -> None:
-        """Interrupted: nothing that waits for a fixture may wait forever."""
+    def interrupt(self) -> None:
+        """Interrupted: no lane starts another build, and nothing that waits for a fixture
+        may wait forever."""
+        self.stop.set()
+        self.testers.shutdown(wait=False, cancel_futures=True)
         for event in self.made.values():
             event.set()
 

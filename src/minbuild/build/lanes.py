@@ -1,8 +1,8 @@
 """Which lane builds each host stage, and in which target dir. Lanes run at once, each its
 stages in staircase order (a stage's tests wait only for fixtures of earlier stages, so no two
 lanes can wait for each other). A stage must keep its target dir from run to run for its units
-to stay fresh: the placement depends on the staircase, the crate and what this machine skips,
-never on which stages a run picks.
+to stay fresh: the placement depends on the staircase, the crate, what this machine skips and
+whether a compile cache is on, never on which stages a run picks.
 
 A lane has one target dir for its build-std stages and one for the others, named by lane and
 kind: cargo builds build scripts and proc-macros for the host in both kinds of build, with
@@ -19,17 +19,61 @@ from typing import TypeVar
 from minbuild.project.stages import ProfileValue, Stage
 
 T = TypeVar("T")
-# Costs in seconds on a 2-core machine, fitted to bench/staircase_speed.py's per-stage times
-# (the demo: 5 packages; hexyl: 32). Only the proportions matter: they balance the lanes.
-BUILD_OVERHEAD = 1.0  # cargo's start, fingerprints, the final link
-PACKAGE = 0.25  # one package of the crate's graph, optimized
-DEBUG_FACTOR = 1.5  # unoptimized but with debug info: hexyl's debug 15 s, release 16 s
-LTO_BASE, LTO_PACKAGE = 4.0, 0.2  # the whole-program link: demo lto 6.3 s, panic-abort 1.6 s
-STD_COST = 16.0  # std from source without its backtrace (panic-immediate-abort: 22 s)
-BACKTRACE_COST = 18.0  # gimli, addr2line, object...: build-std 40 s
-STD_FEATURES_COST = 6.0  # std's own features changed, core kept: build-std-features 8 s
-HOST_SHARE = 0.3  # per package: build scripts, proc-macros and their dependencies, which
-# every target dir compiles for the host once (hexyl's release in a new dir: +11 s)
+
+
+@dataclass(frozen=True)
+class Costs:
+    """What building costs, in seconds on a 2-core machine, fitted to bench/staircase_speed.py's
+    per-stage times (the demo: 5 packages; hexyl: 32). Only the proportions matter: they balance
+    the lanes."""
+
+    build_overhead: float
+    """cargo's start, fingerprints, the final link."""
+    package: float
+    """One package of the crate's graph, optimized (with a warm cache: a hit)."""
+    debug_factor: float
+    """Unoptimized but with debug info: hexyl's debug 15 s cold, release 16 s."""
+    lto_base: float
+    """The whole-program link, which no cache can do (the demo's lto 6.3 s, panic-abort 1.6 s)..."""
+    lto_package: float
+    """...and its growth with the graph."""
+    std: float
+    """std from source without its backtrace crates (cold panic-immediate-abort: 22 s)."""
+    backtrace: float
+    """gimli, addr2line, object... and their share of the link (cold build-std: 40 s)."""
+    std_features: float
+    """std's own features changed, core kept (cold build-std-features: 8 s)."""
+    host_share: float
+    """Per package: build scripts, proc-macros and their dependencies, which every target dir
+    compiles for the host once (hexyl's release in a new dir: +11 s cold). Build scripts are
+    binaries, which no cache keeps."""
+
+
+COLD = Costs(
+    build_overhead=1.0,
+    package=0.25,
+    debug_factor=1.5,
+    lto_base=4.0,
+    lto_package=0.2,
+    std=16.0,
+    backtrace=18.0,
+    std_features=6.0,
+    host_share=0.3,
+)
+"""Every unit compiled: no cache, or an empty one."""
+WARM = Costs(
+    build_overhead=1.0,
+    package=0.12,
+    debug_factor=1.5,
+    lto_base=4.0,
+    lto_package=0.1,
+    std=1.5,
+    backtrace=5.0,
+    std_features=1.0,
+    host_share=0.1,
+)
+"""A warm compile cache, as in CI after the first run: a stage costs its links and the units
+no cache keeps, fitted to the bench's CI case (hexyl: release 16 s, build-std 19 s)."""
 # Features of core itself: changing one recompiles every crate of std, as a new profile does.
 CORE_FEATURES = frozenset({"panic_immediate_abort", "optimize_for_size"})
 # Profile settings that only change the final link, never a unit's compile.
@@ -48,6 +92,8 @@ class _Keys:
     """Whether the final link optimizes the whole program: every build of it pays that."""
     full: tuple[object, ...]
     """Everything: two stages that agree here build the same thing."""
+    debug: bool
+    """Unoptimized: its units are larger, with their debug info."""
 
 
 @dataclass(frozen=True)
@@ -88,18 +134,20 @@ def host_lanes(
     lanes: int,
     profiles: Mapping[str, Mapping[str, ProfileValue]],
     packages: int,
+    costs: Costs = COLD,
 ) -> Mapping[str, Placement]:
     """Stage name -> its lane (0 .. lanes-1) and target dir. `profiles` are the stages'
-    effective profiles, `packages` the size of the crate's dependency graph. Stages that share
-    units go together (a feature change, a strip, std's own features after build-std); each
-    group's cost is estimated, and the groups go to the least loaded lane, heaviest first
-    (LPT)."""
+    effective profiles, `packages` the size of the crate's dependency graph, `costs` what a
+    build costs here (WARM under a compile cache). Stages that share units go together (a
+    feature change, a strip, std's own features after build-std); each group's cost is
+    estimated, and the groups are shared out between the lanes."""
+    estimate = _Estimate(costs, packages)
     groups: list[_Group] = []
     for stage in staircase:
         keys = _keys(stage, profiles[stage.name])
-        group, extra = _best_match(groups, keys, packages) or (
+        group, extra = estimate.best_match(groups, keys) or (
             _Group(0.0),
-            _alone(stage, profiles[stage.name], packages),
+            estimate.alone(stage, keys),
         )
         if stage.name in skipped:  # builds nothing: anywhere will do, alongside its kin
             extra = 0.0
@@ -111,7 +159,7 @@ def host_lanes(
         group.keys.append(keys)
     chosen = {
         name: lane
-        for lane, held in enumerate(_share_out(groups, max(1, lanes), packages))
+        for lane, held in enumerate(_share_out(groups, max(1, lanes), estimate.new_dir()))
         for group in held
         for name in group.names
     }
@@ -121,18 +169,18 @@ def host_lanes(
     return {s.name: Placement(number[chosen[s.name]], bool(s.build_std)) for s in staircase}
 
 
-def _share_out(groups: list[_Group], lanes: int, packages: int) -> list[list[_Group]]:
+def _share_out(groups: list[_Group], lanes: int, new_dir: float) -> list[list[_Group]]:
     """Each kind of build (build-std or not) in a lane of its own to begin with, then single
     groups moved from the busiest lane to the idlest while that shortens the longest lane. A
-    group that is the first of its kind in a lane pays for that lane's new target dir: the
-    host's build scripts and what they depend on, compiled once more."""
+    group that is the first of its kind in a lane pays `new_dir` for that lane's new target
+    dir."""
     held: list[list[_Group]] = [[] for _ in range(lanes)]
     for group in groups:
         held[min(int(group.build_std), lanes - 1)].append(group)
 
     def load(lane: list[_Group]) -> float:
         kinds = {group.build_std for group in lane if group.cost}  # skipped: no dir
-        return sum(group.cost for group in lane) + len(kinds) * _new_dir_cost(packages)
+        return sum(group.cost for group in lane) + len(kinds) * new_dir
 
     while True:
         busiest = max(range(lanes), key=lambda n: load(held[n]))
@@ -156,12 +204,6 @@ def _share_out(groups: list[_Group], lanes: int, packages: int) -> list[list[_Gr
         held[other].append(group)
 
 
-def _new_dir_cost(packages: int) -> float:
-    """What a target dir costs before any stage's own units: build scripts, proc-macros and
-    their dependencies (unicode-linebreak's build script pulls in regex, for hexyl)."""
-    return 2 * BUILD_OVERHEAD + HOST_SHARE * packages
-
-
 def _numbering(keys: Iterable[T]) -> dict[T, int]:
     """Each distinct key -> its rank by first appearance."""
     return {key: number for number, key in enumerate(dict.fromkeys(keys))}
@@ -172,50 +214,63 @@ def _keys(stage: Stage, profile: Mapping[str, ProfileValue]) -> _Keys:
     units = (compiled, stage.rustflags, stage.build_std, stage.cargo_unstable)
     features = None if stage.build_std_features is None else frozenset(stage.build_std_features)
     full = (units, features, stage.default_features, stage.features)
-    return _Keys(units, features, str(profile.get("lto")) not in ("False", "off"), full)
-
-
-def _alone(stage: Stage, profile: Mapping[str, ProfileValue], packages: int) -> float:
-    """The cost of building `stage` in a target dir that holds nothing it can use."""
     debug = str(profile.get("opt-level")) == "0"
-    graph = packages * PACKAGE * (DEBUG_FACTOR if debug else 1.0)
-    link = _link(_keys(stage, profile), packages)
-    if not stage.build_std:
-        return BUILD_OVERHEAD + graph + link
-    features = stage.build_std_features
-    backtrace = features is None or "backtrace" in features  # None: std's defaults have it
-    return BUILD_OVERHEAD + graph + link + STD_COST + (BACKTRACE_COST if backtrace else 0.0)
+    lto = str(profile.get("lto")) not in ("False", "off")
+    return _Keys(units, features, lto, full, debug)
 
 
-def _link(keys: _Keys, packages: int) -> float:
-    return LTO_BASE + LTO_PACKAGE * packages if keys.lto else 0.0
+@dataclass(frozen=True)
+class _Estimate:
+    """Build costs for a crate whose dependency graph has `packages` packages."""
 
+    costs: Costs
+    packages: int
 
-def _best_match(
-    groups: Sequence[_Group], keys: _Keys, packages: int
-) -> tuple[_Group, float] | None:
-    """The group whose units `keys` reuses most, and what is left to build there."""
-    best: tuple[_Group, float] | None = None
-    for group in groups:
-        for kin in group.keys:
-            extra = _extra(kin, keys, packages)
-            if extra is not None and (best is None or extra < best[1]):
-                best = (group, extra)
-    return best
+    def new_dir(self) -> float:
+        """What a target dir costs before any stage's own units: build scripts, proc-macros
+        and their dependencies (unicode-linebreak's build script pulls in regex, for hexyl)."""
+        return 2 * self.costs.build_overhead + self.costs.host_share * self.packages
 
+    def alone(self, stage: Stage, keys: _Keys) -> float:
+        """The cost of building `stage` in a target dir that holds nothing it can use."""
+        costs = self.costs
+        graph = self.packages * costs.package * (costs.debug_factor if keys.debug else 1.0)
+        cost = costs.build_overhead + graph + self.link(keys)
+        if not stage.build_std:
+            return cost
+        features = stage.build_std_features
+        backtrace = features is None or "backtrace" in features  # None: std's defaults have it
+        return cost + costs.std + (costs.backtrace if backtrace else 0.0)
 
-def _extra(built: _Keys, wanted: _Keys, packages: int) -> float | None:
-    """What building `wanted` costs after `built`, in the same target dir (None: no reuse)."""
-    if wanted.full == built.full:
-        return 0.0
-    if wanted.units != built.units:
-        return None
-    link = _link(wanted, packages)
-    if wanted.std_features == built.std_features:  # the crate itself, and what its features reach
-        return BUILD_OVERHEAD + PACKAGE + link
-    if not wanted.units[2]:  # units[2] is build_std: no std, nothing else to share
-        return None
-    core_changed = (wanted.std_features or frozenset()) ^ (built.std_features or frozenset())
-    if core_changed & CORE_FEATURES:
-        return None
-    return BUILD_OVERHEAD + STD_FEATURES_COST + PACKAGE * packages + link  # all above std
+    def link(self, keys: _Keys) -> float:
+        costs = self.costs
+        return costs.lto_base + costs.lto_package * self.packages if keys.lto else 0.0
+
+    def best_match(self, groups: Sequence[_Group], keys: _Keys) -> tuple[_Group, float] | None:
+        """The group whose units `keys` reuses most, and what is left to build there."""
+        best: tuple[_Group, float] | None = None
+        for group in groups:
+            for kin in group.keys:
+                extra = self.extra(kin, keys)
+                if extra is not None and (best is None or extra < best[1]):
+                    best = (group, extra)
+        return best
+
+    def extra(self, built: _Keys, wanted: _Keys) -> float | None:
+        """What building `wanted` costs after `built` in the same target dir (None: no
+        reuse)."""
+        if wanted.full == built.full:
+            return 0.0
+        if wanted.units != built.units:
+            return None
+        costs = self.costs
+        link = self.link(wanted)
+        if wanted.std_features == built.std_features:  # the crate, and what its features reach
+            return costs.build_overhead + costs.package + link
+        if not wanted.units[2]:  # units[2] is build_std: no std, nothing else to share
+            return None
+        core_changed = (wanted.std_features or frozenset()) ^ (built.std_features or frozenset())
+        if core_changed & CORE_FEATURES:
+            return None
+        above_std = costs.package * self.packages
+        return costs.build_overhead + costs.std_features + above_std + link

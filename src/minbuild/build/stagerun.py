@@ -95,6 +95,15 @@ def settings_key(build: Build, record: StageRecord) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Built:
+    """A build done: its record so far, and the artifact its tests run (None: nothing to
+    test, the build failed)."""
+
+    record: StageRecord
+    artifact: Path | None = None
+
+
 class StageRun:
     """Build one stage for one target, keep its artifact, then run its fixtures and tests."""
 
@@ -119,16 +128,29 @@ class StageRun:
     ) -> StageRecord:
         """Build, keep, measure; then, once `before_tests` returns (the fixtures this build's
         tests use are made), make this build's own fixtures and run its tests."""
+        return self.test(self.build_only(progress), progress, before_tests)
+
+    def build_only(self, progress: Callable[[str], None]) -> Built:
+        """The first half of `run`: build, keep and measure. A lane builds its next stage
+        while this one's tests run (`test`)."""
         started = dataclasses.replace(self.base, started=now(), lane=self.build.lane)
-        record = self._run(started, progress, before_tests)
+        return self._build(started, progress)
+
+    def test(
+        self,
+        built: Built,
+        progress: Callable[[str], None],
+        before_tests: Callable[[], None] = lambda: None,
+    ) -> StageRecord:
+        """The second half of `run`: the built stage's fixtures and tests."""
+        record = built.record
+        if built.artifact is not None:
+            before_tests()
+            progress("testing")
+            record = self._test(record, built.artifact)
         return dataclasses.replace(record, ended=now())
 
-    def _run(
-        self,
-        base: StageRecord,
-        progress: Callable[[str], None],
-        before_tests: Callable[[], None],
-    ) -> StageRecord:
+    def _build(self, base: StageRecord, progress: Callable[[str], None]) -> Built:
         progress("building")
         invocation = self.build.invocation
         if self.cache is not None:
@@ -147,20 +169,22 @@ class StageRun:
             cache=self.cache.counts() if self.cache else None,
         )
         if done.returncode != 0:
-            return dataclasses.replace(
-                built,
-                status="failed",
-                first_error=done.first_error(),
-                reason=f"build failed (exit {done.returncode}); full log: {self.log}",
+            return Built(
+                dataclasses.replace(
+                    built,
+                    status="failed",
+                    first_error=done.first_error(),
+                    reason=f"build failed (exit {done.returncode}); full log: {self.log}",
+                )
             )
         messages = artifact_messages(done.stdout)
         source = artifacts.find_artifact(messages, self.build.crate, self.build.artifact)
         if source is None:
-            return dataclasses.replace(
-                built,
-                status="failed",
-                reason=f"{artifacts.no_artifact_reason(self.build.crate, self.build.artifact)}; "
-                f"full log: {self.log}",
+            reason = artifacts.no_artifact_reason(self.build.crate, self.build.artifact)
+            return Built(
+                dataclasses.replace(
+                    built, status="failed", reason=f"{reason}; full log: {self.log}"
+                )
             )
         artifact = self._keep(source)
         digest = _sha256(artifact)
@@ -174,8 +198,9 @@ class StageRun:
             units_fresh=sum(m["fresh"] for m in messages),
             units_built=sum(not m["fresh"] for m in messages),
         )
-        before_tests()
-        progress("testing")
+        return Built(built, artifact)
+
+    def _test(self, built: StageRecord, artifact: Path) -> StageRecord:
         context = self._test_context(artifact)
         results = self._make_fixtures(context)
         made_by = self.fixture_store.provenance(self.context.project.fixtures)
