@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import time
@@ -65,3 +66,28 @@ def test_every_command_is_logged(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="minbuild.util.command"):
         command.run([PY, "-c", "pass"], env={"MB_Y": "a b"})
     assert f"$ MB_Y='a b' {PY} -c pass" in caplog.text
+
+
+def test_a_test_sets_its_own_environment(tmp_path: Path) -> None:
+    from minbuild.project.config import TestSpec
+    from minbuild.testing.runner import TestContext, run_test
+
+    spec = TestSpec(
+        name="env",
+        description="",
+        argv=(PY, "-c", "import os; print(os.environ['RUST_BACKTRACE'])"),
+        exit_code=0,
+        stdout="0\n",
+        stdout_regex=None,
+        stdout_file=None,
+        needs_features=(),
+        unless_features=(),
+        stages=(),
+        kinds=("bin",),
+        targets=(),
+        timeout=30.0,
+        env={"RUST_BACKTRACE": "0"},
+    )
+    context = TestContext(tmp_path / "bin", tmp_path, tmp_path, tmp_path, {})
+    assert run_test(spec, context).status == "passed"
+    assert run_test(dataclasses.replace(spec, env={"RUST_BACKTRACE": "1"}), context).reason

@@ -215,3 +215,12 @@ def test_an_unknown_cache_suggests_the_known_one(tmp_path: Path) -> None:
     message = error_of(path)
     assert message.startswith(f"{path}:11: cache.tool: ")
     assert message.endswith("did you mean 'sccache'?")
+
+
+def test_a_test_sets_environment_variables(tmp_path: Path) -> None:
+    text = MINIMAL + '    env: {RUST_BACKTRACE: "0"}\n'
+    (test,) = load_project(write(tmp_path, text)).tests
+    assert test.env == {"RUST_BACKTRACE": "0"}
+    for bad in ('{"NOT A NAME": x}', "{RUST_BACKTRACE: 0}"):
+        message = error_of(write(tmp_path, MINIMAL + f"    env: {bad}\n"))
+        assert "project.yaml:" in message and "tests.0.env" in message, message

@@ -9,7 +9,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,16 @@ class Context:
     run_id: str
     run: command.Runner = command.run
     """How processes are run (the cargo build); tests pass a fake that returns recorded output."""
+    origins: dict[Path, tuple[frozenset[str], frozenset[str]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Each workspace's `cargo.crate_origins`, read once a run: its builds share a Cargo.lock
+    (cargo writes a missing one at the first build, before anything reads it here)."""
+
+    def crate_origins(self, crate: cargo.Crate) -> tuple[frozenset[str], frozenset[str]]:
+        if crate.workspace_root not in self.origins:
+            self.origins[crate.workspace_root] = cargo.crate_origins(crate)
+        return self.origins[crate.workspace_root]
 
 
 def base_record(context: Context, build: Build) -> StageRecord:
@@ -252,7 +262,7 @@ class StageRun:
     def _read_composition(self, artifact: Path, digest: str) -> tuple[Composition | None, str]:
         """What `artifact` is made of, or why that cannot be read. Kept by content in the
         state dir: a re-run's unchanged artifacts are not read (nor demangled) again."""
-        own, theirs = cargo.crate_origins(self.build.crate)
+        own, theirs = self.context.crate_origins(self.build.crate)
         key = json.dumps([binaries.READER, digest, sorted(own), sorted(theirs)])
         name = hashlib.sha256(key.encode()).hexdigest()
         kept = inside(self.context.state_dir, "compositions", f"{name}.json")
@@ -268,8 +278,12 @@ class StageRun:
         return composition, ""
 
     def _keep(self, source: Path) -> Path:
-        """Copy the artifact out of the shared target dir before the next stage overwrites it."""
+        """Copy the artifact out of the shared target dir before the next stage overwrites it.
+        A copy kept by an earlier run of a fresh build stays (copy2 kept the time cargo wrote
+        it: the same size and time mean cargo has not written it since)."""
         destination = self.keep_dir / source.name
+        if _same_file_stat(source, destination):
+            return destination
         destination.parent.mkdir(parents=True, exist_ok=True)
         temporary = destination.with_name(f".{source.name}.{os.getpid()}.partial")
         shutil.copy2(source, temporary)
@@ -333,6 +347,14 @@ def artifact_messages(stdout: str) -> list[dict[str, Any]]:
             if message.get("reason") == "compiler-artifact":
                 messages.append(message)
     return messages
+
+
+def _same_file_stat(source: Path, copy: Path) -> bool:
+    try:
+        first, second = source.stat(), copy.stat()
+    except OSError:
+        return False
+    return (first.st_size, first.st_mtime_ns) == (second.st_size, second.st_mtime_ns)
 
 
 def _sha256(path: Path) -> str:

@@ -79,6 +79,8 @@ class TestSpec:
     """The test applies only to these target triples; empty means every target."""
     timeout: float
     """Seconds before the command is killed and the test recorded as failed."""
+    env: Mapping[str, str] = field(default_factory=dict)
+    """Environment variables set for the command, over minbuild's own."""
 
 
 @dataclass(frozen=True)
@@ -267,6 +269,7 @@ def _test(
         kinds=cast(tuple[ArtifactKind, ...], texts(data["kinds"])) or (main_kind,),  # schema enum
         targets=texts(data["targets"]),
         timeout=float(data["timeout"]) or default_timeout,
+        env={str(key): str(value) for key, value in data["env"].items()},
     )
 
 

@@ -130,7 +130,9 @@ def run_test(test: TestSpec, context: TestContext) -> TestResult:
     """Run one test command and judge its exit code and stdout."""
     argv = context.command(test.argv)
     try:
-        done = command.run(argv, cwd=context.workdir, timeout=test.timeout, check=False)
+        done = command.run(
+            argv, env=test.env, cwd=context.workdir, timeout=test.timeout, check=False
+        )
     except CommandTimedOut as error:
         return TestResult(
             test.name,
