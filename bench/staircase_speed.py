@@ -19,6 +19,7 @@ Usage: python bench/staircase_speed.py [--crate demo] [--crate hexyl] [--rounds 
 from __future__ import annotations
 
 import argparse
+import compileall
 import dataclasses
 import json
 import os
@@ -226,6 +227,9 @@ def main() -> None:
         "--minbuild-arg", action="append", default=[], help="pass to every min-build too"
     )
     args = parser.parse_args()
+    # minbuild as installed: pip compiles an installed package's bytecode, which a source
+    # checkout run with PYTHONDONTWRITEBYTECODE=1 would otherwise compile again every run.
+    compileall.compile_dir(Path(planner.__file__).parent.parent, quiet=1)
     work_root = args.keep or Path(tempfile.mkdtemp(prefix="minbuild-speed-"))
     print(f"{os.cpu_count()} cores; {args.rounds} rounds each, alternating; medians")
     lines = [f"{'figure':<46} {'minbuild':>9} {'naive':>9} {'ratio':>8} {'target':>9}"]
