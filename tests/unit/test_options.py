@@ -66,12 +66,15 @@ def subparser(name: str) -> argparse.ArgumentParser:
 
 @pytest.mark.parametrize("command", commands.COMMANDS, ids=lambda c: c.name)
 def test_the_parser_takes_exactly_the_declared_options(command: commands.Command) -> None:
+    actions = subparser(command.name)._actions
     parsed = {
         option: action.help
-        for action in subparser(command.name)._actions
+        for action in actions
         for option in action.option_strings
         if option.startswith("--") and option != "--help"
     }
+    # positional arguments go by their metavar (merge's RUN...)
+    parsed |= {str(a.metavar): a.help for a in actions if not a.option_strings}
     expected = {}
     for name, _, option in every_option():
         if name == command.name:

@@ -24,7 +24,7 @@ from minbuild.build.stagerun import (
     fixtures_made_by,
     settings_key,
 )
-from minbuild.sizes.records import RunRecord, StageRecord, save
+from minbuild.sizes.records import RunRecord, ShardRecord, StageRecord, save
 from minbuild.util import command, git, statedir
 
 
@@ -263,6 +263,14 @@ def _new_run(plan: Plan) -> RunRecord:
         config=str(plan.project.path.resolve()),
         toolchain=toolchain.record(),
         toolchain_choice=plan.resolution.choice,
+        shard=ShardRecord(
+            plan.shard.index,
+            plan.shard.count,
+            tuple(build.key for build in plan.builds),
+            tuple(stage.name for stage in plan.staircase),
+        )
+        if plan.shard
+        else None,
     )
 
 

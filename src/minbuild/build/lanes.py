@@ -135,12 +135,14 @@ def host_lanes(
     profiles: Mapping[str, Mapping[str, ProfileValue]],
     packages: int,
     costs: Costs = COLD,
+    measured: Mapping[str, float] | None = None,
 ) -> Mapping[str, Placement]:
     """Stage name -> its lane (0 .. lanes-1) and target dir. `profiles` are the stages'
     effective profiles, `packages` the size of the crate's dependency graph, `costs` what a
-    build costs here (WARM under a compile cache). Stages that share units go together (a
-    feature change, a strip, std's own features after build-std); each group's cost is
-    estimated, and the groups are shared out between the lanes."""
+    build costs here (WARM under a compile cache), `measured` the seconds stages took in a
+    recorded run (they replace the estimates). Stages that share units go together (a feature
+    change, a strip, std's own features after build-std); each group's cost is estimated,
+    and the groups are shared out between the lanes."""
     estimate = _Estimate(costs, packages)
     groups: list[_Group] = []
     for stage in staircase:
@@ -149,6 +151,8 @@ def host_lanes(
             _Group(0.0),
             estimate.alone(stage, keys),
         )
+        if measured and stage.name in measured:
+            extra = measured[stage.name]
         if stage.name in skipped:  # builds nothing: anywhere will do, alongside its kin
             extra = 0.0
         if group not in groups:

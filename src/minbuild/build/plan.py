@@ -78,6 +78,11 @@ class Build:
         return f"{self.stage.name} @ {self.target.triple}" if self.target else self.stage.name
 
     @property
+    def key(self) -> str:
+        """Its name within a run, as `records.build_key` gives it from its record."""
+        return f"{self.stage.name}@{self.target.triple}" if self.target else self.stage.name
+
+    @property
     def runner(self) -> tuple[str, ...]:
         if self.target:
             return tuple(self.target.runner_argv())

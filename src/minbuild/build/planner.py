@@ -15,10 +15,12 @@ from minbuild.build import artifacts, cargo, cross, sources, toolchains
 from minbuild.build.cache import CACHE, Cache, choose, default_dir
 from minbuild.build.lanes import COLD, WARM, Placement, alone, host_lanes
 from minbuild.build.plan import Build, build_invocation, feature_args
+from minbuild.build.shards import SHARD, Shard, host_shares, target_shares
 from minbuild.project import stages
 from minbuild.project.config import Project, check_manifest, load_project
 from minbuild.project.options import CHECK, CONFIG, DRY_RUN, STAGES, STATE_DIR, TARGETS, TOOLCHAIN
 from minbuild.project.stages import Stage
+from minbuild.project.targets import project_targets
 from minbuild.testing.runner import FixtureStore
 from minbuild.util import statedir
 from minbuild.util.options import Option, at_least
@@ -72,6 +74,8 @@ class Options:
     """After building, the caller enforces the project's size budgets."""
     cache: str | None = CACHE()
     """The compile cache to use (None: the project file's `cache.tool`)."""
+    shard: Shard | None = SHARD()
+    """Build only this share of the chosen stages (or targets): one job of a CI matrix."""
     cache_dir: Path | None = Option(
         "--cache-dir",
         "with --cache: where the cache keeps compiled units (default: the project file's "
@@ -93,6 +97,11 @@ class Options:
         """The stages asked for by name ('all' and nothing are both every stage)."""
         return () if self.all_stages else self.stages
 
+    @property
+    def picks_stages(self) -> bool:
+        """Stages were picked (by name or range): with --shard, they are its share."""
+        return bool(self.stage_names or self.first or self.last)
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -109,6 +118,11 @@ class Plan:
     """Host builds that run first, to make fixtures the planned builds cannot make."""
     cache: Cache | None = None
     """The compile cache every build goes through (each lane talks to a server of its own)."""
+    staircase: tuple[Stage, ...] = ()
+    """Every stage of the project, whichever a run picks (the configuration's hash)."""
+    shard: Shard | None = None
+    """This run is share `shard` of a sharded one: its own builds are `builds`; `prelude`
+    only makes fixtures."""
 
     @property
     def toolchain(self) -> toolchains.Toolchain:
@@ -124,11 +138,10 @@ class Plan:
         return list(lanes.values())
 
     def config_hash(self) -> str:
-        resolved = [dataclasses.asdict(stage) for stage in self.stages]
-        targets = [build.target.triple for build in self.builds if build.target]
-        text = json.dumps(
-            [self.project.source.data, resolved, targets], sort_keys=True, default=sorted
-        )
+        """The project file and its resolved staircase, whichever stages and targets a run
+        picks: the shards of one run agree on it."""
+        resolved = [dataclasses.asdict(stage) for stage in self.staircase or self.stages]
+        text = json.dumps([self.project.source.data, resolved], sort_keys=True, default=sorted)
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -156,49 +169,75 @@ def with_cache(plan: Plan, cache: Cache | None) -> Plan:
 
 
 def plan_host(options: Options) -> Plan:
-    """Every chosen stage built for the host, in up to `options.parallel` lanes."""
+    """Every chosen stage built for the host, in up to `options.parallel` lanes; with
+    `options.shard`, only its share, after builds that make the fixtures its tests use."""
     ground = _groundwork(options, every_stage=True, wanted=lambda chosen: chosen)
     skipped = ground.resolution.skipped
     # --fail-fast stops at the first failure in staircase order: only one lane can promise that.
     parallel = 1 if options.fail_fast else options.parallel
     candidate = ground.resolution.toolchain.candidate
-    placement = host_lanes(
-        ground.staircase,
-        skipped,
-        parallel,
-        {s.name: cargo.effective_profile(ground.crate, s) for s in ground.staircase},
-        # the crate's size weighs its builds against std's: only lanes need it
-        cargo.graph_size(ground.crate, candidate.cargo, candidate.env) if parallel > 1 else 1,
-        # Under a cache a stage costs its links: a placement of its own. Turning the cache on
-        # or off moves some stages to other dirs once; the cache keeps that cheap.
-        WARM if ground.cache else COLD,
+    profiles = {s.name: cargo.effective_profile(ground.crate, s) for s in ground.staircase}
+    # the crate's size weighs its builds against std's: only lanes and shares need it
+    packages = (
+        cargo.graph_size(ground.crate, candidate.cargo, candidate.env)
+        if parallel > 1 or options.shard
+        else 1
     )
-    builds = tuple(
-        host_build(
+    # Under a cache a stage costs its links: a placement of its own. Turning the cache on or
+    # off moves some stages to other dirs once; the cache keeps that cheap.
+    costs = WARM if ground.cache else COLD
+    placement = host_lanes(ground.staircase, skipped, parallel, profiles, packages, costs)
+    chosen, prelude = ground.stages, tuple[Build, ...]()
+    if options.shard:
+        if not options.picks_stages:
+            shares = host_shares(
+                ground.staircase, skipped, options.shard.count, profiles, packages, costs
+            )
+            share = set(shares[options.shard.index - 1])
+            chosen = tuple(stage for stage in chosen if stage.name in share)
+        prelude = _fixture_makers(
+            ground.project,
+            ground.crate,
+            ground.staircase,
+            ground.resolution.toolchain,
+            ground.state_dir,
+            made_in_run=chosen,
+        )
+
+    def build(stage: Stage, lane: Placement | None) -> Build:
+        return host_build(
             stage,
             ground.project,
             ground.crate,
             ground.resolution.toolchain,
             ground.state_dir,
             skipped.get(stage.name),
-            placement[stage.name],
+            lane,
         )
-        for stage in ground.stages
-    )
-    return ground.plan(builds, parallel, prelude=())
+
+    builds = tuple(build(stage, placement[stage.name]) for stage in chosen)
+    return ground.plan(builds, parallel, prelude, shard=options.shard)
 
 
 def plan_cross(options: Options) -> Plan:
     """The chosen stages (default: the last one) for each foreign target, a lane per target,
     after host builds that make the fixtures the foreign ones cannot."""
     ground = _groundwork(options, every_stage=False, wanted=cross.needing_build_std)
-    builds = cross.builds(
-        ground.project,
-        ground.crate,
-        ground.stages,
-        ground.resolution,
-        options.targets,
-        ground.state_dir,
+    targets = options.targets
+    if options.shard and not targets:
+        every = [target.triple for target in project_targets(ground.project)]
+        targets = tuple(target_shares(every, options.shard.count)[options.shard.index - 1])
+    builds = (
+        cross.builds(
+            ground.project,
+            ground.crate,
+            ground.stages,
+            ground.resolution,
+            targets,
+            ground.state_dir,
+        )
+        if targets or not options.shard
+        else ()
     )
     prelude = _fixture_makers(
         ground.project,
@@ -207,7 +246,7 @@ def plan_cross(options: Options) -> Plan:
         ground.resolution.toolchain,
         ground.state_dir,
     )
-    return ground.plan(builds, options.parallel, prelude, split_jobs=True)
+    return ground.plan(builds, options.parallel, prelude, split_jobs=True, shard=options.shard)
 
 
 @dataclass(frozen=True)
@@ -228,6 +267,7 @@ class _Groundwork:
         parallel: int,
         prelude: tuple[Build, ...],
         split_jobs: bool = False,
+        shard: Shard | None = None,
     ) -> Plan:
         """The plan of `builds`, at most `parallel` lanes at once (`split_jobs`: cargo's -j
         shared out between them)."""
@@ -241,6 +281,8 @@ class _Groundwork:
             self.state_dir,
             lanes,
             prelude,
+            staircase=self.staircase,
+            shard=shard,
         )
         return with_cache(plan, self.cache)
 
@@ -348,16 +390,23 @@ def _fixture_makers(
     staircase: Sequence[Stage],
     toolchain: toolchains.Toolchain,
     state_dir: Path,
+    made_in_run: Sequence[Stage] = (),
 ) -> tuple[Build, ...]:
-    """For each missing fixture, the first host stage whose features can make it."""
+    """For each fixture neither kept in the state dir nor made by a stage of `made_in_run`,
+    the first host stage whose features can make it."""
     store = FixtureStore(statedir.inside(state_dir, "fixtures"))
     makers: dict[str, Stage] = {}
+
+    def can_make(stage: Stage, needs: Sequence[str]) -> bool:
+        return set(needs) <= cargo.enabled_features(crate, stage.default_features, stage.features)
+
     for fixture in project.fixtures:
         if store.made_by(fixture.name) is not None:
             continue
+        if any(can_make(stage, fixture.needs_features) for stage in made_in_run):
+            continue
         for stage in staircase:
-            features = cargo.enabled_features(crate, stage.default_features, stage.features)
-            if set(fixture.needs_features) <= features:
+            if can_make(stage, fixture.needs_features):
                 makers.setdefault(stage.name, stage)
                 break
     return tuple(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from minbuild import __version__
+from minbuild.build.cimatrix import MatrixJobsOptions
 from minbuild.build.planner import Options as BuildOptions
 from minbuild.build.provision import DoctorOptions, SetupOptions
 from minbuild.build.starter import InitOptions
@@ -16,6 +17,7 @@ from minbuild.features.cfgaudit import AuditOptions
 from minbuild.features.cost import CostOptions
 from minbuild.features.matrix import MatrixOptions
 from minbuild.project.options import STATE_DIR, CrateSource
+from minbuild.sizes.merge import MergeOptions
 from minbuild.sizes.sizereport import BaselineOptions, ReportOptions
 from minbuild.util.errors import ConfigError
 from minbuild.util.options import Option, add_arguments
@@ -98,6 +100,18 @@ COMMANDS = (
         "count and classify the crate's cfgs, flag bad names",
         (CrateSource, AuditOptions),
         finds_project=True,
+    ),
+    Command(
+        "ci-matrix",
+        "print the CI jobs (a GitHub Actions matrix) that share out the staircase",
+        (MatrixJobsOptions,),
+        finds_project=True,
+    ),
+    Command(
+        "merge",
+        "combine the shards' run documents into one run",
+        (MergeOptions,),
+        holds_state_dir=True,
     ),
     Command("size-report", "render, compare, gate, chart and publish sizes", (ReportOptions,)),
     Command("size-baseline", "write the reviewable baseline file from a run", (BaselineOptions,)),

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from minbuild.build import cargo, execute, planner, provision, starter, toolchains
+from minbuild.build import cargo, cimatrix, execute, planner, provision, starter, toolchains
 from minbuild.cli import commands, progress
 from minbuild.features import cfgaudit, cost, matrix
 from minbuild.project import stages, targets
 from minbuild.project.config import load_project
 from minbuild.project.options import CrateSource
-from minbuild.sizes import formats, sizereport
+from minbuild.sizes import formats, merge, sizereport
 from minbuild.util import statedir
 from minbuild.util.errors import ExitCode, MinbuildError
 from minbuild.util.files import write_atomic
@@ -129,6 +130,21 @@ def _cfg_audit(values: Values) -> ExitCode:
     return ExitCode.OK
 
 
+def _ci_matrix(values: Values) -> ExitCode:
+    print(json.dumps(cimatrix.ci_matrix(build(cimatrix.MatrixJobsOptions, values))))
+    return ExitCode.OK
+
+
+def _merge(values: Values) -> ExitCode:
+    run, path = merge.merge_files(build(merge.MergeOptions, values))
+    print(formats.terminal(formats.Report(run)), end="")
+    shards = ", ".join(run.merged_from)
+    print(f"\nmerged {len(run.merged_from)} shards ({shards}) into run document: {path}")
+    if not run.complete:
+        _say("a shard's run did not complete: the merged run is not complete either")
+    return ExitCode.OK
+
+
 def _size_report(values: Values) -> ExitCode:
     outcome = sizereport.size_report(build(sizereport.ReportOptions, values))
     print(outcome.text, end="")
@@ -195,6 +211,8 @@ HANDLERS: dict[str, Callable[[Values], ExitCode]] = {
     "feature_matrix": _feature_matrix,
     "feature_cost": _feature_cost,
     "cfg_audit": _cfg_audit,
+    "ci_matrix": _ci_matrix,
+    "merge": _merge,
     "size_report": _size_report,
     "size_baseline": _size_baseline,
     "setup": _setup,

@@ -91,11 +91,13 @@ def _options(spec: commands.Command, only: Collection[str] | None) -> dict[str, 
 def _parameter(option: Option) -> str:
     """The body's parameter for an option: its flag's name (`--from` → `from_`; invoke strips
     the underscore again, so the task's flag is the CLI's)."""
-    name = option.flag.removeprefix("--").replace("-", "_")
+    name = option.flag.removeprefix("--").replace("-", "_").lower()
     return f"{name}_" if keyword.iskeyword(name) else name
 
 
 def _arguments(option: Option, value: Any) -> list[str]:
+    if option.positional:
+        return [str(item) for item in (value or ())] if option.many else [str(value)]
     if option.switch:
         return [option.flag] if value else []
     if option.many:

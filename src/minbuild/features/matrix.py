@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from minbuild.build.cargo import Crate, enabled_features
+from minbuild.build.shards import SHARD, Shard
 from minbuild.build.toolchains import Toolchain
 from minbuild.project.config import Project
 from minbuild.project.options import DRY_RUN, EXCLUDE, STATE_DIR, TOOLCHAIN
@@ -239,6 +240,8 @@ class MatrixOptions:
     """Features left out of every combination, besides the project's own list."""
     part: str | None = Option("--partition", "only part M of N (for CI runners)", metavar="M/N")()
     """Only part M of N of the combinations ("M/N")."""
+    shard: Shard | None = SHARD(help="the same as --partition I/N (a CI matrix job)")
+    """Only share I of N: a CI matrix job, as `ci-matrix` names it."""
     test: bool = Option("--test", "cargo test instead of cargo check", switch=True)()
     """cargo test each combination instead of cargo check."""
     dry_run: bool = DRY_RUN(help="list the combinations only")
@@ -265,10 +268,11 @@ def run(
     spec = matrix_spec(project, options.depth, options.exclude)
     check_names(spec, crate)
     chosen = combinations(crate, spec)
-    if options.part:
-        chosen = partition(chosen, options.part)
+    part = options.part or (options.shard.label() if options.shard else None)
+    if part:
+        chosen = partition(chosen, part)
     if options.dry_run:
         return listing(chosen), None, True
     results = check_all(toolchain, crate, chosen, state_dir, options.test, progress)
-    path = save(results, crate, spec, options.test, options.part, state_dir)
+    path = save(results, crate, spec, options.test, part, state_dir)
     return render(results), path, all(r.status == "ok" for r in results)

@@ -16,10 +16,10 @@ from minbuild.util.files import write_atomic
 from minbuild.util.schemas import validated
 from minbuild.util.yamlfile import Document, read_text
 
-SCHEMA = "minbuild.run/3"
-READABLE = ("minbuild.run/1", "minbuild.run/2", SCHEMA)
+SCHEMA = "minbuild.run/4"
+READABLE = ("minbuild.run/1", "minbuild.run/2", "minbuild.run/3", SCHEMA)
 """Schemas this minbuild reads: /1 lacks the stages' timing, lane and cache, /1 and /2 their
-artifacts' composition; those keys default."""
+artifacts' composition, /1 to /3 the shard and merge keys; those keys default."""
 StageStatus = Literal["ok", "failed", "skipped"]
 """ok: built (and every test that ran passed); failed: the build or a test failed; skipped:
 not built, with the reason."""
@@ -144,6 +144,28 @@ class StageRecord:
 
 
 @dataclass(frozen=True)
+class ShardRecord:
+    """Which share of a sharded run a document holds (`min-build --shard I/N`)."""
+
+    index: int
+    count: int
+    own: tuple[str, ...]
+    """Its own builds, by `build_key`. A build it made only for the fixtures its tests use is
+    not among them: `merge` takes that stage from the shard that owns it."""
+    staircase: tuple[str, ...] = ()
+    """Every stage's name, in staircase order: `merge` puts the shares back in it."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+def build_key(stage: StageRecord, host: str) -> str:
+    """A build's name within a run: its stage, and `@triple` for a foreign target."""
+    return stage.name if stage.target in (None, host) else f"{stage.name}@{stage.target}"
+
+
+@dataclass(frozen=True)
 class RunRecord:
     """One `min-build` invocation: where, when, with what, and every stage's record."""
 
@@ -163,6 +185,10 @@ class RunRecord:
     """Why this toolchain: the candidates passed over and what each lacked."""
     sequence: int | None = None
     """The state dir's run counter: orders runs started within one second."""
+    shard: ShardRecord | None = None
+    """The share of a sharded run this document holds."""
+    merged_from: tuple[str, ...] = ()
+    """A run `merge` made: the shards' run ids, in shard order."""
     schema: str = SCHEMA
 
 
@@ -172,6 +198,7 @@ def to_json(run: RunRecord) -> str:
     re-run a few tenths of a second. Each stage record is encoded once (`_stage_text`)."""
     data = _shallow(run)
     del data["stages"]
+    data["shard"] = _shallow(run.shard) if run.shard else None
     head = json.dumps(data, separators=(",", ":"))
     stages = ",".join(map(_stage_text, run.stages))
     return f'{head[:-1]},"stages":[{stages}]}}\n'
@@ -236,8 +263,19 @@ def from_json(text: str, source: str) -> RunRecord:
             for stage in data.pop("stages")
         )
         choice = tuple(data.pop("toolchain_choice", ()))
+        shard = data.pop("shard", None)
+        data["merged_from"] = tuple(data.get("merged_from", ()))
         data["schema"] = SCHEMA  # read as this minbuild's records (older keys default)
-        return RunRecord(**data, stages=stages, toolchain_choice=choice)
+        return RunRecord(
+            **data,
+            stages=stages,
+            toolchain_choice=choice,
+            shard=ShardRecord(
+                shard["index"], shard["count"], tuple(shard["own"]), tuple(shard["staircase"])
+            )
+            if shard
+            else None,
+        )
     except (TypeError, KeyError) as error:  # the schema and the records disagree: a bug
         raise ConfigError(f"not a readable run document ({error})", file=source) from error
 

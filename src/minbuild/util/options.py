@@ -35,6 +35,9 @@ class Option:
     """The only values allowed, if any."""
     short: str | None = None
     """A one-letter spelling, e.g. "-v"."""
+    positional: bool = False
+    """Given without a flag (`flag` is then its name in help, e.g. RUN); with `many`, one or
+    more of them."""
 
     def __call__(self, default: Any = None, **changes: Any) -> Any:
         """A dataclass field that takes this option; `changes` (help, choices) fit it to one
@@ -67,6 +70,15 @@ def add_arguments(
                 continue
             seen.add(name)
             common: dict[str, Any] = {"dest": name, "help": option.help}
+            if option.positional:
+                parser.add_argument(
+                    name,
+                    metavar=option.flag,
+                    type=option.parse,
+                    nargs="+" if option.many else None,
+                    help=option.help,
+                )
+                continue
             if option.switch:
                 flags = [option.short] if option.short else []
                 parser.add_argument(*flags, option.flag, action="store_true", **common)
