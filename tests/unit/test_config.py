@@ -224,3 +224,13 @@ def test_a_test_sets_environment_variables(tmp_path: Path) -> None:
     for bad in ('{"NOT A NAME": x}', "{RUST_BACKTRACE: 0}"):
         message = error_of(write(tmp_path, MINIMAL + f"    env: {bad}\n"))
         assert "project.yaml:" in message and "tests.0.env" in message, message
+
+
+def test_a_shared_redis_cache_is_named_without_its_password(tmp_path: Path) -> None:
+    text = MINIMAL + "cache: {tool: sccache, redis: 'redis://127.0.0.1:6379'}\n"
+    assert load_project(write(tmp_path, text)).cache_redis == "redis://127.0.0.1:6379"
+    secret = MINIMAL + "cache: {tool: sccache, redis: 'redis://:hunter2@ci:6379'}\n"
+    assert "SCCACHE_REDIS_PASSWORD" in error_of(write(tmp_path, secret))
+    wrong = MINIMAL + "cache: {tool: sccache, redis: 'http://ci:6379'}\n"
+    message = error_of(write(tmp_path, wrong))
+    assert "project.yaml:" in message and "cache.redis" in message, message

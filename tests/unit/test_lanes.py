@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Sequence
+from pathlib import Path
 from typing import Any
 
 from minbuild.build import cargo
-from minbuild.build.cache import parse_stats
+from minbuild.build.cache import Cache, parse_stats
 from minbuild.build.lanes import COLD, WARM, Costs, Placement, host_lanes
 from minbuild.project.config import load_project
 from minbuild.project.stages import Stage, load_staircase
@@ -129,6 +130,17 @@ def test_the_lanes_do_not_depend_on_which_stages_a_run_picks() -> None:
     # the planner passes the whole staircase: a stage keeps its lane, so its units stay fresh
     assert lanes_for(3) == lanes_for(3)
     assert len(set(lanes_for(3).values())) == 3
+
+
+def test_a_redis_cache_keeps_units_in_redis_not_in_the_cache_dir() -> None:
+    local = Cache("sccache", Path("/usr/bin/sccache"), Path("/c/sccache"))
+    shared = dataclasses.replace(local, redis="redis://127.0.0.1:6379")
+    assert (
+        local.env()["SCCACHE_DIR"] == "/c/sccache" and "SCCACHE_REDIS_ENDPOINT" not in local.env()
+    )
+    assert shared.env()["SCCACHE_REDIS_ENDPOINT"] == "redis://127.0.0.1:6379"
+    assert "SCCACHE_DIR" not in shared.env()
+    assert shared.shared_dir == Path("/c/sccache-shared")  # build-std's sources stay on disk
 
 
 def test_sccache_counters_sum_languages_and_count_uncacheable_calls_apart() -> None:

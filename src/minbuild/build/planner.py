@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild.build import artifacts, cargo, cross, sources, toolchains
-from minbuild.build.cache import CACHE, Cache, choose, default_dir
+from minbuild.build.cache import CACHE, CACHE_REDIS, Cache, choose, default_dir
 from minbuild.build.lanes import COLD, WARM, Placement, alone, host_lanes
 from minbuild.build.plan import Build, build_invocation, feature_args
 from minbuild.build.shards import SHARD, Shard, host_shares, target_shares
@@ -84,6 +84,8 @@ class Options:
         parse=Path,
     )()
     """Where the cache lives (default: the user's cache directory)."""
+    cache_redis: str | None = CACHE_REDIS()
+    """A Redis server that keeps the cache's units, shared by CI runners."""
     cross: bool = False
     """Build for foreign targets instead of the host."""
 
@@ -303,7 +305,9 @@ def _groundwork(
     state_dir = options.state_dir.resolve()
     needed = wanted(chosen)
     tool = options.cache if options.cache is not None else project.cache_tool
-    cache = choose(tool, options.cache_dir or project.cache_dir)
+    cache = choose(
+        tool, options.cache_dir or project.cache_dir, options.cache_redis or project.cache_redis
+    )
     resolution = toolchains.resolve(
         needed, options.toolchain, crate_check(project, chosen[0], state_dir, cache)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -121,6 +122,8 @@ class Project:
     """The compile cache every build goes through: sccache, or none."""
     cache_dir: Path | None
     """Where the cache keeps compiled units (None: the user's cache directory)."""
+    cache_redis: str | None
+    """A Redis server that keeps them instead, shared by CI runners (None: `cache_dir`)."""
     source: Document = field(compare=False, repr=False)
     """The parsed file, kept to put file:line on errors found later (e.g. unknown features)."""
 
@@ -206,6 +209,7 @@ def _project(doc: Document) -> Project:
         feature_matrix=data["feature_matrix"],
         cache_tool=data["cache"]["tool"],
         cache_dir=(base / data["cache"]["dir"]).resolve() if data["cache"]["dir"] else None,
+        cache_redis=_redis(doc, data["cache"]["redis"]),
         source=doc,
     )
 
@@ -271,6 +275,36 @@ def _test(
         timeout=float(data["timeout"]) or default_timeout,
         env={str(key): str(value) for key, value in data["env"].items()},
     )
+
+
+REDIS_SCHEMES = ("redis", "rediss", "tcp", "unix", "redis+unix")
+
+
+def check_redis(url: str) -> str:
+    """A Redis endpoint sccache can use, without a password: the endpoint is recorded with
+    every stage's environment, so a password belongs in SCCACHE_REDIS_PASSWORD (a CI secret),
+    which minbuild passes on and never records. (An argparse type and the project file's.)"""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme not in REDIS_SCHEMES:
+        raise ValueError(
+            f"{url!r}: expected a Redis URL such as redis://127.0.0.1:6379 "
+            f"(schemes: {', '.join(REDIS_SCHEMES)})"
+        )
+    if parsed.password:
+        raise ValueError(
+            "a password in the Redis URL would be recorded in every stage's environment: "
+            "set SCCACHE_REDIS_PASSWORD (and SCCACHE_REDIS_USERNAME) instead"
+        )
+    return url
+
+
+def _redis(doc: Document, url: str | None) -> str | None:
+    if url is None:
+        return None
+    try:
+        return check_redis(url)
+    except ValueError as error:
+        raise doc.error(("cache", "redis"), str(error)) from None
 
 
 def _check_regex(doc: Document, pattern: str, at: KeyPath) -> None:
