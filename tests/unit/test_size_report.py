@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import struct
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 from minbuild.sizes import budgets, records
 from minbuild.sizes.sizereport import BaselineOptions, ReportOptions, size_report, write_baseline
 from minbuild.util.errors import ConfigError
+from minbuild.util.schemas import validated
+from minbuild.util.yamlfile import Document
 from tests.unit.samples import later_run, sample_run
 
 PROJECT = """\
@@ -127,3 +130,43 @@ def test_history_svg_and_bad_suffix(state: Path, tmp_path: Path) -> None:
     assert "<svg" in (tmp_path / "history.svg").read_text()[:500]
     with pytest.raises(ConfigError, match=r"must end in \.png or \.svg"):
         report(state, plot=tmp_path / "chart.jpg")
+
+
+def test_allowed_growth_is_a_recorded_warning_not_a_failure(
+    state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_baseline(BaselineOptions(run=sample_run().run_id, state_dir=state))
+    monkeypatch.delenv("MINBUILD_ALLOW_GROWTH", raising=False)
+    for off in ("", "0", "false"):
+        monkeypatch.setenv("MINBUILD_ALLOW_GROWTH", off)
+        assert report(state, check=True)[2] == 1
+    monkeypatch.setenv("MINBUILD_ALLOW_GROWTH", "label size-growth-ok")
+    text, messages, code = report(state, check=True, form="json")
+    assert code == 0
+    verdict = json.loads(text)["budgets"]
+    assert verdict["allowed"] == "MINBUILD_ALLOW_GROWTH=label size-growth-ok"
+    assert "release [x86_64-unknown-linux-gnu]: grew" in verdict["violations"][0]["message"]
+    record = state / "checks" / f"{later_run().run_id}.json"
+    assert any(str(record) in message for message in messages)
+    kept = json.loads(record.read_text())
+    validated(Document(record, kept), "check")
+    assert kept["allowed"] == verdict["allowed"] and len(kept["violations"]) == 1
+    monkeypatch.delenv("MINBUILD_ALLOW_GROWTH")
+    text, _, code = report(state, check=True, allow_growth=True)
+    assert code == 0 and "budgets: 1 broken, allowed by --allow-growth" in text
+
+
+def test_the_pull_request_comment_leads_with_the_verdict_and_folds_the_rest(
+    state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MINBUILD_ALLOW_GROWTH", raising=False)
+    write_baseline(BaselineOptions(run=sample_run().run_id, state_dir=state))
+    text, _, code = report(state, form="comment", check=True, against="baseline")
+    lines = text.splitlines()
+    assert lines[0] == "<!-- minbuild:size-report -->" and code == 1
+    headline = lines[3]
+    assert headline.startswith("**5 of 5 builds ok** · tests 5/5 passed · **budgets: 1 broken**")
+    folded = text.index("<details><summary>The full report</summary>")
+    assert text.index("Largest changes against baseline") < folded
+    assert text.index("| `release` |") < folded  # the change that broke the budget
+    assert "## minbuild size report: tinyvm" in text[folded:]

@@ -18,7 +18,16 @@ from minbuild.build.plan import Build, build_invocation, feature_args
 from minbuild.build.shards import SHARD, Shard, host_shares, target_shares
 from minbuild.project import stages
 from minbuild.project.config import Project, check_manifest, load_project
-from minbuild.project.options import CHECK, CONFIG, DRY_RUN, STAGES, STATE_DIR, TARGETS, TOOLCHAIN
+from minbuild.project.options import (
+    ALLOW_GROWTH,
+    CHECK,
+    CONFIG,
+    DRY_RUN,
+    STAGES,
+    STATE_DIR,
+    TARGETS,
+    TOOLCHAIN,
+)
 from minbuild.project.stages import Stage
 from minbuild.project.targets import project_targets
 from minbuild.testing.runner import FixtureStore
@@ -72,6 +81,8 @@ class Options:
     """Plan only: the caller lists the plan's command lines instead of running them."""
     check: bool = CHECK()
     """After building, the caller enforces the project's size budgets."""
+    allow_growth: bool = ALLOW_GROWTH()
+    """With `check`: broken budgets are recorded warnings, not a failure."""
     cache: str | None = CACHE()
     """The compile cache to use (None: the project file's `cache.tool`)."""
     shard: Shard | None = SHARD()

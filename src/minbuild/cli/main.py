@@ -16,6 +16,7 @@ from minbuild.project import stages, targets
 from minbuild.project.config import load_project
 from minbuild.project.options import CrateSource
 from minbuild.sizes import formats, merge, sizereport
+from minbuild.sizes.verdict import check_budgets
 from minbuild.util import statedir
 from minbuild.util.errors import ExitCode, MinbuildError
 from minbuild.util.files import write_atomic
@@ -76,9 +77,13 @@ def _build(options: planner.Options) -> ExitCode:
     print(f"\nrun document: {path}")
     failed = any(stage.status == "failed" for stage in run.stages)
     if options.check:
-        violations, warnings = sizereport.gate(run, load_project(options.config))
-        print("\n" + "\n".join(formats.budget_lines(violations, warnings)))
-        failed = failed or bool(violations)
+        project = load_project(options.config)
+        verdict = check_budgets(run, project, options.allow_growth, options.state_dir)
+        lines = formats.budget_lines(verdict.violations, verdict.warnings, "", verdict.allowed)
+        print("\n" + "\n".join(lines))
+        for message in verdict.messages():
+            _say(message)
+        failed = failed or verdict.failed
     return ExitCode.FAILED if failed else ExitCode.OK
 
 

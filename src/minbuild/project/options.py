@@ -61,6 +61,12 @@ EXCLUDE = Option("--exclude", "leave out this feature (repeatable)", metavar="FE
 CHECK = Option(
     "--check", "after building, enforce the project's size budgets (exit 1)", switch=True
 )
+ALLOW_GROWTH = Option(
+    "--allow-growth",
+    "with --check: broken budgets are warnings, recorded, not a failure (also: the environment "
+    "variable MINBUILD_ALLOW_GROWTH, which a CI step may set from a pull-request label)",
+    switch=True,
+)
 FORMAT = Option("--format", "terminal (default), markdown, json or csv")
 MANIFEST_PATH = Option(
     "--manifest-path",

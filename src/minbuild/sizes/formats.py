@@ -14,7 +14,7 @@ from minbuild.sizes.html import html_report
 from minbuild.sizes.movers import CompositionDiff, Level, label
 from minbuild.sizes.records import RunRecord
 from minbuild.sizes.report import Change, Row, base_stage, rows, toolchain_label
-from minbuild.sizes.table import delta_text, matrix, notes, render, size_text
+from minbuild.sizes.table import cache_text, delta_text, matrix, notes, render, size_text
 from minbuild.util.text import format_table, md_row
 
 FORMATS = ("terminal", "markdown", "json", "csv", "html")
@@ -35,6 +35,8 @@ class Report:
     stage and itself in the compared run."""
     details: bool = False
     """Show every stage's composition (sections, code by crate)."""
+    allowed: str | None = None
+    """Why broken budgets did not fail the check (--allow-growth, MINBUILD_ALLOW_GROWTH)."""
 
     @property
     def rows(self) -> list[Row]:
@@ -52,7 +54,7 @@ def render_report(report: Report, form: str, exact: bool = False) -> str:
             report.diffs,
             ""
             if report.violations is None
-            else "\n".join(budget_lines(report.violations, report.warnings)),
+            else "\n".join(budget_lines(report.violations, report.warnings, "", report.allowed)),
         ),
     }
     return renderers[form](report, exact)
@@ -75,7 +77,7 @@ def terminal(report: Report, exact: bool = False) -> str:
     for change in report.diffs:
         parts.append("\n" + diff_text(change, exact) + "\n")
     if report.violations is not None:
-        lines = budget_lines(report.violations, report.warnings)
+        lines = budget_lines(report.violations, report.warnings, "", report.allowed)
         parts.append("\n" + "\n".join(lines) + "\n")
     return "".join(parts)
 
@@ -103,10 +105,15 @@ def _change_cells(changes: Sequence[Change], exact: bool) -> list[list[str]]:
 
 
 def budget_lines(
-    violations: Sequence[Violation], warnings: Sequence[str], bullet: str = ""
+    violations: Sequence[Violation],
+    warnings: Sequence[str],
+    bullet: str = "",
+    allowed: str | None = None,
 ) -> list[str]:
     """A headline, then ✗ per broken budget and ! per budget that could not be checked."""
     head = f"budgets: {len(violations)} broken" if violations else "budgets: all kept"
+    if violations and allowed:
+        head += f", allowed by {allowed}"
     lines = [head, *(f"{bullet}✗ {v.message}" for v in violations)]
     return lines + [f"{bullet}! {warning}" for warning in warnings]
 
@@ -120,49 +127,16 @@ def markdown(report: Report, exact: bool = False) -> str:
         f"Run `{run.run_id}` · commit `{commit[:12]}` · toolchain "
         f"{toolchain_label(run.toolchain)} · host `{run.host}`",
     ]
+    if run.merged_from:
+        lines.append(f"Merged from {len(run.merged_from)} shards: {', '.join(run.merged_from)}.")
     if report.against is not None:
         lines.append(f"Compared with {report.against}.")
-    base = base_stage(run)
-    headers = [
-        "#",
-        "stage",
-        "target",
-        "size",
-        "Δ prev",
-        "Δ %",
-        f"% of {base.name if base else 'base'}",
-        "tests",
-        "toolchain",
-        "status",
-    ]
-    lines += [
-        "",
-        md_row(headers),
-        md_row(["--:", "---", "---", "--:", "--:", "--:", "--:", "--:", "---", "---"]),
-    ]
-    for number, row in enumerate(report.rows):
-        delta, percent = delta_text(row.delta, row.delta_percent)
-        lines.append(
-            md_row(
-                [
-                    str(number),
-                    f"`{row.stage}`",
-                    row.target,
-                    size_text(row.size, exact),
-                    delta,
-                    f"**{percent}**" if row.grew else percent,
-                    f"{row.percent_of_base:.1f}%" if row.percent_of_base is not None else "",
-                    f"{row.tests_passed}/{row.tests_run}" if row.tests_run else "—",
-                    row.toolchain,
-                    row.status if row.status == "ok" else f"**{row.status}**",
-                ]
-            )
-        )
+    lines += ["", *_markdown_table(report, exact)]
     explained = notes(report.rows)
     if explained:
         lines += ["", *(f"- `{stage}`: {note}" for stage, note in explained)]
     if report.violations is not None:
-        budget = budget_lines(report.violations, report.warnings, "- ")
+        budget = budget_lines(report.violations, report.warnings, "- ", report.allowed)
         lines += ["", f"### Budgets: {budget[0].removeprefix('budgets: ')}", "", *budget[1:]]
     if report.against is not None:
         lines += [
@@ -180,6 +154,30 @@ def markdown(report: Report, exact: bool = False) -> str:
         shell = row.record.shell or "(no command recorded)"
         lines += [f"**{row.stage}** ({row.status}{reason})", "", "```sh", shell, "```", ""]
     return "\n".join([*lines, "</details>", ""])
+
+
+def _markdown_table(report: Report, exact: bool) -> list[str]:
+    """Every stage's row; the compile cache's hits when a cache ran."""
+    base = base_stage(report.run)
+    cached = any(cache_text(row.record) for row in report.rows)
+    headers = ["#", "stage", "target", "size", "Δ prev", "Δ %"]
+    headers += [f"% of {base.name if base else 'base'}", "tests", "toolchain"]
+    headers += ["cache"] * cached + ["status"]
+    align = ["--:", "---", "---", "--:", "--:", "--:", "--:", "--:", "---"]
+    lines = [md_row(headers), md_row([*align, *["--:"] * cached, "---"])]
+    for number, row in enumerate(report.rows):
+        delta, percent = delta_text(row.delta, row.delta_percent)
+        cells = [str(number), f"`{row.stage}`", row.target, size_text(row.size, exact), delta]
+        cells += [
+            f"**{percent}**" if row.grew else percent,
+            f"{row.percent_of_base:.1f}%" if row.percent_of_base is not None else "",
+            f"{row.tests_passed}/{row.tests_run}" if row.tests_run else "—",
+            row.toolchain,
+        ]
+        cells += [cache_text(row.record)] * cached
+        cells.append(row.status if row.status == "ok" else f"**{row.status}**")
+        lines.append(md_row(cells))
+    return lines
 
 
 def _markdown_composition(report: Report, exact: bool) -> list[str]:
@@ -254,6 +252,7 @@ def to_json(report: Report, exact: bool = False) -> str:
         data["budgets"] = {
             "violations": [v.__dict__ for v in report.violations],
             "warnings": list(report.warnings),
+            "allowed": report.allowed if report.violations else None,
         }
     return json.dumps(data, indent=2) + "\n"
 

@@ -9,18 +9,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from minbuild.project.config import Project, load_project
-from minbuild.project.options import CHECK, CONFIG, FORMAT, OUTPUT, RUN, STAGES, STATE_DIR, TARGETS
+from minbuild.project.options import (
+    ALLOW_GROWTH,
+    CHECK,
+    CONFIG,
+    FORMAT,
+    OUTPUT,
+    RUN,
+    STAGES,
+    STATE_DIR,
+    TARGETS,
+)
 from minbuild.project.stages import load_staircase
 from minbuild.sizes import budgets, charts, history, movers, records
 from minbuild.sizes.formats import FORMATS, Report, markdown, render_report
+from minbuild.sizes.prcomment import comment
 from minbuild.sizes.records import RunRecord
 from minbuild.sizes.report import Reference, compare, reference_from_run, rows
+from minbuild.sizes.verdict import check_budgets
 from minbuild.util.errors import ConfigError, ExitCode
 from minbuild.util.files import write_atomic
 from minbuild.util.options import Option, at_least
 from minbuild.util.text import did_you_mean
 
 BASELINE = "baseline"
+REPORT_FORMATS = (*FORMATS, "comment")
 
 
 RUN_CONFIG = "project file for budgets and baseline (default: the run's own)"
@@ -40,9 +53,10 @@ class ReportOptions:
     """Run id, path, or "baseline" to compare with."""
     form: str = FORMAT(
         "terminal",
-        help="terminal (default), markdown, json, csv, or html (one self-contained page)",
+        help="terminal (default), markdown, json, csv, html (one self-contained page), or "
+        "comment (a pull request's sticky comment: markdown behind a hidden marker)",
     )
-    """terminal, markdown, json, csv or html."""
+    """terminal, markdown, json, csv, html or comment."""
     output: Path | None = OUTPUT()
     """Write the report here instead of returning it for standard output."""
     exact: bool = Option("--bytes", "exact sizes in bytes instead of humanized", switch=True)()
@@ -62,6 +76,8 @@ class ReportOptions:
     """Show each stage's composition and its diff against the stage above."""
     check: bool = CHECK(help="enforce the project's budgets: exit 1 and say which broke")
     """Enforce the project's budgets (exit 1 if one is broken)."""
+    allow_growth: bool = ALLOW_GROWTH()
+    """With `check`: broken budgets are recorded warnings, not a failure."""
     ratchet: bool = Option(
         "--ratchet", "lower baseline entries this run beat (never raises one)", switch=True
     )()
@@ -169,19 +185,11 @@ def _is_baseline(path: Path) -> bool:
     return isinstance(data, dict) and data.get("schema") in budgets.READABLE
 
 
-def gate(run: RunRecord, project: Project) -> tuple[list[budgets.Violation], list[str]]:
-    """The project's budgets applied to a run, growth measured against its baseline file."""
-    baseline = None
-    if project.size_baseline.is_file():
-        baseline = budgets.load_baseline(project.size_baseline).reference(project.size_baseline)
-    return budgets.check(rows(run), project.budgets, baseline)
-
-
 def size_report(options: ReportOptions) -> Outcome:
-    if options.form not in FORMATS:
+    if options.form not in REPORT_FORMATS:
         raise ConfigError(
-            f"--format {options.form}: not one of {', '.join(FORMATS)}"
-            + did_you_mean(options.form, list(FORMATS))
+            f"--format {options.form}: not one of {', '.join(REPORT_FORMATS)}"
+            + did_you_mean(options.form, list(REPORT_FORMATS))
         )
     if options.plot is not None:
         charts.check_path(options.plot)
@@ -209,16 +217,26 @@ def size_report(options: ReportOptions) -> Outcome:
     if options.check:
         if project is None:
             raise ConfigError("--check: no project file with budgets (give --config)")
-        violations, warnings = gate(run, project)
-        report = dataclasses.replace(report, violations=violations, warnings=warnings)
-        exit_code = ExitCode.FAILED if violations else ExitCode.OK
+        verdict = check_budgets(run, project, options.allow_growth, options.state_dir)
+        report = dataclasses.replace(
+            report,
+            violations=verdict.violations,
+            warnings=verdict.warnings,
+            allowed=verdict.allowed,
+        )
+        exit_code = ExitCode.FAILED if verdict.failed else ExitCode.OK
+        messages += verdict.messages()
     if options.ratchet:
         messages += _ratchet(run, project)
     if options.plot is not None:
         charts.staircase(run, options.plot, options.log_scale)
         messages.append(f"wrote {options.plot}")
     messages += _publish(report)
-    text = render_report(report, options.form, options.exact)
+    text = (
+        comment(report, options.exact)
+        if options.form == "comment"
+        else render_report(report, options.form, options.exact)
+    )
     return _deliver(text, options.output, messages, exit_code)
 
 

@@ -108,7 +108,7 @@ def _columns(exact: bool, base: str) -> list[_Column]:
             right=True,
         ),
         _Column("cargo", lambda row: _units(row.record)),
-        _Column("cache", lambda row: _cache(row.record)),
+        _Column("cache", lambda row: cache_text(row.record)),
         _Column("status", lambda row: row.status, always=True),
     ]
 
@@ -125,7 +125,7 @@ def _units(stage: StageRecord) -> str:
     return "fresh" if stage.units_built == 0 else f"{stage.units_built} built"
 
 
-def _cache(stage: StageRecord) -> str:
+def cache_text(stage: StageRecord) -> str:
     """The compile cache's share: hits of what it could cache (linking crates it cannot)."""
     cache = stage.cache
     if cache is None or cache.hits + cache.misses == 0:
