@@ -11,10 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.build import artifacts, cargo, cross, sources, toolchains
+from minbuild.build import artifacts, cargo, cross, toolchains
 from minbuild.build.cache import CACHE, CACHE_REDIS, Cache, choose, default_dir
 from minbuild.build.lanes import COLD, WARM, Placement, alone, host_lanes
-from minbuild.build.plan import Build, build_invocation, feature_args
+from minbuild.build.plan import Build, build_invocation
+from minbuild.build.prerequisites import crate_check, with_offline_source
 from minbuild.build.shards import SHARD, Shard, host_shares, target_shares
 from minbuild.project import stages
 from minbuild.project.config import Project, check_manifest, load_project
@@ -333,72 +334,6 @@ def _groundwork(
     return _Groundwork(project, staircase, chosen, resolution, crate, state_dir, cache)
 
 
-def crate_check(
-    project: Project, stage: Stage, state_dir: Path, cache: Cache | None = None
-) -> toolchains.BuildCheck:
-    """`cargo check` of the project's package with `stage`'s features, for choosing the
-    toolchain (cargo's own freshness makes it cheap after the first run; in a fresh state dir,
-    as on a CI runner, the cache does: hexyl's check takes 3 s, not 8)."""
-
-    def check(toolchain: toolchains.Toolchain) -> str | None:
-        candidate = toolchain.candidate
-        server = cache.server() if cache else None
-        try:
-            return cargo.check_builds(
-                project,
-                candidate.cargo,
-                {**candidate.env, **(server.env() if server else {})},
-                state_dir / "target",
-                feature_args(stage),
-                stage.rustflags,
-                statedir.inside(state_dir, "logs", "toolchain-check", f"{candidate.name}.log"),
-            )
-        finally:
-            if server:
-                server.stop()
-
-    return check
-
-
-def with_offline_source(
-    project: Project,
-    stages: Sequence[Stage],
-    resolution: toolchains.Resolution,
-    farms: Path,
-) -> toolchains.Resolution:
-    """Offline build-std replaces crates.io with std's vendored copy; when the crate has
-    crates.io dependencies of its own, build-std gets one source that holds both instead, or
-    its stages are skipped with the reason (two different copies of one package)."""
-    toolchain = resolution.toolchain
-    std_stages = [
-        s.name for s in stages if "build-std" in s.needs and s.name not in resolution.skipped
-    ]
-    if toolchain.vendor is None or not std_stages:
-        return resolution
-    candidate = toolchain.candidate
-    farm = sources.offline_source(
-        project.manifest, candidate.cargo, candidate.env, toolchain.vendor, farms
-    )
-    if farm.path is None:
-        problem = f"{farm.problem}; build-std cannot run offline"
-        return dataclasses.replace(
-            resolution, skipped={**resolution.skipped, **dict.fromkeys(std_stages, problem)}
-        )
-    note = (
-        (
-            f"build-std: std's and {farm.packages} crates.io dependencies of the crate from one "
-            f"offline source, {farm.path}",
-        )
-        if farm.packages
-        else ()
-    )
-    return dataclasses.replace(
-        resolution,
-        toolchain=dataclasses.replace(toolchain, vendor=farm.path),
-        choice=(*resolution.choice, *note),
-    )
-
-
 def _fixture_makers(
     project: Project,
     crate: cargo.Crate,
@@ -456,24 +391,3 @@ def _share_cores(builds: tuple[Build, ...], parallel: int) -> tuple[Build, ...]:
         )
         for b in builds
     )
-
-
-def describe_plan(plan: Plan) -> str:
-    """Per build, the line a person can paste into a shell to make it (or why it is skipped)."""
-    toolchain = plan.toolchain
-    lines = [
-        f"# toolchain: {toolchain.label}, commit {toolchain.commit[:12]}; "
-        f"run from {plan.project.crate_dir}",
-        *(f"#   {line}" for line in plan.resolution.choice),
-    ]
-    if plan.parallel > 1:
-        lines.append(f"# {plan.parallel} lanes at once, each in its own target dir:")
-        lines += [f"#   {', '.join(b.label for b in lane)}" for lane in plan.lanes()]
-    lines.append("")
-    for build in plan.builds:
-        lines.append(f"# {build.stage.index} {build.label}: {build.stage.description}")
-        lines.append(f"# skipped: {build.skip}" if build.skip else build.invocation.shell())
-        if build.runner and not build.skip:
-            lines.append(f"# its tests run under: {' '.join(build.runner)}")
-        lines.append("")
-    return "\n".join(lines)

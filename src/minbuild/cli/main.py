@@ -9,7 +9,16 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from minbuild.build import cargo, cimatrix, execute, planner, provision, starter, toolchains
+from minbuild.build import (
+    cargo,
+    cimatrix,
+    describe,
+    execute,
+    planner,
+    provision,
+    starter,
+    toolchains,
+)
 from minbuild.cli import commands, progress
 from minbuild.features import cfgaudit, cost, matrix
 from minbuild.project import stages, targets
@@ -68,7 +77,7 @@ def _cross_build(values: Values) -> ExitCode:
 def _build(options: planner.Options) -> ExitCode:
     plan = planner.prepare(options)
     if options.dry_run:
-        print(planner.describe_plan(plan), end="")
+        print(describe.describe_plan(plan), end="")
         return ExitCode.OK
     run, path = execute.execute(
         plan, options.fail_fast, progress.ProgressPrinter(sys.stderr, live=plan.parallel <= 1)

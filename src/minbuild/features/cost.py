@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.build import artifacts, cargo, execute, planner, toolchains
+from minbuild.build import artifacts, cargo, execute, planner, prerequisites, toolchains
 from minbuild.build.cargo import Crate, enabled_features
 from minbuild.project import stages
 from minbuild.project.config import Project
@@ -141,7 +141,7 @@ def run(options: CostOptions, reporter: execute.Reporter) -> tuple[str, Path]:
         base = [s for s in staircase if "build-std" not in s.needs][-1]
     else:
         (base,) = stages.select(staircase, options.stages, None, None)
-    check = planner.crate_check(project, base, state_dir.resolve())
+    check = prerequisites.crate_check(project, base, state_dir.resolve())
     resolution = toolchains.resolve([base], options.toolchain, check)
     toolchain = resolution.toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)

@@ -256,13 +256,13 @@ def run(
     options: MatrixOptions, progress: Callable[[int, int, str], None]
 ) -> tuple[str, Path | None, bool]:
     """The table (or, dry, the list), the record's path, and whether every combination passed."""
-    from minbuild.build import cargo, planner, toolchains
+    from minbuild.build import cargo, prerequisites, toolchains
     from minbuild.project import stages
 
     project = options.project
     state_dir = options.state_dir.resolve()
     first = stages.load_staircase(project)[0]
-    check = None if options.dry_run else planner.crate_check(project, first, state_dir)
+    check = None if options.dry_run else prerequisites.crate_check(project, first, state_dir)
     toolchain = toolchains.resolve((), options.toolchain, check).toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
     spec = matrix_spec(project, options.depth, options.exclude)
