@@ -280,6 +280,13 @@ def enabled_features(
     return frozenset(enabled)
 
 
+def build_features(crate: Crate, default_features: bool, features: Iterable[str]) -> frozenset[str]:
+    """What a build's features change: the package's enabled features, and the
+    `dependency/feature`s it turns on directly (two builds that agree here build alike)."""
+    listed = tuple(features)
+    return enabled_features(crate, default_features, listed) | {f for f in listed if "/" in f}
+
+
 def is_feature(crate: Crate, name: str) -> bool:
     """A feature of the package, or `dependency/feature` (cargo's syntax) of one of its deps."""
     if name in crate.features:

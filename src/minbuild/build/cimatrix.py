@@ -76,6 +76,7 @@ def ci_matrix(options: MatrixJobsOptions) -> dict[str, Any]:
         cargo.graph_size(crate, candidate.cargo, candidate.env),
         WARM if project.cache_tool not in (None, "none") else COLD,
         measured,
+        {s.name: cargo.build_features(crate, s.default_features, s.features) for s in staircase},
     )
     host = [[name for name in share if name in chosen] for share in shares]
     host = [share for share in host if share]

@@ -37,6 +37,12 @@ class Costs:
     """The whole-program link, which no cache can do (the demo's lto 6.3 s, panic-abort 1.6 s)..."""
     lto_package: float
     """...and its growth with the graph."""
+    speed_link: float
+    """The link's factor at opt-level 3: it optimizes harder than at s or z (hexyl's release
+    links in 12 s, its opt-level-s stage in 8.5 s, both from a warm cache)."""
+    lean_link: float
+    """The link's factor for a std built without its backtrace crates: less to optimize
+    (hexyl's build-std-features links in about 4 s, its build-std in 11 s)."""
     std: float
     """std from source without its backtrace crates (cold panic-immediate-abort: 22 s)."""
     backtrace: float
@@ -55,6 +61,8 @@ COLD = Costs(
     debug_factor=1.5,
     lto_base=4.0,
     lto_package=0.2,
+    speed_link=1.0,
+    lean_link=1.0,
     std=16.0,
     backtrace=18.0,
     std_features=6.0,
@@ -65,15 +73,20 @@ WARM = Costs(
     build_overhead=1.0,
     package=0.12,
     debug_factor=1.5,
-    lto_base=4.0,
-    lto_package=0.1,
-    std=1.5,
-    backtrace=5.0,
-    std_features=1.0,
-    host_share=0.1,
+    lto_base=4.6,
+    lto_package=0.11,
+    speed_link=1.4,
+    lean_link=0.5,
+    std=2.3,
+    backtrace=3.0,
+    std_features=0.5,
+    host_share=0.0,
 )
 """A warm compile cache, as in CI after the first run: a stage costs its links and the units
-no cache keeps, fitted to the bench's CI case (hexyl: release 16 s, build-std 19 s)."""
+no cache keeps, fitted to the bench's CI case (hexyl: release 18.6 s, opt-level-s 11.5 s,
+build-std 17.9 s, build-std-features 7.3 s; the demo: lto 6.6 s, build-std 12 s). A new
+target dir costs little: its units are hits too, and every profile builds its own build
+scripts anyway."""
 # Features of core itself: changing one recompiles every crate of std, as a new profile does.
 CORE_FEATURES = frozenset({"panic_immediate_abort", "optimize_for_size"})
 # Profile settings that only change the final link, never a unit's compile.
@@ -94,6 +107,10 @@ class _Keys:
     """Everything: two stages that agree here build the same thing."""
     debug: bool
     """Unoptimized: its units are larger, with their debug info."""
+    speed: bool
+    """Optimized at opt-level 3 (or 2): its LTO link works harder."""
+    lean: bool
+    """std built without its backtrace crates: its LTO link has less to do."""
 
 
 @dataclass(frozen=True)
@@ -136,17 +153,19 @@ def host_lanes(
     packages: int,
     costs: Costs = COLD,
     measured: Mapping[str, float] | None = None,
+    features: Mapping[str, frozenset[str]] | None = None,
 ) -> Mapping[str, Placement]:
     """Stage name -> its lane (0 .. lanes-1) and target dir. `profiles` are the stages'
     effective profiles, `packages` the size of the crate's dependency graph, `costs` what a
     build costs here (WARM under a compile cache), `measured` the seconds stages took in a
-    recorded run (they replace the estimates). Stages that share units go together (a feature
-    change, a strip, std's own features after build-std); each group's cost is estimated,
-    and the groups are shared out between the lanes."""
+    recorded run (they replace the estimates), `features` the features each stage enables (two
+    stages that enable the same build alike, whatever their flags say). Stages that share
+    units go together (a feature change, a strip, std's own features after build-std); each
+    group's cost is estimated, and the groups are shared out between the lanes."""
     estimate = _Estimate(costs, packages)
     groups: list[_Group] = []
     for stage in staircase:
-        keys = _keys(stage, profiles[stage.name])
+        keys = _keys(stage, profiles[stage.name], (features or {}).get(stage.name))
         group, extra = estimate.best_match(groups, keys) or (
             _Group(0.0),
             estimate.alone(stage, keys),
@@ -175,9 +194,9 @@ def host_lanes(
 
 def _share_out(groups: list[_Group], lanes: int, new_dir: float) -> list[list[_Group]]:
     """Each kind of build (build-std or not) in a lane of its own to begin with, then single
-    groups moved from the busiest lane to the idlest while that shortens the longest lane. A
-    group that is the first of its kind in a lane pays `new_dir` for that lane's new target
-    dir."""
+    groups moved, or two swapped, between the busiest lane and another while that shortens the
+    longest lane. A group that is the first of its kind in a lane pays `new_dir` for that
+    lane's new target dir."""
     held: list[list[_Group]] = [[] for _ in range(lanes)]
     for group in groups:
         held[min(int(group.build_std), lanes - 1)].append(group)
@@ -189,23 +208,23 @@ def _share_out(groups: list[_Group], lanes: int, new_dir: float) -> list[list[_G
     while True:
         busiest = max(range(lanes), key=lambda n: load(held[n]))
         longest = load(held[busiest])
-        best: tuple[float, _Group, int] | None = None
-        for group in held[busiest]:
-            for other in range(lanes):
-                if other == busiest:
-                    continue
-                moved = max(
-                    load([g for g in held[busiest] if g is not group]),
-                    load([*held[other], group]),
-                    *(load(held[n]) for n in range(lanes) if n not in (busiest, other)),
-                )
-                if moved < longest and (best is None or moved < best[0]):
-                    best = (moved, group, other)
+        best: tuple[float, int, list[_Group], list[_Group]] | None = None
+        for other in (n for n in range(lanes) if n != busiest):
+            rest = max(
+                (load(held[n]) for n in range(lanes) if n not in (busiest, other)), default=0
+            )
+            for group in held[busiest]:
+                for swapped in (None, *held[other]):  # a move, or a swap with `swapped`
+                    mine = [g for g in held[busiest] if g is not group]
+                    theirs = [g for g in held[other] if g is not swapped] + [group]
+                    if swapped is not None:
+                        mine.append(swapped)
+                    moved = max(load(mine), load(theirs), rest)
+                    if moved < longest - 1e-9 and (best is None or moved < best[0]):
+                        best = (moved, other, mine, theirs)
         if best is None:
             return held
-        _, group, other = best
-        held[busiest].remove(group)
-        held[other].append(group)
+        _, other, held[busiest], held[other] = best
 
 
 def _numbering(keys: Iterable[T]) -> dict[T, int]:
@@ -213,14 +232,18 @@ def _numbering(keys: Iterable[T]) -> dict[T, int]:
     return {key: number for number, key in enumerate(dict.fromkeys(keys))}
 
 
-def _keys(stage: Stage, profile: Mapping[str, ProfileValue]) -> _Keys:
+def _keys(
+    stage: Stage, profile: Mapping[str, ProfileValue], enabled: frozenset[str] | None = None
+) -> _Keys:
     compiled = tuple(sorted((k, str(v)) for k, v in profile.items() if k not in LINK_ONLY))
     units = (compiled, stage.rustflags, stage.build_std, stage.cargo_unstable)
     features = None if stage.build_std_features is None else frozenset(stage.build_std_features)
-    full = (units, features, stage.default_features, stage.features)
-    debug = str(profile.get("opt-level")) == "0"
+    chosen = (stage.default_features, stage.features) if enabled is None else enabled
+    full = (units, features, chosen)
+    level = str(profile.get("opt-level"))
     lto = str(profile.get("lto")) not in ("False", "off")
-    return _Keys(units, features, lto, full, debug)
+    lean = bool(stage.build_std) and features is not None and "backtrace" not in features
+    return _Keys(units, features, lto, full, level == "0", level in ("2", "3"), lean)
 
 
 @dataclass(frozen=True)
@@ -248,7 +271,10 @@ class _Estimate:
 
     def link(self, keys: _Keys) -> float:
         costs = self.costs
-        return costs.lto_base + costs.lto_package * self.packages if keys.lto else 0.0
+        if not keys.lto:
+            return 0.0
+        factor = (costs.speed_link if keys.speed else 1.0) * (costs.lean_link if keys.lean else 1.0)
+        return (costs.lto_base + costs.lto_package * self.packages) * factor
 
     def best_match(self, groups: Sequence[_Group], keys: _Keys) -> tuple[_Group, float] | None:
         """The group whose units `keys` reuses most, and what is left to build there."""

@@ -200,12 +200,24 @@ def plan_host(options: Options) -> Plan:
     # Under a cache a stage costs its links: a placement of its own. Turning the cache on or
     # off moves some stages to other dirs once; the cache keeps that cheap.
     costs = WARM if ground.cache else COLD
-    placement = host_lanes(ground.staircase, skipped, parallel, profiles, packages, costs)
+    features = {
+        s.name: cargo.build_features(ground.crate, s.default_features, s.features)
+        for s in ground.staircase
+    }
+    placement = host_lanes(
+        ground.staircase, skipped, parallel, profiles, packages, costs, features=features
+    )
     chosen, prelude = ground.stages, tuple[Build, ...]()
     if options.shard:
         if not options.picks_stages:
             shares = host_shares(
-                ground.staircase, skipped, options.shard.count, profiles, packages, costs
+                ground.staircase,
+                skipped,
+                options.shard.count,
+                profiles,
+                packages,
+                costs,
+                features=features,
             )
             share = set(shares[options.shard.index - 1])
             chosen = tuple(stage for stage in chosen if stage.name in share)

@@ -58,10 +58,11 @@ def host_shares(
     packages: int,
     costs: Costs = COLD,
     measured: Mapping[str, float] | None = None,
+    features: Mapping[str, frozenset[str]] | None = None,
 ) -> list[list[str]]:
     """The staircase's stages in `count` shares, in staircase order within each: the lanes
     `count` runners would build at once (every runner starts with empty target dirs)."""
-    placement = host_lanes(staircase, skipped, count, profiles, packages, costs, measured)
+    placement = host_lanes(staircase, skipped, count, profiles, packages, costs, measured, features)
     return [[s.name for s in staircase if placement[s.name].lane == n] for n in range(count)]
 
 
