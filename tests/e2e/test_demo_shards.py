@@ -74,9 +74,15 @@ def test_each_shard_built_its_share_and_what_its_tests_needed(runs: Runs) -> Non
 
 
 def test_the_shards_std_and_dependency_units_come_from_the_shared_cache(runs: Runs) -> None:
+    compiled = 0
     for stage in runs.merged.stages:
         assert stage.cache is not None and stage.cache.misses == 0, (stage.name, stage.cache)
-        assert stage.cache.hits >= (20 if "build-std" in stage.name else 1), stage.name
+        if stage.units_built:  # strip-debuginfo only relinks: nothing to ask the cache
+            compiled += 1
+            # all of std again (core, alloc, std...) for build-std and panic=immediate-abort
+            whole_std = stage.name in ("build-std", "panic-immediate-abort")
+            assert stage.cache.hits >= (15 if whole_std else 1), (stage.name, stage.cache)
+    assert compiled >= len(runs.merged.stages) - 1
     assert "SCCACHE_REDIS_ENDPOINT" in runs.merged.stages[0].env
 
 
