@@ -75,3 +75,15 @@ def test_the_example_workflow_reads_what_ci_matrix_prints(cargo: None, tmp_path:
     workflow = yaml.safe_load(text)
     assert "fromJSON(needs.plan.outputs.matrix)" in workflow["jobs"]["shard"]["strategy"]["matrix"]
     assert MARKER in text  # the sticky comment is found by size-report's own marker
+
+
+def test_every_shard_chooses_the_toolchain_of_the_whole_run(buildstd: None, tmp_path: Path) -> None:
+    # alone, the light stages would take nightly (it runs them all) and build-std Debian's
+    # rustc-web (nightly here has no std source): shards of two toolchains would not merge
+    chosen = set()
+    for share in ("1/2 --stage debug,release", "2/2 --stage build-std"):
+        args = ["min-build", "--dry-run", "--config", str(DEMO), "--shard", *share.split()]
+        done = run_minbuild(*args, "--state-dir", str(tmp_path))
+        assert done.returncode == 0, done.stderr
+        chosen.add(done.stdout.splitlines()[0].split(",")[0])
+    assert len(chosen) == 1, chosen

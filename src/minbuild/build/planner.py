@@ -327,7 +327,9 @@ def _groundwork(
     if not every_stage and not (options.stages or options.first or options.last):
         chosen = chosen[-1:]  # the stage a team ships
     state_dir = options.state_dir.resolve()
-    needed = wanted(chosen)
+    # A shard chooses the toolchain the whole run would: its share alone (no build-std stage,
+    # say) could pick another, and shards of two toolchains do not merge.
+    needed = wanted(staircase if options.shard else chosen)
     tool = options.cache if options.cache is not None else project.cache_tool
     cache = choose(
         tool, options.cache_dir or project.cache_dir, options.cache_redis or project.cache_redis
