@@ -152,8 +152,7 @@ def _ci_matrix(values: Values) -> ExitCode:
 def _merge(values: Values) -> ExitCode:
     run, path = merge.merge_files(build(merge.MergeOptions, values))
     print(formats.terminal(formats.Report(run)), end="")
-    shards = ", ".join(run.merged_from)
-    print(f"\nmerged {len(run.merged_from)} shards ({shards}) into run document: {path}")
+    print(f"\nrun document: {path}")
     if not run.complete:
         _say("a shard's run did not complete: the merged run is not complete either")
     return ExitCode.OK

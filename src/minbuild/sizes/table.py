@@ -56,7 +56,9 @@ def render(run: RunRecord, exact: bool = False) -> str:
     explained = [f"  {label}: {note}" for label, note in notes(table_rows)]
     if explained:
         text += ["", *explained]
-    together = overlap(run)
+    together = None if run.merged_from else overlap(run)  # shards ran on other machines
+    if run.merged_from:
+        text += ["", f"merged from {len(run.merged_from)} shards: {', '.join(run.merged_from)}"]
     if together and together.lanes > 1:
         text += [
             "",
