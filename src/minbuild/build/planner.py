@@ -221,14 +221,7 @@ def plan_host(options: Options) -> Plan:
             )
             share = set(shares[options.shard.index - 1])
             chosen = tuple(stage for stage in chosen if stage.name in share)
-        prelude = _fixture_makers(
-            ground.project,
-            ground.crate,
-            ground.staircase,
-            ground.resolution.toolchain,
-            ground.state_dir,
-            made_in_run=chosen,
-        )
+        prelude = ground.fixture_makers(made_in_run=chosen)
 
     def build(stage: Stage, lane: Placement | None) -> Build:
         return host_build(
@@ -265,13 +258,7 @@ def plan_cross(options: Options) -> Plan:
         if targets or not options.shard
         else ()
     )
-    prelude = _fixture_makers(
-        ground.project,
-        ground.crate,
-        ground.staircase,
-        ground.resolution.toolchain,
-        ground.state_dir,
-    )
+    prelude = ground.fixture_makers()
     return ground.plan(builds, options.parallel, prelude, split_jobs=True, shard=options.shard)
 
 
@@ -286,6 +273,18 @@ class _Groundwork:
     crate: cargo.Crate
     state_dir: Path
     cache: Cache | None
+
+    def fixture_makers(self, made_in_run: Sequence[Stage] = ()) -> tuple[Build, ...]:
+        """Host builds that make the fixtures the run's tests use and no stage of
+        `made_in_run` makes."""
+        return _fixture_makers(
+            self.project,
+            self.crate,
+            self.staircase,
+            self.resolution.toolchain,
+            self.state_dir,
+            made_in_run,
+        )
 
     def plan(
         self,
