@@ -110,7 +110,8 @@ class _Keys:
     speed: bool
     """Optimized at opt-level 3 (or 2): its LTO link works harder."""
     lean: bool
-    """std built without its backtrace crates: its LTO link has less to do."""
+    """std built without its backtrace crates (std's defaults have them): less to compile,
+    and its LTO link has less to do."""
 
 
 @dataclass(frozen=True)
@@ -265,9 +266,7 @@ class _Estimate:
         cost = costs.build_overhead + graph + self.link(keys)
         if not stage.build_std:
             return cost
-        features = stage.build_std_features
-        backtrace = features is None or "backtrace" in features  # None: std's defaults have it
-        return cost + costs.std + (costs.backtrace if backtrace else 0.0)
+        return cost + costs.std + (0.0 if keys.lean else costs.backtrace)
 
     def link(self, keys: _Keys) -> float:
         costs = self.costs

@@ -16,7 +16,7 @@ from minbuild.build.cache import CACHE, CACHE_REDIS, Cache, choose, default_dir
 from minbuild.build.lanes import COLD, WARM, Placement, alone, host_lanes
 from minbuild.build.plan import Build, build_invocation
 from minbuild.build.prerequisites import crate_check, with_offline_source
-from minbuild.build.shards import SHARD, Shard, host_shares, target_shares
+from minbuild.build.shards import SHARD, Shard, host_shares, stage_facts, target_shares
 from minbuild.project import stages
 from minbuild.project.config import Project, check_manifest, load_project
 from minbuild.project.options import (
@@ -190,7 +190,7 @@ def plan_host(options: Options) -> Plan:
     # --fail-fast stops at the first failure in staircase order: only one lane can promise that.
     parallel = 1 if options.fail_fast else options.parallel
     candidate = ground.resolution.toolchain.candidate
-    profiles = {s.name: cargo.effective_profile(ground.crate, s) for s in ground.staircase}
+    profiles, features = stage_facts(ground.crate, ground.staircase)
     # the crate's size weighs its builds against std's: only lanes and shares need it
     packages = (
         cargo.graph_size(ground.crate, candidate.cargo, candidate.env)
@@ -200,10 +200,6 @@ def plan_host(options: Options) -> Plan:
     # Under a cache a stage costs its links: a placement of its own. Turning the cache on or
     # off moves some stages to other dirs once; the cache keeps that cheap.
     costs = WARM if ground.cache else COLD
-    features = {
-        s.name: cargo.build_features(ground.crate, s.default_features, s.features)
-        for s in ground.staircase
-    }
     placement = host_lanes(
         ground.staircase, skipped, parallel, profiles, packages, costs, features=features
     )

@@ -10,6 +10,7 @@ import heapq
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from minbuild.build.cargo import Crate, build_features, effective_profile
 from minbuild.build.lanes import COLD, Costs, host_lanes
 from minbuild.project.stages import ProfileValue, Stage
 from minbuild.util.options import Option
@@ -48,6 +49,16 @@ SHARD = Option(
     metavar="I/N",
     parse=parse_shard,
 )
+
+
+def stage_facts(
+    crate: Crate, staircase: Sequence[Stage]
+) -> tuple[Mapping[str, Mapping[str, ProfileValue]], Mapping[str, frozenset[str]]]:
+    """What placing the staircase in lanes or shares weighs of each stage: its effective
+    profile and the features its build enables."""
+    profiles = {s.name: effective_profile(crate, s) for s in staircase}
+    features = {s.name: build_features(crate, s.default_features, s.features) for s in staircase}
+    return profiles, features
 
 
 def host_shares(
