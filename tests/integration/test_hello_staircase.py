@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build import execute, planner
+from minbuild.build import execute, planner, toolchains
 from minbuild.sizes import records
 from minbuild.sizes.formats import FORMATS
 from minbuild.sizes.records import RunRecord, StageRecord
@@ -37,6 +37,9 @@ class Recorder:
     def finished(self, position: int, total: int, record: StageRecord) -> None:
         if record.name == self.interrupt_after:
             raise KeyboardInterrupt
+
+    def restarting(self, reason: str) -> None:
+        self.actions.append(("restart", reason))
 
 
 def build(state: Path, config: Path = HELLO / "minbuild.yaml", **options: object) -> RunRecord:
@@ -83,6 +86,8 @@ def test_records_carry_commands_env_and_profiles(first_run: RunRecord) -> None:
     assert "--no-default-features" in lto.command and lto.features == ("greeting",)
     assert first_run.stages[-1].env["RUSTFLAGS"] == "-Zlocation-detail=none"
     assert first_run.complete and first_run.finished and first_run.config_hash
+    # the first lane checked the toolchain while the other built, and the run says so
+    assert first_run.toolchain_choice[-1].endswith(toolchains.CHECK_PASSED)
 
 
 def test_an_unchanged_rerun_builds_nothing(first_run: RunRecord, shared_state: Path) -> None:

@@ -258,3 +258,19 @@ def test_a_skip_names_the_installed_toolchain_that_could_run_it_but_cannot_build
     assert reason.startswith("debian (rustc 1.96.0) could run it but cannot build the crate (")
     assert "has no std library source" in reason  # the chosen one's own reason stays
     assert list(resolution.unbuildable) == ["debian (rustc 1.96.0)"]
+
+
+@pytest.mark.parametrize("requested", [None, "debian"])
+def test_a_choice_made_before_its_check_says_what_the_checked_one_says(
+    monkeypatch: pytest.MonkeyPatch, requested: str | None
+) -> None:
+    """min-build chooses without the check and runs it in its first lane: once it passes,
+    the run must record the very choice that checking first would have made."""
+    fake_probes(
+        monkeypatch, {"nightly": toolchain(rustup("nightly"), source=False), "debian": toolchain()}
+    )
+    builds, _ = failing_for()
+    for stages in (STAGES, STAGES[:10]):
+        presumed = toolchains.resolve(stages, requested, None)
+        assert toolchains.CHECK_PASSED not in " ".join(presumed.choice)
+        assert toolchains.passed_check(presumed) == toolchains.resolve(stages, requested, builds)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from minbuild import __version__
+from minbuild.build import toolchains
 from minbuild.build.cache import CacheServer
 from minbuild.build.plan import Build
 from minbuild.build.planner import Options, Plan, prepare
@@ -35,6 +36,8 @@ class Reporter(Protocol):
 
     def finished(self, position: int, total: int, record: StageRecord) -> None: ...
 
+    def restarting(self, reason: str) -> None: ...
+
 
 class Silent:
     """A reporter that reports nothing (for scripts, benchmarks and tests)."""
@@ -45,20 +48,48 @@ class Silent:
     def finished(self, position: int, total: int, record: StageRecord) -> None:
         pass
 
+    def restarting(self, reason: str) -> None:
+        pass
+
 
 def min_build(options: Options, reporter: Reporter) -> tuple[RunRecord, Path]:
-    """Plan, then build, measure and test every build; see `execute`."""
+    """Plan, then build, measure and test every build; see `execute_checked`."""
+    return execute_checked(prepare(options, check_in_lane=True), options, reporter)
+
+
+def execute_checked(plan: Plan, options: Options, reporter: Reporter) -> tuple[RunRecord, Path]:
+    """`execute` the plan of `options`; when its toolchain fails the check its first lane ran,
+    plan again with a toolchain whose check passed before any build (rare: an old crate that
+    a new nightly rejects) and execute that."""
+    try:
+        return execute(plan, options.fail_fast, reporter)
+    except toolchains.CheckFailed as failed:
+        reporter.restarting(f"{failed}; choosing the toolchain again")
     return execute(prepare(options), options.fail_fast, reporter)
 
 
 def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord, Path]:
-    """Run every lane (in parallel if the plan says so), saving the run after each build."""
+    """Run every lane (in parallel if the plan says so), saving the run after each build. The
+    plan's pending check of its toolchain runs first in the first lane; if it fails, the
+    lanes stop, the run document is removed and `toolchains.CheckFailed` says why."""
     runs_dir = plan.state_dir / "runs"
     run = _new_run(plan)
     path = save(run, runs_dir)
     execution = _Execution(plan, run.run_id, fail_fast, reporter)
     lock, stop = threading.Lock(), execution.stop
     done: dict[int, StageRecord] = {}
+
+    def confirm(check: Callable[[], str | None]) -> None:
+        nonlocal run
+        problem = check()
+        if problem is not None:
+            raise toolchains.CheckFailed(plan.toolchain.label, problem)
+        with lock:
+            run = dataclasses.replace(
+                run, toolchain_choice=toolchains.passed_check(plan.resolution).choice
+            )
+            if not stop.is_set():
+                save(dataclasses.replace(run, stages=_ordered(done)), runs_dir)
 
     def finished(build: Build, record: StageRecord) -> None:
         if stop.is_set():
@@ -68,9 +99,11 @@ def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord,
             save(dataclasses.replace(run, stages=_ordered(done)), runs_dir)
             reporter.finished(execution.position(build), execution.total, record)
 
-    def lane(builds: Sequence[Build]) -> None:
+    def lane(builds: Sequence[Build], check: Callable[[], str | None] | None = None) -> None:
         server = plan.cache.server() if plan.cache and builds else None
         try:
+            if check is not None:
+                confirm(check)
             execution.run_lane(builds, server, finished)
         finally:
             if server is not None:
@@ -79,7 +112,9 @@ def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord,
     try:
         with execution.testers, ThreadPoolExecutor(max_workers=plan.parallel) as pool:
             pool.submit(lane, plan.prelude).result()  # fixtures first: the lanes' tests use them
-            futures = [pool.submit(lane, builds) for builds in plan.lanes()]
+            first, *others = plan.lanes() or [[]]
+            futures = [pool.submit(lane, first, plan.pending_check)]
+            futures += [pool.submit(lane, builds) for builds in others]
             try:
                 for future in futures:
                     future.result()
@@ -87,6 +122,9 @@ def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord,
                 execution.interrupt()
                 command.kill_all()  # lanes still building, in this and other threads
                 raise
+    except toolchains.CheckFailed:
+        path.unlink(missing_ok=True)  # not a run of this plan: the caller plans again
+        raise
     except BaseException:
         save(
             dataclasses.replace(run, stages=_ordered(done), interrupted=True, finished=_now()),

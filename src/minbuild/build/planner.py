@@ -4,6 +4,7 @@ command line, for the host or for foreign targets; nothing is built here."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -137,6 +138,10 @@ class Plan:
     shard: Shard | None = None
     """This run is share `shard` of a sharded one: its own builds are `builds`; `prelude`
     only makes fixtures."""
+    pending_check: Callable[[], str | None] | None = None
+    """The chosen toolchain's `cargo check` of the crate, not run yet: the first lane runs it
+    before its builds while the other lanes build (None: it ran before planning, and passed
+    or chose another toolchain). Its problem, if any, means the run must choose again."""
 
     @property
     def toolchain(self) -> toolchains.Toolchain:
@@ -159,9 +164,14 @@ class Plan:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def prepare(options: Options) -> Plan:
-    """The plan for the host, or with `options.cross` the plan for foreign targets."""
-    return plan_cross(options) if options.cross else plan_host(options)
+def prepare(options: Options, check_in_lane: bool = False) -> Plan:
+    """The plan for the host, or with `options.cross` the plan for foreign targets.
+    `check_in_lane`: choose the toolchain its check would confirm and leave that check to the
+    first lane (`Plan.pending_check`): before every build, it holds up each lane for its 3 to 8
+    s (hexyl), where the other lanes can build meanwhile."""
+    if options.cross:
+        return plan_cross(options, check_in_lane)
+    return plan_host(options, check_in_lane)
 
 
 def with_cache(plan: Plan, cache: Cache | None) -> Plan:
@@ -182,10 +192,10 @@ def with_cache(plan: Plan, cache: Cache | None) -> Plan:
     )
 
 
-def plan_host(options: Options) -> Plan:
+def plan_host(options: Options, check_in_lane: bool = False) -> Plan:
     """Every chosen stage built for the host, in up to `options.parallel` lanes; with
     `options.shard`, only its share, after builds that make the fixtures its tests use."""
-    ground = _groundwork(options, every_stage=True, wanted=lambda chosen: chosen)
+    ground = _groundwork(options, True, lambda chosen: chosen, check_in_lane)
     skipped = ground.resolution.skipped
     # --fail-fast stops at the first failure in staircase order: only one lane can promise that.
     parallel = 1 if options.fail_fast else options.parallel
@@ -234,10 +244,10 @@ def plan_host(options: Options) -> Plan:
     return ground.plan(builds, parallel, prelude, shard=options.shard)
 
 
-def plan_cross(options: Options) -> Plan:
+def plan_cross(options: Options, check_in_lane: bool = False) -> Plan:
     """The chosen stages (default: the last one) for each foreign target, a lane per target,
     after host builds that make the fixtures the foreign ones cannot."""
-    ground = _groundwork(options, every_stage=False, wanted=cross.needing_build_std)
+    ground = _groundwork(options, False, cross.needing_build_std, check_in_lane)
     targets = options.targets
     if options.shard and not targets:
         every = [target.triple for target in project_targets(ground.project)]
@@ -269,6 +279,7 @@ class _Groundwork:
     crate: cargo.Crate
     state_dir: Path
     cache: Cache | None
+    pending_check: Callable[[], str | None] | None = None
 
     def fixture_makers(self, made_in_run: Sequence[Stage] = ()) -> tuple[Build, ...]:
         """Host builds that make the fixtures the run's tests use and no stage of
@@ -304,6 +315,7 @@ class _Groundwork:
             prelude,
             staircase=self.staircase,
             shard=shard,
+            pending_check=self.pending_check,
         )
         return with_cache(plan, self.cache)
 
@@ -312,9 +324,11 @@ def _groundwork(
     options: Options,
     every_stage: bool,
     wanted: Callable[[tuple[Stage, ...]], Sequence[Stage]],
+    check_in_lane: bool,
 ) -> _Groundwork:
     """Read the configuration, choose the stages and the toolchain that can build what
-    `wanted` picks of them, and ask cargo about the crate."""
+    `wanted` picks of them (`check_in_lane`: the one its check would confirm, the check left
+    to the plan), and ask cargo about the crate."""
     project = load_project(options.config)
     check_manifest(project)
     staircase = tuple(stages.load_staircase(project))
@@ -329,9 +343,8 @@ def _groundwork(
     cache = choose(
         tool, options.cache_dir or project.cache_dir, options.cache_redis or project.cache_redis
     )
-    resolution = toolchains.resolve(
-        needed, options.toolchain, crate_check(project, chosen[0], state_dir, cache)
-    )
+    check = crate_check(project, chosen[0], state_dir, cache)
+    resolution = toolchains.resolve(needed, options.toolchain, None if check_in_lane else check)
     toolchain = resolution.toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
     cargo.check_features(project, chosen, crate)
@@ -340,7 +353,8 @@ def _groundwork(
     # Under a cache every state dir must name the same source paths (Cache.shared_dir).
     farms = cache.shared_dir if cache else state_dir
     resolution = with_offline_source(project, needed, resolution, farms)
-    return _Groundwork(project, staircase, chosen, resolution, crate, state_dir, cache)
+    pending = functools.partial(check, toolchain) if check_in_lane else None
+    return _Groundwork(project, staircase, chosen, resolution, crate, state_dir, cache, pending)
 
 
 def _fixture_makers(

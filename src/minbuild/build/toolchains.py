@@ -132,6 +132,23 @@ class Resolution:
 
 # Checks that a toolchain builds the crate; None if it does, else the first error.
 BuildCheck = Callable[[Toolchain], "str | None"]
+# What the chosen toolchain's line of the choice says once its check passed.
+CHECK_PASSED = "; `cargo check` of the crate passed"
+
+
+class CheckFailed(Exception):
+    """A toolchain chosen before its check of the crate ran (so that the check could run while
+    the builds start) failed it: the run must choose again, the slow way."""
+
+    def __init__(self, label: str, problem: str) -> None:
+        super().__init__(f"{label} cannot build the crate: {problem}")
+
+
+def passed_check(resolution: Resolution) -> Resolution:
+    """`resolution`, chosen without a check of the crate (`resolve` with no `builds`), once
+    its toolchain passed that check: what `resolve` with the check would have said."""
+    *before, chosen = resolution.choice
+    return replace(resolution, choice=(*before, chosen + CHECK_PASSED))
 
 
 def probe(candidate: Candidate) -> Toolchain:
@@ -256,8 +273,7 @@ def _explained(
     skipped = len(chosen.skipped)
     runs = "every stage" if not skipped else f"all but {skipped} stage(s)"
     lines.append(
-        f"{chosen.toolchain.label}: chosen; runs {runs}"
-        + ("; `cargo check` of the crate passed" if checked else "")
+        f"{chosen.toolchain.label}: chosen; runs {runs}" + (CHECK_PASSED if checked else "")
     )
     return replace(
         chosen,

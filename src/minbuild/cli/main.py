@@ -75,12 +75,13 @@ def _cross_build(values: Values) -> ExitCode:
 
 
 def _build(options: planner.Options) -> ExitCode:
-    plan = planner.prepare(options)
+    # A dry run shows the choice its check made; a build checks while its lanes build.
+    plan = planner.prepare(options, check_in_lane=not options.dry_run)
     if options.dry_run:
         print(describe.describe_plan(plan), end="")
         return ExitCode.OK
-    run, path = execute.execute(
-        plan, options.fail_fast, progress.ProgressPrinter(sys.stderr, live=plan.parallel <= 1)
+    run, path = execute.execute_checked(
+        plan, options, progress.ProgressPrinter(sys.stderr, live=plan.parallel <= 1)
     )
     print(formats.terminal(formats.Report(run)), end="")
     print(f"\nrun document: {path}")

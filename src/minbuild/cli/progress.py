@@ -44,13 +44,20 @@ class ProgressPrinter:
         detail = "  ".join(part for part in (size, tests, seconds) if part)
         if record.status == "skipped":
             detail = record.reason.split(";")[0]
-        end = "\r\033[K" if self.live else ""
         label = self._labels.get(position, record.name)
         print(
-            f"{end}[{position:>2}/{total}] {label}: {record.status}  {detail}",
+            f"{self._erase()}[{position:>2}/{total}] {label}: {record.status}  {detail}",
             file=self.stream,
             flush=True,
         )
+
+    def restarting(self, reason: str) -> None:
+        self._halt()
+        print(f"{self._erase()}minbuild: {reason}", file=self.stream, flush=True)
+
+    def _erase(self) -> str:
+        """What takes the line being redrawn off the screen before another is printed."""
+        return "\r\033[K" if self.live else ""
 
     def _tick(self) -> None:
         while not self._stop.wait(1.0):
