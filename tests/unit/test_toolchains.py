@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from minbuild.build import toolchains
@@ -274,3 +276,10 @@ def test_a_choice_made_before_its_check_says_what_the_checked_one_says(
         presumed = toolchains.resolve(stages, requested, None)
         assert toolchains.CHECK_PASSED not in " ".join(presumed.choice)
         assert toolchains.passed_check(presumed) == toolchains.resolve(stages, requested, builds)
+    # a note added after the choice (build-std's offline source) stays last
+    presumed = toolchains.resolve(STAGES, requested, None)
+    noted = dataclasses.replace(presumed, choice=(*presumed.choice, "build-std: one source"))
+    assert toolchains.passed_check(noted).choice[-2:] == (
+        "debian (rustc 1.96.0): chosen; runs every stage" + toolchains.CHECK_PASSED,
+        "build-std: one source",
+    )

@@ -147,8 +147,9 @@ class CheckFailed(Exception):
 def passed_check(resolution: Resolution) -> Resolution:
     """`resolution`, chosen without a check of the crate (`resolve` with no `builds`), once
     its toolchain passed that check: what `resolve` with the check would have said."""
-    *before, chosen = resolution.choice
-    return replace(resolution, choice=(*before, chosen + CHECK_PASSED))
+    chosen = f"{resolution.toolchain.label}: chosen;"
+    lines = (line + CHECK_PASSED if line.startswith(chosen) else line for line in resolution.choice)
+    return replace(resolution, choice=tuple(lines))
 
 
 def probe(candidate: Candidate) -> Toolchain:
