@@ -9,7 +9,7 @@ from typing import Any
 
 from minbuild.build import cargo
 from minbuild.build.cache import Cache, parse_stats
-from minbuild.build.lanes import COLD, WARM, Costs, Placement, host_lanes
+from minbuild.build.lanes import COLD, WARM, Costs, Placement, Workload, host_lanes
 from minbuild.project.config import load_project
 from minbuild.project.stages import Stage, load_staircase
 from minbuild.sizes import table
@@ -35,7 +35,8 @@ def placements(
 ) -> dict[str, Placement]:
     demo = crate(profiles)
     effective = {s.name: cargo.effective_profile(demo, s) for s in staircase}
-    return dict(host_lanes(staircase, skipped, lanes, effective, packages, costs))
+    work = Workload(tuple(staircase), effective, packages, skipped=skipped, costs=costs)
+    return dict(host_lanes(work, lanes))
 
 
 def lanes_for(lanes: int, *args: Any, **kwargs: Any) -> dict[str, int]:

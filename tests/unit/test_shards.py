@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build import cargo
 from minbuild.build.lanes import WARM
-from minbuild.build.shards import host_shares, parse_shard, target_shares
+from minbuild.build.shards import host_shares, parse_shard, target_shares, workload
 from minbuild.sizes import records
 from minbuild.sizes.merge import Shard, merge
 from minbuild.sizes.records import RunRecord, ShardRecord
@@ -36,9 +35,7 @@ def test_a_shard_is_i_of_n() -> None:
 def test_host_shares_cover_the_staircase_once_and_keep_sharing_stages_together(
     count: int,
 ) -> None:
-    demo = crate()
-    profiles = {s.name: cargo.effective_profile(demo, s) for s in STAIRCASE}
-    shares = host_shares(STAIRCASE, (), count, profiles, 6)
+    shares = host_shares(workload(crate(), STAIRCASE, 6), count)
     assert len(shares) == count
     assert sorted(name for share in shares for name in share) == sorted(s.name for s in STAIRCASE)
     where = {name: n for n, share in enumerate(shares) for name in share}
@@ -49,11 +46,9 @@ def test_host_shares_cover_the_staircase_once_and_keep_sharing_stages_together(
 
 
 def test_recorded_seconds_balance_the_shares() -> None:
-    demo = crate()
-    profiles = {s.name: cargo.effective_profile(demo, s) for s in STAIRCASE}
     # build-std took almost everything: it gets a shard to itself and its kin
     measured = {s.name: 1.0 for s in STAIRCASE} | {"build-std": 100.0}
-    shares = host_shares(STAIRCASE, (), 2, profiles, 6, WARM, measured)
+    shares = host_shares(workload(crate(), STAIRCASE, 6, costs=WARM, measured=measured), 2)
     alone = next(share for share in shares if "build-std" in share)
     assert set(alone) <= {"build-std", "build-std-features"}
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from minbuild.build import cargo, toolchains
 from minbuild.build.lanes import COLD, WARM
-from minbuild.build.shards import host_shares, stage_facts, target_shares
+from minbuild.build.shards import host_shares, target_shares, workload
 from minbuild.project import stages
 from minbuild.project.config import check_manifest, load_project
 from minbuild.project.options import CONFIG, STAGES, STATE_DIR, TARGETS, TOOLCHAIN
@@ -68,17 +68,10 @@ def ci_matrix(options: MatrixJobsOptions) -> dict[str, Any]:
     crate = cargo.read_crate(project, candidate.cargo, candidate.env)
     last = _last_run(options.state_dir)
     measured = _seconds_by_stage(last) if last else None
-    profiles, features = stage_facts(crate, staircase)
-    shares = host_shares(
-        staircase,
-        resolution.skipped,
-        options.shards,
-        profiles,
-        cargo.graph_size(crate, candidate.cargo, candidate.env),
-        WARM if project.cache_tool not in (None, "none") else COLD,
-        measured,
-        features,
-    )
+    packages = cargo.graph_size(crate, candidate.cargo, candidate.env)
+    costs = WARM if project.cache_tool not in (None, "none") else COLD
+    work = workload(crate, staircase, packages, resolution.skipped, costs, measured)
+    shares = host_shares(work, options.shards)
     host = [[name for name in share if name in chosen] for share in shares]
     host = [share for share in host if share]
     foreign: list[list[str]] = []

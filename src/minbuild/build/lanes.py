@@ -146,27 +146,36 @@ class _Group:
     keys: list[_Keys] = field(default_factory=list)
 
 
-def host_lanes(
-    staircase: Sequence[Stage],
-    skipped: Collection[str],
-    lanes: int,
-    profiles: Mapping[str, Mapping[str, ProfileValue]],
-    packages: int,
-    costs: Costs = COLD,
-    measured: Mapping[str, float] | None = None,
-    features: Mapping[str, frozenset[str]] | None = None,
-) -> Mapping[str, Placement]:
-    """Stage name -> its lane (0 .. lanes-1) and target dir. `profiles` are the stages'
-    effective profiles, `packages` the size of the crate's dependency graph, `costs` what a
-    build costs here (WARM under a compile cache), `measured` the seconds stages took in a
-    recorded run (they replace the estimates), `features` the features each stage enables (two
-    stages that enable the same build alike, whatever their flags say). Stages that share
-    units go together (a feature change, a strip, std's own features after build-std); each
-    group's cost is estimated, and the groups are shared out between the lanes."""
-    estimate = _Estimate(costs, packages)
+@dataclass(frozen=True)
+class Workload:
+    """What placing a staircase's host stages in lanes (or a CI matrix's shares) weighs."""
+
+    staircase: tuple[Stage, ...]
+    """Every stage, in order (whichever a run picks: a stage keeps its target dir)."""
+    profiles: Mapping[str, Mapping[str, ProfileValue]]
+    """Each stage's effective profile."""
+    packages: int
+    """The size of the crate's dependency graph, which weighs its builds against std's."""
+    features: Mapping[str, frozenset[str]] | None = None
+    """The features each stage enables: two stages that enable the same build alike, whatever
+    their flags say (None: as their flags say)."""
+    skipped: Collection[str] = ()
+    """Stages this machine skips: they build nothing."""
+    costs: Costs = COLD
+    """What a build costs here (WARM under a compile cache)."""
+    measured: Mapping[str, float] | None = None
+    """The seconds stages took in a recorded run: they replace the estimates."""
+
+
+def host_lanes(work: Workload, lanes: int) -> Mapping[str, Placement]:
+    """Stage name -> its lane (0 .. lanes-1) and target dir. Stages that share units go
+    together (a feature change, a strip, std's own features after build-std); each group's
+    cost is estimated, and the groups are shared out between the lanes."""
+    staircase, skipped, measured = work.staircase, work.skipped, work.measured
+    estimate = _Estimate(work.costs, work.packages)
     groups: list[_Group] = []
     for stage in staircase:
-        keys = _keys(stage, profiles[stage.name], (features or {}).get(stage.name))
+        keys = _keys(stage, work.profiles[stage.name], (work.features or {}).get(stage.name))
         group, extra = estimate.best_match(groups, keys) or (
             _Group(0.0),
             estimate.alone(stage, keys),

@@ -17,7 +17,7 @@ from minbuild.build.cache import CACHE, CACHE_REDIS, Cache, choose, default_dir
 from minbuild.build.lanes import COLD, WARM, Placement, alone, host_lanes
 from minbuild.build.plan import Build, build_invocation
 from minbuild.build.prerequisites import crate_check, with_offline_source
-from minbuild.build.shards import SHARD, Shard, host_shares, stage_facts, target_shares
+from minbuild.build.shards import SHARD, Shard, host_shares, target_shares, workload
 from minbuild.project import stages
 from minbuild.project.config import Project, check_manifest, load_project
 from minbuild.project.options import (
@@ -200,7 +200,6 @@ def plan_host(options: Options, check_in_lane: bool = False) -> Plan:
     # --fail-fast stops at the first failure in staircase order: only one lane can promise that.
     parallel = 1 if options.fail_fast else options.parallel
     candidate = ground.resolution.toolchain.candidate
-    profiles, features = stage_facts(ground.crate, ground.staircase)
     # the crate's size weighs its builds against std's: only lanes and shares need it
     packages = (
         cargo.graph_size(ground.crate, candidate.cargo, candidate.env)
@@ -210,22 +209,12 @@ def plan_host(options: Options, check_in_lane: bool = False) -> Plan:
     # Under a cache a stage costs its links: a placement of its own. Turning the cache on or
     # off moves some stages to other dirs once; the cache keeps that cheap.
     costs = WARM if ground.cache else COLD
-    placement = host_lanes(
-        ground.staircase, skipped, parallel, profiles, packages, costs, features=features
-    )
+    work = workload(ground.crate, ground.staircase, packages, skipped, costs)
+    placement = host_lanes(work, parallel)
     chosen, prelude = ground.stages, tuple[Build, ...]()
     if options.shard:
         if not options.picks_stages:
-            shares = host_shares(
-                ground.staircase,
-                skipped,
-                options.shard.count,
-                profiles,
-                packages,
-                costs,
-                features=features,
-            )
-            share = set(shares[options.shard.index - 1])
+            share = set(host_shares(work, options.shard.count)[options.shard.index - 1])
             chosen = tuple(stage for stage in chosen if stage.name in share)
         prelude = ground.fixture_makers(made_in_run=chosen)
 

@@ -11,8 +11,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from minbuild.build.cargo import Crate, build_features, effective_profile
-from minbuild.build.lanes import COLD, Costs, host_lanes
-from minbuild.project.stages import ProfileValue, Stage
+from minbuild.build.lanes import COLD, Costs, Workload, host_lanes
+from minbuild.project.stages import Stage
 from minbuild.util.options import Option
 
 MAX_SHARDS = 256
@@ -51,30 +51,32 @@ SHARD = Option(
 )
 
 
-def stage_facts(
-    crate: Crate, staircase: Sequence[Stage]
-) -> tuple[Mapping[str, Mapping[str, ProfileValue]], Mapping[str, frozenset[str]]]:
-    """What placing the staircase in lanes or shares weighs of each stage: its effective
-    profile and the features its build enables."""
-    profiles = {s.name: effective_profile(crate, s) for s in staircase}
-    features = {s.name: build_features(crate, s.default_features, s.features) for s in staircase}
-    return profiles, features
-
-
-def host_shares(
+def workload(
+    crate: Crate,
     staircase: Sequence[Stage],
-    skipped: Collection[str],
-    count: int,
-    profiles: Mapping[str, Mapping[str, ProfileValue]],
     packages: int,
+    skipped: Collection[str] = (),
     costs: Costs = COLD,
     measured: Mapping[str, float] | None = None,
-    features: Mapping[str, frozenset[str]] | None = None,
-) -> list[list[str]]:
+) -> Workload:
+    """The staircase's workload for lanes or shares: each stage's effective profile and the
+    features its build enables, as cargo resolves them for `crate`."""
+    return Workload(
+        tuple(staircase),
+        {s.name: effective_profile(crate, s) for s in staircase},
+        packages,
+        {s.name: build_features(crate, s.default_features, s.features) for s in staircase},
+        skipped,
+        costs,
+        measured,
+    )
+
+
+def host_shares(work: Workload, count: int) -> list[list[str]]:
     """The staircase's stages in `count` shares, in staircase order within each: the lanes
     `count` runners would build at once (every runner starts with empty target dirs)."""
-    placement = host_lanes(staircase, skipped, count, profiles, packages, costs, measured, features)
-    return [[s.name for s in staircase if placement[s.name].lane == n] for n in range(count)]
+    placement = host_lanes(work, count)
+    return [[s.name for s in work.staircase if placement[s.name].lane == n] for n in range(count)]
 
 
 def target_shares(
