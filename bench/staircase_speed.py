@@ -116,20 +116,25 @@ class Figures:
     ci_runs: list[RunRecord]
 
 
-def cargo_check_seconds(state: Path) -> float:
-    """The toolchain choice's `cargo check` of the crate (cargo's time, not minbuild's): its
-    log's second line says `# exit 0 after 6.2s`."""
-    total = 0.0
+def cargo_check_spans(state: Path, spawned: datetime) -> list[tuple[float, float]]:
+    """The toolchain choice's `cargo check` of the crate (cargo's time, not minbuild's, run in
+    the first lane beside the others' builds), as (start, end) seconds after `spawned`. Its log
+    is written when it ends; the log's second line says `# exit 0 after 6.2s`."""
+    spans = []
     for log in (state / "logs" / "toolchain-check").glob("*.log"):
         status = log.read_text(errors="replace").splitlines()[1]
-        total += float(status.rsplit(" ", 1)[1].rstrip("s"))
-    return total
+        seconds = float(status.rsplit(" ", 1)[1].rstrip("s"))
+        end = log.stat().st_mtime - spawned.timestamp()
+        spans.append((end - seconds, end))
+    return spans
 
 
-def own_seconds(run: RunRecord, wall: float, spawned: datetime) -> float:
-    """Wall time not covered by a cargo build or a test of some stage (planning, copying,
-    hashing, writing documents, Python's start); the caller takes the toolchain check off."""
-    busy: list[tuple[float, float]] = []
+def own_seconds(
+    run: RunRecord, wall: float, spawned: datetime, cargo: list[tuple[float, float]]
+) -> float:
+    """Wall time covered by no cargo build, no test of some stage and no other `cargo` span:
+    planning, copying, hashing, writing documents, Python's start."""
+    busy = list(cargo)
     for stage in run.stages:
         if stage.started is None or stage.ended is None:
             continue
@@ -184,7 +189,7 @@ def cold_run(crate: Crate, state: Path, figures: Figures) -> None:
     wall = min_build(crate, state)
     run = load(latest(state / "runs"))
     figures.cold.append(wall)
-    figures.own.append(own_seconds(run, wall, spawned) - cargo_check_seconds(state))
+    figures.own.append(own_seconds(run, wall, spawned, cargo_check_spans(state, spawned)))
     figures.runs.append(run)
 
 
@@ -218,6 +223,20 @@ def breakdown(run: RunRecord) -> list[str]:
     return [line(stage) for stage in run.stages]
 
 
+def lane_loads(kind: str, runs: list[RunRecord], walls: list[float]) -> list[str]:
+    """Each round's seconds of builds and tests per lane, beside its wall time: how close
+    the lanes came to each other, and what was left outside them."""
+    lines = []
+    for number, (run, wall) in enumerate(zip(runs, walls, strict=True), start=1):
+        loads: dict[int, float] = {}
+        for stage in run.stages:
+            busy = (stage.build_seconds or 0.0) + sum(test.seconds for test in stage.tests)
+            loads[stage.lane or 0] = loads.get(stage.lane or 0, 0.0) + busy
+        held = ", ".join(f"{loads[lane]:.1f}s" for lane in sorted(loads))
+        lines.append(f"  {kind} round {number}: wall {wall:.1f}s; lanes {held}")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--crate", action="append", choices=("demo", "hexyl"))
@@ -243,6 +262,10 @@ def main() -> None:
         lines += report(name, figures)
         details[f"{name}, the last cold run"] = breakdown(figures.runs[-1])
         details[f"{name}, the last CI case"] = breakdown(figures.ci_runs[-1])
+        details[f"{name}, every round"] = [
+            *lane_loads("cold", figures.runs, figures.cold),
+            *lane_loads("CI case", figures.ci_runs, figures.ci_case),
+        ]
         numbers = {k: v for k, v in vars(figures).items() if not k.endswith("runs")}
         print(json.dumps({name: numbers}))
     print("\n".join(lines))
