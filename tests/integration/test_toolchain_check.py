@@ -1,8 +1,10 @@
-"""The toolchain's `cargo check` of the crate runs in the first lane while the others build;
-when it fails, the run stops and starts again with a toolchain whose check passed."""
+"""The toolchain is chosen before its `cargo check` of the crate, and the lanes start at once:
+the first lane's first build stands for the check; if that build fails, the check runs, and if
+the check fails too, the run stops and starts again with a toolchain whose check passed."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
@@ -36,42 +38,69 @@ class Actions:
         self.seen.append(("restart", reason))
 
 
-def test_a_check_that_fails_in_the_lane_stops_the_run_and_chooses_again(
-    nightly: None, buildstd: None, shared_state: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """hello's release and build-std: Debian's toolchain runs both, so it is chosen before its
-    check. The check (rejecting Debian here, as a new compiler rejects old code) runs in
-    release's lane while build-std's lane builds; the run then starts again with nightly,
-    which skips build-std and says why."""
-    actions = Actions()
+def counting_checks(
+    monkeypatch: pytest.MonkeyPatch, reject: str | None = None, after: Actions | None = None
+) -> list[str]:
+    """The toolchain checks planning hands out count their calls (by toolchain name); the one
+    for `reject` fails, once `after` saw build-std building if it is the first call."""
     real = prerequisites.crate_check
-    in_lane: list[bool] = []
+    calls: list[str] = []
 
     def crate_check(
         project: Project, stage: Stage, state_dir: Path, cache: Cache | None = None
     ) -> toolchains.BuildCheck:
         check = real(project, stage, state_dir, cache)
 
-        def rejecting_debian(toolchain: toolchains.Toolchain) -> str | None:
-            if toolchain.candidate.name != "debian":
+        def counted(toolchain: toolchains.Toolchain) -> str | None:
+            calls.append(toolchain.candidate.name)
+            if toolchain.candidate.name != reject:
                 return check(toolchain)
-            if not in_lane:  # the first check: the other lane must be building meanwhile
+            if after is not None and len(calls) == 1:  # in the lane: the other one builds
                 deadline = time.monotonic() + 120
-                while ("build-std", "building") not in actions.seen:
-                    assert time.monotonic() < deadline, f"build-std never started: {actions.seen}"
+                while ("build-std", "building") not in after.seen:
+                    assert time.monotonic() < deadline, f"build-std never started: {after.seen}"
                     time.sleep(0.05)
-                in_lane.append(True)
             return REJECTED
 
-        return rejecting_debian
+        return counted
 
     monkeypatch.setattr(planner, "crate_check", crate_check)
+    return calls
+
+
+def test_the_first_build_stands_for_the_check(
+    nightly: None, shared_state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = counting_checks(monkeypatch)
+    options = planner.Options(config=HELLO, state_dir=shared_state, stages=("release",))
+    run, _ = execute.min_build(options, Actions())
+    assert calls == [], "no `cargo check`: release built, so the toolchain builds the crate"
+    chosen = next(line for line in run.toolchain_choice if ": chosen;" in line)
+    assert chosen.endswith("; the crate built with it (release)")
+
+
+def test_a_first_build_that_fails_and_a_check_that_fails_stop_the_run_and_choose_again(
+    nightly: None, buildstd: None, shared_state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """hello's release and build-std: Debian's toolchain runs both, so it is chosen before its
+    check, and the lanes start. Release fails to build (its `broken` feature, here), so the
+    check runs (rejecting Debian, as a new compiler rejects old code) while build-std's lane
+    builds; the run then starts again with nightly, which skips build-std and says why."""
+    actions = Actions()
+    calls = counting_checks(monkeypatch, reject="debian", after=actions)
     runs = shared_state / "runs"
     before = set(records.documents(runs))
     options = planner.Options(config=HELLO, state_dir=shared_state, stages=("release", "build-std"))
-    run, path = execute.min_build(options, actions)
+    plan = planner.prepare(options, check_in_lane=True)
+    release = plan.builds[0]
+    argv = (*release.invocation.argv, "--features", "broken")
+    broken = dataclasses.replace(
+        release, invocation=dataclasses.replace(release.invocation, argv=argv)
+    )
+    plan = dataclasses.replace(plan, builds=(broken, *plan.builds[1:]))
+    run, path = execute.execute_checked(plan, options, actions)
 
-    assert in_lane, "the check ran in a lane"
+    assert calls == ["debian", "debian", "nightly"], "in the lane, then when planning again"
     restart = [reason for stage, reason in actions.seen if stage == "restart"]
     assert len(restart) == 1 and restart[0].startswith("debian (rustc ")
     assert restart[0].endswith(f"cannot build the crate: {REJECTED}; choosing the toolchain again")
@@ -83,7 +112,7 @@ def test_a_check_that_fails_in_the_lane_stops_the_run_and_chooses_again(
         run.toolchain_choice[-1]
         == f"{label}: chosen; runs all but 1 stage(s){toolchains.CHECK_PASSED}"
     )
-    release, build_std = run.stages
-    assert release.status == "ok" and release.tests_passed == release.tests_run
+    release_record, build_std = run.stages
+    assert release_record.status == "ok" and release_record.tests_passed == release_record.tests_run
     assert build_std.status == "skipped"
     assert build_std.reason.startswith("debian (rustc ") and REJECTED in build_std.reason

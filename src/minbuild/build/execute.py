@@ -58,7 +58,7 @@ def min_build(options: Options, reporter: Reporter) -> tuple[RunRecord, Path]:
 
 
 def execute_checked(plan: Plan, options: Options, reporter: Reporter) -> tuple[RunRecord, Path]:
-    """`execute` the plan of `options`; when its toolchain fails the check its first lane ran,
+    """`execute` the plan of `options`; when its toolchain turns out not to build the crate,
     plan again with a toolchain whose check passed before any build (rare: an old crate that
     a new nightly rejects) and execute that."""
     try:
@@ -69,9 +69,10 @@ def execute_checked(plan: Plan, options: Options, reporter: Reporter) -> tuple[R
 
 
 def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord, Path]:
-    """Run every lane (in parallel if the plan says so), saving the run after each build. The
-    plan's pending check of its toolchain runs first in the first lane; if it fails, the
-    lanes stop, the run document is removed and `toolchains.CheckFailed` says why."""
+    """Run every lane (in parallel if the plan says so), saving the run after each build.
+    With a pending check of the plan's toolchain, the first lane's first build stands for it:
+    if that build fails, the check runs; if the check fails too, the lanes stop, the run
+    document is removed and `toolchains.CheckFailed` says why."""
     runs_dir = plan.state_dir / "runs"
     run = _new_run(plan)
     path = save(run, runs_dir)
@@ -79,15 +80,19 @@ def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord,
     lock, stop = threading.Lock(), execution.stop
     done: dict[int, StageRecord] = {}
 
-    def confirm(check: Callable[[], str | None]) -> None:
+    def confirm(check: Callable[[], str | None], first: Built | None) -> None:
+        """The toolchain builds the crate: a build made its artifact, or else the check."""
         nonlocal run
-        problem = check()
-        if problem is not None:
-            raise toolchains.CheckFailed(plan.toolchain.label, problem)
+        if first is not None and first.artifact is not None:
+            evidence = f"; the crate built with it ({first.record.name})"
+        else:
+            problem = check()
+            if problem is not None:
+                raise toolchains.CheckFailed(plan.toolchain.label, problem)
+            evidence = toolchains.CHECK_PASSED
         with lock:
-            run = dataclasses.replace(
-                run, toolchain_choice=toolchains.passed_check(plan.resolution).choice
-            )
+            choice = toolchains.passed_check(plan.resolution, evidence).choice
+            run = dataclasses.replace(run, toolchain_choice=choice)
             if not stop.is_set():
                 save(dataclasses.replace(run, stages=_ordered(done)), runs_dir)
 
@@ -101,10 +106,11 @@ def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord,
 
     def lane(builds: Sequence[Build], check: Callable[[], str | None] | None = None) -> None:
         server = plan.cache.server() if plan.cache and builds else None
+        first_built = functools.partial(confirm, check) if check else None
         try:
-            if check is not None:
-                confirm(check)
-            execution.run_lane(builds, server, finished)
+            if first_built is not None and not builds:
+                first_built(None)
+            execution.run_lane(builds, server, finished, first_built)
         finally:
             if server is not None:
                 server.stop()
@@ -183,11 +189,13 @@ class _Execution:
         builds: Sequence[Build],
         server: CacheServer | None,
         finished: Callable[[Build, StageRecord], None],
+        first_built: Callable[[Built | None], None] | None = None,
     ) -> None:
-        """Each build of one lane in order, `finished` with each record. A build's tests run
-        while the lane builds the next one, in the testers every lane shares (a re-run is
-        mostly tests, and one lane may hold most stages); --fail-fast waits for them, since a
-        failed test must stop the next build."""
+        """Each build of one lane in order, `finished` with each record; `first_built` told of
+        the first build (None: it did not run) before its tests. A build's tests run while
+        the lane builds the next one, in the testers every lane shares (a re-run is mostly
+        tests, and one lane may hold most stages); --fail-fast waits for them, since a failed
+        test must stop the next build."""
         # One thread per lane waits for a build's fixtures, in the lane's order, and only then
         # hands its tests over: a tester never waits, so the testers cannot all be stuck.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fixtures") as waiter:
@@ -197,6 +205,8 @@ class _Execution:
                     break
                 try:
                     started = self._build(build, server)
+                    if first_built is not None and not pending:
+                        first_built(started[1])
                 except BaseException:
                     self._made(build)
                     raise

@@ -139,9 +139,9 @@ class Plan:
     """This run is share `shard` of a sharded one: its own builds are `builds`; `prelude`
     only makes fixtures."""
     pending_check: Callable[[], str | None] | None = None
-    """The chosen toolchain's `cargo check` of the crate, not run yet: the first lane runs it
-    before its builds while the other lanes build (None: it ran before planning, and passed
-    or chose another toolchain). Its problem, if any, means the run must choose again."""
+    """The chosen toolchain's `cargo check` of the crate, not run yet (None: it ran before
+    planning). The first lane's first build stands for it; only if that build makes no
+    artifact does the check run, and its problem means the run must choose again."""
 
     @property
     def toolchain(self) -> toolchains.Toolchain:
@@ -167,8 +167,8 @@ class Plan:
 def prepare(options: Options, check_in_lane: bool = False) -> Plan:
     """The plan for the host, or with `options.cross` the plan for foreign targets.
     `check_in_lane`: choose the toolchain its check would confirm and leave that check to the
-    first lane (`Plan.pending_check`): before every build, it holds up each lane for its 3 to 8
-    s (hexyl), where the other lanes can build meanwhile."""
+    first lane (`Plan.pending_check`), where the first build almost always makes it needless:
+    run before every build, it held up each lane for 3 to 8 s (hexyl)."""
     if options.cross:
         return plan_cross(options, check_in_lane)
     return plan_host(options, check_in_lane)

@@ -137,18 +137,20 @@ CHECK_PASSED = "; `cargo check` of the crate passed"
 
 
 class CheckFailed(Exception):
-    """A toolchain chosen before its check of the crate ran (so that the check could run while
-    the builds start) failed it: the run must choose again, the slow way."""
+    """A toolchain chosen before its check of the crate ran (the run's first build stands for
+    the check, and the lanes start at once) failed it: the run must choose again, checking
+    first."""
 
     def __init__(self, label: str, problem: str) -> None:
         super().__init__(f"{label} cannot build the crate: {problem}")
 
 
-def passed_check(resolution: Resolution) -> Resolution:
+def passed_check(resolution: Resolution, evidence: str = CHECK_PASSED) -> Resolution:
     """`resolution`, chosen without a check of the crate (`resolve` with no `builds`), once
-    its toolchain passed that check: what `resolve` with the check would have said."""
+    its toolchain proved it builds the crate (`evidence`, said on the chosen toolchain's line:
+    by default the check passed, and the choice reads as `resolve` with the check)."""
     chosen = f"{resolution.toolchain.label}: chosen;"
-    lines = (line + CHECK_PASSED if line.startswith(chosen) else line for line in resolution.choice)
+    lines = (line + evidence if line.startswith(chosen) else line for line in resolution.choice)
     return replace(resolution, choice=tuple(lines))
 
 
