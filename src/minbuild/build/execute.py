@@ -192,7 +192,7 @@ class _Execution:
         first_built: Callable[[Built | None], None] | None = None,
     ) -> None:
         """Each build of one lane in order, `finished` with each record; `first_built` told of
-        the first build (None: it did not run) before its tests. A build's tests run while
+        the first build before its tests (no artifact: it failed, or was skipped). A build's tests run while
         the lane builds the next one, in the testers every lane shares (a re-run is mostly
         tests, and one lane may hold most stages); --fail-fast waits for them, since a failed
         test must stop the next build."""
