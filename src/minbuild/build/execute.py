@@ -192,10 +192,10 @@ class _Execution:
         first_built: Callable[[Built | None], None] | None = None,
     ) -> None:
         """Each build of one lane in order, `finished` with each record; `first_built` told of
-        the first build before its tests (no artifact: it failed, or was skipped). A build's tests run while
-        the lane builds the next one, in the testers every lane shares (a re-run is mostly
-        tests, and one lane may hold most stages); --fail-fast waits for them, since a failed
-        test must stop the next build."""
+        the first build before its tests (no artifact: it failed, or was skipped). A build's
+        tests run while the lane builds the next one, in the testers every lane shares (a
+        re-run is mostly tests, and one lane may hold most stages); --fail-fast waits for
+        them, since a failed test must stop the next build."""
         # One thread per lane waits for a build's fixtures, in the lane's order, and only then
         # hands its tests over: a tester never waits, so the testers cannot all be stuck.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fixtures") as waiter:

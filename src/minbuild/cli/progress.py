@@ -22,6 +22,7 @@ class ProgressPrinter:
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         self._labels: dict[int, str] = {}  # position -> "stage @ target", from progress()
+        self._writing = threading.Lock()
 
     def progress(self, position: int, total: int, stage: str, action: str) -> None:
         self._halt()
@@ -32,7 +33,7 @@ class ProgressPrinter:
             self._ticker = threading.Thread(target=self._tick, daemon=True)
             self._ticker.start()
         else:
-            print(f"{self._line} …", file=self.stream, flush=True)
+            self._write(f"{self._line} …\n")
 
     def finished(self, position: int, total: int, record: StageRecord) -> None:
         self._halt()
@@ -45,15 +46,18 @@ class ProgressPrinter:
         if record.status == "skipped":
             detail = record.reason.split(";")[0]
         label = self._labels.get(position, record.name)
-        print(
-            f"{self._erase()}[{position:>2}/{total}] {label}: {record.status}  {detail}",
-            file=self.stream,
-            flush=True,
-        )
+        self._write(f"{self._erase()}[{position:>2}/{total}] {label}: {record.status}  {detail}\n")
 
     def restarting(self, reason: str) -> None:
         self._halt()
-        print(f"{self._erase()}minbuild: {reason}", file=self.stream, flush=True)
+        self._write(f"{self._erase()}minbuild: {reason}\n")
+
+    def _write(self, text: str) -> None:
+        """One write per line: lanes report from threads of their own, and print() writes a
+        line and its newline apart, so two lanes' lines could run together."""
+        with self._writing:
+            self.stream.write(text)
+            self.stream.flush()
 
     def _erase(self) -> str:
         """What takes the line being redrawn off the screen before another is printed."""
@@ -62,7 +66,7 @@ class ProgressPrinter:
     def _tick(self) -> None:
         while not self._stop.wait(1.0):
             elapsed = time.monotonic() - self._started
-            print(f"\r\033[K{self._line} … {elapsed:.0f}s", end="", file=self.stream, flush=True)
+            self._write(f"\r\033[K{self._line} … {elapsed:.0f}s")
 
     def _halt(self) -> None:
         self._stop.set()
