@@ -195,7 +195,7 @@ def with_cache(plan: Plan, cache: Cache | None) -> Plan:
 def plan_host(options: Options, check_in_lane: bool = False) -> Plan:
     """Every chosen stage built for the host, in up to `options.parallel` lanes; with
     `options.shard`, only its share, after builds that make the fixtures its tests use."""
-    ground = _groundwork(options, True, lambda chosen: chosen, check_in_lane)
+    ground = _groundwork(options, True, lambda chosen: chosen, check_in_lane=check_in_lane)
     skipped = ground.resolution.skipped
     # --fail-fast stops at the first failure in staircase order: only one lane can promise that.
     parallel = 1 if options.fail_fast else options.parallel
@@ -236,7 +236,7 @@ def plan_host(options: Options, check_in_lane: bool = False) -> Plan:
 def plan_cross(options: Options, check_in_lane: bool = False) -> Plan:
     """The chosen stages (default: the last one) for each foreign target, a lane per target,
     after host builds that make the fixtures the foreign ones cannot."""
-    ground = _groundwork(options, False, cross.needing_build_std, check_in_lane)
+    ground = _groundwork(options, False, cross.needing_build_std, check_in_lane=check_in_lane)
     targets = options.targets
     if options.shard and not targets:
         every = [target.triple for target in project_targets(ground.project)]

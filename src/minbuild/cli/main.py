@@ -75,7 +75,7 @@ def _cross_build(values: Values) -> ExitCode:
 
 
 def _build(options: planner.Options) -> ExitCode:
-    # A dry run shows the choice its check made; a build checks while its lanes build.
+    # A dry run shows the choice its check made; a build's first build stands for the check.
     plan = planner.prepare(options, check_in_lane=not options.dry_run)
     if options.dry_run:
         print(describe.describe_plan(plan), end="")
