@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from minbuild.build import execute, planner
+from minbuild.engine import execute, planner
 
 
 def measure(config: Path, targets: tuple[str, ...], parallel: int) -> tuple[float, bool]:

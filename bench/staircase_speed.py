@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from minbuild.build import planner
-from minbuild.sizes.records import RunRecord, StageRecord, latest, load
+from minbuild.engine import planner
+from minbuild.runs.records import RunRecord, StageRecord, latest, load
 from minbuild.util import command
 
 REPO = Path(__file__).resolve().parent.parent

@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from minbuild.build import planner
-from minbuild.build.plan import Invocation
+from minbuild.engine import planner
+from minbuild.engine.invocations import Invocation
 from minbuild.util import command
 
 

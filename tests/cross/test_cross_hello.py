@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build import execute, planner
-from minbuild.sizes.records import RunRecord
+from minbuild.engine import execute, planner
+from minbuild.runs.records import RunRecord
 from tests.conftest import REPO, CrossTools
 
 HELLO = REPO / "tests" / "crates" / "hello"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from minbuild.build import execute, planner
+from minbuild.engine import execute, planner
 from minbuild.project.config import bundled
 from minbuild.project.targets import load_targets
 from tests.conftest import REPO, CrossTools

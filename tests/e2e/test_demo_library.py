@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minbuild.build import execute, planner
+from minbuild.engine import execute, planner
 from tests.conftest import REPO
 
 STAGES = ("release", "lto", "panic-immediate-abort")

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build import execute, planner
-from minbuild.build.shards import Shard
-from minbuild.sizes import records
-from minbuild.sizes.merge import MergeOptions, merge_files
-from minbuild.sizes.records import RunRecord
-from minbuild.sizes.sizereport import ReportOptions, size_report
+from minbuild.commands.size_report import ReportOptions, size_report
+from minbuild.engine import execute, planner
+from minbuild.engine.shards import Shard
+from minbuild.runs import records
+from minbuild.runs.merge import MergeOptions, merge_files
+from minbuild.runs.records import RunRecord
 from tests.conftest import REPO
 
 DEMO = REPO / "config" / "demo.yaml"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build import execute, planner
-from minbuild.sizes import movers
-from minbuild.sizes.records import RunRecord
-from minbuild.sizes.report import overlap
+from minbuild.engine import execute, planner
+from minbuild.report import movers
+from minbuild.runs.records import RunRecord
+from minbuild.runs.rows import overlap
 from tests.conftest import REPO
 
 ALL_STAGES = 13

@@ -15,8 +15,8 @@ import yaml
 from minbuild.project.config import load_project
 from minbuild.project.stages import load_staircase
 from minbuild.project.targets import project_targets
-from minbuild.sizes import records
-from minbuild.sizes.prcomment import MARKER
+from minbuild.report.comment import MARKER
+from minbuild.runs import records
 from tests.conftest import REPO, run_minbuild
 from tests.system.test_workflow import WORKFLOW
 from tests.unit.samples import sample_run, stage

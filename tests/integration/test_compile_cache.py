@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build import execute, planner
-from minbuild.sizes import table
-from minbuild.sizes.records import RunRecord
+from minbuild.engine import execute, planner
+from minbuild.report import table
+from minbuild.runs.records import RunRecord
 from tests.integration.test_layouts import project
 
 

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from minbuild.sizes import records
+from minbuild.runs import records
 from tests.conftest import REPO
 
 HELLO = REPO / "tests" / "crates" / "hello" / "minbuild.yaml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minbuild.build import execute
+from minbuild.engine import execute
 from minbuild.features import cost as featurecost
 from minbuild.project.config import load_project
 from tests.conftest import REPO

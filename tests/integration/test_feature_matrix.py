@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minbuild.features.matrix import MatrixOptions, run
+from minbuild.features.combinations import MatrixOptions, run
 from minbuild.project.config import load_project
 from tests.conftest import REPO
 

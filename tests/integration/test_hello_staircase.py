@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build import execute, planner
-from minbuild.sizes import records
-from minbuild.sizes.formats import FORMATS
-from minbuild.sizes.records import RunRecord, StageRecord
-from minbuild.sizes.sizereport import ReportOptions, size_report
+from minbuild.commands.size_report import ReportOptions, size_report
+from minbuild.engine import execute, planner
+from minbuild.report.formats import FORMATS
+from minbuild.runs import records
+from minbuild.runs.records import RunRecord, StageRecord
 from tests.conftest import REPO
 
 HELLO = REPO / "tests" / "crates" / "hello"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build import execute, planner
-from minbuild.sizes.records import RunRecord
+from minbuild.engine import execute, planner
+from minbuild.runs.records import RunRecord
 from tests.conftest import REPO, run_minbuild
 
 LAYOUTS = REPO / "tests" / "crates" / "layouts"

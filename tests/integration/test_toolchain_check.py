@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build import execute, planner, prerequisites, toolchains
-from minbuild.build.cache import Cache
+from minbuild.engine import execute, planner
 from minbuild.project.config import Project
 from minbuild.project.stages import Stage
-from minbuild.sizes import records
-from minbuild.sizes.records import StageRecord
+from minbuild.runs import records
+from minbuild.runs.records import StageRecord
+from minbuild.rust import prerequisites, toolchains
+from minbuild.rust.cache import Cache
 from tests.conftest import REPO
 
 HELLO = REPO / "tests" / "crates" / "hello" / "minbuild.yaml"

@@ -69,8 +69,8 @@ def test_every_command_is_logged(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def test_a_test_sets_its_own_environment(tmp_path: Path) -> None:
+    from minbuild.engine.testing import TestContext, run_test
     from minbuild.project.config import TestSpec
-    from minbuild.testing.runner import TestContext, run_test
 
     spec = TestSpec(
         name="env",

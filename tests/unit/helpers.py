@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from minbuild.build.cargo import CargoTarget, Crate
-from minbuild.build.toolchains import DEBIAN, Candidate, Toolchain
+from minbuild.rust.cargo import CargoTarget, Crate
+from minbuild.rust.toolchains import DEBIAN, Candidate, Toolchain
 
 HOST = "x86_64-unknown-linux-gnu"
 

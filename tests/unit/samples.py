@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from minbuild.sizes.composition import Composition, Section, Share
-from minbuild.sizes.records import RunRecord, StageRecord, StageStatus, TestResult
+from minbuild.runs.composition import Composition, Section, Share
+from minbuild.runs.records import RunRecord, StageRecord, StageStatus, TestResult
 
 PASS = TestResult("run", "passed", 0.01, "ok")
 

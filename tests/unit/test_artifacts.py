@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build.artifacts import (
+from minbuild.project.config import Artifact
+from minbuild.project.stages import load_staircase
+from minbuild.rust.artifacts import (
     check_required_features,
     find_artifact,
     no_artifact_reason,
     resolve_artifact,
 )
-from minbuild.build.cargo import Crate
-from minbuild.project.config import Artifact
-from minbuild.project.stages import load_staircase
+from minbuild.rust.cargo import Crate
 from minbuild.util.errors import ConfigError
 from tests.unit.workspaces import (
     ARTIFACT_LINE,

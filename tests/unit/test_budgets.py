@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.project.budgets import Budget
+from minbuild.budgets import baseline as budgets
 from minbuild.project.config import load_project
-from minbuild.sizes import budgets
-from minbuild.sizes.report import Reference, rows
+from minbuild.project.declared_budgets import Budget
+from minbuild.runs.rows import Reference, rows
 from minbuild.util.errors import ConfigError
 from tests.unit.samples import later_run, sample_run
 

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from minbuild.build import cargo as cargo_module
-from minbuild.build.cargo import (
+from minbuild.project.config import load_project
+from minbuild.project.stages import load_staircase
+from minbuild.rust import cargo as cargo_module
+from minbuild.rust.cargo import (
     DENIED_LINT,
     check_builds,
     check_features,
@@ -16,8 +18,6 @@ from minbuild.build.cargo import (
     enabled_features,
     is_feature,
 )
-from minbuild.project.config import load_project
-from minbuild.project.stages import load_staircase
 from minbuild.util.command import Completed
 from minbuild.util.errors import ConfigError
 from tests.conftest import REPO

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.sizes import wasm
-from minbuild.sizes.binaries import Origins, UnreadableArtifact, read_composition
-from minbuild.sizes.symbols import cleaned, crate_of, may_be_rust
+from minbuild.measure import wasm
+from minbuild.measure.binaries import Origins, UnreadableArtifact, read_composition
+from minbuild.measure.symbols import cleaned, crate_of, may_be_rust
 
 
 @pytest.mark.parametrize(

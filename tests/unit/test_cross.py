@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build import cargo, cross
-from minbuild.build.cargo import CargoTarget
-from minbuild.build.plan import Build
-from minbuild.build.toolchains import Resolution
+from minbuild.engine import cross
+from minbuild.engine.invocations import Build
 from minbuild.project.config import load_project
 from minbuild.project.stages import load_staircase
+from minbuild.rust import cargo
+from minbuild.rust.cargo import CargoTarget
+from minbuild.rust.toolchains import Resolution
 from tests.conftest import REPO
 from tests.unit.helpers import crate, toolchain
 
@@ -110,7 +111,7 @@ def test_cross_stages_need_build_std() -> None:
 
 
 def test_missing_fixtures_are_made_first_by_the_first_host_stage_that_can(tmp_path: Path) -> None:
-    from minbuild.build.planner import _fixture_makers
+    from minbuild.engine.planner import _fixture_makers
 
     staircase = list(STAGES.values())
     (maker,) = _fixture_makers(PROJECT, crate(), staircase, toolchain(), tmp_path)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from minbuild.features.matrix import (
+from minbuild.features.combinations import (
     Combination,
     MatrixSpec,
     check_names,

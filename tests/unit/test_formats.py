@@ -8,9 +8,9 @@ import json
 import os
 from pathlib import Path
 
-from minbuild.sizes.budgets import Violation
-from minbuild.sizes.formats import Report, render_report
-from minbuild.sizes.report import compare, reference_from_run, rows
+from minbuild.budgets.baseline import Violation
+from minbuild.report.formats import Report, render_report
+from minbuild.runs.rows import compare, reference_from_run, rows
 from tests.unit.samples import later_run, sample_run
 
 GOLDEN = Path(__file__).parent / "golden"

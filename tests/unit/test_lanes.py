@@ -7,14 +7,14 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-from minbuild.build import cargo
-from minbuild.build.cache import Cache, parse_stats
-from minbuild.build.lanes import COLD, WARM, Costs, Placement, Workload, host_lanes
+from minbuild.engine.lanes import COLD, WARM, Costs, Placement, Workload, host_lanes
 from minbuild.project.config import load_project
 from minbuild.project.stages import Stage, load_staircase
-from minbuild.sizes import table
-from minbuild.sizes.records import CacheRecord, RunRecord
-from minbuild.sizes.report import overlap
+from minbuild.report import table
+from minbuild.runs.records import CacheRecord, RunRecord
+from minbuild.runs.rows import overlap
+from minbuild.rust import cargo
+from minbuild.rust.cache import Cache, parse_stats
 from tests.conftest import REPO
 from tests.unit.helpers import crate
 from tests.unit.samples import sample_run

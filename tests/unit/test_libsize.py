@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minbuild.sizes.libsize import probe_source
+from minbuild.measure.libsize import probe_source
 
 
 def test_probe_keeps_every_export_reachable() -> None:

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.project.budgets import Budget
-from minbuild.sizes import budgets, movers, records
-from minbuild.sizes.composition import Share
-from minbuild.sizes.formats import Report, render_report
-from minbuild.sizes.report import reference_from_run, rows
-from minbuild.sizes.sizereport import ReportOptions, size_report
+from minbuild.budgets import baseline as budgets
+from minbuild.commands.size_report import ReportOptions, size_report
+from minbuild.project.declared_budgets import Budget
+from minbuild.report import movers
+from minbuild.report.formats import Report, render_report
+from minbuild.runs import records
+from minbuild.runs.composition import Share
+from minbuild.runs.rows import reference_from_run, rows
 from minbuild.util.errors import ConfigError
 from tests.unit.samples import composed_run, sample_run
 

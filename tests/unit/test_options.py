@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import tasks
 
-from minbuild.build.planner import Options as BuildOptions
 from minbuild.cli import commands
 from minbuild.cli import tasks as cli_tasks
+from minbuild.engine.planner import Options as BuildOptions
 from minbuild.util.errors import ConfigError
 from minbuild.util.options import Option, build, declared
 from tests.conftest import REPO

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minbuild.build.artifacts import choose_package
-from minbuild.build.cargo import Crate, Workspace
+from minbuild.rust.artifacts import choose_package
+from minbuild.rust.cargo import Crate, Workspace
 from tests.unit.workspaces import (
     CDYLIB_LINE,
     PACKAGE_LINE,

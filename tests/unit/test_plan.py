@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build.plan import Invocation, build_invocation
-from minbuild.build.toolchains import rustup
+from minbuild.engine.invocations import Invocation, build_invocation
 from minbuild.project.config import Artifact, load_project
 from minbuild.project.stages import Stage, load_staircase
+from minbuild.rust.toolchains import rustup
 from tests.conftest import REPO
 from tests.unit.helpers import HOST, crate, toolchain
 
@@ -140,9 +140,9 @@ def test_a_dependency_feature_makes_a_stage_differ_from_the_one_before() -> None
     unchanged, but the build is not the same (its size fell 40 KB), so no 'same settings'."""
     import dataclasses
 
-    from minbuild.build.plan import Build
-    from minbuild.build.stagerun import settings_key
-    from minbuild.sizes.records import StageRecord
+    from minbuild.engine.invocations import Build
+    from minbuild.engine.stagerun import settings_key
+    from minbuild.runs.records import StageRecord
 
     before = STAGES["no-default-features"]
     after = dataclasses.replace(before, name="disable-logging", features=("log/max_level_off",))

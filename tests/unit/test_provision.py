@@ -7,11 +7,11 @@ from collections.abc import Sequence
 
 import pytest
 
-from minbuild.build import provision
-from minbuild.build.provision import Need, needs, packages
+from minbuild.engine.testing import TestContext
 from minbuild.project.config import bundled
 from minbuild.project.targets import load_targets, select
-from minbuild.testing.runner import TestContext
+from minbuild.rust import provision
+from minbuild.rust.provision import Need, needs, packages
 from minbuild.util.command import Completed
 from minbuild.util.errors import ToolMissingError
 
@@ -66,7 +66,7 @@ class Machine:
 
 @pytest.fixture
 def root(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("minbuild.build.provision.os.geteuid", lambda: 0)
+    monkeypatch.setattr("minbuild.rust.provision.os.geteuid", lambda: 0)
 
 
 @pytest.mark.usefixtures("root")

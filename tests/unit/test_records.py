@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.sizes import records
-from minbuild.sizes.composition import Composition, Section, Share
+from minbuild.runs import records
+from minbuild.runs.composition import Composition, Section, Share
 from minbuild.util.errors import ConfigError
 from minbuild.util.files import write_atomic
 from tests.unit.samples import sample_run

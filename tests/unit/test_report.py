@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from minbuild.sizes.report import compare, reference_from_run, rows
+from minbuild.runs.rows import compare, reference_from_run, rows
 from tests.unit.samples import later_run, sample_run, stage
 
 

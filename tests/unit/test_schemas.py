@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from minbuild.budgets import baseline as budgets
 from minbuild.project.config import load_project
-from minbuild.sizes import budgets, records
-from minbuild.sizes.composition import Composition, Section, Share
+from minbuild.runs import records
+from minbuild.runs.composition import Composition, Section, Share
 from minbuild.util import schemas
 from minbuild.util.errors import ConfigError
 from minbuild.util.yamlfile import MAX_BYTES, load

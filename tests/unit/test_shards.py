@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.build.lanes import WARM
-from minbuild.build.shards import host_shares, parse_shard, target_shares, workload
-from minbuild.sizes import records
-from minbuild.sizes.merge import Shard, merge
-from minbuild.sizes.records import RunRecord, ShardRecord
+from minbuild.engine.lanes import WARM
+from minbuild.engine.shards import host_shares, parse_shard, target_shares, workload
+from minbuild.runs import records
+from minbuild.runs.merge import Shard, merge
+from minbuild.runs.records import RunRecord, ShardRecord
 from minbuild.util.errors import ConfigError
 from tests.unit.helpers import crate
 from tests.unit.samples import sample_run

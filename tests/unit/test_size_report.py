@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.sizes import budgets, records
-from minbuild.sizes.sizereport import BaselineOptions, ReportOptions, size_report, write_baseline
+from minbuild.budgets import baseline as budgets
+from minbuild.commands.size_report import (
+    BaselineOptions,
+    ReportOptions,
+    size_report,
+    write_baseline,
+)
+from minbuild.runs import records
 from minbuild.util.errors import ConfigError
 from minbuild.util.schemas import validated
 from minbuild.util.yamlfile import Document

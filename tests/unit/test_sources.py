@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from minbuild.build import sources
-from minbuild.build.sources import (
+from minbuild.rust import sources
+from minbuild.rust.sources import (
     CHECKSUMS,
     CRATES_IO,
     Farm,

@@ -20,15 +20,16 @@ from typing import Any
 
 import pytest
 
-from minbuild.build import cargo, cross
-from minbuild.build.cargo import CargoTarget, Crate
-from minbuild.build.plan import Build, build_invocation
-from minbuild.build.stagerun import Context, StageRun, base_record
-from minbuild.build.toolchains import Resolution
+from minbuild.engine import cross
+from minbuild.engine.invocations import Build, build_invocation
+from minbuild.engine.stagerun import Context, StageRun, base_record
+from minbuild.measure import libsize
 from minbuild.project.config import Artifact, Project, load_project
 from minbuild.project.stages import Stage, load_staircase
-from minbuild.sizes import libsize
-from minbuild.sizes.records import StageRecord, StaticlibRecord
+from minbuild.runs.records import StageRecord, StaticlibRecord
+from minbuild.rust import cargo
+from minbuild.rust.cargo import CargoTarget, Crate
+from minbuild.rust.toolchains import Resolution
 from minbuild.util import command
 from minbuild.util.errors import CommandFailed
 from tests.conftest import REPO

@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from minbuild.build import starter
-from minbuild.build.cargo import CargoTarget
+from minbuild.commands import init as starter
+from minbuild.rust.cargo import CargoTarget
 from tests.unit.helpers import crate
 
 
@@ -92,8 +92,8 @@ def test_flow_values_are_valid_yaml_whatever_the_text() -> None:
 
 
 def test_lints_are_capped_only_when_they_cost_stages() -> None:
-    from minbuild.build.cargo import DENIED_LINT
-    from minbuild.build.toolchains import DEBIAN, Resolution, rustup
+    from minbuild.rust.cargo import DENIED_LINT
+    from minbuild.rust.toolchains import DEBIAN, Resolution, rustup
     from tests.unit.helpers import toolchain
 
     stable = toolchain(rustup("stable"), source=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minbuild.sizes.table import render
+from minbuild.report.table import render
 from minbuild.util.text import format_table
 from tests.unit.samples import sample_run
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from minbuild.engine.testing import TestContext, judge, missing_fixture, not_applicable
 from minbuild.project.config import TestSpec
-from minbuild.testing.runner import TestContext, judge, missing_fixture, not_applicable
 
 
 def spec(**fields: object) -> TestSpec:

@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from minbuild.build import toolchains
-from minbuild.build.toolchains import DEBIAN, Candidate, Toolchain, rustup
 from minbuild.project.config import load_project
 from minbuild.project.stages import load_staircase
+from minbuild.rust import toolchains
+from minbuild.rust.toolchains import DEBIAN, Candidate, Toolchain, rustup
 from minbuild.util.errors import ToolMissingError
 from tests.conftest import REPO
 from tests.unit.helpers import toolchain

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from minbuild.build.cargo import CargoTarget, Crate, Workspace
 from minbuild.project.config import Project, load_project
+from minbuild.rust.cargo import CargoTarget, Crate, Workspace
 from minbuild.util.errors import ConfigError
 
 # Lines of the keys in the file project() writes, for errors that must point at them.

@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from minbuild import __version__
-from minbuild.build.cimatrix import MatrixJobsOptions
-from minbuild.build.planner import Options as BuildOptions
-from minbuild.build.provision import DoctorOptions, SetupOptions
-from minbuild.build.starter import InitOptions
+from minbuild.commands.ci_matrix import MatrixJobsOptions
+from minbuild.commands.init import InitOptions
+from minbuild.commands.size_report import BaselineOptions, ReportOptions
+from minbuild.engine.planner import Options as BuildOptions
 from minbuild.features.cfgaudit import AuditOptions
+from minbuild.features.combinations import MatrixOptions
 from minbuild.features.cost import CostOptions
-from minbuild.features.matrix import MatrixOptions
 from minbuild.project.options import STATE_DIR, CrateSource
-from minbuild.sizes.merge import MergeOptions
-from minbuild.sizes.sizereport import BaselineOptions, ReportOptions
+from minbuild.runs.merge import MergeOptions
+from minbuild.rust.provision import DoctorOptions, SetupOptions
 from minbuild.util.errors import ConfigError
 from minbuild.util.options import Option, add_arguments
 

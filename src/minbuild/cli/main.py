@@ -9,24 +9,20 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from minbuild.build import (
-    cargo,
-    cimatrix,
-    describe,
-    execute,
-    planner,
-    provision,
-    starter,
-    toolchains,
-)
+from minbuild.budgets.verdict import check_budgets
 from minbuild.cli import commands, progress
-from minbuild.features import cfgaudit, cost, matrix
+from minbuild.commands import ci_matrix as cimatrix
+from minbuild.commands import init as starter
+from minbuild.commands import size_report as sizereport
+from minbuild.engine import describe, execute, planner
+from minbuild.features import cfgaudit, cost
+from minbuild.features import combinations as matrix
 from minbuild.project import stages, targets
 from minbuild.project.config import load_project
 from minbuild.project.options import CrateSource
-from minbuild.sizes import formats, merge, sizereport
-from minbuild.sizes.verdict import check_budgets
-from minbuild.util import statedir
+from minbuild.report import formats
+from minbuild.runs import merge, statedir
+from minbuild.rust import cargo, provision, toolchains
 from minbuild.util.errors import ExitCode, MinbuildError
 from minbuild.util.files import write_atomic
 from minbuild.util.options import build

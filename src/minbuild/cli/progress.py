@@ -6,7 +6,7 @@ import threading
 import time
 from typing import TextIO
 
-from minbuild.sizes.records import StageRecord
+from minbuild.runs.records import StageRecord
 from minbuild.util.text import human_size
 
 

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.build import artifacts, cargo, execute, planner, prerequisites, toolchains
-from minbuild.build.cargo import Crate, enabled_features
+from minbuild.engine import execute, planner
 from minbuild.project import stages
 from minbuild.project.config import Project
 from minbuild.project.options import EXCLUDE, STAGES, STATE_DIR, TOOLCHAIN
 from minbuild.project.stages import Stage
-from minbuild.sizes.records import RunRecord
+from minbuild.runs.records import RunRecord
+from minbuild.rust import artifacts, cargo, prerequisites, toolchains
+from minbuild.rust.cargo import Crate, enabled_features
 from minbuild.util.errors import ConfigError
 from minbuild.util.text import format_table
 

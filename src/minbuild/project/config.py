@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from minbuild.project.budgets import Budget, parse_budget
+from minbuild.project.declared_budgets import Budget, parse_budget
 from minbuild.util.errors import ConfigError
 from minbuild.util.schemas import validated
 from minbuild.util.text import did_you_mean, texts

@@ -1,0 +1,343 @@
+"""`minbuild init`: a commented starting project file for any Cargo project, from what cargo
+says about it (its targets, features and dependency graph) and one real release build whose
+binary shows which smoke test works."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import textwrap
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from minbuild.engine import planner
+from minbuild.engine.stagerun import artifact_messages
+from minbuild.project.config import bundled, load_project
+from minbuild.project.options import MANIFEST_PATH, OUTPUT, STATE_DIR, TOOLCHAIN
+from minbuild.rust import cargo, toolchains
+from minbuild.rust.artifacts import find_artifact
+from minbuild.rust.cargo import Crate, Workspace
+from minbuild.util import command
+from minbuild.util.errors import ConfigError, MinbuildError
+from minbuild.util.files import write_atomic
+from minbuild.util.options import Option
+
+LOGGERS = ("log", "tracing")  # crates whose `max_level_off` compiles every statement out
+OWN_SWITCHES = ("disable-logging", "disable_logging")  # a crate's own forwarding feature
+SMOKE_FLAGS = ("--version", "--help")
+
+
+@dataclass(frozen=True)
+class Smoke:
+    """A command that really runs the binary, and what it printed."""
+
+    flag: str
+    first_line: str
+    regex: str
+
+
+@dataclass(frozen=True)
+class Started:
+    """What init wrote and what a person should know about it."""
+
+    path: Path
+    notes: tuple[str, ...]
+    release_ok: bool
+
+
+@dataclass(frozen=True)
+class InitOptions:
+    """What one init invocation asks for."""
+
+    manifest_path: Path = MANIFEST_PATH(
+        Path("Cargo.toml"), help="the crate's Cargo.toml (default: ./Cargo.toml)"
+    )
+    """The crate's Cargo.toml."""
+    output: Path | None = OUTPUT(
+        help="where to write it (default: minbuild.yaml beside Cargo.toml)"
+    )
+    """Where to write the project file; None: minbuild.yaml beside the manifest."""
+    force: bool = Option("--force", "overwrite an existing file", switch=True)()
+    """Overwrite an existing project file."""
+    toolchain: str | None = TOOLCHAIN()
+    """Skip the automatic choice: this toolchain."""
+    state_dir: Path = STATE_DIR(Path(".minbuild"))
+    """minbuild's state directory (the trial release build's target dir)."""
+
+
+def init(options: InitOptions, progress: Callable[[str], None]) -> Started:
+    """Write the project file for the manifest (default: minbuild.yaml beside it)."""
+    output, force, toolchain_name, state_dir = (
+        options.output,
+        options.force,
+        options.toolchain,
+        options.state_dir,
+    )
+    manifest = options.manifest_path.resolve()
+    if not manifest.is_file():
+        raise ConfigError(f"no such Cargo manifest: {manifest} (give --manifest-path)")
+    path = (output or manifest.parent / "minbuild.yaml").resolve()
+    if path.exists() and not force:
+        raise ConfigError(f"{path} exists; --force overwrites it")
+    candidate = toolchains.resolve((), toolchain_name).toolchain.candidate
+    workspace = cargo.read_workspace(manifest, candidate.cargo, candidate.env)
+    crate = _package(workspace, manifest)
+    graph = cargo.metadata_of(manifest, candidate.cargo, candidate.env, dependencies=True)
+    draft = _Draft(path, manifest, workspace, crate, graph)
+    progress(f"{crate.name} {crate.version}: {draft.describe_artifact()}; building release once")
+    release, smoke, notes = _try_release(draft, toolchain_name, state_dir)
+    write_atomic(path, draft.text(smoke, release))
+    load_project(path)  # what init writes must load: a bug here is ours, and said now
+    return Started(path, tuple(notes), release is not None)
+
+
+def _package(workspace: Workspace, manifest: Path) -> Crate:
+    own = next((m for m in workspace.members if m.manifest == manifest), None)
+    if own is not None:
+        return own
+    ranked = sorted(workspace.members, key=lambda m: m.name not in workspace.default_members)
+    for wanted in ("bin", "cdylib", "staticlib"):
+        for member in ranked:
+            if member.binaries if wanted == "bin" else wanted in member.lib_crate_types:
+                return member
+    listing = "; ".join(f"{m.name}: {m.builds()}" for m in workspace.members)
+    raise ConfigError(f"{manifest}: no member builds a bin, cdylib or staticlib ({listing})")
+
+
+class _Draft:
+    """The project file's content, decided from cargo's view of the crate."""
+
+    def __init__(
+        self, path: Path, manifest: Path, workspace: Workspace, crate: Crate, graph: Any
+    ) -> None:
+        self.path, self.manifest, self.workspace, self.crate = path, manifest, workspace, crate
+        self.kind, self.name = _artifact(crate)
+        target = crate.binary(self.name) if self.name else None
+        required = target.required_features if target else ()
+        self.minimal = sorted(f for f in required if "/" not in f)
+        self.logging, self.logging_comment = _disable_logging(crate, graph)
+        self.rustflags: list[str] = []
+
+    def describe_artifact(self) -> str:
+        return f"bin {self.name}" if self.kind == "bin" else self.kind
+
+    def project_text(self, tests: str) -> str:
+        """The whole file, with `tests` (YAML lines) as its tests section."""
+        crate = self.crate
+        manifest = Path(_relative(self.manifest, self.path.parent))
+        own = crate.manifest == self.manifest
+        lines = [
+            f"# yaml-language-server: $schema={bundled('schemas/project.schema.json')}",
+            f"# minbuild project file for {crate.name} {crate.version}, written by `minbuild "
+            "init` from `cargo metadata`.",
+            "# Run it: nox -s min-build -- --config THIS_FILE   (or: minbuild min-build "
+            "--config THIS_FILE)",
+            "# Every key, its type and its default: the JSON Schema on line 1 (editors read it).",
+            "schema: 1",
+            "crate:",
+            f"  manifest: {_flow(str(manifest))}   # relative to this file",
+            *([] if own else [f"  package: {_flow(crate.name)}   # a member of the workspace"]),
+            f"  # {crate.name} builds: {crate.builds()}",
+            "  artifact: "
+            + _flow({"kind": self.kind, **({"name": self.name} if self.name else {})}),
+            "feature_sets:",
+            "  # no-default-features builds with --no-default-features --features <minimal>:",
+            "  # the smallest set that keeps the artifact (its required-features). Add what your",
+            "  # smallest useful product needs (Wasmtime's CLI keeps `run`).",
+            f"  minimal: {_flow(self.minimal)}",
+            *(f"  # {line}" for text in self.logging_comment for line in textwrap.wrap(text, 92)),
+            f"  disable_logging: {_flow(self.logging)}",
+            *self._rustflags_lines(),
+            tests,
+            "# Size budgets, enforced by `min-build --check` and `size-report --check`:",
+            "# budgets:",
+            "#   - {stage: panic-immediate-abort, max_size: 1 MiB}",
+            '#   - {stage: "*", max_growth_percent: 2.0}   # vs `invoke size-baseline`',
+        ]
+        return "\n".join(lines) + "\n"
+
+    def _rustflags_lines(self) -> list[str]:
+        if not self.rustflags:
+            return []
+        return [
+            "# The toolchain that runs the most stages stops at a deny-by-default lint in this",
+            "# older code (see `minbuild init`'s output); capped to a warning it builds. Fix the",
+            "# code, or keep this: it applies to every stage alike.",
+            f"rustflags: {_flow(self.rustflags)}",
+        ]
+
+    def text(self, smoke: Smoke | None, release: Path | None) -> str:
+        if smoke is not None:
+            tests = "\n".join(
+                [
+                    "tests:",
+                    f"  # A smoke test that really runs the binary: the release build printed "
+                    f"{smoke.first_line!r}",
+                    f"  # for `{self.name} {smoke.flag}`. Add tests of what the crate does.",
+                    f"  - name: {_flow(smoke.flag.strip('-'))}",
+                    f"    argv: {_flow(['{binary}', smoke.flag])}",
+                    f"    stdout_regex: {_flow(smoke.regex)}",
+                ]
+            )
+        elif self.kind != "bin":
+            tests = "tests: []   # a library is loaded, not run: see the README's Library artifacts"
+        else:
+            why = "did not build" if release is None else "answers neither --version nor --help"
+            tests = f"tests: []   # the release build {why}: add a test that runs it"
+        return self.project_text(tests)
+
+
+def _artifact(crate: Crate) -> tuple[str, str | None]:
+    bins = crate.binaries
+    if bins:
+        named = crate.default_run or (crate.name if crate.name in bins else None)
+        plain = [t.name for t in crate.targets if t.is_bin and not t.required_features]
+        return "bin", named or (plain or list(bins))[0]
+    for kind in ("cdylib", "staticlib"):
+        if kind in crate.lib_crate_types:
+            return kind, None
+    raise ConfigError(f"{crate.manifest}: {crate.name} builds no bin, cdylib or staticlib")
+
+
+def _disable_logging(crate: Crate, graph: Any) -> tuple[list[str], list[str]]:
+    """The features that compile logging out, and the comment that explains them."""
+    own = [f for f in OWN_SWITCHES if f in crate.features]
+    if own:
+        return own, [f"disable-logging adds these: {crate.name}'s own `{own[0]}` feature."]
+    direct = [d for d in LOGGERS if d in crate.dependencies and _has_off_switch(graph, d)]
+    chosen = [f"{d}{'?' if d in crate.optional_dependencies else ''}/max_level_off" for d in direct]
+    comment = [
+        "disable-logging adds these: `max_level_off` on the logging crates "
+        f"{crate.name} depends on directly ({', '.join(direct) or 'none'})."
+    ]
+    transitive = [d for d in _reachable(graph, crate) if d in LOGGERS and d not in direct]
+    for name in transitive:
+        comment.append(
+            f"{name} is only a dependency of a dependency: to compile its statements out, add "
+            f'{name} to [dependencies] and a feature disable-logging = ["{name}/max_level_off"] '
+            "to Cargo.toml (what Wasmtime's disable-logging does), then list it here."
+        )
+    return chosen, comment
+
+
+def _has_off_switch(graph: Any, name: str) -> bool:
+    return any(p["name"] == name and "max_level_off" in p["features"] for p in graph["packages"])
+
+
+def _reachable(graph: Any, crate: Crate) -> set[str]:
+    """Names of every package the crate's normal dependency graph reaches."""
+    names = {p["id"]: p["name"] for p in graph["packages"]}
+    nodes = {n["id"]: n for n in (graph.get("resolve") or {}).get("nodes", [])}
+    start = next((i for i, p in names.items() if p == crate.name and i in nodes), None)
+    seen: set[str] = set()
+    queue = deque([start] if start else [])
+    while queue:
+        for dep in nodes[queue.popleft()].get("deps", []):
+            kinds = {k.get("kind") for k in dep.get("dep_kinds", [{}])}
+            if dep["pkg"] not in seen and None in kinds:
+                seen.add(dep["pkg"])
+                queue.append(dep["pkg"])
+    return {names[i] for i in seen}
+
+
+def _try_release(
+    draft: _Draft, toolchain_name: str | None, state_dir: Path
+) -> tuple[Path | None, Smoke | None, list[str]]:
+    """Build the release stage exactly as min-build will (so its units are reused), then
+    find the first smoke flag the binary answers."""
+    plan = _plan(draft, toolchain_name, state_dir)
+    notes: list[str] = []
+    if _blocked_by_lints(plan.resolution):
+        # Old code a newer compiler rejects only through a deny-by-default lint still builds
+        # with lints capped; say so in the file rather than choose a toolchain that can do less.
+        draft.rustflags = ["--cap-lints", "warn"]
+        capped = _plan(draft, toolchain_name, state_dir)
+        if _rank(capped.resolution) < _rank(plan.resolution):
+            notes.append(
+                f"rustflags: [--cap-lints, warn], so that {capped.toolchain.label} builds "
+                "the crate (see the project file's comment)"
+            )
+            plan = capped
+        else:
+            draft.rustflags = []
+    notes += [f"toolchain: {line}" for line in plan.resolution.choice]
+    build = next((b for b in plan.builds if b.stage.name == "release"), plan.builds[0])
+    log = plan.state_dir / "logs" / "init" / "release.log"
+    done = command.run(
+        build.invocation.argv,
+        env=build.invocation.env,
+        cwd=plan.project.crate_dir,
+        check=False,
+        log_file=log,
+    )
+    if done.returncode != 0:
+        return None, None, [*notes, f"the release build failed: {done.first_error()} ({log})"]
+    binary = find_artifact(artifact_messages(done.stdout), build.crate, build.artifact)
+    if binary is None or build.artifact.kind != "bin":
+        return binary, None, notes
+    return binary, _smoke(binary, build.artifact.name or "", plan.state_dir), notes
+
+
+def _plan(draft: _Draft, toolchain_name: str | None, state_dir: Path) -> planner.Plan:
+    """min-build's plan for the draft file: the toolchain it will choose, and every build."""
+    scratch = draft.path.with_name(f".{draft.path.name}.{secrets.token_hex(4)}.draft.yaml")
+    write_atomic(scratch, draft.text(None, None))
+    try:
+        return planner.prepare(
+            planner.Options(config=scratch, toolchain=toolchain_name, state_dir=state_dir)
+        )
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def _blocked_by_lints(resolution: toolchains.Resolution) -> bool:
+    chosen_fails = resolution.toolchain.label in resolution.unbuildable
+    return (bool(resolution.skipped) or chosen_fails) and any(
+        cargo.DENIED_LINT in problem for problem in resolution.unbuildable.values()
+    )
+
+
+def _rank(resolution: toolchains.Resolution) -> tuple[bool, int]:
+    """Lower is better: a toolchain that builds the crate, then fewer skipped stages."""
+    return resolution.toolchain.label in resolution.unbuildable, len(resolution.skipped)
+
+
+def _smoke(binary: Path, name: str, state_dir: Path) -> Smoke | None:
+    workdir = state_dir / "work" / "init"
+    workdir.mkdir(parents=True, exist_ok=True)
+    for flag in SMOKE_FLAGS:
+        try:
+            done = command.run([str(binary), flag], cwd=workdir, timeout=20, check=False)
+        except MinbuildError:
+            continue
+        lines = [line for line in done.stdout.splitlines() if line.strip()]
+        if done.returncode == 0 and lines:
+            return Smoke(flag, lines[0].strip(), _expectation(lines, name))
+    return None
+
+
+def _expectation(lines: Sequence[str], name: str) -> str:
+    """A regex the output of every stage should match: the program's name at the start of
+    the first line (not its version, which a release bumps), else a usage line."""
+    first = lines[0].strip()
+    if first.split(" ")[0] == name:
+        return f"^{re.escape(name)}\\b"
+    if any(line.lower().lstrip().startswith("usage") for line in lines):
+        return "(?im)^\\s*usage"
+    return f"^{re.escape(first.split(' ')[0])}"
+
+
+def _relative(path: Path, base: Path) -> str:
+    return os.path.relpath(path, base)
+
+
+def _flow(value: Any) -> str:
+    """A YAML flow scalar or collection, quoted as YAML needs (so a name never breaks it)."""
+    text: str = yaml.safe_dump(value, default_flow_style=True, width=1000).strip()
+    return text.removesuffix("\n...").strip()

@@ -1,0 +1,338 @@
+"""The size-report and size-baseline jobs: pick the runs, compare, gate, chart and publish."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from minbuild.budgets import baseline as budgets
+from minbuild.budgets.verdict import check_budgets
+from minbuild.project.config import Project, load_project
+from minbuild.project.options import (
+    ALLOW_GROWTH,
+    CHECK,
+    CONFIG,
+    FORMAT,
+    OUTPUT,
+    RUN,
+    STAGES,
+    STATE_DIR,
+    TARGETS,
+)
+from minbuild.project.stages import load_staircase
+from minbuild.report import charts, history, movers
+from minbuild.report.comment import comment
+from minbuild.report.formats import FORMATS, Report, markdown, render_report
+from minbuild.runs import records
+from minbuild.runs.records import RunRecord
+from minbuild.runs.rows import Reference, compare, reference_from_run, rows
+from minbuild.util.errors import ConfigError, ExitCode
+from minbuild.util.files import write_atomic
+from minbuild.util.options import Option, at_least
+from minbuild.util.text import did_you_mean
+
+BASELINE = "baseline"
+REPORT_FORMATS = (*FORMATS, "comment")
+
+
+RUN_CONFIG = "project file for budgets and baseline (default: the run's own)"
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What one size-report invocation asks for."""
+
+    run: str | None = RUN()
+    """Run id or path of a run document; None means the latest run."""
+    against: str | None = Option(
+        "--against",
+        "compare with another run (id or path), or with the committed baseline",
+        metavar="RUN|PATH|baseline",
+    )()
+    """Run id, path, or "baseline" to compare with."""
+    form: str = FORMAT(
+        "terminal",
+        help="terminal (default), markdown, json, csv, html (one self-contained page), or "
+        "comment (a pull request's sticky comment: markdown behind a hidden marker)",
+    )
+    """terminal, markdown, json, csv, html or comment."""
+    output: Path | None = OUTPUT()
+    """Write the report here instead of returning it for standard output."""
+    exact: bool = Option("--bytes", "exact sizes in bytes instead of humanized", switch=True)()
+    """Sizes in exact bytes instead of humanized."""
+    diff: tuple[str, ...] = Option(
+        "--diff",
+        "what moved between two stages: sections, crates, symbols (--diff lto,codegen-units-1)",
+        metavar="STAGE,STAGE",
+        many=True,
+    )()
+    """Two stages whose compositions to compare, the earlier first."""
+    details: bool = Option(
+        "--details",
+        "every stage's sections and code by crate, and what moved against the stage above it",
+        switch=True,
+    )()
+    """Show each stage's composition and its diff against the stage above."""
+    check: bool = CHECK(help="enforce the project's budgets: exit 1 and say which broke")
+    """Enforce the project's budgets (exit 1 if one is broken)."""
+    allow_growth: bool = ALLOW_GROWTH()
+    """With `check`: broken budgets are recorded warnings, not a failure."""
+    ratchet: bool = Option(
+        "--ratchet", "lower baseline entries this run beat (never raises one)", switch=True
+    )()
+    """Lower baseline entries the run beat; never raise one."""
+    history: int | None = Option(
+        "--history", "sizes across the last N runs", metavar="N", parse=at_least(1)
+    )()
+    """Show the last N runs instead of one."""
+    stages: tuple[str, ...] = STAGES(help="with --history: only this stage (repeatable)")
+    """Stages for --history (default: all)."""
+    targets: tuple[str, ...] = TARGETS(help="with --history: this target (default: the host)")
+    """The target for --history (one; default: each run's host)."""
+    plot: Path | None = Option(
+        "--plot",
+        "draw the staircase (or, with --history, the sizes over time)",
+        metavar="FILE.png|FILE.svg",
+        parse=Path,
+    )()
+    """Draw the staircase (or the history) to this .png or .svg."""
+    log_scale: bool = Option("--log-scale", "log-scale size axis in --plot", switch=True)()
+    """Log-scale size axis for charts."""
+    config: Path | None = CONFIG(help=RUN_CONFIG)
+    """Project file (budgets, baseline); default: the one the run was made with."""
+    state_dir: Path = STATE_DIR(Path(".minbuild"))
+    """minbuild's state directory."""
+
+    @property
+    def target(self) -> str | None:
+        """The one target --history shows, if one was asked for."""
+        if len(self.targets) > 1:
+            raise ConfigError(f"--target {','.join(self.targets)}: --history shows one target")
+        return self.targets[0] if self.targets else None
+
+
+@dataclass(frozen=True)
+class BaselineOptions:
+    """What one size-baseline invocation asks for."""
+
+    run: str | None = RUN()
+    """Run id or path of a run document; None means the latest run."""
+    config: Path | None = CONFIG(help=RUN_CONFIG)
+    """Project file (its size_baseline path); default: the one the run was made with."""
+    output: Path | None = OUTPUT(help="where to write it (default: the project's size_baseline)")
+    """Where to write the baseline instead of the project's size_baseline."""
+    state_dir: Path = STATE_DIR(Path(".minbuild"))
+    """minbuild's state directory."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the CLI prints (text to stdout, messages to stderr) and its exit code."""
+
+    text: str
+    messages: list[str] = field(default_factory=list)
+    exit_code: ExitCode = ExitCode.OK
+
+
+def find_run(reference: str | None, runs_dir: Path) -> RunRecord:
+    """The latest run, a run id, or a run document's path."""
+    if reference is None:
+        return records.load(records.latest(runs_dir))
+    if reference.endswith(".json") or os.sep in reference:
+        return records.load(Path(reference))
+    path = runs_dir / f"{reference}.json"
+    if not path.is_file():
+        known = [path.stem for path in records.documents(runs_dir)]
+        raise ConfigError(
+            f"no run '{reference}' in {runs_dir}{did_you_mean(reference, known)}"
+            f" (latest: {known[-1] if known else 'none'})"
+        )
+    return records.load(path)
+
+
+def project_for(run: RunRecord, config: Path | None) -> Project | None:
+    """The project file given, else the one the run was made with (if it still exists)."""
+    path = config or (Path(run.config) if run.config else None)
+    if path is None or (config is None and not path.is_file()):
+        return None
+    project = load_project(path)
+    load_staircase(project)  # budgets must name its stages
+    return project
+
+
+def _reference(
+    against: str, project: Project | None, runs_dir: Path
+) -> tuple[Reference, RunRecord | None]:
+    """What --against names: the committed baseline, a baseline file, or a run (which has
+    compositions to diff; a baseline has only sizes and code by crate)."""
+    if against == BASELINE:
+        if project is None:
+            raise ConfigError("--against baseline: no project file (give --config)")
+        return budgets.load_baseline(project.size_baseline).reference(project.size_baseline), None
+    path = Path(against)
+    if path.suffix == ".json" and path.is_file() and _is_baseline(path):
+        return budgets.load_baseline(path).reference(path), None
+    run = find_run(against, runs_dir)
+    return reference_from_run(run), run
+
+
+def _is_baseline(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("schema") in budgets.READABLE
+
+
+def size_report(options: ReportOptions) -> Outcome:
+    if options.form not in REPORT_FORMATS:
+        raise ConfigError(
+            f"--format {options.form}: not one of {', '.join(REPORT_FORMATS)}"
+            + did_you_mean(options.form, list(REPORT_FORMATS))
+        )
+    if options.plot is not None:
+        charts.check_path(options.plot)
+    runs_dir = options.state_dir / "runs"
+    if options.history is not None:
+        return _history(options, runs_dir)
+    run = find_run(options.run, runs_dir)
+    project = project_for(run, options.config)
+    messages: list[str] = []
+    report = Report(run, diffs=_stage_diffs(run, options), details=options.details)
+    if options.against is not None:
+        reference, then = _reference(options.against, project, runs_dir)
+        across = (
+            [d for d in movers.across_runs(then, run) if d.file_delta]
+            if then
+            else movers.against_reference(run, reference)
+        )
+        report = dataclasses.replace(
+            report,
+            against=reference.label,
+            changes=compare(rows(run), reference),
+            diffs=[*report.diffs, *across],
+        )
+    exit_code = ExitCode.OK
+    if options.check:
+        if project is None:
+            raise ConfigError("--check: no project file with budgets (give --config)")
+        verdict = check_budgets(run, project, options.allow_growth, options.state_dir)
+        report = dataclasses.replace(
+            report,
+            violations=verdict.violations,
+            warnings=verdict.warnings,
+            allowed=verdict.allowed,
+        )
+        exit_code = ExitCode.FAILED if verdict.failed else ExitCode.OK
+        messages += verdict.messages()
+    if options.ratchet:
+        messages += _ratchet(run, project)
+    if options.plot is not None:
+        charts.staircase(run, options.plot, options.log_scale)
+        messages.append(f"wrote {options.plot}")
+    messages += _publish(report)
+    text = (
+        comment(report, options.exact)
+        if options.form == "comment"
+        else render_report(report, options.form, options.exact)
+    )
+    return _deliver(text, options.output, messages, exit_code)
+
+
+def _stage_diffs(run: RunRecord, options: ReportOptions) -> list[movers.CompositionDiff]:
+    """--diff's pair, and with --details each stage against the one above it."""
+    found = movers.stage_diffs(run) if options.details else []
+    if not options.diff:
+        return found
+    if len(options.diff) != 2:
+        raise ConfigError(
+            f"--diff {','.join(options.diff)}: give two stages, e.g. --diff lto,codegen-units-1"
+        )
+    try:
+        return [movers.between(run, *options.diff), *found]
+    except KeyError as error:
+        stage = str(error.args[0])
+        composed = [s.name for s in run.stages if s.composition is not None]
+        raise ConfigError(
+            f"--diff: stage '{stage}' of run {run.run_id} has no composition"
+            f"{did_you_mean(stage, composed)} (composed: {', '.join(composed) or 'none'})"
+        ) from error
+
+
+def _history(options: ReportOptions, runs_dir: Path) -> Outcome:
+    if options.history is None or options.history < 1:
+        raise ConfigError(f"--history {options.history}: must be at least 1")
+    runs, skipped = history.load_runs(runs_dir)
+    runs = runs[-(options.history or 1) :]
+    if not runs:
+        raise ConfigError(f"no readable runs in {runs_dir}: run `nox -s min-build` first")
+    known = history.stage_names(runs)
+    history.check_stage_names(options.stages, known)
+    _check_target(options.target, runs)
+    stages = list(options.stages) or known
+    messages = list(skipped)
+    if options.plot is not None:
+        charts.history(runs, stages, options.plot, options.log_scale)
+        messages.append(f"wrote {options.plot}")
+    text = history.history_table(runs, stages, options.exact, options.target)
+    return _deliver(text, options.output, messages, ExitCode.OK)
+
+
+def _check_target(target: str | None, runs: list[RunRecord]) -> None:
+    known = sorted({row.target for run in runs for row in rows(run)})
+    if target is not None and target not in known:
+        raise ConfigError(
+            f"--target: no target '{target}' in these runs"
+            f"{did_you_mean(target, known)} (targets: {', '.join(known)})"
+        )
+
+
+def _ratchet(run: RunRecord, project: Project | None) -> list[str]:
+    if project is None:
+        raise ConfigError("--ratchet: no project file, so no baseline path (give --config)")
+    path = project.size_baseline
+    if not path.is_file():
+        budgets.save_baseline(path, budgets.baseline_from_run(run))
+        return [f"ratchet: no baseline yet; wrote {path} from run {run.run_id}"]
+    tightened, changes = budgets.ratchet(budgets.load_baseline(path), run)
+    if not changes:
+        return [f"ratchet: {path} unchanged (no stage shrank below its baseline)"]
+    budgets.save_baseline(path, tightened)
+    return [f"ratchet: {path}: {change}" for change in changes]
+
+
+def _publish(report: Report) -> list[str]:
+    """On GitHub Actions, append the markdown report to the job summary."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary:
+        return []
+    with Path(summary).open("a", encoding="utf-8") as stream:
+        stream.write(markdown(report) + "\n")
+    return [f"appended the markdown report to $GITHUB_STEP_SUMMARY ({summary})"]
+
+
+def _deliver(text: str, output: Path | None, messages: list[str], exit_code: ExitCode) -> Outcome:
+    if output is None:
+        return Outcome(text, messages, exit_code)
+    write_atomic(output, text)
+    return Outcome("", [*messages, f"wrote {output}"], exit_code)
+
+
+def write_baseline(options: BaselineOptions) -> tuple[Path, budgets.Baseline]:
+    """Write the baseline file from a run (default: the latest) for a team to review and commit."""
+    run = find_run(options.run, options.state_dir / "runs")
+    project = project_for(run, options.config)
+    path = options.output or (project.size_baseline if project else None)
+    if path is None:
+        raise ConfigError(
+            "size-baseline: no project file to take the baseline path from "
+            "(give --config or --output)"
+        )
+    baseline = budgets.baseline_from_run(run)
+    if not baseline.entries:
+        raise ConfigError(f"run {run.run_id} has no sized stage to make a baseline of")
+    budgets.save_baseline(path, baseline)
+    return path, baseline

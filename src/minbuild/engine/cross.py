@@ -1,0 +1,90 @@
+"""Planning cross builds: every chosen stage for every chosen target, through build-std."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from minbuild.engine.invocations import Build, build_invocation
+from minbuild.project.config import Artifact, Project
+from minbuild.project.stages import Stage
+from minbuild.project.targets import Target, project_targets, select
+from minbuild.rust import cargo
+from minbuild.rust.toolchains import Resolution
+
+
+def needing_build_std(stages: Sequence[Stage]) -> tuple[Stage, ...]:
+    """The stages as a cross build needs them: no prebuilt std exists for a foreign target."""
+    return tuple(dataclasses.replace(s, needs=s.needs | {"build-std"}) for s in stages)
+
+
+def builds(
+    project: Project,
+    crate: cargo.Crate,
+    stages: Sequence[Stage],
+    resolution: Resolution,
+    names: Sequence[str],
+    state_dir: Path,
+) -> tuple[Build, ...]:
+    """Each target's lane of builds, with the reason a whole target or a stage is skipped."""
+    chosen = select(project_targets(project), names)
+    return tuple(
+        build
+        for target in chosen
+        for build in _lane(project, crate, stages, resolution, target, state_dir)
+    )
+
+
+def _lane(
+    project: Project,
+    crate: cargo.Crate,
+    stages: Sequence[Stage],
+    resolution: Resolution,
+    target: Target,
+    state_dir: Path,
+) -> Iterator[Build]:
+    toolchain = resolution.toolchain
+    package, artifact, problem = _artifact(project, crate, target, resolution)
+    missing = target.missing()
+    if missing:
+        problem = f"target {target.triple} needs {', '.join(missing)}; install with: {target.fix()}"
+    # Targets build in their own dirs: nothing is shared across targets, and lanes can run at
+    # once without waiting on one another's cargo lock.
+    target_dir = state_dir / "cross" / target.triple
+    for stage in stages:
+        invocation = build_invocation(stage, package, artifact, toolchain, target_dir, target)
+        yield Build(
+            stage,
+            target,
+            package,
+            artifact,
+            invocation,
+            problem or resolution.skipped.get(stage.name),
+        )
+
+
+def _artifact(
+    project: Project, crate: cargo.Crate, target: Target, resolution: Resolution
+) -> tuple[cargo.Crate, Artifact, str | None]:
+    """The package and artifact a target builds, or why the project has none for it."""
+    if target.artifact == project.artifact.kind:
+        return crate, project.artifact, None
+    if target.artifact not in project.libraries:
+        return (
+            crate,
+            Artifact(target.artifact, None),
+            (
+                f"target {target.triple} builds a {target.artifact}, and the project file names no "
+                f"package for one (set crate.{target.artifact}.package)"
+            ),
+        )
+    candidate = resolution.toolchain.candidate
+    library = cargo.read_crate(project, candidate.cargo, candidate.env, target.artifact)
+    if target.artifact not in library.lib_crate_types:
+        raise project.source.error(
+            ("crate", target.artifact, "package"),
+            f"{library.name}'s lib target has crate-type {list(library.lib_crate_types)}, "
+            f"not {target.artifact}",
+        )
+    return library, Artifact(target.artifact, None), None

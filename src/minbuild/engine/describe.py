@@ -1,0 +1,32 @@
+"""A plan as a person reads it: every build's command line, ready to paste into a shell."""
+
+from __future__ import annotations
+
+from minbuild.engine.planner import Plan
+
+
+def describe_plan(plan: Plan) -> str:
+    """Per build, the line a person can paste into a shell to make it (or why it is skipped)."""
+    toolchain = plan.toolchain
+    lines = [
+        f"# toolchain: {toolchain.label}, commit {toolchain.commit[:12]}; "
+        f"run from {plan.project.crate_dir}",
+        *(f"#   {line}" for line in plan.resolution.choice),
+    ]
+    if plan.shard:
+        share = ", ".join(b.label for b in plan.builds) or "nothing"
+        lines.append(f"# shard {plan.shard.label()}: {share}")
+    if plan.prelude:
+        makers = ", ".join(b.label for b in plan.prelude)
+        lines.append(f"# first, for the fixtures the tests use: {makers}")
+    if plan.parallel > 1:
+        lines.append(f"# {plan.parallel} lanes at once, each in its own target dir:")
+        lines += [f"#   {', '.join(b.label for b in lane)}" for lane in plan.lanes()]
+    lines.append("")
+    for build in (*plan.prelude, *plan.builds):
+        lines.append(f"# {build.stage.index} {build.label}: {build.stage.description}")
+        lines.append(f"# skipped: {build.skip}" if build.skip else build.invocation.shell())
+        if build.runner and not build.skip:
+            lines.append(f"# its tests run under: {' '.join(build.runner)}")
+        lines.append("")
+    return "\n".join(lines)

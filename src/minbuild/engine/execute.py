@@ -1,0 +1,334 @@
+"""Execution: run a plan's builds in lanes (groups of host stages, or foreign targets), each
+lane's builds in order and the lanes at once; the run document is saved after every build."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from minbuild import __version__
+from minbuild.engine.invocations import Build
+from minbuild.engine.planner import Options, Plan, prepare
+from minbuild.engine.stagerun import (
+    Built,
+    Context,
+    StageRun,
+    base_record,
+    fixtures_made_by,
+    settings_key,
+)
+from minbuild.runs import statedir
+from minbuild.runs.records import RunRecord, ShardRecord, StageRecord, save
+from minbuild.rust import toolchains
+from minbuild.rust.cache import CacheServer
+from minbuild.util import command, git
+
+
+class Reporter(Protocol):
+    """Receives progress; the CLI prints it, library code never does."""
+
+    def progress(self, position: int, total: int, stage: str, action: str) -> None: ...
+
+    def finished(self, position: int, total: int, record: StageRecord) -> None: ...
+
+    def restarting(self, reason: str) -> None: ...
+
+
+class Silent:
+    """A reporter that reports nothing (for scripts, benchmarks and tests)."""
+
+    def progress(self, position: int, total: int, stage: str, action: str) -> None:
+        pass
+
+    def finished(self, position: int, total: int, record: StageRecord) -> None:
+        pass
+
+    def restarting(self, reason: str) -> None:
+        pass
+
+
+def min_build(options: Options, reporter: Reporter) -> tuple[RunRecord, Path]:
+    """Plan, then build, measure and test every build; see `execute_checked`."""
+    return execute_checked(prepare(options, check_in_lane=True), options, reporter)
+
+
+def execute_checked(plan: Plan, options: Options, reporter: Reporter) -> tuple[RunRecord, Path]:
+    """`execute` the plan of `options`; when its toolchain turns out not to build the crate,
+    plan again with a toolchain whose check passed before any build (rare: an old crate that
+    a new nightly rejects) and execute that."""
+    try:
+        return execute(plan, options.fail_fast, reporter)
+    except toolchains.CheckFailed as failed:
+        reporter.restarting(f"{failed}; choosing the toolchain again")
+    return execute(prepare(options), options.fail_fast, reporter)
+
+
+def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord, Path]:
+    """Run every lane (in parallel if the plan says so), saving the run after each build.
+    With a pending check of the plan's toolchain, the first lane's first build stands for it:
+    if that build fails, the check runs; if the check fails too, the lanes stop, the run
+    document is removed and `toolchains.CheckFailed` says why."""
+    runs_dir = plan.state_dir / "runs"
+    run = _new_run(plan)
+    path = save(run, runs_dir)
+    execution = _Execution(plan, run.run_id, fail_fast, reporter)
+    lock, stop = threading.Lock(), execution.stop
+    done: dict[int, StageRecord] = {}
+
+    def confirm(check: Callable[[], str | None], first: Built | None) -> None:
+        """The toolchain builds the crate: a build made its artifact, or else the check."""
+        nonlocal run
+        if first is not None and first.artifact is not None:
+            evidence = f"; the crate built with it ({first.record.name})"
+        else:
+            problem = check()
+            if problem is not None:
+                raise toolchains.CheckFailed(plan.toolchain.label, problem)
+            evidence = toolchains.CHECK_PASSED
+        with lock:
+            choice = toolchains.passed_check(plan.resolution, evidence).choice
+            run = dataclasses.replace(run, toolchain_choice=choice)
+            if not stop.is_set():
+                save(dataclasses.replace(run, stages=_ordered(done)), runs_dir)
+
+    def finished(build: Build, record: StageRecord) -> None:
+        if stop.is_set():
+            return  # interrupted: a killed build is not a failed one
+        with lock:
+            done[execution.position(build)] = record
+            save(dataclasses.replace(run, stages=_ordered(done)), runs_dir)
+            reporter.finished(execution.position(build), execution.total, record)
+
+    def lane(builds: Sequence[Build], check: Callable[[], str | None] | None = None) -> None:
+        server = plan.cache.server() if plan.cache and builds else None
+        first_built = functools.partial(confirm, check) if check else None
+        try:
+            if first_built is not None and not builds:
+                first_built(None)
+            execution.run_lane(builds, server, finished, first_built)
+        finally:
+            if server is not None:
+                server.stop()
+
+    try:
+        with execution.testers, ThreadPoolExecutor(max_workers=plan.parallel) as pool:
+            pool.submit(lane, plan.prelude).result()  # fixtures first: the lanes' tests use them
+            first, *others = plan.lanes() or [[]]
+            futures = [pool.submit(lane, first, plan.pending_check)]
+            futures += [pool.submit(lane, builds) for builds in others]
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:
+                execution.interrupt()
+                command.kill_all()  # lanes still building, in this and other threads
+                raise
+    except toolchains.CheckFailed:
+        path.unlink(missing_ok=True)  # not a run of this plan: the caller plans again
+        raise
+    except BaseException:
+        save(
+            dataclasses.replace(run, stages=_ordered(done), interrupted=True, finished=_now()),
+            runs_dir,
+        )
+        raise
+    run = dataclasses.replace(run, stages=_ordered(done), finished=_now(), complete=True)
+    save(run, runs_dir)
+    return run, path
+
+
+def _ordered(done: dict[int, StageRecord]) -> tuple[StageRecord, ...]:
+    return tuple(done[position] for position in sorted(done))
+
+
+class _Execution:
+    """What the lanes of one run share: positions, which builds make fixtures (a build's tests
+    wait for the earlier builds of its target that make one), and --fail-fast."""
+
+    def __init__(self, plan: Plan, run_id: str, fail_fast: bool, reporter: Reporter) -> None:
+        self.context = Context(plan.project, plan.toolchain, plan.state_dir, run_id)
+        self.fail_fast, self.reporter = fail_fast, reporter
+        everything = (*plan.prelude, *plan.builds)
+        self.positions = {id(build): n for n, build in enumerate(everything, start=1)}
+        self.total = len(everything)
+        self.made = {
+            id(build): threading.Event()
+            for build in everything
+            if fixtures_made_by(plan.project, build)
+        }
+        self.makers = [build for build in everything if id(build) in self.made]
+        self.failed_at: dict[str | None, str] = {}  # target (None: host) -> first failed stage
+        self.bases = self._base_records(everything)
+        self.stop = threading.Event()
+        self.testers = ThreadPoolExecutor(max_workers=plan.parallel, thread_name_prefix="tests")
+
+    def _base_records(self, builds: Sequence[Build]) -> dict[int, StageRecord]:
+        """Each build's record before it runs; one with the settings of the build before it
+        (for the same target, in plan order, whatever lane built that) says so."""
+        bases: dict[int, StageRecord] = {}
+        previous: dict[str | None, tuple[str, str]] = {}  # target -> (settings key, stage)
+        for build in builds:
+            base = base_record(self.context, build)
+            key, triple = settings_key(build, base), build.target.triple if build.target else None
+            if triple in previous and previous[triple][0] == key:
+                base = dataclasses.replace(base, same_settings_as=previous[triple][1])
+            previous[triple] = (key, build.stage.name)
+            bases[id(build)] = base
+        return bases
+
+    def position(self, build: Build) -> int:
+        return self.positions[id(build)]
+
+    def run_lane(
+        self,
+        builds: Sequence[Build],
+        server: CacheServer | None,
+        finished: Callable[[Build, StageRecord], None],
+        first_built: Callable[[Built | None], None] | None = None,
+    ) -> None:
+        """Each build of one lane in order, `finished` with each record; `first_built` told of
+        the first build before its tests (no artifact: it failed, or was skipped). A build's
+        tests run while the lane builds the next one, in the testers every lane shares (a
+        re-run is mostly tests, and one lane may hold most stages); --fail-fast waits for
+        them, since a failed test must stop the next build."""
+        # One thread per lane waits for a build's fixtures, in the lane's order, and only then
+        # hands its tests over: a tester never waits, so the testers cannot all be stuck.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fixtures") as waiter:
+            pending: list[Future[Future[None]]] = []
+            for build in builds:
+                if self.stop.is_set():
+                    break
+                try:
+                    started = self._build(build, server)
+                    if first_built is not None and not pending:
+                        first_built(started[1])
+                except BaseException:
+                    self._made(build)
+                    raise
+                pending.append(waiter.submit(self._hand_over, build, *started, finished))
+                if self.fail_fast:
+                    pending[-1].result().result()
+            for future in pending:
+                future.result().result()
+
+    def _hand_over(
+        self,
+        build: Build,
+        stage_run: StageRun | None,
+        built: Built,
+        finished: Callable[[Build, StageRecord], None],
+    ) -> Future[None]:
+        """Once the fixtures `build`'s tests use are made, its tests to the testers."""
+        if stage_run is not None and built.artifact is not None:
+            try:
+                self._fixtures_ready(build)
+            except BaseException:
+                self._made(build)
+                raise
+        return self.testers.submit(self._test, build, stage_run, built, finished)
+
+    def _build(self, build: Build, server: CacheServer | None) -> tuple[StageRun | None, Built]:
+        """The build half of a stage, or its final record when it is not to run."""
+        base = self.bases[id(build)]
+        failed_at = self.failed_at.get(build.target.triple if build.target else None)
+        if failed_at is not None and self.fail_fast:
+            reason = f"not run: --fail-fast and {failed_at} failed"
+            return None, Built(dataclasses.replace(base, status="skipped", reason=reason))
+        if build.skip:
+            return None, Built(dataclasses.replace(base, status="skipped", reason=build.skip))
+        stage_run = StageRun(self.context, build, base, server)
+        return stage_run, stage_run.build_only(self._progress(build))
+
+    def _test(
+        self,
+        build: Build,
+        stage_run: StageRun | None,
+        built: Built,
+        finished: Callable[[Build, StageRecord], None],
+    ) -> None:
+        """The test half of a stage (in a tester: its fixtures are made), then `finished`."""
+        try:
+            record = built.record
+            if stage_run is not None:
+                record = stage_run.test(built, self._progress(build))
+            if record.status == "failed":
+                triple = build.target.triple if build.target else None
+                self.failed_at.setdefault(triple, build.stage.name)
+            finished(build, record)
+        except BaseException:
+            self.stop.set()  # whatever went wrong here ends the run: no lane builds on
+            raise
+        finally:
+            self._made(build)
+
+    def _progress(self, build: Build) -> Callable[[str], None]:
+        return functools.partial(
+            self.reporter.progress, self.position(build), self.total, build.label
+        )
+
+    def _made(self, build: Build) -> None:
+        if id(build) in self.made:
+            self.made[id(build)].set()
+
+    def _fixtures_ready(self, build: Build) -> None:
+        """Wait until every earlier build of this target that makes fixtures is done."""
+        for maker in self.makers:
+            if self.position(maker) < self.position(build) and maker.target == build.target:
+                self.made[id(maker)].wait()
+
+    def interrupt(self) -> None:
+        """Interrupted: no lane starts another build, and nothing that waits for a fixture
+        may wait forever."""
+        self.stop.set()
+        self.testers.shutdown(wait=False, cancel_futures=True)
+        for event in self.made.values():
+            event.set()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _new_run(plan: Plan) -> RunRecord:
+    started = datetime.now(UTC)
+    toolchain = plan.toolchain
+    sequence = statedir.next_sequence(plan.state_dir)
+    return RunRecord(
+        run_id=f"{started:%Y%m%dT%H%M%SZ}-{sequence:06d}",
+        sequence=sequence,
+        started=started.isoformat(timespec="seconds"),
+        finished=None,
+        complete=False,
+        host=toolchain.host,
+        crate=_crate_facts(plan),
+        minbuild_version=__version__,
+        config_hash=plan.config_hash(),
+        config=str(plan.project.path.resolve()),
+        toolchain=toolchain.record(),
+        toolchain_choice=plan.resolution.choice,
+        shard=ShardRecord(
+            plan.shard.index,
+            plan.shard.count,
+            tuple(build.key for build in plan.builds),
+            tuple(stage.name for stage in plan.staircase),
+        )
+        if plan.shard
+        else None,
+    )
+
+
+def _crate_facts(plan: Plan) -> dict[str, Any]:
+    found = git.revision(plan.project.crate_dir)
+    return {
+        "name": plan.crate.name,
+        "version": plan.crate.version,
+        "manifest": str(plan.crate.manifest),
+        "git_commit": found.commit if found else None,
+        "git_dirty": found.dirty if found else None,
+    }

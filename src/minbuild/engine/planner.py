@@ -1,0 +1,406 @@
+"""Planning: read the project, choose the toolchain, ask cargo, and write every build's
+command line, for the host or for foreign targets; nothing is built here."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from minbuild.engine import cross
+from minbuild.engine.invocations import Build, build_invocation
+from minbuild.engine.lanes import COLD, WARM, Placement, alone, host_lanes
+from minbuild.engine.shards import SHARD, Shard, host_shares, target_shares, workload
+from minbuild.engine.testing import FixtureStore
+from minbuild.project import stages
+from minbuild.project.config import Project, check_manifest, load_project
+from minbuild.project.options import (
+    ALLOW_GROWTH,
+    CHECK,
+    CONFIG,
+    DRY_RUN,
+    STAGES,
+    STATE_DIR,
+    TARGETS,
+    TOOLCHAIN,
+)
+from minbuild.project.stages import Stage
+from minbuild.project.targets import project_targets
+from minbuild.runs import statedir
+from minbuild.rust import artifacts, cargo, toolchains
+from minbuild.rust.cache import CACHE, CACHE_REDIS, Cache, choose, default_dir
+from minbuild.rust.prerequisites import crate_check, with_offline_source
+from minbuild.util.options import Option, at_least
+
+# One lane per core. Cross lanes split cargo's -j between them: on 2 cores two targets at once
+# (-j1 each) beat one at a time (-j2) by 1.48x in bench/cross_parallel.py, because build-std's
+# serial phases (compiler_builtins, the one-codegen-unit LTO link) leave a core idle. Host lanes
+# carry unequal work (the build-std stages are most of it), so each keeps every core: the lane
+# that finishes first leaves them all to the other (bench/staircase_speed.py).
+DEFAULT_PARALLEL = os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Options:
+    """What one min-build or cross-build invocation asks for."""
+
+    config: Path = CONFIG(Path("config/demo.yaml"))
+    """The project file."""
+    stages: tuple[str, ...] = STAGES(
+        help="build only this stage (repeatable, or comma-separated; 'all': every stage; "
+        "default: every stage, for cross-build the last one)"
+    )
+    """Stage names; empty means every stage (cross: the last one); "all" means every stage."""
+    first: str | None = Option("--from", "first stage to build", metavar="NAME")()
+    """The first stage of the range to build."""
+    last: str | None = Option("--to", "last stage to build", metavar="NAME")()
+    """The last stage of the range to build."""
+    toolchain: str | None = TOOLCHAIN()
+    """Skip the automatic choice: this toolchain."""
+    fail_fast: bool = Option(
+        "--fail-fast",
+        "stop (a target) at its first failed stage (min-build: the stages one after another)",
+        switch=True,
+    )()
+    """Stop a lane at its first failed stage."""
+    state_dir: Path = STATE_DIR(Path(".minbuild"))
+    """Where target dirs, artifacts, fixtures, logs and run documents live."""
+    targets: tuple[str, ...] = TARGETS()
+    """Target triples for cross builds; empty means every target."""
+    parallel: int = Option(
+        "--parallel",
+        "lanes built at once, each in its own target dir: groups of stages (min-build) or "
+        f"targets (cross-build, cargo's -j split between them) (default: {DEFAULT_PARALLEL})",
+        metavar="N",
+        parse=at_least(1),
+    )(DEFAULT_PARALLEL)
+    """Lanes built at once: groups of host stages, or foreign targets."""
+    dry_run: bool = DRY_RUN()
+    """Plan only: the caller lists the plan's command lines instead of running them."""
+    check: bool = CHECK()
+    """After building, the caller enforces the project's size budgets."""
+    allow_growth: bool = ALLOW_GROWTH()
+    """With `check`: broken budgets are recorded warnings, not a failure."""
+    cache: str | None = CACHE()
+    """The compile cache to use (None: the project file's `cache.tool`)."""
+    shard: Shard | None = SHARD()
+    """Build only this share of the chosen stages (or targets): one job of a CI matrix."""
+    cache_dir: Path | None = Option(
+        "--cache-dir",
+        "with --cache: where the cache keeps compiled units (default: the project file's "
+        f"cache.dir, else {default_dir()})",
+        metavar="DIR",
+        parse=Path,
+    )()
+    """Where the cache lives (default: the user's cache directory)."""
+    cache_redis: str | None = CACHE_REDIS()
+    """A Redis server that keeps the cache's units, shared by CI runners."""
+    cross: bool = False
+    """Build for foreign targets instead of the host."""
+
+    @property
+    def all_stages(self) -> bool:
+        """Every stage was asked for by name ('all')."""
+        return "all" in self.stages
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        """The stages asked for by name ('all' and nothing are both every stage)."""
+        return () if self.all_stages else self.stages
+
+    @property
+    def picks_stages(self) -> bool:
+        """Stages were picked (by name or range): with --shard, they are its share."""
+        return bool(self.stage_names or self.first or self.last)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything decided before the first build."""
+
+    project: Project
+    crate: cargo.Crate
+    stages: tuple[Stage, ...]
+    resolution: toolchains.Resolution
+    builds: tuple[Build, ...]
+    state_dir: Path
+    parallel: int = 1
+    prelude: tuple[Build, ...] = ()
+    """Host builds that run first, to make fixtures the planned builds cannot make."""
+    cache: Cache | None = None
+    """The compile cache every build goes through (each lane talks to a server of its own)."""
+    staircase: tuple[Stage, ...] = ()
+    """Every stage of the project, whichever a run picks (the configuration's hash)."""
+    shard: Shard | None = None
+    """This run is share `shard` of a sharded one: its own builds are `builds`; `prelude`
+    only makes fixtures."""
+    pending_check: Callable[[], str | None] | None = None
+    """The chosen toolchain's `cargo check` of the crate, not run yet (None: it ran before
+    planning). The first lane's first build stands for it; only if that build makes no
+    artifact does the check run, and its problem means the run must choose again."""
+
+    @property
+    def toolchain(self) -> toolchains.Toolchain:
+        return self.resolution.toolchain
+
+    def lanes(self) -> list[list[Build]]:
+        """The builds grouped by target and lane, in plan order: a lane's stages build one by
+        one."""
+        lanes: dict[tuple[str | None, int], list[Build]] = {}
+        for build in self.builds:
+            key = (build.target.triple if build.target else None, build.lane)
+            lanes.setdefault(key, []).append(build)
+        return list(lanes.values())
+
+    def config_hash(self) -> str:
+        """The project file and its resolved staircase, whichever stages and targets a run
+        picks: the shards of one run agree on it."""
+        resolved = [dataclasses.asdict(stage) for stage in self.staircase or self.stages]
+        text = json.dumps([self.project.source.data, resolved], sort_keys=True, default=sorted)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def prepare(options: Options, check_in_lane: bool = False) -> Plan:
+    """The plan for the host, or with `options.cross` the plan for foreign targets.
+    `check_in_lane`: choose the toolchain its check would confirm and leave that check to the
+    first lane (`Plan.pending_check`), where the first build almost always makes it needless:
+    run before every build, it held up each lane for 3 to 8 s (hexyl)."""
+    if options.cross:
+        return plan_cross(options, check_in_lane)
+    return plan_host(options, check_in_lane)
+
+
+def with_cache(plan: Plan, cache: Cache | None) -> Plan:
+    """Every build of the plan through `cache`; its variables join each build's recorded
+    environment, so a stage's shell line still rebuilds it as it was built."""
+    if cache is None:
+        return plan
+
+    def cached(build: Build) -> Build:
+        env = {**build.invocation.env, **cache.env()}
+        return dataclasses.replace(build, invocation=dataclasses.replace(build.invocation, env=env))
+
+    return dataclasses.replace(
+        plan,
+        builds=tuple(map(cached, plan.builds)),
+        prelude=tuple(map(cached, plan.prelude)),
+        cache=cache,
+    )
+
+
+def plan_host(options: Options, check_in_lane: bool = False) -> Plan:
+    """Every chosen stage built for the host, in up to `options.parallel` lanes; with
+    `options.shard`, only its share, after builds that make the fixtures its tests use."""
+    ground = _groundwork(options, True, lambda chosen: chosen, check_in_lane=check_in_lane)
+    skipped = ground.resolution.skipped
+    # --fail-fast stops at the first failure in staircase order: only one lane can promise that.
+    parallel = 1 if options.fail_fast else options.parallel
+    candidate = ground.resolution.toolchain.candidate
+    # the crate's size weighs its builds against std's: only lanes and shares need it
+    packages = (
+        cargo.graph_size(ground.crate, candidate.cargo, candidate.env)
+        if parallel > 1 or options.shard
+        else 1
+    )
+    # Under a cache a stage costs its links: a placement of its own. Turning the cache on or
+    # off moves some stages to other dirs once; the cache keeps that cheap.
+    costs = WARM if ground.cache else COLD
+    work = workload(ground.crate, ground.staircase, packages, skipped, costs)
+    placement = host_lanes(work, parallel)
+    chosen, prelude = ground.stages, tuple[Build, ...]()
+    if options.shard:
+        if not options.picks_stages:
+            share = set(host_shares(work, options.shard.count)[options.shard.index - 1])
+            chosen = tuple(stage for stage in chosen if stage.name in share)
+        prelude = ground.fixture_makers(made_in_run=chosen)
+
+    def build(stage: Stage, lane: Placement | None) -> Build:
+        return host_build(
+            stage,
+            ground.project,
+            ground.crate,
+            ground.resolution.toolchain,
+            ground.state_dir,
+            skipped.get(stage.name),
+            lane,
+        )
+
+    builds = tuple(build(stage, placement[stage.name]) for stage in chosen)
+    return ground.plan(builds, parallel, prelude, shard=options.shard)
+
+
+def plan_cross(options: Options, check_in_lane: bool = False) -> Plan:
+    """The chosen stages (default: the last one) for each foreign target, a lane per target,
+    after host builds that make the fixtures the foreign ones cannot."""
+    ground = _groundwork(options, False, cross.needing_build_std, check_in_lane=check_in_lane)
+    targets = options.targets
+    if options.shard and not targets:
+        every = [target.triple for target in project_targets(ground.project)]
+        targets = tuple(target_shares(every, options.shard.count)[options.shard.index - 1])
+    builds = (
+        cross.builds(
+            ground.project,
+            ground.crate,
+            ground.stages,
+            ground.resolution,
+            targets,
+            ground.state_dir,
+        )
+        if targets or not options.shard
+        else ()
+    )
+    prelude = ground.fixture_makers()
+    return ground.plan(builds, options.parallel, prelude, split_jobs=True, shard=options.shard)
+
+
+@dataclass(frozen=True)
+class _Groundwork:
+    """What host and cross plans decide alike: the project, stages, toolchain and crate."""
+
+    project: Project
+    staircase: tuple[Stage, ...]
+    stages: tuple[Stage, ...]
+    resolution: toolchains.Resolution
+    crate: cargo.Crate
+    state_dir: Path
+    cache: Cache | None
+    pending_check: Callable[[], str | None] | None = None
+
+    def fixture_makers(self, made_in_run: Sequence[Stage] = ()) -> tuple[Build, ...]:
+        """Host builds that make the fixtures the run's tests use and no stage of
+        `made_in_run` makes."""
+        return _fixture_makers(
+            self.project,
+            self.crate,
+            self.staircase,
+            self.resolution.toolchain,
+            self.state_dir,
+            made_in_run,
+        )
+
+    def plan(
+        self,
+        builds: tuple[Build, ...],
+        parallel: int,
+        prelude: tuple[Build, ...],
+        split_jobs: bool = False,
+        shard: Shard | None = None,
+    ) -> Plan:
+        """The plan of `builds`, at most `parallel` lanes at once (`split_jobs`: cargo's -j
+        shared out between them)."""
+        lanes = max(1, min(parallel, len({(b.target, b.lane) for b in builds})))
+        plan = Plan(
+            self.project,
+            self.crate,
+            self.stages,
+            self.resolution,
+            _share_cores(builds, lanes) if split_jobs else builds,
+            self.state_dir,
+            lanes,
+            prelude,
+            staircase=self.staircase,
+            shard=shard,
+            pending_check=self.pending_check,
+        )
+        return with_cache(plan, self.cache)
+
+
+def _groundwork(
+    options: Options,
+    every_stage: bool,
+    wanted: Callable[[tuple[Stage, ...]], Sequence[Stage]],
+    check_in_lane: bool,
+) -> _Groundwork:
+    """Read the configuration, choose the stages and the toolchain that can build what
+    `wanted` picks of them (`check_in_lane`: the one its check would confirm, the check left
+    to the plan), and ask cargo about the crate."""
+    project = load_project(options.config)
+    check_manifest(project)
+    staircase = tuple(stages.load_staircase(project))
+    chosen = tuple(stages.select(staircase, options.stage_names, options.first, options.last))
+    if not every_stage and not (options.stages or options.first or options.last):
+        chosen = chosen[-1:]  # the stage a team ships
+    state_dir = options.state_dir.resolve()
+    # A shard chooses the toolchain the whole run would: its share alone (no build-std stage,
+    # say) could pick another, and shards of two toolchains do not merge.
+    needed = wanted(staircase if options.shard else chosen)
+    tool = options.cache if options.cache is not None else project.cache_tool
+    cache = choose(
+        tool, options.cache_dir or project.cache_dir, options.cache_redis or project.cache_redis
+    )
+    check = crate_check(project, chosen[0], state_dir, cache)
+    resolution = toolchains.resolve(needed, options.toolchain, None if check_in_lane else check)
+    toolchain = resolution.toolchain
+    crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
+    cargo.check_features(project, chosen, crate)
+    project = artifacts.resolve_artifact(project, crate)
+    artifacts.check_required_features(project, crate, chosen)
+    # Under a cache every state dir must name the same source paths (Cache.shared_dir).
+    farms = cache.shared_dir if cache else state_dir
+    resolution = with_offline_source(project, needed, resolution, farms)
+    pending = functools.partial(check, toolchain) if check_in_lane else None
+    return _Groundwork(project, staircase, chosen, resolution, crate, state_dir, cache, pending)
+
+
+def _fixture_makers(
+    project: Project,
+    crate: cargo.Crate,
+    staircase: Sequence[Stage],
+    toolchain: toolchains.Toolchain,
+    state_dir: Path,
+    made_in_run: Sequence[Stage] = (),
+) -> tuple[Build, ...]:
+    """For each fixture neither kept in the state dir nor made by a stage of `made_in_run`,
+    the first host stage whose features can make it."""
+    store = FixtureStore(statedir.inside(state_dir, "fixtures"))
+    makers: dict[str, Stage] = {}
+
+    def can_make(stage: Stage, needs: Sequence[str]) -> bool:
+        return set(needs) <= cargo.enabled_features(crate, stage.default_features, stage.features)
+
+    for fixture in project.fixtures:
+        if store.made_by(fixture.name) is not None:
+            continue
+        if any(can_make(stage, fixture.needs_features) for stage in made_in_run):
+            continue
+        for stage in staircase:
+            if can_make(stage, fixture.needs_features):
+                makers.setdefault(stage.name, stage)
+                break
+    return tuple(
+        host_build(stage, project, crate, toolchain, state_dir) for stage in makers.values()
+    )
+
+
+def host_build(
+    stage: Stage,
+    project: Project,
+    crate: cargo.Crate,
+    toolchain: toolchains.Toolchain,
+    state_dir: Path,
+    skip: str | None = None,
+    placement: Placement | None = None,
+) -> Build:
+    """A stage built for the host, in its lane and target dir (by default lane 0's)."""
+    placement = placement or alone(stage)
+    target_dir = state_dir / placement.target_dir()
+    invocation = build_invocation(stage, crate, project.artifact, toolchain, target_dir)
+    return Build(stage, None, crate, project.artifact, invocation, skip, lane=placement.lane)
+
+
+def _share_cores(builds: tuple[Build, ...], parallel: int) -> tuple[Build, ...]:
+    """With lanes in parallel, each cargo gets its share of the cores (-j), not all of them."""
+    if parallel <= 1:
+        return builds
+    jobs = str(max(1, (os.cpu_count() or 1) // parallel))
+    return tuple(
+        dataclasses.replace(
+            b, invocation=dataclasses.replace(b.invocation, argv=(*b.invocation.argv, "-j", jobs))
+        )
+        for b in builds
+    )

@@ -1,0 +1,365 @@
+"""Building, measuring and testing one build: a stage for the host or for a foreign target."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from minbuild.engine import testing
+from minbuild.engine.invocations import Build
+from minbuild.measure import binaries, libsize
+from minbuild.project.config import Fixture, Project
+from minbuild.runs.composition import Composition
+from minbuild.runs.records import StageRecord, StaticlibRecord, TestResult
+from minbuild.runs.statedir import fresh_dir, inside
+from minbuild.rust import artifacts, cargo
+from minbuild.rust.cache import CacheServer
+from minbuild.rust.toolchains import Toolchain
+from minbuild.util import command
+from minbuild.util.errors import CommandFailed, ToolMissingError
+from minbuild.util.files import write_atomic
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every build of one run shares."""
+
+    project: Project
+    toolchain: Toolchain
+    state_dir: Path
+    run_id: str
+    run: command.Runner = command.run
+    """How processes are run (the cargo build); tests pass a fake that returns recorded output."""
+    origins: dict[Path, tuple[frozenset[str], frozenset[str]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Each workspace's `cargo.crate_origins`, read once a run: its builds share a Cargo.lock
+    (cargo writes a missing one at the first build, before anything reads it here)."""
+
+    def crate_origins(self, crate: cargo.Crate) -> tuple[frozenset[str], frozenset[str]]:
+        if crate.workspace_root not in self.origins:
+            self.origins[crate.workspace_root] = cargo.crate_origins(crate)
+        return self.origins[crate.workspace_root]
+
+
+def base_record(context: Context, build: Build) -> StageRecord:
+    """What is known of a build before it runs: its command, environment and settings."""
+    stage, toolchain, invocation = build.stage, context.toolchain, build.invocation
+    features = cargo.enabled_features(build.crate, stage.default_features, stage.features)
+    return StageRecord(
+        name=stage.name,
+        description=stage.description,
+        status="ok",
+        toolchain=toolchain.record(),
+        command=invocation.argv,
+        shell=invocation.shell(),
+        env=dict(invocation.env),
+        effective_profile=cargo.effective_profile(build.crate, stage),
+        features=tuple(sorted(features)),
+        target=build.target.triple if build.target else toolchain.host if stage.build_std else None,
+        runner=build.runner,
+    )
+
+
+def fixtures_made_by(project: Project, build: Build) -> tuple[Fixture, ...]:
+    """The fixtures a build makes with its own binary: those whose features it has (a build
+    of another kind of artifact makes none)."""
+    if build.skip or build.artifact.kind != project.artifact.kind:
+        return ()
+    features = cargo.enabled_features(
+        build.crate, build.stage.default_features, build.stage.features
+    )
+    return tuple(f for f in project.fixtures if set(f.needs_features) <= features)
+
+
+def now() -> str:
+    """A timestamp for a stage's record: UTC, milliseconds (stages overlap within seconds)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def settings_key(build: Build, record: StageRecord) -> str:
+    """Everything that shapes a build's artifact except its stage's name (to spot no-ops)."""
+    stage = build.stage
+    return json.dumps(
+        [
+            record.effective_profile,
+            record.features,
+            # `dep/feature` names (log/max_level_off) change a dependency, not the crate's set.
+            sorted(f for f in stage.features if "/" in f),
+            record.target,
+            stage.rustflags,
+            stage.build_std,
+            stage.build_std_features,
+            stage.cargo_unstable,
+        ],
+        sort_keys=True,
+    )
+
+
+@dataclass(frozen=True)
+class Built:
+    """A build done: its record so far, and the artifact its tests run (None: nothing to
+    test, the build failed)."""
+
+    record: StageRecord
+    artifact: Path | None = None
+
+
+class StageRun:
+    """Build one stage for one target, keep its artifact, then run its fixtures and tests."""
+
+    def __init__(
+        self,
+        context: Context,
+        build: Build,
+        base: StageRecord,
+        cache: CacheServer | None = None,
+    ) -> None:
+        self.context, self.build, self.base, self.cache = context, build, base, cache
+        lane = build.target.triple if build.target else "host"
+        stage, root = build.stage.name, context.state_dir
+        self.log = inside(root, "logs", context.run_id, lane, f"{stage}.log")
+        self.keep_dir = inside(root, "artifacts", *((lane, stage) if build.target else (stage,)))
+        self.work = ("work", lane, stage)
+        self.workdir = inside(root, *self.work)
+        self.fixture_store = testing.FixtureStore(inside(root, "fixtures"))
+
+    def run(
+        self, progress: Callable[[str], None], before_tests: Callable[[], None] = lambda: None
+    ) -> StageRecord:
+        """Build, keep, measure; then, once `before_tests` returns (the fixtures this build's
+        tests use are made), make this build's own fixtures and run its tests."""
+        return self.test(self.build_only(progress), progress, before_tests)
+
+    def build_only(self, progress: Callable[[str], None]) -> Built:
+        """The first half of `run`: build, keep and measure. A lane builds its next stage
+        while this one's tests run (`test`)."""
+        started = dataclasses.replace(self.base, started=now(), lane=self.build.lane)
+        return self._build(started, progress)
+
+    def test(
+        self,
+        built: Built,
+        progress: Callable[[str], None],
+        before_tests: Callable[[], None] = lambda: None,
+    ) -> StageRecord:
+        """The second half of `run`: the built stage's fixtures and tests."""
+        record = built.record
+        if built.artifact is not None:
+            before_tests()
+            progress("testing")
+            record = self._test(record, built.artifact)
+        return dataclasses.replace(record, ended=now())
+
+    def _build(self, base: StageRecord, progress: Callable[[str], None]) -> Built:
+        progress("building")
+        invocation = self.build.invocation
+        if self.cache is not None:
+            self.cache.zero()
+        done = self.context.run(
+            invocation.argv,
+            env={**invocation.env, **(self.cache.env() if self.cache else {})},
+            cwd=self.context.project.crate_dir,
+            check=False,
+            log_file=self.log,
+        )
+        built = dataclasses.replace(
+            base,
+            build_seconds=round(done.seconds, 2),
+            log=str(self.log),
+            cache=self.cache.counts() if self.cache else None,
+        )
+        if done.returncode != 0:
+            return Built(
+                dataclasses.replace(
+                    built,
+                    status="failed",
+                    first_error=done.first_error(),
+                    reason=f"build failed (exit {done.returncode}); full log: {self.log}",
+                )
+            )
+        messages = artifact_messages(done.stdout)
+        source = artifacts.find_artifact(messages, self.build.crate, self.build.artifact)
+        if source is None:
+            reason = artifacts.no_artifact_reason(self.build.crate, self.build.artifact)
+            return Built(
+                dataclasses.replace(
+                    built, status="failed", reason=f"{reason}; full log: {self.log}"
+                )
+            )
+        artifact = self._keep(source)
+        digest = _sha256(artifact)
+        built = dataclasses.replace(built, staticlib=self._measure_staticlib(messages))
+        built = self._compose(built, artifact, digest)
+        built = dataclasses.replace(
+            built,
+            artifact=str(artifact),
+            size_bytes=artifact.stat().st_size,
+            sha256=digest,
+            units_fresh=sum(m["fresh"] for m in messages),
+            units_built=sum(not m["fresh"] for m in messages),
+        )
+        return Built(built, artifact)
+
+    def _test(self, built: StageRecord, artifact: Path) -> StageRecord:
+        context = self._test_context(artifact)
+        results = self._make_fixtures(context)
+        made_by = self.fixture_store.provenance(self.context.project.fixtures)
+        context = dataclasses.replace(
+            context, fixtures={name: self.fixture_store.path(name) for name in made_by}
+        )
+        results += self._run_tests(context, frozenset(built.features))
+        failed = [t.name for t in results if t.status == "failed"]
+        return dataclasses.replace(
+            built,
+            fixtures=made_by,
+            tests=tuple(results),
+            status="failed" if failed else "ok",
+            reason=f"tests failed: {', '.join(failed)}" if failed else "",
+        )
+
+    def _measure_staticlib(self, messages: list[dict[str, Any]]) -> StaticlibRecord | None:
+        """The .a this build made too (crate-type staticlib): raw size, and on the host the
+        effective size for the project's declared exports."""
+        archive = next(
+            (
+                Path(f)
+                for m in messages
+                if Path(m["manifest_path"]) == self.build.crate.manifest
+                for f in m["filenames"]
+                if f.endswith(".a")
+            ),
+            None,
+        )
+        if archive is None:
+            return None
+        kept = self._keep(archive)
+        composition, _ = self._read_composition(kept, _sha256(kept))
+        found = StaticlibRecord(str(kept), kept.stat().st_size, composition=composition)
+        exports = self.context.project.staticlib_exports
+        if not exports or self.build.target is not None:
+            return found
+        try:
+            effective = libsize.effective_size(kept, exports, self.workdir / "probe")
+        except CommandFailed as error:
+            return dataclasses.replace(found, effective_error=error.output_tail)
+        return dataclasses.replace(found, effective_size_bytes=effective, exports=exports)
+
+    def _compose(self, record: StageRecord, artifact: Path, digest: str) -> StageRecord:
+        """The artifact's composition; one that cannot be read is noted, not a failure."""
+        composition, error = self._read_composition(artifact, digest)
+        return dataclasses.replace(record, composition=composition, composition_error=error)
+
+    def _read_composition(self, artifact: Path, digest: str) -> tuple[Composition | None, str]:
+        """What `artifact` is made of, or why that cannot be read. Kept by content in the
+        state dir: a re-run's unchanged artifacts are not read (nor demangled) again."""
+        own, theirs = self.context.crate_origins(self.build.crate)
+        key = json.dumps([binaries.READER, digest, sorted(own), sorted(theirs)])
+        name = hashlib.sha256(key.encode()).hexdigest()
+        kept = inside(self.context.state_dir, "compositions", f"{name}.json")
+        try:
+            return Composition.from_json(json.loads(kept.read_text(encoding="utf-8"))), ""
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # not kept yet, or unreadable: read the artifact
+        try:
+            composition = binaries.read_composition(artifact, binaries.Origins(own, theirs))
+        except (binaries.UnreadableArtifact, CommandFailed, ToolMissingError) as error:
+            return None, str(error).splitlines()[0]
+        write_atomic(kept, json.dumps(composition.to_json()))
+        return composition, ""
+
+    def _keep(self, source: Path) -> Path:
+        """Copy the artifact out of the shared target dir before the next stage overwrites it.
+        A copy kept by an earlier run of a fresh build stays (copy2 kept the time cargo wrote
+        it: the same size and time mean cargo has not written it since)."""
+        destination = self.keep_dir / source.name
+        if _same_file_stat(source, destination):
+            return destination
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        temporary = destination.with_name(f".{source.name}.{os.getpid()}.partial")
+        shutil.copy2(source, temporary)
+        temporary.replace(destination)
+        return destination
+
+    def _test_context(self, artifact: Path) -> testing.TestContext:
+        fresh_dir(self.context.state_dir, *self.work)
+        project = self.context.project
+        return testing.TestContext(
+            artifact, self.workdir, project.crate_dir, project.path.parent, {}, self.build.runner
+        )
+
+    def _make_fixtures(self, context: testing.TestContext) -> list[TestResult]:
+        """Make every fixture this build's features allow; a failure is a failed test."""
+        failures = []
+        for fixture in fixtures_made_by(self.context.project, self.build):
+            started = time.monotonic()
+            try:
+                self.fixture_store.make(fixture, context, self.build.label, self.context.run_id)
+            except (CommandFailed, ToolMissingError) as error:
+                failures.append(
+                    TestResult(
+                        f"fixture:{fixture.name}",
+                        "failed",
+                        time.monotonic() - started,
+                        error.output_tail if isinstance(error, CommandFailed) else "",
+                        f"could not make fixture: {str(error).splitlines()[0]}",
+                    )
+                )
+        return failures
+
+    def _run_tests(
+        self, context: testing.TestContext, features: frozenset[str]
+    ) -> list[TestResult]:
+        results = []
+        triple = self.build.target.triple if self.build.target else None
+        for test in self.context.project.tests:
+            reason = testing.not_applicable(
+                test,
+                self.build.tests_as or self.build.stage.name,
+                features,
+                self.build.artifact.kind,
+                triple,
+            )
+            reason = reason or testing.missing_fixture(test, context)
+            results.append(
+                TestResult(test.name, "skipped", 0.0, "", reason)
+                if reason
+                else testing.run_test(test, context)
+            )
+        return results
+
+
+def artifact_messages(stdout: str) -> list[dict[str, Any]]:
+    """cargo's `compiler-artifact` messages (--message-format=json) in a build's output."""
+    messages = []
+    for line in stdout.splitlines():
+        if line.startswith("{"):
+            message = json.loads(line)
+            if message.get("reason") == "compiler-artifact":
+                messages.append(message)
+    return messages
+
+
+def _same_file_stat(source: Path, copy: Path) -> bool:
+    try:
+        first, second = source.stat(), copy.stat()
+    except OSError:
+        return False
+    return (first.st_size, first.st_mtime_ns) == (second.st_size, second.st_mtime_ns)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

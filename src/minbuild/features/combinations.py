@@ -1,0 +1,278 @@
+"""Feature combinations: from cargo's feature table, deduplicated, partitioned, then checked."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from minbuild.engine.shards import SHARD, Shard
+from minbuild.project.config import Project
+from minbuild.project.options import DRY_RUN, EXCLUDE, STATE_DIR, TOOLCHAIN
+from minbuild.rust.cargo import Crate, enabled_features
+from minbuild.rust.toolchains import Toolchain
+from minbuild.util import command
+from minbuild.util.errors import ConfigError
+from minbuild.util.files import write_atomic
+from minbuild.util.options import Option, at_least
+from minbuild.util.text import did_you_mean, format_table, texts
+
+
+@dataclass(frozen=True)
+class MatrixSpec:
+    """How to combine a crate's features (the project file's feature_matrix)."""
+
+    depth: int
+    """Every combination of up to this many features (groups count as one)."""
+    exclude: tuple[str, ...]
+    """Features never combined."""
+    groups: tuple[tuple[str, ...], ...]
+    """Features that always go together."""
+    exclusive: tuple[tuple[str, ...], ...]
+    """Sets of which at most one feature may be on."""
+    always: tuple[str, ...]
+    """Features on in every combination."""
+
+
+@dataclass(frozen=True)
+class Combination:
+    """One `--no-default-features --features ...` to check."""
+
+    features: tuple[str, ...]
+    """What is passed to --features (sorted); "default" means cargo's defaults are on."""
+    effective: frozenset[str]
+    """Every feature it turns on, implied ones included (what deduplication compares)."""
+
+    @property
+    def label(self) -> str:
+        return ",".join(self.features) or "(none)"
+
+
+def matrix_spec(
+    project: Project, depth: int | None = None, exclude: Sequence[str] = ()
+) -> MatrixSpec:
+    data = project.feature_matrix
+    return MatrixSpec(
+        depth=data["depth"] if depth is None else depth,
+        exclude=(*texts(data["exclude"]), *exclude),
+        groups=tuple(texts(group) for group in data["groups"]),
+        exclusive=tuple(texts(group) for group in data["exclusive"]),
+        always=texts(data["always"]),
+    )
+
+
+def check_names(spec: MatrixSpec, crate: Crate) -> None:
+    """Every feature the spec names must be one of the crate's."""
+    known = sorted(name for name in crate.features if name != "default")
+    named = [*spec.exclude, *spec.always, *(f for g in (*spec.groups, *spec.exclusive) for f in g)]
+    for name in named:
+        if name not in crate.features:
+            raise ConfigError(
+                f"feature_matrix: feature '{name}' is not declared by {crate.name}"
+                f"{did_you_mean(name, known)} (features: {', '.join(known)})"
+            )
+
+
+def combinations(crate: Crate, spec: MatrixSpec) -> list[Combination]:
+    """Nothing, each feature alone, the powerset up to spec.depth, and cargo's defaults; minus
+    combinations that break an exclusive set, and those that turn on the same features as an
+    earlier one (through what features imply)."""
+    grouped = {f for group in spec.groups for f in group}
+    free = sorted(
+        f
+        for f in crate.features
+        if f != "default" and f not in grouped and f not in spec.exclude and f not in spec.always
+    )
+    units = [tuple(sorted(group)) for group in spec.groups] + [(f,) for f in free]
+    candidates: list[tuple[str, ...]] = []
+    for size in range(spec.depth + 1):
+        for chosen in itertools.combinations(units, size):
+            candidates.append(tuple(sorted({*spec.always, *(f for u in chosen for f in u)})))
+    candidates.append(("default", *spec.always))
+    result: list[Combination] = []
+    seen: set[frozenset[str]] = set()
+    for features in candidates:
+        extra = [f for f in features if f != "default"]
+        # "default" is cargo's name for a set, not a feature a build has.
+        effective = enabled_features(crate, "default" in features, extra) - {"default"}
+        if any(len(effective & set(group)) > 1 for group in spec.exclusive):
+            continue
+        if effective not in seen:
+            seen.add(effective)
+            result.append(Combination(features, effective))
+    return result
+
+
+def partition(items: Sequence[Combination], part: str) -> list[Combination]:
+    """Part M of N ("M/N"): every N-th combination from the M-th, so N parts cover all once."""
+    try:
+        index, total = (int(x) for x in part.split("/"))
+    except ValueError as error:
+        raise ConfigError(f"--partition {part}: expected M/N, e.g. 1/3") from error
+    if not 1 <= index <= total:
+        raise ConfigError(f"--partition {part}: M must be between 1 and N")
+    return [item for position, item in enumerate(items) if position % total == index - 1]
+
+
+SCHEMA = "minbuild.features/1"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """How one combination fared."""
+
+    features: tuple[str, ...]
+    status: Literal["ok", "failed"]
+    seconds: float
+    first_error: str | None
+    log: str
+
+
+def cargo_argv(
+    toolchain: Toolchain, crate: Crate, combination: Combination, test: bool
+) -> list[str]:
+    argv = [
+        *toolchain.candidate.cargo,
+        "test" if test else "check",
+        "--manifest-path",
+        str(crate.manifest),
+        "--package",
+        crate.name,
+    ]
+    if "default" not in combination.features:
+        argv.append("--no-default-features")
+    extra = [f for f in combination.features if f != "default"]
+    if extra:
+        argv += ["--features", ",".join(extra)]
+    return [*argv, "--message-format=json-render-diagnostics"]
+
+
+def check_all(
+    toolchain: Toolchain,
+    crate: Crate,
+    combinations: Sequence[Combination],
+    state_dir: Path,
+    test: bool,
+    progress: Callable[[int, int, str], None],
+) -> list[Checked]:
+    """Check (or test) each combination in one shared target dir; failures do not stop it."""
+    env = {**toolchain.candidate.env, "CARGO_TARGET_DIR": str(state_dir / "feature-target")}
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    results = []
+    for number, combination in enumerate(combinations, start=1):
+        progress(number, len(combinations), combination.label)
+        log = state_dir / "logs" / f"features-{stamp}" / f"{number:03}.log"
+        done = command.run(
+            cargo_argv(toolchain, crate, combination, test),
+            env=env,
+            cwd=crate.manifest.parent,
+            check=False,
+            log_file=log,
+        )
+        first_error = done.first_error()
+        results.append(
+            Checked(
+                combination.features,
+                "ok" if done.returncode == 0 else "failed",
+                round(done.seconds, 2),
+                first_error,
+                str(log),
+            )
+        )
+    return results
+
+
+def save(
+    results: Sequence[Checked],
+    crate: Crate,
+    spec: MatrixSpec,
+    test: bool,
+    part: str | None,
+    state_dir: Path,
+) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = state_dir / "feature-matrix" / f"{stamp}.json"
+    document = {
+        "schema": SCHEMA,
+        "crate": crate.name,
+        "command": "test" if test else "check",
+        "partition": part,
+        "spec": dataclasses.asdict(spec),
+        "results": [dataclasses.asdict(result) for result in results],
+    }
+    write_atomic(path, json.dumps(document, indent=2) + "\n")
+    return path
+
+
+def render(results: Sequence[Checked]) -> str:
+    rows = [
+        [",".join(r.features) or "(none)", r.status, f"{r.seconds:.1f}s", r.first_error or ""]
+        for r in results
+    ]
+    failed = sum(r.status == "failed" for r in results)
+    table = format_table(["combination", "result", "seconds", "first error"], rows, {2})
+    return f"{table}\n\n{len(results) - failed} of {len(results)} combinations ok\n"
+
+
+def listing(items: Sequence[Combination]) -> str:
+    return "".join(f"{item.label}\n" for item in items)
+
+
+@dataclass(frozen=True)
+class MatrixOptions:
+    """What one feature-matrix invocation asks for."""
+
+    project: Project
+    """The project (or the crate alone) whose features are combined."""
+    depth: int | None = Option(
+        "--depth",
+        "combinations of up to N features (default: the project's feature_matrix.depth, else 2)",
+        metavar="N",
+        parse=at_least(1),
+    )()
+    """Combinations of up to this many features; None: the project's setting."""
+    exclude: tuple[str, ...] = EXCLUDE()
+    """Features left out of every combination, besides the project's own list."""
+    part: str | None = Option("--partition", "only part M of N (for CI runners)", metavar="M/N")()
+    """Only part M of N of the combinations ("M/N")."""
+    shard: Shard | None = SHARD(help="the same as --partition I/N (a CI matrix job)")
+    """Only share I of N: a CI matrix job, as `ci-matrix` names it."""
+    test: bool = Option("--test", "cargo test instead of cargo check", switch=True)()
+    """cargo test each combination instead of cargo check."""
+    dry_run: bool = DRY_RUN(help="list the combinations only")
+    """List the combinations; check nothing."""
+    toolchain: str | None = TOOLCHAIN()
+    """Skip the automatic choice: this toolchain."""
+    state_dir: Path = STATE_DIR(Path(".minbuild"))
+    """minbuild's state directory (the record and cargo's target dir)."""
+
+
+def run(
+    options: MatrixOptions, progress: Callable[[int, int, str], None]
+) -> tuple[str, Path | None, bool]:
+    """The table (or, dry, the list), the record's path, and whether every combination passed."""
+    from minbuild.project import stages
+    from minbuild.rust import cargo, prerequisites, toolchains
+
+    project = options.project
+    state_dir = options.state_dir.resolve()
+    first = stages.load_staircase(project)[0]
+    check = None if options.dry_run else prerequisites.crate_check(project, first, state_dir)
+    toolchain = toolchains.resolve((), options.toolchain, check).toolchain
+    crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
+    spec = matrix_spec(project, options.depth, options.exclude)
+    check_names(spec, crate)
+    chosen = combinations(crate, spec)
+    part = options.part or (options.shard.label() if options.shard else None)
+    if part:
+        chosen = partition(chosen, part)
+    if options.dry_run:
+        return listing(chosen), None, True
+    results = check_all(toolchain, crate, chosen, state_dir, options.test, progress)
+    path = save(results, crate, spec, options.test, part, state_dir)
+    return render(results), path, all(r.status == "ok" for r in results)

@@ -1,0 +1,145 @@
+"""Where the bytes are, as text: one artifact's sections and crates, and what moved between two
+(terminal tables and markdown). Pure functions over records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from minbuild.report.movers import CompositionDiff, Level, Mover
+from minbuild.report.table import size_text
+from minbuild.runs.composition import UNATTRIBUTED, Composition, Section
+from minbuild.util.errors import printable
+from minbuild.util.text import format_table, md_row
+
+TOP = 10
+
+
+def composition_text(label: str, parts: Composition, exact: bool = False, top: int = TOP) -> str:
+    """An artifact's sections, then its code by crate (the largest `top`)."""
+    sections = [
+        [printable(s.name), size_text(s.size, exact), _share(s.size, parts.file_size), _where(s)]
+        for s in parts.sections
+    ]
+    crates = [
+        [printable(c.name), c.origin, size_text(c.size, exact), _share(c.size, parts.code_size)]
+        for c in parts.crates[:top]
+    ]
+    rest = parts.crates[top:]
+    if rest:
+        crates.append([f"({len(rest)} more)", "", size_text(sum(c.size for c in rest), exact), ""])
+    return "\n".join(
+        [
+            f"{label}: {size_text(parts.file_size, exact)} in the file, "
+            f"{size_text(parts.loaded_size, exact)} loaded ({parts.format})",
+            "",
+            format_table(("section", "size", "% of file", ""), sections, {1, 2}),
+            "",
+            _coverage(parts),
+            "",
+            format_table(("crate", "origin", "size", f"% of {parts.code_section}"), crates, {2, 3}),
+        ]
+    )
+
+
+def _coverage(parts: Composition) -> str:
+    if not parts.crates:
+        return f"{parts.code_section} by crate: no symbols ({parts.symbol_source})"
+    share = parts.attributed / parts.code_size if parts.code_size else 0.0
+    return (
+        f"{parts.code_section} by crate ({size_text(parts.code_size)}; symbols from "
+        f"{parts.symbol_source} cover {share:.1%}, the rest is {UNATTRIBUTED}):"
+    )
+
+
+def _where(section: Section) -> str:
+    if not section.in_file:
+        return "zero-filled when loaded, not in the file"
+    return "" if section.loaded or section.name.startswith("[") else "not loaded"
+
+
+def _share(size: int, whole: int) -> str:
+    return f"{size / whole:.1%}" if whole else ""
+
+
+def diff_text(change: CompositionDiff, exact: bool = False, top: int = TOP) -> str:
+    """What moved from `before` to `after`: a headline, then sections, crates and symbols."""
+    parts = [_headline(change, exact)]
+    for level, title in _LEVELS:
+        movers = change.top(level, top)
+        if movers:
+            parts += ["", format_table(_headers(level), _cells(movers, exact), {1, 2, 3})]
+        elif level != "section":
+            parts += ["", f"no {title} moved"]
+    return "\n".join(parts)
+
+
+def diff_markdown(change: CompositionDiff, exact: bool = False, top: int = TOP) -> str:
+    """The same as a pull-request comment shows it: the headline, then one table per level."""
+    lines = [f"**{_headline(change, exact)}**"]
+    for level, _ in _LEVELS:
+        movers = change.top(level, top)
+        if movers:
+            lines += ["", md_row(_headers(level)), md_row(["---", "--:", "--:", "--:"])]
+            lines += [md_row([_code(row[0]), *row[1:]]) for row in _cells(movers, exact)]
+    return "\n".join(lines)
+
+
+def movers_markdown(changes: Sequence[CompositionDiff], exact: bool = False, top: int = 5) -> str:
+    """One table of the crates that moved most in each change: the summary a reviewer reads
+    first."""
+    lines = [md_row(["change", "file", "crate", "Δ"]), md_row(["---", "--:", "---", "--:"])]
+    for change in changes:
+        for index, mover in enumerate(change.top("crate", top) or [None]):
+            first = index == 0
+            lines.append(
+                md_row(
+                    [
+                        f"{change.before_label} → {change.after_label}" if first else "",
+                        f"{change.file_delta:+,}" if first else "",
+                        _code(printable(mover.name)) if mover else "(none)",
+                        f"{mover.delta:+,}" if mover else "",
+                    ]
+                )
+            )
+    return "\n".join(lines)
+
+
+_LEVELS: tuple[tuple[Level, str], ...] = (
+    ("section", "section"),
+    ("crate", "crate"),
+    ("symbol", "symbol among the largest"),
+)
+
+
+def _headline(change: CompositionDiff, exact: bool) -> str:
+    code = change.after.code_section
+    return (
+        f"{change.after_label} against {change.before_label}: "
+        f"file {_signed(change.file_delta, exact)}, {code} {_signed(change.code_delta, exact)}"
+    )
+
+
+def _headers(level: Level) -> tuple[str, str, str, str]:
+    return (level, "before", "after", "Δ")
+
+
+def _code(name: str) -> str:
+    """A name as a markdown code span; one with a backtick in it needs a longer fence."""
+    return f"`` {name} ``" if "`" in name else f"`{name}`"
+
+
+def _cells(movers: Sequence[Mover], exact: bool) -> list[list[str]]:
+    """Names come from the artifact: escaped so that none can break a line or a terminal."""
+    return [
+        [
+            printable(m.name if len(m.name) <= 80 else m.name[:77] + "..."),
+            "new" if m.before is None else size_text(m.before, exact),
+            "gone" if m.after is None else size_text(m.after, exact),
+            _signed(m.delta, exact),
+        ]
+        for m in movers
+    ]
+
+
+def _signed(delta: int, exact: bool) -> str:
+    return ("+" if delta > 0 else "-" if delta < 0 else "±") + size_text(abs(delta), exact)

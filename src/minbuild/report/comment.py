@@ -1,0 +1,75 @@
+"""The pull-request comment (`size-report --format comment`): one sticky comment that a CI
+step finds again by its hidden marker and rewrites on every push. What a reviewer reads first
+comes first: builds and budgets in one line, the largest changes, the crates that moved; the
+full report is folded below."""
+
+from __future__ import annotations
+
+from minbuild.report.anatomy import movers_markdown
+from minbuild.report.formats import Report, budget_lines, markdown
+from minbuild.report.table import delta_text, size_text
+from minbuild.util.text import md_row
+
+MARKER = "<!-- minbuild:size-report -->"
+"""The comment's first line: a CI step looks for it among the pull request's comments and
+edits that comment instead of adding another."""
+GITHUB_LIMIT = 65_536
+"""Characters GitHub takes in one comment."""
+TOP_CHANGES = 5
+
+
+def comment(report: Report, exact: bool = False) -> str:
+    """The comment's markdown, at most GITHUB_LIMIT characters."""
+    run = report.run
+    lines = [
+        MARKER,
+        f"### minbuild: {run.crate.get('name')} {run.crate.get('version')}",
+        "",
+        _headline(report),
+    ]
+    if report.violations:
+        lines += ["", *budget_lines(report.violations, [], "- ", report.allowed)[1:]]
+    changed = sorted(
+        (c for c in report.changes if c.delta),
+        key=lambda c: abs(c.delta or 0),
+        reverse=True,
+    )[:TOP_CHANGES]
+    if changed:
+        lines += ["", f"Largest changes against {report.against}:", ""]
+        lines += [md_row(["stage", "target", "then", "now", "Δ", "Δ %"])]
+        lines += [md_row(["---", "---", "--:", "--:", "--:", "--:"])]
+        for change in changed:
+            delta, percent = delta_text(change.delta, change.percent)
+            then, now = size_text(change.then, exact), size_text(change.now, exact)
+            lines.append(md_row([f"`{change.stage}`", change.target, then, now, delta, percent]))
+    if report.diffs:
+        lines += ["", "What moved, by crate:", "", movers_markdown(report.diffs, exact)]
+    head = "\n".join(lines)
+    full = markdown(report, exact)
+    folded = f"\n\n<details><summary>The full report</summary>\n\n{full}\n</details>\n"
+    if len(head) + len(folded) > GITHUB_LIMIT:
+        folded = "\n\n(The full report is longer than a comment takes: see the job summary.)\n"
+    return head + folded
+
+
+def _headline(report: Report) -> str:
+    """Builds, tests and budgets in one line."""
+    rows = report.rows
+    failed = [row.stage for row in rows if row.status == "failed"]
+    built = sum(row.status == "ok" for row in rows)
+    parts = [f"**{built} of {len(rows)} builds ok**"]
+    if failed:
+        parts.append(f"**failed: {', '.join(failed)}**")
+    passed, ran = sum(r.tests_passed for r in rows), sum(r.tests_run for r in rows)
+    if ran:
+        parts.append(f"tests {passed}/{ran} passed")
+    if report.violations is not None:
+        verdict = budget_lines(report.violations, report.warnings, "", report.allowed)[0]
+        parts.append(f"**{verdict}**" if report.violations else verdict)
+    sized = [row for row in rows if row.size is not None]
+    if sized:
+        smallest = min(sized, key=lambda row: row.size or 0)
+        parts.append(f"smallest: `{smallest.stage}` {size_text(smallest.size)}")
+    if report.run.merged_from:
+        parts.append(f"merged from {len(report.run.merged_from)} shards")
+    return " · ".join(parts)

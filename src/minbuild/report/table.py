@@ -1,0 +1,195 @@
+"""Pure functions from records to text: the staircase table and the target x stage matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from minbuild.runs.records import RunRecord, StageRecord
+from minbuild.runs.rows import Row, base_stage, overlap, rows, toolchain_label
+from minbuild.util.text import format_table, human_size
+
+
+def size_text(size: int | None, exact: bool = False) -> str:
+    if size is None:
+        return "—"
+    return f"{size:,} B" if exact else human_size(size)
+
+
+def delta_text(delta: int | None, percent: float | None) -> tuple[str, str]:
+    """Bytes and percent against the previous stage; ▲ marks a stage that grew."""
+    if delta is None or percent is None:
+        return "", ""
+    return f"{delta:+,}", f"{percent:+.1f}%" + (" ▲" if delta > 0 else "")
+
+
+def title(run: RunRecord) -> str:
+    return (
+        f"{run.crate.get('name')} {run.crate.get('version')} · toolchain "
+        f"{toolchain_label(run.toolchain)} · run {run.run_id}"
+    )
+
+
+def render(run: RunRecord, exact: bool = False) -> str:
+    """The staircase as a table, then a line per stage that needs explaining."""
+    table_rows = rows(run)
+    base = base_stage(run)
+    columns = [
+        column
+        for column in _columns(exact, base.name if base else "release")
+        if column.always or any(column.cell(row) for row in table_rows)
+    ]
+    many_targets = len({row.target for row in table_rows}) > 1
+    many_toolchains = len({row.toolchain for row in table_rows}) > 1
+    columns = [
+        c
+        for c in columns
+        if (c.header != "target" or many_targets) and (c.header != "toolchain" or many_toolchains)
+    ]
+    cells = [
+        [str(number), *(column.cell(row) for column in columns)]
+        for number, row in enumerate(table_rows)
+    ]
+    headers = ["#", *(column.header for column in columns)]
+    right = {0, *(i + 1 for i, column in enumerate(columns) if column.right)}
+    text = [title(run), "", format_table(headers, cells, right)]
+    explained = [f"  {label}: {note}" for label, note in notes(table_rows)]
+    if explained:
+        text += ["", *explained]
+    together = None if run.merged_from else overlap(run)  # shards ran on other machines
+    if run.merged_from:
+        text += ["", f"merged from {len(run.merged_from)} shards: {', '.join(run.merged_from)}"]
+    if together and together.lanes > 1:
+        text += [
+            "",
+            f"{together.lanes} lanes at once: the stages took {together.span_seconds:.1f}s, "
+            f"{together.sum_seconds:.1f}s one after another",
+        ]
+    if run.toolchain_choice:
+        text += ["", "toolchain choice:", *(f"  {line}" for line in run.toolchain_choice)]
+    return "\n".join(text) + "\n"
+
+
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    cell: Callable[[Row], str]
+    right: bool = False
+    always: bool = False  # shown even when every cell is empty
+
+
+def _columns(exact: bool, base: str) -> list[_Column]:
+    def percent_of_base(row: Row) -> str:
+        # 100% only says something when the target has other stages to compare with it.
+        single = row.percent_of_base == 100.0 and row.delta is None
+        return "" if row.percent_of_base is None or single else f"{row.percent_of_base:.1f}%"
+
+    return [
+        _Column("stage", lambda row: row.stage, always=True),
+        _Column("target", lambda row: row.target, always=True),
+        _Column("size", lambda row: size_text(row.size, exact), right=True, always=True),
+        _Column("Δ prev", lambda row: delta_text(row.delta, row.delta_percent)[0], right=True),
+        _Column("Δ %", lambda row: delta_text(row.delta, row.delta_percent)[1], right=True),
+        _Column(f"% of {base}", percent_of_base, right=True),
+        _Column(".a", lambda row: _archive(row, "size_bytes", exact), right=True),
+        _Column(
+            ".a effective", lambda row: _archive(row, "effective_size_bytes", exact), right=True
+        ),
+        _Column(
+            "tests",
+            lambda row: f"{row.tests_passed}/{row.tests_run}" if row.tests_run else "—",
+            right=True,
+            always=True,
+        ),
+        _Column("toolchain", lambda row: row.toolchain, always=True),
+        _Column(
+            "build",
+            lambda row: (
+                f"{row.record.build_seconds:.1f}s" if row.record.build_seconds is not None else ""
+            ),
+            right=True,
+        ),
+        _Column("cargo", lambda row: _units(row.record)),
+        _Column("cache", lambda row: cache_text(row.record)),
+        _Column("status", lambda row: row.status, always=True),
+    ]
+
+
+def _archive(row: Row, key: str, exact: bool) -> str:
+    """A staticlib the build made too: raw, or after a --gc-sections link of its exports."""
+    size = getattr(row.record.staticlib, key, None)
+    return size_text(size, exact) if isinstance(size, int) else ""
+
+
+def _units(stage: StageRecord) -> str:
+    if stage.units_built is None:
+        return ""
+    return "fresh" if stage.units_built == 0 else f"{stage.units_built} built"
+
+
+def cache_text(stage: StageRecord) -> str:
+    """The compile cache's share: hits of what it could cache (linking crates it cannot)."""
+    cache = stage.cache
+    if cache is None or cache.hits + cache.misses == 0:
+        return ""
+    return f"{cache.hits}/{cache.hits + cache.misses} hit"
+
+
+def notes(table_rows: list[Row]) -> list[tuple[str, str]]:
+    """(stage, explanation) for every stage that needs one: skips, failures, no-ops, growth."""
+    previous: dict[str, Row] = {}
+    many_targets = len({row.target for row in table_rows}) > 1
+    found = []
+    for row in table_rows:
+        note = _note(row, previous.get(row.target))
+        if note:
+            found.append((f"{row.stage} @ {row.target}" if many_targets else row.stage, note))
+        if row.size is not None:
+            previous[row.target] = row
+    return found
+
+
+def _note(row: Row, previous: Row | None) -> str:
+    stage, parts = row.record, []
+    if stage.status != "ok" and stage.reason:
+        parts.append(stage.reason)
+    if stage.first_error:
+        parts.append(stage.first_error)
+    if stage.same_settings_as:
+        parts.append(f"same effective settings as {stage.same_settings_as} (expect a 0-byte delta)")
+    if previous and row.delta == 0 and stage.sha256 != previous.record.sha256:
+        parts.append("same size, different bytes: the change fit in ELF segment padding")
+    if row.grew and previous:
+        parts.append(
+            f"▲ grew vs {previous.stage}: measure whether this setting pays off for this crate"
+        )
+    failed = [f"{t.name} ({t.reason})" for t in stage.tests if t.status == "failed"]
+    if failed:
+        parts.append("failed tests: " + "; ".join(failed))
+    return " · ".join(parts)
+
+
+def matrix(run: RunRecord, exact: bool = False) -> str:
+    """Sizes as a target x stage table (a foreign target's row says why it was skipped)."""
+    table_rows = rows(run)
+    stages = list(dict.fromkeys(row.stage for row in table_rows))
+    targets = list(dict.fromkeys(row.target for row in table_rows))
+    cell = {row.key: row for row in table_rows}
+    cells = []
+    for target in targets:
+        found = [cell.get((stage, target)) for stage in stages]
+        passed = sum(r.tests_passed for r in found if r)
+        ran = sum(r.tests_run for r in found if r)
+        cells.append(
+            [target, *(_matrix_cell(r, exact) for r in found), f"{passed}/{ran}" if ran else "—"]
+        )
+    headers = ["target", *stages, "tests"]
+    return format_table(headers, cells, set(range(1, len(headers)))) + "\n"
+
+
+def _matrix_cell(row: Row | None, exact: bool) -> str:
+    if row is None:
+        return ""
+    if row.size is None:
+        return row.status
+    return size_text(row.size, exact) + ("" if row.status == "ok" else f" ({row.status})")

@@ -1,0 +1,81 @@
+"""What must hold before a plan's builds: a toolchain that builds the crate (its `cargo
+check`), and for build-std one offline source of std's and the crate's dependencies."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+
+from minbuild.project.config import Project
+from minbuild.project.stages import Stage
+from minbuild.runs import statedir
+from minbuild.rust import cargo, sources, toolchains
+from minbuild.rust.cache import Cache
+from minbuild.rust.cargo import feature_args
+
+
+def crate_check(
+    project: Project, stage: Stage, state_dir: Path, cache: Cache | None = None
+) -> toolchains.BuildCheck:
+    """`cargo check` of the project's package with `stage`'s features, for choosing the
+    toolchain (cargo's own freshness makes it cheap after the first run; in a fresh state dir,
+    as on a CI runner, the cache does: hexyl's check takes 3 s, not 8)."""
+
+    def check(toolchain: toolchains.Toolchain) -> str | None:
+        candidate = toolchain.candidate
+        server = cache.server() if cache else None
+        try:
+            return cargo.check_builds(
+                project,
+                candidate.cargo,
+                {**candidate.env, **(server.env() if server else {})},
+                state_dir / "target",
+                feature_args(stage),
+                stage.rustflags,
+                statedir.inside(state_dir, "logs", "toolchain-check", f"{candidate.name}.log"),
+            )
+        finally:
+            if server:
+                server.stop()
+
+    return check
+
+
+def with_offline_source(
+    project: Project,
+    stages: Sequence[Stage],
+    resolution: toolchains.Resolution,
+    farms: Path,
+) -> toolchains.Resolution:
+    """Offline build-std replaces crates.io with std's vendored copy; when the crate has
+    crates.io dependencies of its own, build-std gets one source that holds both instead, or
+    its stages are skipped with the reason (two different copies of one package)."""
+    toolchain = resolution.toolchain
+    std_stages = [
+        s.name for s in stages if "build-std" in s.needs and s.name not in resolution.skipped
+    ]
+    if toolchain.vendor is None or not std_stages:
+        return resolution
+    candidate = toolchain.candidate
+    farm = sources.offline_source(
+        project.manifest, candidate.cargo, candidate.env, toolchain.vendor, farms
+    )
+    if farm.path is None:
+        problem = f"{farm.problem}; build-std cannot run offline"
+        return dataclasses.replace(
+            resolution, skipped={**resolution.skipped, **dict.fromkeys(std_stages, problem)}
+        )
+    note = (
+        (
+            f"build-std: std's and {farm.packages} crates.io dependencies of the crate from one "
+            f"offline source, {farm.path}",
+        )
+        if farm.packages
+        else ()
+    )
+    return dataclasses.replace(
+        resolution,
+        toolchain=dataclasses.replace(toolchain, vendor=farm.path),
+        choice=(*resolution.choice, *note),
+    )

