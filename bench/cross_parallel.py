@@ -16,16 +16,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from minbuild.engine import execute, planner
+from minbuild.engine import execute
+from minbuild.engine.request import BuildOptions
+from minbuild.runs.progress import Silent
 
 
 def measure(config: Path, targets: tuple[str, ...], parallel: int) -> tuple[float, bool]:
     with tempfile.TemporaryDirectory(prefix=f"minbuild-bench-p{parallel}-") as scratch:
-        options = planner.Options(
+        options = BuildOptions(
             config=config, cross=True, targets=targets, parallel=parallel, state_dir=Path(scratch)
         )
         started = time.monotonic()
-        run, _ = execute.min_build(options, execute.Silent())
+        run, _ = execute.min_build(options, Silent())
         return time.monotonic() - started, all(s.status == "ok" for s in run.stages)
 
 

@@ -33,6 +33,7 @@ from datetime import datetime
 from pathlib import Path
 
 from minbuild.engine import planner
+from minbuild.engine.request import BuildOptions
 from minbuild.runs.records import RunRecord, StageRecord, latest, load
 from minbuild.util import command
 
@@ -84,7 +85,7 @@ def min_build(crate: Crate, state: Path, *extra: str) -> float:
 def naive_script(crate: Crate, plan_state: Path) -> list[str]:
     """The shell lines of the staircase minbuild plans, each stage's `cargo build` as typed,
     all in one target dir ($NAIVE_TARGET) instead of minbuild's lanes."""
-    options = planner.Options(config=crate.config, state_dir=plan_state, parallel=1)
+    options = BuildOptions(config=crate.config, state_dir=plan_state, parallel=1)
     plan = planner.prepare(options)
     lines = ["set -e", command.shell_line(["cd", str(plan.project.crate_dir)])]
     for build in plan.builds:

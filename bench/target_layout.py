@@ -19,6 +19,7 @@ from pathlib import Path
 
 from minbuild.engine import planner
 from minbuild.engine.invocations import Invocation
+from minbuild.engine.request import BuildOptions
 from minbuild.util import command
 
 
@@ -66,9 +67,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     plan = planner.prepare(
-        planner.Options(
-            config=args.config, first=args.first, last=args.last, toolchain=args.toolchain
-        )
+        BuildOptions(config=args.config, first=args.first, last=args.last, toolchain=args.toolchain)
     )
     stages = [stage.name for stage in plan.stages]
     print(f"stages: {', '.join(stages)}; toolchain {plan.toolchain.label}")

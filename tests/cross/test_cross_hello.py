@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.engine import execute, planner
+from minbuild.engine import execute
+from minbuild.engine.request import BuildOptions
+from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord
 from tests.conftest import REPO, CrossTools
 
@@ -15,7 +17,7 @@ TARGETS = ["aarch64-unknown-linux-gnu", "wasm32-wasip1"]
 
 
 def cross_build(state: Path, config: Path, parallel: int = 1) -> RunRecord:
-    options = planner.Options(
+    options = BuildOptions(
         config=config,
         state_dir=state,
         cross=True,
@@ -23,7 +25,7 @@ def cross_build(state: Path, config: Path, parallel: int = 1) -> RunRecord:
         stages=("lto",),
         parallel=parallel,
     )
-    return execute.min_build(options, execute.Silent())[0]
+    return execute.min_build(options, Silent())[0]
 
 
 @pytest.fixture(scope="module")

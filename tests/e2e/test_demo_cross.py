@@ -5,22 +5,24 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from minbuild.engine import execute, planner
+from minbuild.engine import execute
+from minbuild.engine.request import BuildOptions
 from minbuild.project.config import bundled
 from minbuild.project.targets import load_targets
+from minbuild.runs.progress import Silent
 from tests.conftest import REPO, CrossTools
 
 
 def test_six_targets_build_and_pass(cross_tools: CrossTools, shared_state: Path) -> None:
     triples = [target.triple for target in load_targets(bundled("targets.yaml"))]
     cross_tools(triples)  # and buildstd: the demo's final stage is build-std
-    options = planner.Options(
+    options = BuildOptions(
         config=REPO / "config" / "demo.yaml",
         state_dir=shared_state,
         cross=True,
         parallel=os.cpu_count() or 1,
     )
-    run, _ = execute.min_build(options, execute.Silent())
+    run, _ = execute.min_build(options, Silent())
     foreign = [stage for stage in run.stages if stage.target in triples]
     assert [stage.target for stage in foreign] == triples
     for stage in foreign:

@@ -10,13 +10,24 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.commands.size_report import ReportOptions, size_report
-from minbuild.engine import execute, planner
-from minbuild.engine.shards import Shard
+from minbuild.commands.merge import Options as MergeOptions
+from minbuild.commands.merge import merge_files
+from minbuild.commands.outcome import Outcome
+from minbuild.commands.size_report import Options as ReportOptions
+from minbuild.commands.size_report import run as run_size_report
+from minbuild.engine import execute
+from minbuild.engine.request import BuildOptions
+from minbuild.project.options import Shard
 from minbuild.runs import records
-from minbuild.runs.merge import MergeOptions, merge_files
+from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord
 from tests.conftest import REPO
+
+
+def size_report(options: ReportOptions) -> Outcome:
+    """size-report's run, as the CLI runs it but silent."""
+    return run_size_report(options, Silent())
+
 
 DEMO = REPO / "config" / "demo.yaml"
 SHARDS = 3
@@ -31,7 +42,7 @@ class Runs:
 
 
 def build(state: Path, redis: str, cache_dir: Path, shard: Shard | None = None) -> RunRecord:
-    options = planner.Options(
+    options = BuildOptions(
         config=DEMO,
         state_dir=state,
         parallel=2,
@@ -40,7 +51,7 @@ def build(state: Path, redis: str, cache_dir: Path, shard: Shard | None = None) 
         cache_redis=redis,
         shard=shard,
     )
-    return execute.min_build(options, execute.Silent())[0]
+    return execute.min_build(options, Silent())[0]
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +100,7 @@ def test_the_shards_std_and_dependency_units_come_from_the_shared_cache(runs: Ru
 def test_size_report_gates_the_merged_run_and_lets_a_label_through(
     runs: Runs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+
     config = tmp_path / "demo.yaml"
     text = DEMO.read_text().replace("../demo/", f"{REPO}/demo/")
     config.write_text(text.replace("max_size: 128 KiB", "max_size: 64 KiB"))

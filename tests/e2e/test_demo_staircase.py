@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.engine import execute, planner
+from minbuild.engine import execute
+from minbuild.engine.request import BuildOptions
 from minbuild.report import movers
+from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import overlap
 from tests.conftest import REPO
@@ -16,8 +18,8 @@ ALL_STAGES = 13
 
 
 def run_demo(state: Path) -> RunRecord:
-    options = planner.Options(config=REPO / "config" / "demo.yaml", state_dir=state, parallel=2)
-    return execute.min_build(options, execute.Silent())[0]
+    options = BuildOptions(config=REPO / "config" / "demo.yaml", state_dir=state, parallel=2)
+    return execute.min_build(options, Silent())[0]
 
 
 @pytest.fixture(scope="module")

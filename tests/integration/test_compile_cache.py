@@ -9,13 +9,15 @@ from pathlib import Path
 import pytest
 
 from minbuild.engine import execute, planner
+from minbuild.engine.request import BuildOptions
 from minbuild.report import table
+from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord
 from tests.integration.test_layouts import project
 
 
-def cached(config: Path, state: Path, cache_dir: Path) -> planner.Options:
-    return planner.Options(
+def cached(config: Path, state: Path, cache_dir: Path) -> BuildOptions:
+    return BuildOptions(
         config=config,
         stages=("release", "panic-abort"),
         state_dir=state,
@@ -25,7 +27,7 @@ def cached(config: Path, state: Path, cache_dir: Path) -> planner.Options:
 
 
 def release(config: Path, state: Path, cache_dir: Path) -> RunRecord:
-    return execute.min_build(cached(config, state, cache_dir), execute.Silent())[0]
+    return execute.min_build(cached(config, state, cache_dir), Silent())[0]
 
 
 @pytest.mark.usefixtures("sccache")

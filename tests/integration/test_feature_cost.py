@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minbuild.engine import execute
-from minbuild.features import cost as featurecost
-from minbuild.project.config import load_project
+from minbuild.commands import feature_cost
+from minbuild.runs.progress import Silent
 from tests.conftest import REPO
 
 
 def test_feature_costs_of_hello(cargo: None, shared_state: Path) -> None:
-    options = featurecost.CostOptions(
-        load_project(REPO / "tests" / "crates" / "hello" / "minbuild.yaml"),
+    options = feature_cost.Options(
+        config=REPO / "tests" / "crates" / "hello" / "minbuild.yaml",
         stages=("lto",),
         exclude=("broken",),
         state_dir=shared_state,
     )
-    text, path = featurecost.run(options, execute.Silent())
+    outcome = feature_cost.run(options, Silent())
+    (path,) = outcome.written
+    text = outcome.text.removesuffix(f"\nrun document: {path}\n")
     rows = {line.split()[0]: line for line in text.splitlines()[4:] if line.strip()}
     assert set(rows) == {"greeting", "shout"}
     assert rows["greeting"].split()[1] == "in"  # the base (minimal set) already has it

@@ -13,18 +13,28 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.commands.size_report import ReportOptions, size_report
-from minbuild.engine import execute, planner
+from minbuild.commands.outcome import Outcome
+from minbuild.commands.size_report import Options as ReportOptions
+from minbuild.commands.size_report import run as run_size_report
+from minbuild.engine import execute
+from minbuild.engine.request import BuildOptions
 from minbuild.report.formats import FORMATS
 from minbuild.runs import records
+from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord, StageRecord
 from tests.conftest import REPO
+
+
+def size_report(options: ReportOptions) -> Outcome:
+    """size-report's run, as the CLI runs it but silent."""
+    return run_size_report(options, Silent())
+
 
 HELLO = REPO / "tests" / "crates" / "hello"
 STAGES = ("release", "panic-abort", "lto", "location-detail")
 
 
-class Recorder:
+class Recorder(Silent):
     """A reporter that remembers what it was told, and can stop the run like Ctrl-C."""
 
     def __init__(self, interrupt_after: str | None = None) -> None:
@@ -43,7 +53,7 @@ class Recorder:
 
 
 def build(state: Path, config: Path = HELLO / "minbuild.yaml", **options: object) -> RunRecord:
-    opts = planner.Options(config=config, state_dir=state, **options)  # type: ignore[arg-type]
+    opts = BuildOptions(config=config, state_dir=state, **options)  # type: ignore[arg-type]
     run, path = execute.min_build(opts, Recorder())
     assert records.load(path) == run, "the document on disk is the run that was returned"
     return run
@@ -168,7 +178,7 @@ def test_ctrl_c_keeps_earlier_documents_and_records_the_partial_run(
     with pytest.raises(KeyboardInterrupt):
         execute.min_build(
             # one lane: in two, `middle` may finish beside `release` before the interrupt
-            planner.Options(config=config, state_dir=shared_state, parallel=1),
+            BuildOptions(config=config, state_dir=shared_state, parallel=1),
             Recorder(interrupt_after="release"),
         )
     after = {p.name: p.read_bytes() for p in runs.glob("*.json")}
@@ -280,6 +290,7 @@ def test_the_diff_of_two_stages_names_what_moved(first_run: RunRecord, shared_st
 def test_the_html_report_opens_in_chromium_without_errors(
     first_run: RunRecord, shared_state: Path, chromium: str, tmp_path: Path
 ) -> None:
+
     page = tmp_path / "report.html"
     outcome = size_report(
         ReportOptions(run=first_run.run_id, form="html", output=page, state_dir=shared_state)

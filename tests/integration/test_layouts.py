@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.engine import execute, planner
+from minbuild.engine import execute
+from minbuild.engine.request import BuildOptions
+from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord
 from tests.conftest import REPO, run_minbuild
 
@@ -32,8 +34,8 @@ def project(tmp_path: Path, crate: str, tests: str = "tests: []", minimal: str =
 
 
 def release(config: Path, state: Path) -> RunRecord:
-    options = planner.Options(config=config, stages=("release",), state_dir=state)
-    run, _ = execute.min_build(options, execute.Silent())
+    options = BuildOptions(config=config, stages=("release",), state_dir=state)
+    run, _ = execute.min_build(options, Silent())
     return run
 
 

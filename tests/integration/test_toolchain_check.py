@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from minbuild.engine import execute, planner
+from minbuild.engine.request import BuildOptions
 from minbuild.project.config import Project
 from minbuild.project.stages import Stage
 from minbuild.runs import records
+from minbuild.runs.progress import Silent
 from minbuild.runs.records import StageRecord
 from minbuild.rust import prerequisites, toolchains
 from minbuild.rust.cache import Cache
@@ -23,7 +25,7 @@ HELLO = REPO / "tests" / "crates" / "hello" / "minbuild.yaml"
 REJECTED = "error: rejected by this test"
 
 
-class Actions:
+class Actions(Silent):
     """A reporter that keeps what it is told."""
 
     def __init__(self) -> None:
@@ -73,7 +75,7 @@ def test_the_first_build_stands_for_the_check(
     nightly: None, shared_state: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = counting_checks(monkeypatch)
-    options = planner.Options(config=HELLO, state_dir=shared_state, stages=("release",))
+    options = BuildOptions(config=HELLO, state_dir=shared_state, stages=("release",))
     run, _ = execute.min_build(options, Actions())
     assert calls == [], "no `cargo check`: release built, so the toolchain builds the crate"
     chosen = next(line for line in run.toolchain_choice if ": chosen;" in line)
@@ -91,7 +93,7 @@ def test_a_first_build_that_fails_and_a_check_that_fails_stop_the_run_and_choose
     calls = counting_checks(monkeypatch, reject="debian", after=actions)
     runs = shared_state / "runs"
     before = set(records.documents(runs))
-    options = planner.Options(config=HELLO, state_dir=shared_state, stages=("release", "build-std"))
+    options = BuildOptions(config=HELLO, state_dir=shared_state, stages=("release", "build-std"))
     plan = planner.prepare(options, check_in_lane=True)
     release = plan.builds[0]
     argv = (*release.invocation.argv, "--features", "broken")

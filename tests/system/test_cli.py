@@ -41,14 +41,15 @@ def test_bad_option_is_a_usage_error() -> None:
 
 
 def test_the_project_file_defaults_to_minbuild_yaml_here_else_the_demo(tmp_path: Path) -> None:
-    from minbuild.cli import commands
+    from minbuild.cli import parser as cli_parser
+    from minbuild.project.options import DEMO_CONFIG
 
     def settled(*argv: str) -> object:
-        args = commands.parser().parse_args(argv)
-        commands.settle_defaults(args)
+        args = cli_parser.parser().parse_args(argv)
+        cli_parser.settle_defaults(args)
         return args.config
 
-    assert settled("min-build") == commands.DEMO
+    assert settled("min-build") == DEMO_CONFIG
     assert settled("size-report") is None  # the run's own
     assert settled("feature-matrix", "--manifest-path", "x/Cargo.toml") is None
     (tmp_path / "minbuild.yaml").write_text("schema: 1\n")

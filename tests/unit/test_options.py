@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 import tasks
 
-from minbuild.cli import commands
+from minbuild.cli import parser as cli_parser
 from minbuild.cli import tasks as cli_tasks
-from minbuild.engine.planner import Options as BuildOptions
+from minbuild.commands import registry
+from minbuild.engine.request import BuildOptions
 from minbuild.util.errors import ConfigError
 from minbuild.util.options import Option, build, declared
 from tests.conftest import REPO
@@ -22,8 +23,8 @@ from tests.conftest import REPO
 def every_option() -> list[tuple[str, str, Option]]:
     """(command, field, option) for every option of every command."""
     found = []
-    for command in commands.COMMANDS:
-        classes: tuple[type[Any], ...] = (commands.Common, *command.options)
+    for command in registry.COMMANDS:
+        classes: tuple[type[Any], ...] = (cli_parser.Common, command.options)
         for cls in classes:
             for field, option, _ in declared(cls):
                 if field not in command.leave_out:
@@ -58,14 +59,14 @@ def test_a_flag_means_one_thing_in_every_command() -> None:
 
 
 def subparser(name: str) -> argparse.ArgumentParser:
-    parser = commands.parser()
+    parser = cli_parser.parser()
     action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     found: argparse.ArgumentParser = action.choices[name]
     return found
 
 
-@pytest.mark.parametrize("command", commands.COMMANDS, ids=lambda c: c.name)
-def test_the_parser_takes_exactly_the_declared_options(command: commands.Command) -> None:
+@pytest.mark.parametrize("command", registry.COMMANDS, ids=lambda c: c.name)
+def test_the_parser_takes_exactly_the_declared_options(command: registry.Command) -> None:
     actions = subparser(command.name)._actions
     parsed = {
         option: action.help
@@ -100,7 +101,7 @@ def test_repeated_and_comma_forms_mean_the_same(
     command: str, singular: str, plural: str, field: str
 ) -> None:
     def parsed(*argv: str) -> Any:
-        return getattr(commands.parser().parse_args([command, *argv]), field)
+        return getattr(cli_parser.parser().parse_args([command, *argv]), field)
 
     repeated = parsed(singular, "a", singular, "b")
     assert repeated == ["a", "b"]
@@ -110,7 +111,7 @@ def test_repeated_and_comma_forms_mean_the_same(
 
 
 def test_option_objects_are_built_from_the_parsed_values() -> None:
-    args = commands.parser().parse_args(
+    args = cli_parser.parser().parse_args(
         ["cross-build", "--stages", "lto,strip", "--target", "wasm32-wasip1", "--parallel", "1"]
     )
     options = build(BuildOptions, vars(args), cross=True)
@@ -119,14 +120,14 @@ def test_option_objects_are_built_from_the_parsed_values() -> None:
     assert options.parallel == 1 and options.cross
     assert options.state_dir == Path(".minbuild")  # not given: the dataclass's default
     everything = build(
-        BuildOptions, vars(commands.parser().parse_args(["cross-build", "--stage", "all"]))
+        BuildOptions, vars(cli_parser.parser().parse_args(["cross-build", "--stage", "all"]))
     )
     assert everything.all_stages and everything.stage_names == ()
 
 
 def test_a_bad_value_is_a_config_error_naming_the_option() -> None:
     with pytest.raises(ConfigError, match=r"--parallel: .*must be at least 1, got 0"):
-        commands.parser().parse_args(["cross-build", "--parallel", "0"])
+        cli_parser.parser().parse_args(["cross-build", "--parallel", "0"])
 
 
 def test_every_task_takes_its_commands_options_with_the_same_help() -> None:

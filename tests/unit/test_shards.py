@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from minbuild.engine.lanes import WARM
-from minbuild.engine.shards import host_shares, parse_shard, target_shares, workload
+from minbuild.engine.shards import host_shares, target_shares, workload
+from minbuild.project.options import parse_shard
 from minbuild.runs import records
-from minbuild.runs.merge import Shard, merge
+from minbuild.runs.merge import ShardRun, merge
 from minbuild.runs.records import RunRecord, ShardRecord
 from minbuild.util.errors import ConfigError
 from tests.unit.helpers import crate
@@ -63,11 +64,11 @@ def test_targets_are_shared_out_whole_by_their_cost() -> None:
     assert target_shares(targets, 5)[4] == []
 
 
-def shard(index: int, count: int, own: tuple[str, ...], made_for_fixtures: str = "") -> Shard:
+def shard(index: int, count: int, own: tuple[str, ...], made_for_fixtures: str = "") -> ShardRun:
     """A shard's document: its own stages of sample_run, and perhaps a fixture maker."""
     run = sample_run()
     kept = [s for s in run.stages if s.name in own or s.name == made_for_fixtures]
-    return Shard(
+    return ShardRun(
         f"shard{index}.json",
         dataclasses.replace(
             run,
@@ -110,7 +111,7 @@ def test_a_shards_document_round_trips_and_validates(tmp_path: Path) -> None:
         ([shard(1, 2, ("debug",)), shard(2, 2, ("debug",))], "both built debug"),
     ],
 )
-def test_shares_that_do_not_make_one_run_are_refused(shards: list[Shard], message: str) -> None:
+def test_shares_that_do_not_make_one_run_are_refused(shards: list[ShardRun], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         merge(shards, NOW, 1)
 
@@ -119,9 +120,9 @@ def test_shards_of_different_runs_are_refused_naming_both() -> None:
     first, second = shard(1, 2, ("debug",)), shard(2, 2, ("lto",))
     changed = dataclasses.replace(second.run, config_hash="1" * 64)
     with pytest.raises(ConfigError) as caught:
-        merge([first, Shard(second.source, changed)], NOW, 1)
+        merge([first, ShardRun(second.source, changed)], NOW, 1)
     assert "shard1.json and shard2.json are not shards of one run: config hash" in str(caught.value)
-    plain = Shard("plain.json", sample_run())
+    plain = ShardRun("plain.json", sample_run())
     with pytest.raises(ConfigError, match="not a shard's run document"):
         merge([plain], NOW, 1)
 
@@ -129,7 +130,7 @@ def test_shards_of_different_runs_are_refused_naming_both() -> None:
 def test_merged_from_an_interrupted_shard_is_not_complete() -> None:
     first, second = shard(1, 2, ("debug",)), shard(2, 2, ("lto",))
     cut = dataclasses.replace(second.run, complete=False, interrupted=True, finished=None)
-    merged = merge([first, Shard(second.source, cut)], NOW, 1)
+    merged = merge([first, ShardRun(second.source, cut)], NOW, 1)
     assert not merged.complete and merged.interrupted and merged.finished is None
 
 

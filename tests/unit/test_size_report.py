@@ -9,17 +9,23 @@ from pathlib import Path
 import pytest
 
 from minbuild.budgets import baseline as budgets
-from minbuild.commands.size_report import (
-    BaselineOptions,
-    ReportOptions,
-    size_report,
-    write_baseline,
-)
+from minbuild.commands.outcome import Outcome
+from minbuild.commands.size_baseline import Options as BaselineOptions
+from minbuild.commands.size_baseline import write_baseline
+from minbuild.commands.size_report import Options as ReportOptions
+from minbuild.commands.size_report import run as run_size_report
 from minbuild.runs import records
+from minbuild.runs.progress import Silent
 from minbuild.util.errors import ConfigError
 from minbuild.util.schemas import validated
 from minbuild.util.yamlfile import Document
 from tests.unit.samples import later_run, sample_run
+
+
+def size_report(options: ReportOptions) -> Outcome:
+    """size-report's run, as the CLI runs it but silent."""
+    return run_size_report(options, Silent())
+
 
 PROJECT = """\
 schema: 1
@@ -43,7 +49,7 @@ def state(tmp_path: Path) -> Path:
     return tmp_path / "state"
 
 
-def report(state: Path, **options: object) -> tuple[str, list[str], int]:
+def report(state: Path, **options: object) -> tuple[str, tuple[str, ...], int]:
     outcome = size_report(ReportOptions(state_dir=state, **options))  # type: ignore[arg-type]
     return outcome.text, outcome.messages, outcome.exit_code
 
@@ -128,7 +134,7 @@ def png_size(path: Path) -> tuple[int, int]:
 def test_staircase_png_is_a_valid_image_of_the_expected_size(state: Path, tmp_path: Path) -> None:
     _, messages, _ = report(state, plot=tmp_path / "stairs.png", log_scale=True)
     assert png_size(tmp_path / "stairs.png") == (1200, 650)
-    assert messages == [f"wrote {tmp_path / 'stairs.png'}"]
+    assert messages == (f"wrote {tmp_path / 'stairs.png'}",)
 
 
 def test_history_svg_and_bad_suffix(state: Path, tmp_path: Path) -> None:
@@ -165,6 +171,7 @@ def test_allowed_growth_is_a_recorded_warning_not_a_failure(
 def test_the_pull_request_comment_leads_with_the_verdict_and_folds_the_rest(
     state: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+
     monkeypatch.delenv("MINBUILD_ALLOW_GROWTH", raising=False)
     write_baseline(BaselineOptions(run=sample_run().run_id, state_dir=state))
     text, _, code = report(state, form="comment", check=True, against="baseline")

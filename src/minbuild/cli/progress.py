@@ -1,4 +1,5 @@
-"""Progress on a terminal: a line per build, redrawn each second while it runs."""
+"""Progress on a terminal: a line per build, redrawn each second while it runs (the CLI's
+`Reporter`)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from minbuild.util.text import human_size
 class ProgressPrinter:
     """One line per stage: what it is doing and for how long; redrawn each second on a terminal."""
 
-    def __init__(self, stream: TextIO, live: bool = True) -> None:
+    def __init__(self, stream: TextIO, *, live: bool = True, voice: str = "minbuild") -> None:
         self.stream = stream
-        # Lanes in parallel interleave their lines: only one lane may redraw its line in place.
         self.live = live and stream.isatty()
+        self.voice = voice
         self._line = ""
         self._started = time.monotonic()
         self._stop = threading.Event()
@@ -49,8 +50,19 @@ class ProgressPrinter:
         self._write(f"{self._erase()}[{position:>2}/{total}] {label}: {record.status}  {detail}\n")
 
     def restarting(self, reason: str) -> None:
+        self.say(reason)
+
+    def lanes(self, count: int) -> None:
+        # Lanes in parallel interleave their lines: only one lane may redraw its line in place.
+        self.live = self.live and count <= 1
+
+    def step(self, number: int, total: int, label: str) -> None:
         self._halt()
-        self._write(f"{self._erase()}minbuild: {reason}\n")
+        self._write(f"{self._erase()}[{number:>2}/{total}] {label}\n")
+
+    def say(self, message: str) -> None:
+        self._halt()
+        self._write(f"{self._erase()}{self.voice}: {message}\n")
 
     def _write(self, text: str) -> None:
         """One write per line: lanes report from threads of their own, and print() writes a

@@ -12,8 +12,9 @@ from typing import Any
 from invoke.exceptions import Exit
 from invoke.tasks import Task
 
-from minbuild.cli import commands
 from minbuild.cli.main import main
+from minbuild.cli.parser import Common
+from minbuild.commands.registry import BY_NAME, Command
 from minbuild.util.options import Option, declared
 
 
@@ -44,7 +45,7 @@ def task(
 ) -> DeclaredTask:
     """An invoke task that runs `minbuild COMMAND [FIXED...]` with the options it is given;
     `only` keeps just these options (field names) of the command's."""
-    spec = commands.BY_NAME[command]
+    spec = BY_NAME[command]
     options = {_parameter(option): option for option in _options(spec, only).values()}
 
     def body(context: object, **values: Any) -> None:
@@ -78,10 +79,9 @@ def task(
     )
 
 
-def _options(spec: commands.Command, only: Collection[str] | None) -> dict[str, Option]:
+def _options(spec: Command, only: Collection[str] | None) -> dict[str, Option]:
     found: dict[str, Option] = {}
-    classes: tuple[type[Any], ...] = (commands.Common, *spec.options)
-    for cls in classes:
+    for cls in (Common, spec.options):
         for field, option, _ in declared(cls):
             if field not in spec.leave_out and (only is None or field in only):
                 found.setdefault(field, option)

@@ -5,17 +5,20 @@ estimates. Every job is told exactly what to build, so no job needs that run."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from minbuild.commands.outcome import Outcome
 from minbuild.engine.lanes import COLD, WARM
 from minbuild.engine.shards import host_shares, target_shares, workload
 from minbuild.project import stages
 from minbuild.project.config import check_manifest, load_project
 from minbuild.project.options import CONFIG, STAGES, STATE_DIR, TARGETS, TOOLCHAIN
 from minbuild.project.targets import project_targets, select
+from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord, StageRecord, latest, load
 from minbuild.rust import cargo, toolchains
 from minbuild.util.errors import ConfigError
@@ -23,28 +26,34 @@ from minbuild.util.options import Option, at_least
 
 
 @dataclass(frozen=True)
-class MatrixJobsOptions:
+class Options:
     """What `minbuild ci-matrix` is asked for."""
 
-    config: Path = CONFIG(Path("config/demo.yaml"))
+    config: Path = CONFIG()
     """The project file."""
     shards: int = Option(
-        "--shards", "jobs for the host stages (default: 2)", metavar="N", parse=at_least(1)
-    )(2)
+        "--shards",
+        "jobs for the host stages (default: 2)",
+        metavar="N",
+        parse=at_least(1),
+        default=2,
+    )()
     """Jobs for the host staircase."""
     cross_shards: int = Option(
         "--cross-shards",
         "jobs for the foreign targets (default: 0, none)",
         metavar="N",
         parse=at_least(0),
-    )(0)
+        default=0,
+    )()
     """Jobs for the foreign targets (cross-build)."""
     feature_shards: int = Option(
         "--feature-shards",
         "jobs for feature-matrix's combinations (default: 0, none)",
         metavar="N",
         parse=at_least(0),
-    )(0)
+        default=0,
+    )()
     """Jobs for the feature combinations."""
     stages: tuple[str, ...] = STAGES()
     """Host stages to share out (default: every stage)."""
@@ -52,11 +61,11 @@ class MatrixJobsOptions:
     """Foreign targets to share out (default: every target)."""
     toolchain: str | None = TOOLCHAIN()
     """The toolchain whose skips count (default: the automatic choice)."""
-    state_dir: Path = STATE_DIR(Path(".minbuild"))
+    state_dir: Path = STATE_DIR()
     """Whose last run gives the builds' costs."""
 
 
-def ci_matrix(options: MatrixJobsOptions) -> dict[str, Any]:
+def ci_matrix(options: Options) -> dict[str, Any]:
     """`{"include": [job, ...]}`: per job its `name`, the `command` to run, `shard` (I/N over
     the sharded run's jobs, which `merge` combines) and the exact `args` of its share."""
     project = load_project(options.config)
@@ -97,6 +106,11 @@ def ci_matrix(options: MatrixJobsOptions) -> dict[str, Any]:
     if not jobs:
         raise ConfigError("ci-matrix: nothing to share out (no stage or target chosen)")
     return {"include": jobs}
+
+
+def run(options: Options, reporter: Reporter) -> Outcome:
+    """The jobs as one line of JSON, as a GitHub Actions matrix takes it."""
+    return Outcome(text=json.dumps(ci_matrix(options)) + "\n")
 
 
 def _job(

@@ -16,15 +16,18 @@ from typing import Any
 
 import yaml
 
+from minbuild.commands.outcome import Outcome
 from minbuild.engine import planner
+from minbuild.engine.request import BuildOptions
 from minbuild.engine.stagerun import artifact_messages
 from minbuild.project.config import bundled, load_project
 from minbuild.project.options import MANIFEST_PATH, OUTPUT, STATE_DIR, TOOLCHAIN
+from minbuild.runs.progress import Reporter
 from minbuild.rust import cargo, toolchains
 from minbuild.rust.artifacts import find_artifact
 from minbuild.rust.cargo import Crate, Workspace
 from minbuild.util import command
-from minbuild.util.errors import ConfigError, MinbuildError
+from minbuild.util.errors import ConfigError, ExitCode, MinbuildError
 from minbuild.util.files import write_atomic
 from minbuild.util.options import Option
 
@@ -52,11 +55,11 @@ class Started:
 
 
 @dataclass(frozen=True)
-class InitOptions:
+class Options:
     """What one init invocation asks for."""
 
     manifest_path: Path = MANIFEST_PATH(
-        Path("Cargo.toml"), help="the crate's Cargo.toml (default: ./Cargo.toml)"
+        default=Path("Cargo.toml"), help="the crate's Cargo.toml (default: ./Cargo.toml)"
     )
     """The crate's Cargo.toml."""
     output: Path | None = OUTPUT(
@@ -67,11 +70,11 @@ class InitOptions:
     """Overwrite an existing project file."""
     toolchain: str | None = TOOLCHAIN()
     """Skip the automatic choice: this toolchain."""
-    state_dir: Path = STATE_DIR(Path(".minbuild"))
+    state_dir: Path = STATE_DIR()
     """minbuild's state directory (the trial release build's target dir)."""
 
 
-def init(options: InitOptions, progress: Callable[[str], None]) -> Started:
+def init(options: Options, progress: Callable[[str], None]) -> Started:
     """Write the project file for the manifest (default: minbuild.yaml beside it)."""
     output, force, toolchain_name, state_dir = (
         options.output,
@@ -290,7 +293,7 @@ def _plan(draft: _Draft, toolchain_name: str | None, state_dir: Path) -> planner
     write_atomic(scratch, draft.text(None, None))
     try:
         return planner.prepare(
-            planner.Options(config=scratch, toolchain=toolchain_name, state_dir=state_dir)
+            BuildOptions(config=scratch, toolchain=toolchain_name, state_dir=state_dir)
         )
     finally:
         scratch.unlink(missing_ok=True)
@@ -341,3 +344,11 @@ def _flow(value: Any) -> str:
     """A YAML flow scalar or collection, quoted as YAML needs (so a name never breaks it)."""
     text: str = yaml.safe_dump(value, default_flow_style=True, width=1000).strip()
     return text.removesuffix("\n...").strip()
+
+
+def run(options: Options, reporter: Reporter) -> Outcome:
+    """Write the project file, then what a person should know about it."""
+    started = init(options, reporter.say)
+    text = f"wrote {started.path}; run it: minbuild min-build --config {started.path}\n"
+    exit_code = ExitCode.OK if started.release_ok else ExitCode.FAILED
+    return Outcome(exit_code, text, (started.path,), started.notes)

@@ -1,16 +1,17 @@
-"""The size-report and size-baseline jobs: pick the runs, compare, gate, chart and publish."""
+"""size-report: read a run (or the history of runs), compare, gate, chart and publish."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild.budgets import baseline as budgets
 from minbuild.budgets.verdict import check_budgets
-from minbuild.project.config import Project, load_project
+from minbuild.commands.outcome import Outcome
+from minbuild.project.config import Project
 from minbuild.project.options import (
     ALLOW_GROWTH,
     CHECK,
@@ -22,13 +23,13 @@ from minbuild.project.options import (
     STATE_DIR,
     TARGETS,
 )
-from minbuild.project.stages import load_staircase
 from minbuild.report import charts, history, movers
 from minbuild.report.comment import comment
 from minbuild.report.formats import FORMATS, Report, markdown, render_report
-from minbuild.runs import records
+from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import Reference, compare, reference_from_run, rows
+from minbuild.runs.select import find_run, project_for
 from minbuild.util.errors import ConfigError, ExitCode
 from minbuild.util.files import write_atomic
 from minbuild.util.options import Option, at_least
@@ -39,10 +40,11 @@ REPORT_FORMATS = (*FORMATS, "comment")
 
 
 RUN_CONFIG = "project file for budgets and baseline (default: the run's own)"
+"""--config's help where the project defaults to the one the run was made with."""
 
 
 @dataclass(frozen=True)
-class ReportOptions:
+class Options:
     """What one size-report invocation asks for."""
 
     run: str | None = RUN()
@@ -54,7 +56,7 @@ class ReportOptions:
     )()
     """Run id, path, or "baseline" to compare with."""
     form: str = FORMAT(
-        "terminal",
+        default="terminal",
         help="terminal (default), markdown, json, csv, html (one self-contained page), or "
         "comment (a pull request's sticky comment: markdown behind a hidden marker)",
     )
@@ -101,9 +103,9 @@ class ReportOptions:
     """Draw the staircase (or the history) to this .png or .svg."""
     log_scale: bool = Option("--log-scale", "log-scale size axis in --plot", switch=True)()
     """Log-scale size axis for charts."""
-    config: Path | None = CONFIG(help=RUN_CONFIG)
+    config: Path | None = CONFIG(help=RUN_CONFIG, default=None)
     """Project file (budgets, baseline); default: the one the run was made with."""
-    state_dir: Path = STATE_DIR(Path(".minbuild"))
+    state_dir: Path = STATE_DIR()
     """minbuild's state directory."""
 
     @property
@@ -112,55 +114,6 @@ class ReportOptions:
         if len(self.targets) > 1:
             raise ConfigError(f"--target {','.join(self.targets)}: --history shows one target")
         return self.targets[0] if self.targets else None
-
-
-@dataclass(frozen=True)
-class BaselineOptions:
-    """What one size-baseline invocation asks for."""
-
-    run: str | None = RUN()
-    """Run id or path of a run document; None means the latest run."""
-    config: Path | None = CONFIG(help=RUN_CONFIG)
-    """Project file (its size_baseline path); default: the one the run was made with."""
-    output: Path | None = OUTPUT(help="where to write it (default: the project's size_baseline)")
-    """Where to write the baseline instead of the project's size_baseline."""
-    state_dir: Path = STATE_DIR(Path(".minbuild"))
-    """minbuild's state directory."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the CLI prints (text to stdout, messages to stderr) and its exit code."""
-
-    text: str
-    messages: list[str] = field(default_factory=list)
-    exit_code: ExitCode = ExitCode.OK
-
-
-def find_run(reference: str | None, runs_dir: Path) -> RunRecord:
-    """The latest run, a run id, or a run document's path."""
-    if reference is None:
-        return records.load(records.latest(runs_dir))
-    if reference.endswith(".json") or os.sep in reference:
-        return records.load(Path(reference))
-    path = runs_dir / f"{reference}.json"
-    if not path.is_file():
-        known = [path.stem for path in records.documents(runs_dir)]
-        raise ConfigError(
-            f"no run '{reference}' in {runs_dir}{did_you_mean(reference, known)}"
-            f" (latest: {known[-1] if known else 'none'})"
-        )
-    return records.load(path)
-
-
-def project_for(run: RunRecord, config: Path | None) -> Project | None:
-    """The project file given, else the one the run was made with (if it still exists)."""
-    path = config or (Path(run.config) if run.config else None)
-    if path is None or (config is None and not path.is_file()):
-        return None
-    project = load_project(path)
-    load_staircase(project)  # budgets must name its stages
-    return project
 
 
 def _reference(
@@ -187,7 +140,7 @@ def _is_baseline(path: Path) -> bool:
     return isinstance(data, dict) and data.get("schema") in budgets.READABLE
 
 
-def size_report(options: ReportOptions) -> Outcome:
+def run(options: Options, reporter: Reporter) -> Outcome:
     if options.form not in REPORT_FORMATS:
         raise ConfigError(
             f"--format {options.form}: not one of {', '.join(REPORT_FORMATS)}"
@@ -201,6 +154,7 @@ def size_report(options: ReportOptions) -> Outcome:
     run = find_run(options.run, runs_dir)
     project = project_for(run, options.config)
     messages: list[str] = []
+    written: list[Path] = []
     report = Report(run, diffs=_stage_diffs(run, options), details=options.details)
     if options.against is not None:
         reference, then = _reference(options.against, project, runs_dir)
@@ -233,16 +187,17 @@ def size_report(options: ReportOptions) -> Outcome:
     if options.plot is not None:
         charts.staircase(run, options.plot, options.log_scale)
         messages.append(f"wrote {options.plot}")
+        written.append(options.plot)
     messages += _publish(report)
     text = (
         comment(report, options.exact)
         if options.form == "comment"
         else render_report(report, options.form, options.exact)
     )
-    return _deliver(text, options.output, messages, exit_code)
+    return _deliver(text, options.output, messages, exit_code, written)
 
 
-def _stage_diffs(run: RunRecord, options: ReportOptions) -> list[movers.CompositionDiff]:
+def _stage_diffs(run: RunRecord, options: Options) -> list[movers.CompositionDiff]:
     """--diff's pair, and with --details each stage against the one above it."""
     found = movers.stage_diffs(run) if options.details else []
     if not options.diff:
@@ -262,7 +217,7 @@ def _stage_diffs(run: RunRecord, options: ReportOptions) -> list[movers.Composit
         ) from error
 
 
-def _history(options: ReportOptions, runs_dir: Path) -> Outcome:
+def _history(options: Options, runs_dir: Path) -> Outcome:
     if options.history is None or options.history < 1:
         raise ConfigError(f"--history {options.history}: must be at least 1")
     runs, skipped = history.load_runs(runs_dir)
@@ -274,11 +229,13 @@ def _history(options: ReportOptions, runs_dir: Path) -> Outcome:
     _check_target(options.target, runs)
     stages = list(options.stages) or known
     messages = list(skipped)
+    written: list[Path] = []
     if options.plot is not None:
         charts.history(runs, stages, options.plot, options.log_scale)
         messages.append(f"wrote {options.plot}")
+        written.append(options.plot)
     text = history.history_table(runs, stages, options.exact, options.target)
-    return _deliver(text, options.output, messages, ExitCode.OK)
+    return _deliver(text, options.output, messages, ExitCode.OK, written)
 
 
 def _check_target(target: str | None, runs: list[RunRecord]) -> None:
@@ -314,25 +271,10 @@ def _publish(report: Report) -> list[str]:
     return [f"appended the markdown report to $GITHUB_STEP_SUMMARY ({summary})"]
 
 
-def _deliver(text: str, output: Path | None, messages: list[str], exit_code: ExitCode) -> Outcome:
+def _deliver(
+    text: str, output: Path | None, messages: list[str], exit_code: ExitCode, written: list[Path]
+) -> Outcome:
     if output is None:
-        return Outcome(text, messages, exit_code)
+        return Outcome(exit_code, text, tuple(written), tuple(messages))
     write_atomic(output, text)
-    return Outcome("", [*messages, f"wrote {output}"], exit_code)
-
-
-def write_baseline(options: BaselineOptions) -> tuple[Path, budgets.Baseline]:
-    """Write the baseline file from a run (default: the latest) for a team to review and commit."""
-    run = find_run(options.run, options.state_dir / "runs")
-    project = project_for(run, options.config)
-    path = options.output or (project.size_baseline if project else None)
-    if path is None:
-        raise ConfigError(
-            "size-baseline: no project file to take the baseline path from "
-            "(give --config or --output)"
-        )
-    baseline = budgets.baseline_from_run(run)
-    if not baseline.entries:
-        raise ConfigError(f"run {run.run_id} has no sized stage to make a baseline of")
-    budgets.save_baseline(path, baseline)
-    return path, baseline
+    return Outcome(exit_code, "", (*written, output), (*messages, f"wrote {output}"))

@@ -10,11 +10,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from minbuild import __version__
 from minbuild.engine.invocations import Build
-from minbuild.engine.planner import Options, Plan, prepare
+from minbuild.engine.planner import Plan, prepare
+from minbuild.engine.request import BuildOptions
 from minbuild.engine.stagerun import (
     Built,
     Context,
@@ -24,41 +25,21 @@ from minbuild.engine.stagerun import (
     settings_key,
 )
 from minbuild.runs import statedir
+from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord, ShardRecord, StageRecord, save
 from minbuild.rust import toolchains
 from minbuild.rust.cache import CacheServer
 from minbuild.util import command, git
 
 
-class Reporter(Protocol):
-    """Receives progress; the CLI prints it, library code never does."""
-
-    def progress(self, position: int, total: int, stage: str, action: str) -> None: ...
-
-    def finished(self, position: int, total: int, record: StageRecord) -> None: ...
-
-    def restarting(self, reason: str) -> None: ...
-
-
-class Silent:
-    """A reporter that reports nothing (for scripts, benchmarks and tests)."""
-
-    def progress(self, position: int, total: int, stage: str, action: str) -> None:
-        pass
-
-    def finished(self, position: int, total: int, record: StageRecord) -> None:
-        pass
-
-    def restarting(self, reason: str) -> None:
-        pass
-
-
-def min_build(options: Options, reporter: Reporter) -> tuple[RunRecord, Path]:
+def min_build(options: BuildOptions, reporter: Reporter) -> tuple[RunRecord, Path]:
     """Plan, then build, measure and test every build; see `execute_checked`."""
     return execute_checked(prepare(options, check_in_lane=True), options, reporter)
 
 
-def execute_checked(plan: Plan, options: Options, reporter: Reporter) -> tuple[RunRecord, Path]:
+def execute_checked(
+    plan: Plan, options: BuildOptions, reporter: Reporter
+) -> tuple[RunRecord, Path]:
     """`execute` the plan of `options`; when its toolchain turns out not to build the crate,
     plan again with a toolchain whose check passed before any build (rare: an old crate that
     a new nightly rejects) and execute that."""

@@ -15,108 +15,18 @@ from pathlib import Path
 from minbuild.engine import cross
 from minbuild.engine.invocations import Build, build_invocation
 from minbuild.engine.lanes import COLD, WARM, Placement, alone, host_lanes
-from minbuild.engine.shards import SHARD, Shard, host_shares, target_shares, workload
+from minbuild.engine.request import BuildOptions
+from minbuild.engine.shards import host_shares, target_shares, workload
 from minbuild.engine.testing import FixtureStore
 from minbuild.project import stages
 from minbuild.project.config import Project, check_manifest, load_project
-from minbuild.project.options import (
-    ALLOW_GROWTH,
-    CHECK,
-    CONFIG,
-    DRY_RUN,
-    STAGES,
-    STATE_DIR,
-    TARGETS,
-    TOOLCHAIN,
-)
+from minbuild.project.options import Shard
 from minbuild.project.stages import Stage
 from minbuild.project.targets import project_targets
 from minbuild.runs import statedir
 from minbuild.rust import artifacts, cargo, toolchains
-from minbuild.rust.cache import CACHE, CACHE_REDIS, Cache, choose, default_dir
+from minbuild.rust.cache import Cache, choose
 from minbuild.rust.prerequisites import crate_check, with_offline_source
-from minbuild.util.options import Option, at_least
-
-# One lane per core. Cross lanes split cargo's -j between them: on 2 cores two targets at once
-# (-j1 each) beat one at a time (-j2) by 1.48x in bench/cross_parallel.py, because build-std's
-# serial phases (compiler_builtins, the one-codegen-unit LTO link) leave a core idle. Host lanes
-# carry unequal work (the build-std stages are most of it), so each keeps every core: the lane
-# that finishes first leaves them all to the other (bench/staircase_speed.py).
-DEFAULT_PARALLEL = os.cpu_count() or 1
-
-
-@dataclass(frozen=True)
-class Options:
-    """What one min-build or cross-build invocation asks for."""
-
-    config: Path = CONFIG(Path("config/demo.yaml"))
-    """The project file."""
-    stages: tuple[str, ...] = STAGES(
-        help="build only this stage (repeatable, or comma-separated; 'all': every stage; "
-        "default: every stage, for cross-build the last one)"
-    )
-    """Stage names; empty means every stage (cross: the last one); "all" means every stage."""
-    first: str | None = Option("--from", "first stage to build", metavar="NAME")()
-    """The first stage of the range to build."""
-    last: str | None = Option("--to", "last stage to build", metavar="NAME")()
-    """The last stage of the range to build."""
-    toolchain: str | None = TOOLCHAIN()
-    """Skip the automatic choice: this toolchain."""
-    fail_fast: bool = Option(
-        "--fail-fast",
-        "stop (a target) at its first failed stage (min-build: the stages one after another)",
-        switch=True,
-    )()
-    """Stop a lane at its first failed stage."""
-    state_dir: Path = STATE_DIR(Path(".minbuild"))
-    """Where target dirs, artifacts, fixtures, logs and run documents live."""
-    targets: tuple[str, ...] = TARGETS()
-    """Target triples for cross builds; empty means every target."""
-    parallel: int = Option(
-        "--parallel",
-        "lanes built at once, each in its own target dir: groups of stages (min-build) or "
-        f"targets (cross-build, cargo's -j split between them) (default: {DEFAULT_PARALLEL})",
-        metavar="N",
-        parse=at_least(1),
-    )(DEFAULT_PARALLEL)
-    """Lanes built at once: groups of host stages, or foreign targets."""
-    dry_run: bool = DRY_RUN()
-    """Plan only: the caller lists the plan's command lines instead of running them."""
-    check: bool = CHECK()
-    """After building, the caller enforces the project's size budgets."""
-    allow_growth: bool = ALLOW_GROWTH()
-    """With `check`: broken budgets are recorded warnings, not a failure."""
-    cache: str | None = CACHE()
-    """The compile cache to use (None: the project file's `cache.tool`)."""
-    shard: Shard | None = SHARD()
-    """Build only this share of the chosen stages (or targets): one job of a CI matrix."""
-    cache_dir: Path | None = Option(
-        "--cache-dir",
-        "with --cache: where the cache keeps compiled units (default: the project file's "
-        f"cache.dir, else {default_dir()})",
-        metavar="DIR",
-        parse=Path,
-    )()
-    """Where the cache lives (default: the user's cache directory)."""
-    cache_redis: str | None = CACHE_REDIS()
-    """A Redis server that keeps the cache's units, shared by CI runners."""
-    cross: bool = False
-    """Build for foreign targets instead of the host."""
-
-    @property
-    def all_stages(self) -> bool:
-        """Every stage was asked for by name ('all')."""
-        return "all" in self.stages
-
-    @property
-    def stage_names(self) -> tuple[str, ...]:
-        """The stages asked for by name ('all' and nothing are both every stage)."""
-        return () if self.all_stages else self.stages
-
-    @property
-    def picks_stages(self) -> bool:
-        """Stages were picked (by name or range): with --shard, they are its share."""
-        return bool(self.stage_names or self.first or self.last)
 
 
 @dataclass(frozen=True)
@@ -165,7 +75,7 @@ class Plan:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def prepare(options: Options, check_in_lane: bool = False) -> Plan:
+def prepare(options: BuildOptions, check_in_lane: bool = False) -> Plan:
     """The plan for the host, or with `options.cross` the plan for foreign targets.
     `check_in_lane`: choose the toolchain its check would confirm and leave that check to the
     first lane (`Plan.pending_check`), where the first build almost always makes it needless:
@@ -193,7 +103,7 @@ def with_cache(plan: Plan, cache: Cache | None) -> Plan:
     )
 
 
-def plan_host(options: Options, check_in_lane: bool = False) -> Plan:
+def plan_host(options: BuildOptions, check_in_lane: bool = False) -> Plan:
     """Every chosen stage built for the host, in up to `options.parallel` lanes; with
     `options.shard`, only its share, after builds that make the fixtures its tests use."""
     ground = _groundwork(options, True, lambda chosen: chosen, check_in_lane=check_in_lane)
@@ -234,7 +144,7 @@ def plan_host(options: Options, check_in_lane: bool = False) -> Plan:
     return ground.plan(builds, parallel, prelude, shard=options.shard)
 
 
-def plan_cross(options: Options, check_in_lane: bool = False) -> Plan:
+def plan_cross(options: BuildOptions, check_in_lane: bool = False) -> Plan:
     """The chosen stages (default: the last one) for each foreign target, a lane per target,
     after host builds that make the fixtures the foreign ones cannot."""
     ground = _groundwork(options, False, cross.needing_build_std, check_in_lane=check_in_lane)
@@ -311,7 +221,7 @@ class _Groundwork:
 
 
 def _groundwork(
-    options: Options,
+    options: BuildOptions,
     every_stage: bool,
     wanted: Callable[[tuple[Stage, ...]], Sequence[Stage]],
     check_in_lane: bool,

@@ -5,50 +5,12 @@ Foreign targets are shared out whole."""
 
 from __future__ import annotations
 
-import argparse
 import heapq
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 
 from minbuild.engine.lanes import COLD, Costs, Workload, host_lanes
 from minbuild.project.stages import Stage
 from minbuild.rust.cargo import Crate, build_features, effective_profile
-from minbuild.util.options import Option
-
-MAX_SHARDS = 256
-
-
-@dataclass(frozen=True)
-class Shard:
-    """Share `index` (from 1) of `count`."""
-
-    index: int
-    count: int
-
-    def label(self) -> str:
-        return f"{self.index}/{self.count}"
-
-
-def parse_shard(text: str) -> Shard:
-    """I/N, 1 <= I <= N (an argparse type: a mistake is a usage error)."""
-    index, slash, count = text.partition("/")
-    if not (slash and index.isdigit() and count.isdigit()):
-        raise argparse.ArgumentTypeError(f"{text!r}: expected I/N, e.g. 1/3")
-    shard = Shard(int(index), int(count))
-    if not 1 <= shard.index <= shard.count <= MAX_SHARDS:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: I must be between 1 and N, and N at most {MAX_SHARDS}"
-        )
-    return shard
-
-
-SHARD = Option(
-    "--shard",
-    "build share I of N (a CI matrix job: `minbuild ci-matrix` prints the shares); "
-    "with --stage or --target, those are the share and I/N only names it",
-    metavar="I/N",
-    parse=parse_shard,
-)
 
 
 def workload(

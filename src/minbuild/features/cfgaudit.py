@@ -8,8 +8,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from minbuild.features.rustlex import Token, tokens
-from minbuild.project.options import FORMAT, OUTPUT
-from minbuild.util.options import Option, at_least
 from minbuild.util.text import format_table
 
 # Names rustc's check-cfg knows without being told (rustc 1.80+ well-known cfgs).
@@ -76,23 +74,6 @@ class FileAudit:
     definitions: int = 0
     features: list[Finding] = field(default_factory=list)
     names: list[Finding] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class AuditOptions:
-    """What one cfg-audit invocation asks for (the crate comes from a `CrateSource`)."""
-
-    form: str = FORMAT("table", help="table (default) or json", choices=("table", "json"))
-    """table or json."""
-    output: Path | None = OUTPUT()
-    """Write the report to this file instead of standard output."""
-    max_use_site_cfgs: int | None = Option(
-        "--max-use-site-cfgs",
-        "exit 1 if more than N cfgs sit inside function bodies",
-        metavar="N",
-        parse=at_least(0),
-    )()
-    """The most cfgs allowed inside function bodies; None: no limit."""
 
 
 def audit_source(source: str, file: str) -> FileAudit:

@@ -11,15 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from minbuild.engine.shards import SHARD, Shard
 from minbuild.project.config import Project
-from minbuild.project.options import DRY_RUN, EXCLUDE, STATE_DIR, TOOLCHAIN
 from minbuild.rust.cargo import Crate, enabled_features
 from minbuild.rust.toolchains import Toolchain
 from minbuild.util import command
 from minbuild.util.errors import ConfigError
 from minbuild.util.files import write_atomic
-from minbuild.util.options import Option, at_least
 from minbuild.util.text import did_you_mean, format_table, texts
 
 
@@ -221,58 +218,3 @@ def render(results: Sequence[Checked]) -> str:
 
 def listing(items: Sequence[Combination]) -> str:
     return "".join(f"{item.label}\n" for item in items)
-
-
-@dataclass(frozen=True)
-class MatrixOptions:
-    """What one feature-matrix invocation asks for."""
-
-    project: Project
-    """The project (or the crate alone) whose features are combined."""
-    depth: int | None = Option(
-        "--depth",
-        "combinations of up to N features (default: the project's feature_matrix.depth, else 2)",
-        metavar="N",
-        parse=at_least(1),
-    )()
-    """Combinations of up to this many features; None: the project's setting."""
-    exclude: tuple[str, ...] = EXCLUDE()
-    """Features left out of every combination, besides the project's own list."""
-    part: str | None = Option("--partition", "only part M of N (for CI runners)", metavar="M/N")()
-    """Only part M of N of the combinations ("M/N")."""
-    shard: Shard | None = SHARD(help="the same as --partition I/N (a CI matrix job)")
-    """Only share I of N: a CI matrix job, as `ci-matrix` names it."""
-    test: bool = Option("--test", "cargo test instead of cargo check", switch=True)()
-    """cargo test each combination instead of cargo check."""
-    dry_run: bool = DRY_RUN(help="list the combinations only")
-    """List the combinations; check nothing."""
-    toolchain: str | None = TOOLCHAIN()
-    """Skip the automatic choice: this toolchain."""
-    state_dir: Path = STATE_DIR(Path(".minbuild"))
-    """minbuild's state directory (the record and cargo's target dir)."""
-
-
-def run(
-    options: MatrixOptions, progress: Callable[[int, int, str], None]
-) -> tuple[str, Path | None, bool]:
-    """The table (or, dry, the list), the record's path, and whether every combination passed."""
-    from minbuild.project import stages
-    from minbuild.rust import cargo, prerequisites, toolchains
-
-    project = options.project
-    state_dir = options.state_dir.resolve()
-    first = stages.load_staircase(project)[0]
-    check = None if options.dry_run else prerequisites.crate_check(project, first, state_dir)
-    toolchain = toolchains.resolve((), options.toolchain, check).toolchain
-    crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
-    spec = matrix_spec(project, options.depth, options.exclude)
-    check_names(spec, crate)
-    chosen = combinations(crate, spec)
-    part = options.part or (options.shard.label() if options.shard else None)
-    if part:
-        chosen = partition(chosen, part)
-    if options.dry_run:
-        return listing(chosen), None, True
-    results = check_all(toolchain, crate, chosen, state_dir, options.test, progress)
-    path = save(results, crate, spec, options.test, part, state_dir)
-    return render(results), path, all(r.status == "ok" for r in results)

@@ -5,15 +5,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from minbuild.engine import execute, planner
-from minbuild.project import stages
-from minbuild.project.config import Project
-from minbuild.project.options import EXCLUDE, STAGES, STATE_DIR, TOOLCHAIN
 from minbuild.project.stages import Stage
 from minbuild.runs.records import RunRecord
-from minbuild.rust import artifacts, cargo, prerequisites, toolchains
 from minbuild.rust.cargo import Crate, enabled_features
 from minbuild.util.errors import ConfigError
 from minbuild.util.text import format_table
@@ -112,51 +106,3 @@ def _change(with_it: int | None, without: int | None, otherwise: str) -> str:
         return otherwise or "—"
     delta = with_it - without
     return f"{delta:+,} B ({100 * delta / without:+.1f}%)"
-
-
-@dataclass(frozen=True)
-class CostOptions:
-    """What one feature-cost invocation asks for."""
-
-    project: Project
-    """The project (or the crate alone) whose features are priced."""
-    stages: tuple[str, ...] = STAGES(
-        help="the base stage (one; default: the last one without build-std)"
-    )
-    """The base stage (at most one name); empty: the last stage without build-std."""
-    exclude: tuple[str, ...] = EXCLUDE()
-    """Features not priced."""
-    toolchain: str | None = TOOLCHAIN()
-    """Skip the automatic choice: this toolchain."""
-    state_dir: Path = STATE_DIR(Path(".minbuild"))
-    """minbuild's state directory."""
-
-
-def run(options: CostOptions, reporter: execute.Reporter) -> tuple[str, Path]:
-    """Build and test every variant on the host; the table and the run document's path."""
-    project, exclude, state_dir = options.project, options.exclude, options.state_dir
-    staircase = stages.load_staircase(project)
-    if len(options.stages) > 1:
-        raise ConfigError(f"--stage {','.join(options.stages)}: feature-cost takes one base stage")
-    if not options.stages:  # the smallest stage that needs no std rebuild: quick, and honest
-        base = [s for s in staircase if "build-std" not in s.needs][-1]
-    else:
-        (base,) = stages.select(staircase, options.stages, None, None)
-    check = prerequisites.crate_check(project, base, state_dir.resolve())
-    resolution = toolchains.resolve([base], options.toolchain, check)
-    toolchain = resolution.toolchain
-    crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
-    project = artifacts.resolve_artifact(project, crate)
-    chosen = variants(base, crate, exclude)
-    builds = tuple(
-        dataclasses.replace(
-            planner.host_build(v.stage, project, crate, toolchain, state_dir.resolve()),
-            tests_as=base.name,
-        )
-        for v in chosen
-    )
-    plan = planner.Plan(
-        project, crate, tuple(v.stage for v in chosen), resolution, builds, state_dir.resolve()
-    )
-    result, path = execute.execute(plan, False, reporter)
-    return render(result, chosen), path

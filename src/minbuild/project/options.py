@@ -1,5 +1,6 @@
-"""The options several commands share, each declared once; a command's options dataclass
-takes one by calling it as its field's default (`config: Path | None = CONFIG()`)."""
+"""The options several commands share, each declared once with its help and its default; a
+command's options dataclass takes one by calling it as its field's default
+(`state_dir: Path = STATE_DIR()`), with changes that fit it to that command."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.project.config import Project, check_manifest, crate_only_project, load_project
+from minbuild.project.config import (
+    Project,
+    check_manifest,
+    check_redis,
+    crate_only_project,
+    load_project,
+)
 from minbuild.util.errors import ConfigError
 from minbuild.util.options import Option
 from minbuild.util.schemas import name_problem
@@ -21,16 +28,20 @@ def _name(text: str) -> str:
     return text
 
 
+DEMO_CONFIG = Path("config/demo.yaml")
+"""The bundled demo crate's project file, in this repository's checkout."""
 CONFIG = Option(
     "--config",
     "project file (default: ./minbuild.yaml if there is one, else config/demo.yaml, "
     "the bundled demo crate)",
     parse=Path,
+    default=DEMO_CONFIG,
 )
 STATE_DIR = Option(
     "--state-dir",
     "target dir, artifacts, logs and run documents (default: .minbuild)",
     parse=Path,
+    default=Path(".minbuild"),
 )
 TOOLCHAIN = Option(
     "--toolchain",
@@ -82,13 +93,11 @@ class CrateSource:
     """Where a command that needs only the crate finds it: a project file, or a manifest."""
 
     config: Path | None = CONFIG(
-        help="project file (default: ./minbuild.yaml, else ./Cargo.toml, else the demo's)"
+        help="project file (default: ./minbuild.yaml, else ./Cargo.toml, else the demo's)",
+        default=None,
     )
-    """The project file; None when the crate is given by its manifest."""
     manifest_path: Path | None = MANIFEST_PATH()
-    """The crate's Cargo.toml, for a crate without a project file."""
     package: str | None = PACKAGE()
-    """With `manifest_path`: which package of a workspace."""
 
     def project(self) -> Project:
         """The project file, or for a crate without one, its manifest with every default."""
@@ -101,3 +110,65 @@ class CrateSource:
         if self.manifest_path is None:
             raise ConfigError("give --config FILE or --manifest-path PATH")
         return crate_only_project(self.manifest_path, self.package)
+
+
+MAX_SHARDS = 256
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Share `index` (from 1) of `count`: one job of a CI matrix."""
+
+    index: int
+    count: int
+
+    def label(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+def parse_shard(text: str) -> Shard:
+    """I/N, 1 <= I <= N (an argparse type: a mistake is a usage error)."""
+    index, slash, count = text.partition("/")
+    if not (slash and index.isdigit() and count.isdigit()):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected I/N, e.g. 1/3")
+    shard = Shard(int(index), int(count))
+    if not 1 <= shard.index <= shard.count <= MAX_SHARDS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: I must be between 1 and N, and N at most {MAX_SHARDS}"
+        )
+    return shard
+
+
+SHARD = Option(
+    "--shard",
+    "build share I of N (a CI matrix job: `minbuild ci-matrix` prints the shares); "
+    "with --stage or --target, those are the share and I/N only names it",
+    metavar="I/N",
+    parse=parse_shard,
+)
+CACHE_TOOLS = ("sccache",)
+"""The compile caches minbuild can build through."""
+CACHE = Option(
+    "--cache",
+    "compile through this cache: sccache (as RUSTC_WRAPPER; hits and misses per stage), "
+    "or none (default: the project file's cache.tool, else none)",
+    metavar="TOOL",
+    choices=(*CACHE_TOOLS, "none"),
+)
+
+
+def _redis_option(text: str) -> str:
+    try:
+        return check_redis(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+CACHE_REDIS = Option(
+    "--cache-redis",
+    "with --cache sccache: keep compiled units in this Redis server, which every CI runner "
+    "shares (redis://HOST:PORT; a password goes in SCCACHE_REDIS_PASSWORD; default: the "
+    "project file's cache.redis, else the cache dir)",
+    metavar="URL",
+    parse=_redis_option,
+)

@@ -6,14 +6,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 
-from minbuild.project.options import STATE_DIR
-from minbuild.runs import records, statedir
+from minbuild.runs import records
 from minbuild.runs.records import RunRecord, StageRecord
 from minbuild.util.errors import ConfigError
-from minbuild.util.options import Option
 
 # What every shard of one run must agree on: a shard that differs was built from something
 # else, and its sizes would not belong beside the others'.
@@ -28,23 +25,7 @@ AGREED: tuple[tuple[str, Callable[[RunRecord], object]], ...] = (
 
 
 @dataclass(frozen=True)
-class MergeOptions:
-    """What `minbuild merge` is given."""
-
-    runs: tuple[Path, ...] = Option(
-        "RUN",
-        "the shards' run documents (every share of one sharded run, any order)",
-        many=True,
-        positional=True,
-        parse=Path,
-    )()
-    """The shards' run documents."""
-    state_dir: Path = STATE_DIR(Path(".minbuild"))
-    """Where the merged run is written (its runs/), for size-report and the rest."""
-
-
-@dataclass(frozen=True)
-class Shard:
+class ShardRun:
     """One shard's document, read."""
 
     source: str
@@ -52,15 +33,7 @@ class Shard:
     run: RunRecord
 
 
-def merge_files(options: MergeOptions) -> tuple[RunRecord, Path]:
-    """Read, check and merge the shards' documents; write the merged run into the state dir."""
-    shards = [Shard(str(path), records.load(path)) for path in options.runs]
-    sequence = statedir.next_sequence(options.state_dir)
-    run = merge(shards, datetime.now(UTC), sequence)
-    return run, records.save(run, options.state_dir / "runs")
-
-
-def merge(shards: Sequence[Shard], now: datetime, sequence: int) -> RunRecord:
+def merge(shards: Sequence[ShardRun], now: datetime, sequence: int) -> RunRecord:
     """One run from every share of a sharded run: each shard's own builds (not the ones it
     made only for fixtures), back in staircase order. Shards that disagree on what they built
     from, a missing or repeated share, or a build two shards own are errors naming the files."""
@@ -93,7 +66,7 @@ def merge(shards: Sequence[Shard], now: datetime, sequence: int) -> RunRecord:
     )
 
 
-def _checked(shards: Sequence[Shard]) -> list[Shard]:
+def _checked(shards: Sequence[ShardRun]) -> list[ShardRun]:
     """The shards in share order, once each checked: all of one run, all shares there."""
     for shard in shards:
         if shard.run.shard is None:
@@ -109,7 +82,7 @@ def _checked(shards: Sequence[Shard]) -> list[Shard]:
                     f"{what} {value(first.run)!r} against {value(shard.run)!r}"
                 )
     count = _count(shards)
-    by_index: dict[int, Shard] = {}
+    by_index: dict[int, ShardRun] = {}
     for shard in shards:
         index = _share(shard).index
         if index in by_index:
@@ -120,7 +93,7 @@ def _checked(shards: Sequence[Shard]) -> list[Shard]:
     missing = [f"{n}/{count}" for n in range(1, count + 1) if n not in by_index]
     if missing:
         raise ConfigError(f"merge: shard {', '.join(missing)} missing (give every share's run)")
-    owner: dict[str, Shard] = {}
+    owner: dict[str, ShardRun] = {}
     for index in sorted(by_index):
         shard = by_index[index]
         for key in _share(shard).own:
@@ -133,12 +106,12 @@ def _checked(shards: Sequence[Shard]) -> list[Shard]:
     return [by_index[index] for index in sorted(by_index)]
 
 
-def _share(shard: Shard) -> records.ShardRecord:
+def _share(shard: ShardRun) -> records.ShardRecord:
     assert shard.run.shard is not None
     return shard.run.shard
 
 
-def _count(shards: Sequence[Shard]) -> int:
+def _count(shards: Sequence[ShardRun]) -> int:
     counts = {_share(shard).count: shard.source for shard in shards}
     if len(counts) > 1:
         (a, first), (b, second) = list(counts.items())[:2]
@@ -146,7 +119,7 @@ def _count(shards: Sequence[Shard]) -> int:
     return next(iter(counts))
 
 
-def _order(shards: Sequence[Shard], host: str) -> Callable[[StageRecord], tuple[int, int]]:
+def _order(shards: Sequence[ShardRun], host: str) -> Callable[[StageRecord], tuple[int, int]]:
     """Host builds first, then each foreign target's in the order the shards name them; each
     in staircase order."""
     names = list(_share(shards[0]).staircase)

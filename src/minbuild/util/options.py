@@ -38,14 +38,17 @@ class Option:
     positional: bool = False
     """Given without a flag (`flag` is then its name in help, e.g. RUN); with `many`, one or
     more of them."""
+    default: Any = None
+    """The field's value when the option is not given (a list option: empty; a switch: off)."""
 
-    def __call__(self, default: Any = None, **changes: Any) -> Any:
-        """A dataclass field that takes this option; `changes` (help, choices) fit it to one
-        command."""
+    def __call__(self, **changes: Any) -> Any:
+        """A dataclass field that takes this option; `changes` (help, choices, a default of
+        its own) fit it to one command."""
         option = dataclasses.replace(self, **changes)
-        if self.many and default is None:
+        default = option.default
+        if option.many and default is None:
             default = ()
-        if self.switch and default is None:
+        if option.switch and default is None:
             default = False
         return dataclasses.field(default=default, metadata={_KEY: option})
 

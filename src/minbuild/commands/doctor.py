@@ -1,0 +1,42 @@
+"""doctor: can each stage and target run on this machine? If not, why, and the fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from minbuild.commands.outcome import Outcome
+from minbuild.project import stages, targets
+from minbuild.project.config import load_project
+from minbuild.project.options import CONFIG, TARGETS
+from minbuild.runs.progress import Reporter
+from minbuild.rust import provision
+from minbuild.util.errors import ExitCode
+from minbuild.util.text import format_table
+
+
+@dataclass(frozen=True)
+class Options:
+    """What one doctor invocation asks for."""
+
+    config: Path = CONFIG()
+    """The project file."""
+    targets: tuple[str, ...] = TARGETS()
+    """Only these targets; empty means every target."""
+
+
+def run(options: Options, reporter: Reporter) -> Outcome:
+    """A table of what is available; exit 1 if anything is not."""
+    project = load_project(options.config)
+    findings = provision.doctor(
+        project,
+        stages.load_staircase(project),
+        targets.select(targets.project_targets(project), options.targets),
+    )
+    table = format_table(
+        ["", "what", "detail"],
+        [["ok" if f.available else "NO", f.what, f.detail] for f in findings],
+    )
+    missing = [f for f in findings if not f.available]
+    text = f"{table}\n\n{len(findings) - len(missing)} of {len(findings)} available\n"
+    return Outcome(ExitCode.FAILED if missing else ExitCode.OK, text)

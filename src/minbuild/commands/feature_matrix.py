@@ -1,0 +1,76 @@
+"""feature-matrix: cargo check (or test) every combination of the crate's features up to a
+depth, each combination once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from minbuild.commands.outcome import Outcome
+from minbuild.features.combinations import (
+    check_all,
+    check_names,
+    combinations,
+    listing,
+    matrix_spec,
+    partition,
+    render,
+    save,
+)
+from minbuild.project import stages
+from minbuild.project.options import (
+    DRY_RUN,
+    EXCLUDE,
+    SHARD,
+    STATE_DIR,
+    TOOLCHAIN,
+    CrateSource,
+    Shard,
+)
+from minbuild.runs.progress import Reporter
+from minbuild.rust import cargo, prerequisites, toolchains
+from minbuild.util.errors import ExitCode
+from minbuild.util.options import Option, at_least
+
+
+@dataclass(frozen=True)
+class Options(CrateSource):
+    """What one feature-matrix invocation asks for (the crate: a project file or a manifest)."""
+
+    depth: int | None = Option(
+        "--depth",
+        "combinations of up to N features (default: the project's feature_matrix.depth, else 2)",
+        metavar="N",
+        parse=at_least(1),
+    )()
+    exclude: tuple[str, ...] = EXCLUDE()
+    part: str | None = Option("--partition", "only part M of N (for CI runners)", metavar="M/N")()
+    shard: Shard | None = SHARD(help="the same as --partition I/N (a CI matrix job)")
+    test: bool = Option("--test", "cargo test instead of cargo check", switch=True)()
+    dry_run: bool = DRY_RUN(help="list the combinations only")
+    toolchain: str | None = TOOLCHAIN()
+    state_dir: Path = STATE_DIR()
+
+
+def run(options: Options, reporter: Reporter) -> Outcome:
+    """The table (or, dry, the list) and the record; exit 1 unless every combination passed."""
+    project = options.project()
+    state_dir = options.state_dir.resolve()
+    first = stages.load_staircase(project)[0]
+    check = None if options.dry_run else prerequisites.crate_check(project, first, state_dir)
+    toolchain = toolchains.resolve((), options.toolchain, check).toolchain
+    crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
+    spec = matrix_spec(project, options.depth, options.exclude)
+    check_names(spec, crate)
+    chosen = combinations(crate, spec)
+    part = options.part or (options.shard.label() if options.shard else None)
+    if part:
+        chosen = partition(chosen, part)
+    if options.dry_run:
+        return Outcome(text=listing(chosen))
+    results = check_all(toolchain, crate, chosen, state_dir, options.test, reporter.step)
+    path = save(results, crate, spec, options.test, part, state_dir)
+    ok = all(result.status == "ok" for result in results)
+    return Outcome(
+        ExitCode.OK if ok else ExitCode.FAILED, f"{render(results)}\nrecord: {path}\n", (path,)
+    )

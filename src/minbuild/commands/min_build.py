@@ -1,0 +1,33 @@
+"""min-build: take a crate down the staircase, every stage built, sized and tested."""
+
+from __future__ import annotations
+
+from minbuild.budgets.verdict import check_budgets
+from minbuild.commands.outcome import Outcome
+from minbuild.engine import describe, execute, planner
+from minbuild.engine.request import BuildOptions
+from minbuild.report import formats
+from minbuild.runs.progress import Reporter
+from minbuild.util.errors import ExitCode
+
+Options = BuildOptions
+
+
+def run(options: BuildOptions, reporter: Reporter) -> Outcome:
+    """Plan the builds (a dry run prints them), run them, and with `check` gate the budgets."""
+    # A dry run shows the choice its check made; a build's first build stands for the check.
+    plan = planner.prepare(options, check_in_lane=not options.dry_run)
+    if options.dry_run:
+        return Outcome(text=describe.describe_plan(plan))
+    reporter.lanes(plan.parallel)
+    run, path = execute.execute_checked(plan, options, reporter)
+    text = formats.terminal(formats.Report(run)) + f"\nrun document: {path}\n"
+    failed = any(stage.status == "failed" for stage in run.stages)
+    messages: tuple[str, ...] = ()
+    if options.check:
+        verdict = check_budgets(run, plan.project, options.allow_growth, options.state_dir)
+        lines = formats.budget_lines(verdict.violations, verdict.warnings, "", verdict.allowed)
+        text += "\n" + "\n".join(lines) + "\n"
+        messages = tuple(verdict.messages())
+        failed = failed or verdict.failed
+    return Outcome(ExitCode.FAILED if failed else ExitCode.OK, text, (path,), messages)

