@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from minbuild.measure import wasm
-from minbuild.measure.binaries import Origins, UnreadableArtifact, read_composition
+from minbuild.measure.binaries import Origins, read_composition
 from minbuild.measure.symbols import cleaned, crate_of, may_be_rust
+from minbuild.util.errors import UnreadableArtifact, WasmError
 
 
 @pytest.mark.parametrize(
@@ -108,7 +109,7 @@ def test_wasm_sections_and_each_defined_function_under_its_name() -> None:
     [b"\0asm\x01\x00\x00\x00\x0a\x05\x01", b"\0asm\x01\x00\x00\x00\x0a" + b"\xff" * 12, b"ELF"],
 )
 def test_a_broken_module_is_a_wasm_error(broken: bytes) -> None:
-    with pytest.raises(wasm.WasmError):
+    with pytest.raises(WasmError):
         wasm.read_module(broken)
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
 from minbuild.project.config import load_project
 from minbuild.project.stages import load_staircase
-from minbuild.rust import toolchains
+from minbuild.rust import choice, toolchains
 from minbuild.rust.toolchains import DEBIAN, Candidate, Toolchain, rustup
 from minbuild.util.errors import ToolMissingError
 from tests.conftest import REPO
@@ -146,7 +147,7 @@ def test_a_toolchain_that_cannot_build_the_crate_falls_back_to_the_next(
     resolution = toolchains.resolve(STAGES[:10], None, builds)
     assert resolution.toolchain is debian and not resolution.skipped
     assert asked == checked == ["nightly", "debian"]
-    assert resolution.choice == (
+    assert choice.lines(resolution.choice) == (
         "nightly (rustc 1.96.0) cannot build the crate: "
         "error[E0658]: use of unstable library feature",
         "debian (rustc 1.96.0): chosen; runs every stage; `cargo check` of the crate passed",
@@ -163,7 +164,7 @@ def test_a_requested_toolchain_that_cannot_build_is_kept_and_another_is_named(
     assert resolution.toolchain is nightly and not resolution.skipped
     assert asked == ["nightly", "debian", "stable"]  # the others only to name one that builds
     assert checked == ["nightly", "debian"]
-    assert resolution.choice == (
+    assert choice.lines(resolution.choice) == (
         "nightly (rustc 1.96.0) cannot build the crate: "
         "error[E0658]: use of unstable library feature",
         "--toolchain debian builds it (debian (rustc 1.96.0))",
@@ -177,7 +178,7 @@ def test_a_requested_toolchain_says_when_no_other_builds_either(
     builds, _ = failing_for("nightly", "debian")
     resolution = toolchains.resolve(STAGES, "nightly", builds)
     assert resolution.toolchain.candidate.name == "nightly"
-    assert resolution.choice[-1] == "no other installed toolchain builds it either"
+    assert choice.lines(resolution.choice)[-1] == "no other installed toolchain builds it either"
 
 
 def test_when_no_toolchain_builds_the_first_ranked_is_kept(
@@ -189,7 +190,7 @@ def test_when_no_toolchain_builds_the_first_ranked_is_kept(
     resolution = toolchains.resolve(STAGES, None, builds)
     assert resolution.toolchain is nightly and not resolution.skipped
     assert checked == ["nightly", "debian"]  # each checked once
-    assert resolution.choice == (
+    assert choice.lines(resolution.choice) == (
         "nightly (rustc 1.96.0) cannot build the crate: error: edition 2015 is too old",
         "debian (rustc 1.96.0) cannot build the crate: error: edition 2015 is too old",
         "toolchain stable: not installed",
@@ -207,7 +208,7 @@ def test_a_toolchain_that_builds_with_skips_beats_one_that_cannot_build(
     assert resolution.toolchain is stable
     assert set(resolution.skipped) == {"build-std", "build-std-features", "panic-immediate-abort"}
     assert checked == ["nightly", "stable"]
-    assert resolution.choice[-1] == (
+    assert choice.lines(resolution.choice)[-1] == (
         "stable (rustc 1.96.0): chosen; runs all but 3 stage(s); `cargo check` of the crate passed"
     )
 
@@ -223,13 +224,13 @@ def test_the_choice_explains_what_a_preferred_toolchain_could_not_run(
     resolution = toolchains.resolve(STAGES, None, builds)
     assert resolution.toolchain is debian
     assert checked == ["debian"]  # nightly was passed over for its stages, not checked
-    assert resolution.choice == (
+    assert choice.lines(resolution.choice) == (
         "nightly (rustc 1.96.0): cannot run 3 stage(s), first build-std: toolchain nightly "
         "(rustc 1.96.0) has no std library source for -Z build-std",
         "debian (rustc 1.96.0): chosen; runs every stage; `cargo check` of the crate passed",
     )
     unchecked = toolchains.resolve(STAGES, None)
-    assert unchecked.choice[-1] == "debian (rustc 1.96.0): chosen; runs every stage"
+    assert choice.lines(unchecked.choice)[-1] == "debian (rustc 1.96.0): chosen; runs every stage"
 
 
 def test_a_toolchain_that_runs_every_stage_and_builds_stops_the_probing(
@@ -241,7 +242,7 @@ def test_a_toolchain_that_runs_every_stage_and_builds_stops_the_probing(
     resolution = toolchains.resolve(STAGES, None, builds)
     assert resolution.toolchain is nightly
     assert asked == checked == ["nightly"]
-    assert resolution.choice == (
+    assert choice.lines(resolution.choice) == (
         "nightly (rustc 1.96.0): chosen; runs every stage; `cargo check` of the crate passed",
     )
 
@@ -274,12 +275,19 @@ def test_a_choice_made_before_its_check_says_what_the_checked_one_says(
     builds, _ = failing_for()
     for stages in (STAGES, STAGES[:10]):
         presumed = toolchains.resolve(stages, requested, None)
-        assert toolchains.CHECK_PASSED not in " ".join(presumed.choice)
-        assert toolchains.passed_check(presumed) == toolchains.resolve(stages, requested, builds)
+        assert "`cargo check` of the crate passed" not in " ".join(choice.lines(presumed.choice))
+        checked = toolchains.proved(presumed, choice.CHECKED)
+        assert checked == toolchains.resolve(stages, requested, builds)
     # a note added after the choice (build-std's offline source) stays last
     presumed = toolchains.resolve(STAGES, requested, None)
-    noted = dataclasses.replace(presumed, choice=(*presumed.choice, "build-std: one source"))
-    assert toolchains.passed_check(noted).choice[-2:] == (
-        "debian (rustc 1.96.0): chosen; runs every stage" + toolchains.CHECK_PASSED,
-        "build-std: one source",
+    source = choice.OfflineSource(3, Path("/std-and-crate"))
+    noted = dataclasses.replace(presumed, choice=(*presumed.choice, source))
+    assert choice.lines(toolchains.proved(noted, choice.CHECKED).choice)[-2:] == (
+        "debian (rustc 1.96.0): chosen; runs every stage; `cargo check` of the crate passed",
+        "build-std: std's and 3 crates.io dependencies of the crate from one offline source, "
+        "/std-and-crate",
+    )
+    built = toolchains.proved(presumed, choice.Evidence(built_stage="debug"))
+    assert choice.lines(built.choice)[-1] == (
+        "debian (rustc 1.96.0): chosen; runs every stage; the crate built with it (debug)"
     )

@@ -23,7 +23,7 @@ from minbuild.engine.stagerun import artifact_messages
 from minbuild.project.config import bundled, load_project
 from minbuild.project.options import MANIFEST_PATH, OUTPUT, STATE_DIR, TOOLCHAIN
 from minbuild.runs.progress import Reporter
-from minbuild.rust import cargo, toolchains
+from minbuild.rust import cargo, choice, toolchains
 from minbuild.rust.artifacts import find_artifact
 from minbuild.rust.cargo import Crate, Workspace
 from minbuild.util import command
@@ -269,7 +269,7 @@ def _try_release(
             plan = capped
         else:
             draft.rustflags = []
-    notes += [f"toolchain: {line}" for line in plan.resolution.choice]
+    notes += [f"toolchain: {line}" for line in choice.lines(plan.resolution.choice)]
     build = next((b for b in plan.builds if b.stage.name == "release"), plan.builds[0])
     log = plan.state_dir / "logs" / "init" / "release.log"
     done = command.run(

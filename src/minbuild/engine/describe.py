@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from minbuild.engine.planner import Plan
+from minbuild.rust import choice
 
 
 def describe_plan(plan: Plan) -> str:
@@ -11,7 +12,7 @@ def describe_plan(plan: Plan) -> str:
     lines = [
         f"# toolchain: {toolchain.label}, commit {toolchain.commit[:12]}; "
         f"run from {plan.project.crate_dir}",
-        *(f"#   {line}" for line in plan.resolution.choice),
+        *(f"#   {line}" for line in choice.lines(plan.resolution.choice)),
     ]
     if plan.shard:
         share = ", ".join(b.label for b in plan.builds) or "nothing"

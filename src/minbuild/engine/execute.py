@@ -27,7 +27,7 @@ from minbuild.engine.stagerun import (
 from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord, ShardRecord, StageRecord, save
-from minbuild.rust import toolchains
+from minbuild.rust import choice, toolchains
 from minbuild.rust.cache import CacheServer
 from minbuild.util import command, git
 
@@ -45,16 +45,26 @@ def execute_checked(
     a new nightly rejects) and execute that."""
     try:
         return execute(plan, options.fail_fast, reporter)
-    except toolchains.CheckFailed as failed:
-        reporter.restarting(f"{failed}; choosing the toolchain again")
+    except _ToolchainRejected as rejected:
+        reporter.restarting(f"{rejected.finding.line()}; choosing the toolchain again")
     return execute(prepare(options), options.fail_fast, reporter)
+
+
+class _ToolchainRejected(Exception):
+    """A signal that never leaves this module: the toolchain chosen before its check of the
+    crate ran (the first build stands for the check, and the lanes start at once) failed it,
+    so the lanes stop and the run must choose again, checking first."""
+
+    def __init__(self, finding: choice.CannotBuild) -> None:
+        super().__init__(finding.line())
+        self.finding = finding
 
 
 def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord, Path]:
     """Run every lane (in parallel if the plan says so), saving the run after each build.
     With a pending check of the plan's toolchain, the first lane's first build stands for it:
     if that build fails, the check runs; if the check fails too, the lanes stop, the run
-    document is removed and `toolchains.CheckFailed` says why."""
+    document is removed and the caller (`execute_checked`) chooses again."""
     runs_dir = plan.state_dir / "runs"
     run = _new_run(plan)
     path = save(run, runs_dir)
@@ -66,15 +76,15 @@ def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord,
         """The toolchain builds the crate: a build made its artifact, or else the check."""
         nonlocal run
         if first is not None and first.artifact is not None:
-            evidence = f"; the crate built with it ({first.record.name})"
+            evidence = choice.Evidence(built_stage=first.record.name)
         else:
             problem = check()
             if problem is not None:
-                raise toolchains.CheckFailed(plan.toolchain.label, problem)
-            evidence = toolchains.CHECK_PASSED
+                raise _ToolchainRejected(choice.CannotBuild(plan.toolchain.label, problem))
+            evidence = choice.CHECKED
         with lock:
-            choice = toolchains.passed_check(plan.resolution, evidence).choice
-            run = dataclasses.replace(run, toolchain_choice=choice)
+            lines = choice.lines(toolchains.proved(plan.resolution, evidence).choice)
+            run = dataclasses.replace(run, toolchain_choice=lines)
             if not stop.is_set():
                 save(dataclasses.replace(run, stages=_ordered(done)), runs_dir)
 
@@ -110,7 +120,7 @@ def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord,
                 execution.interrupt()
                 command.kill_all()  # lanes still building, in this and other threads
                 raise
-    except toolchains.CheckFailed:
+    except _ToolchainRejected:
         path.unlink(missing_ok=True)  # not a run of this plan: the caller plans again
         raise
     except BaseException:
@@ -292,7 +302,7 @@ def _new_run(plan: Plan) -> RunRecord:
         config_hash=plan.config_hash(),
         config=str(plan.project.path.resolve()),
         toolchain=toolchain.record(),
-        toolchain_choice=plan.resolution.choice,
+        toolchain_choice=choice.lines(plan.resolution.choice),
         shard=ShardRecord(
             plan.shard.index,
             plan.shard.count,

@@ -25,7 +25,7 @@ from minbuild.rust import artifacts, cargo
 from minbuild.rust.cache import CacheServer
 from minbuild.rust.toolchains import Toolchain
 from minbuild.util import command
-from minbuild.util.errors import CommandFailed, ToolMissingError
+from minbuild.util.errors import CommandFailed, ToolMissingError, UnreadableArtifact
 from minbuild.util.files import write_atomic
 
 
@@ -272,7 +272,7 @@ class StageRun:
             pass  # not kept yet, or unreadable: read the artifact
         try:
             composition = binaries.read_composition(artifact, binaries.Origins(own, theirs))
-        except (binaries.UnreadableArtifact, CommandFailed, ToolMissingError) as error:
+        except (UnreadableArtifact, CommandFailed, ToolMissingError) as error:
             return None, str(error).splitlines()[0]
         write_atomic(kept, json.dumps(composition.to_json()))
         return composition, ""

@@ -30,7 +30,7 @@ from minbuild.runs.composition import (
     Section,
     Share,
 )
-from minbuild.util.errors import MinbuildError
+from minbuild.util.errors import UnreadableArtifact, WasmError
 
 NON_RUST = "[unmangled]"
 """Code under names that are no Rust path: #[no_mangle] exports, C functions, linker stubs."""
@@ -52,10 +52,6 @@ HEADERS = "[headers, padding]"
 READER = 1
 """Changes when reading gives other results for the same file: kept compositions expire."""
 _MEMBER = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[.-]")
-
-
-class UnreadableArtifact(MinbuildError):
-    """The artifact is in no format minbuild reads, or a damaged one."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +102,7 @@ def read_composition(path: Path, origins: Origins) -> Composition:
         EOFError,
     ) as error:
         raise UnreadableArtifact(f"{path}: damaged or unusual file: {error}") from error
-    except (arpy.ArchiveFormatError, wasm.WasmError, OSError) as error:
+    except (arpy.ArchiveFormatError, WasmError, OSError) as error:
         raise UnreadableArtifact(f"{path}: cannot read it: {error}") from error
     raise UnreadableArtifact(f"{path}: neither ELF, an ar archive nor wasm")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from minbuild.runs.composition import Section
-from minbuild.util.errors import MinbuildError
+from minbuild.util.errors import WasmError
 
 SECTION_NAMES = {
     1: "type",
@@ -29,10 +29,6 @@ KNOWN_SECTIONS = frozenset(SECTION_NAMES.values())
 _CUSTOM, _IMPORT, _CODE = 0, 2, 10
 _FUNCTION_NAMES = 1  # the name section's subsection of function names
 _IMPORT_FUNCTION = 0
-
-
-class WasmError(MinbuildError):
-    """A module that breaks the framing of the binary format."""
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,10 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from minbuild.util.errors import ConfigError, ExitCode, MinbuildError
+from minbuild.util.errors import ConfigError, StateDirError
 
 LOCK = "lock"
 SEQUENCE = "sequence"
-
-
-class StateDirError(MinbuildError):
-    """The state directory cannot be used (a file, read-only, on a full disk)."""
-
-    exit_code = ExitCode.ENVIRONMENT
 
 
 def inside(state_dir: Path, *parts: str) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 from minbuild.project.config import Project
 from minbuild.project.stages import Stage
 from minbuild.runs import statedir
-from minbuild.rust import cargo, sources, toolchains
+from minbuild.rust import cargo, choice, sources, toolchains
 from minbuild.rust.cache import Cache
 from minbuild.rust.cargo import feature_args
 
@@ -66,14 +66,7 @@ def with_offline_source(
         return dataclasses.replace(
             resolution, skipped={**resolution.skipped, **dict.fromkeys(std_stages, problem)}
         )
-    note = (
-        (
-            f"build-std: std's and {farm.packages} crates.io dependencies of the crate from one "
-            f"offline source, {farm.path}",
-        )
-        if farm.packages
-        else ()
-    )
+    note = (choice.OfflineSource(farm.packages, farm.path),) if farm.packages else ()
     return dataclasses.replace(
         resolution,
         toolchain=dataclasses.replace(toolchain, vendor=farm.path),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from minbuild.project.stages import Stage
+from minbuild.rust import choice
 from minbuild.util import command
 from minbuild.util.errors import MinbuildError, ToolMissingError
 
@@ -124,34 +125,21 @@ class Resolution:
 
     toolchain: Toolchain
     skipped: Mapping[str, str]
-    choice: tuple[str, ...] = ()
-    """Why this toolchain: each candidate considered before it and what it lacked."""
+    choice: tuple[choice.Finding, ...] = ()
+    """Why this toolchain: each candidate considered before it and what it lacked, the chosen
+    one and its proof (`choice.lines` renders it)."""
     unbuildable: Mapping[str, str] = field(default_factory=dict)
     """Toolchains (by label) whose check of the crate failed, with the first error."""
 
 
 # Checks that a toolchain builds the crate; None if it does, else the first error.
 BuildCheck = Callable[[Toolchain], "str | None"]
-# What the chosen toolchain's line of the choice says once its check passed.
-CHECK_PASSED = "; `cargo check` of the crate passed"
 
 
-class CheckFailed(Exception):
-    """A toolchain chosen before its check of the crate ran (the run's first build stands for
-    the check, and the lanes start at once) failed it: the run must choose again, checking
-    first."""
-
-    def __init__(self, label: str, problem: str) -> None:
-        super().__init__(f"{label} cannot build the crate: {problem}")
-
-
-def passed_check(resolution: Resolution, evidence: str = CHECK_PASSED) -> Resolution:
+def proved(resolution: Resolution, evidence: choice.Evidence) -> Resolution:
     """`resolution`, chosen without a check of the crate (`resolve` with no `builds`), once
-    its toolchain proved it builds the crate (`evidence`, said on the chosen toolchain's line:
-    by default the check passed, and the choice reads as `resolve` with the check)."""
-    chosen = f"{resolution.toolchain.label}: chosen;"
-    lines = (line + evidence if line.startswith(chosen) else line for line in resolution.choice)
-    return replace(resolution, choice=tuple(lines))
+    its toolchain proved it builds the crate: `evidence` joins the chosen toolchain."""
+    return replace(resolution, choice=choice.proved(resolution.choice, evidence))
 
 
 def probe(candidate: Candidate) -> Toolchain:
@@ -207,14 +195,13 @@ def resolve(
     one, with the name of a toolchain that would build the crate when it does not."""
     candidates = [_named(requested)] if requested else list(PREFERENCE)
     probed: list[Resolution] = []
-    notes: list[str] = []
-
+    notes: list[choice.Finding] = []
     failed: dict[str, str] = {}
 
     def built(resolution: Resolution) -> bool:
         problem = builds(resolution.toolchain) if builds else None
         if problem is not None:
-            notes.append(f"{resolution.toolchain.label} cannot build the crate: {problem}")
+            notes.append(choice.CannotBuild(resolution.toolchain.label, problem))
             failed[resolution.toolchain.label] = problem
         return problem is None
 
@@ -222,7 +209,7 @@ def resolve(
         try:
             resolution = Resolution(probe(candidate), {})
         except ToolMissingError as error:
-            notes.append(str(error))
+            notes.append(choice.Missing(str(error)))
             continue
         resolution = replace(resolution, skipped=_skips(resolution.toolchain, stages))
         probed.append(resolution)
@@ -231,7 +218,7 @@ def resolve(
     if not probed:
         raise ToolMissingError(
             "no usable Rust toolchain: "
-            + "; ".join(notes)
+            + "; ".join(choice.lines(notes))
             + ". Install one with rustup (https://rustup.rs) or "
             + DEBIAN.install
         )
@@ -242,8 +229,8 @@ def resolve(
             return _explained(resolution, probed, notes, builds is not None, failed)
     if requested:
         alternative = _alternative(stages, requested, builds)
-        return replace(probed[0], choice=(*notes, *alternative), unbuildable=failed)
-    notes.append(f"no installed toolchain builds the crate; using {ranked[0].toolchain.label}")
+        return replace(probed[0], choice=(*notes, alternative), unbuildable=failed)
+    notes.append(choice.NoneBuilds(ranked[0].toolchain.label))
     return replace(ranked[0], choice=tuple(notes), unbuildable=failed)
 
 
@@ -261,27 +248,27 @@ def _probe_all(candidates: Sequence[Candidate], stages: Sequence[Stage]) -> list
 def _explained(
     chosen: Resolution,
     probed: list[Resolution],
-    choice: list[str],
+    notes: list[choice.Finding],
     checked: bool,
     failed: Mapping[str, str],
 ) -> Resolution:
     preferred = probed[: probed.index(chosen)]
-    lines = [
-        f"{r.toolchain.label}: cannot run {len(r.skipped)} stage(s), first "
-        f"{next(iter(r.skipped))}: {next(iter(r.skipped.values())).split('; ')[0]}"
+    findings: list[choice.Finding] = [
+        choice.RunsFewer(
+            r.toolchain.label,
+            len(r.skipped),
+            next(iter(r.skipped)),
+            next(iter(r.skipped.values())).split("; ")[0],
+        )
         for r in preferred
         if len(r.skipped) > len(chosen.skipped)
     ]
-    lines += choice
-    skipped = len(chosen.skipped)
-    runs = "every stage" if not skipped else f"all but {skipped} stage(s)"
-    lines.append(
-        f"{chosen.toolchain.label}: chosen; runs {runs}" + (CHECK_PASSED if checked else "")
-    )
+    evidence = choice.CHECKED if checked else None
+    findings += [*notes, choice.Chosen(chosen.toolchain.label, len(chosen.skipped), evidence)]
     return replace(
         chosen,
         skipped=_blame(chosen, probed, failed),
-        choice=tuple(lines),
+        choice=tuple(findings),
         unbuildable=dict(failed),
     )
 
@@ -306,14 +293,17 @@ def _blame(
     return reasons
 
 
-def _alternative(stages: Sequence[Stage], requested: str, builds: BuildCheck | None) -> list[str]:
+def _alternative(
+    stages: Sequence[Stage], requested: str, builds: BuildCheck | None
+) -> choice.Alternative:
     """Which other installed toolchain builds the crate, for a user whose own choice fails."""
     others = [c for c in PREFERENCE if c.name != requested]
     for resolution in sorted(_probe_all(others, stages), key=lambda r: len(r.skipped)):
         if builds is None or builds(resolution.toolchain) is None:
-            name = resolution.toolchain.candidate.name
-            return [f"--toolchain {name} builds it ({resolution.toolchain.label})"]
-    return ["no other installed toolchain builds it either"]
+            return choice.Alternative(
+                resolution.toolchain.candidate.name, resolution.toolchain.label
+            )
+    return choice.Alternative()
 
 
 def _named(name: str) -> Candidate:

@@ -1,4 +1,5 @@
-"""Every error minbuild raises on purpose; the CLI entry point alone catches them."""
+"""Every error minbuild raises on purpose, each with its exit code; the CLI entry point alone
+catches them all (a stage catches the ones that mean the stage failed, and records them)."""
 
 from __future__ import annotations
 
@@ -81,3 +82,17 @@ class CommandTimedOut(CommandFailed):
         super().__init__(argv, -9, output_tail)
         self.timeout = timeout
         self.args = (f"{argv[0]} killed after {timeout:g}s timeout:\n{output_tail}",)
+
+
+class StateDirError(MinbuildError):
+    """The state directory cannot be used (a file, read-only, on a full disk)."""
+
+    exit_code = ExitCode.ENVIRONMENT
+
+
+class UnreadableArtifact(MinbuildError):
+    """The artifact is in no format minbuild reads, or a damaged one."""
+
+
+class WasmError(MinbuildError):
+    """A wasm module that breaks the framing of the binary format."""
