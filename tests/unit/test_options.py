@@ -227,3 +227,27 @@ def test_a_task_makes_up_no_short_flags_of_its_own() -> None:
     for name, task in Collection.from_module(tasks).tasks.items():
         shorts = {n for arg in task.get_arguments() for n in arg.names if len(n) == 1}
         assert shorts <= {"v"}, name
+
+
+def test_an_option_field_has_its_help_and_no_docstring_that_restates_it() -> None:
+    """An option's help is its documentation (`--help`, `invoke --help`); a field that is not
+    an option says what it is in a docstring."""
+    for path in (REPO / "src" / "minbuild").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for cls in (node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)):
+            for field, after in zip(cls.body, [*cls.body[1:], None], strict=True):
+                if not isinstance(field, ast.AnnAssign) or not isinstance(field.value, ast.Call):
+                    continue
+                call = field.value.func
+                is_option = (isinstance(call, ast.Name) and call.id.isupper()) or (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Name)
+                    and call.func.id == "Option"
+                )
+                documented = (
+                    isinstance(after, ast.Expr)
+                    and isinstance(after.value, ast.Constant)
+                    and isinstance(after.value.value, str)
+                )
+                where = f"{path.name}:{field.lineno}"
+                assert not (is_option and documented), f"{where}: the option's help says it"

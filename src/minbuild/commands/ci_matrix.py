@@ -30,7 +30,6 @@ class Options:
     """What `minbuild ci-matrix` is asked for."""
 
     config: Path = CONFIG()
-    """The project file."""
     shards: int = Option(
         "--shards",
         "jobs for the host stages (default: 2)",
@@ -38,7 +37,6 @@ class Options:
         parse=at_least(1),
         default=2,
     )()
-    """Jobs for the host staircase."""
     cross_shards: int = Option(
         "--cross-shards",
         "jobs for the foreign targets (default: 0, none)",
@@ -46,7 +44,6 @@ class Options:
         parse=at_least(0),
         default=0,
     )()
-    """Jobs for the foreign targets (cross-build)."""
     feature_shards: int = Option(
         "--feature-shards",
         "jobs for feature-matrix's combinations (default: 0, none)",
@@ -54,15 +51,10 @@ class Options:
         parse=at_least(0),
         default=0,
     )()
-    """Jobs for the feature combinations."""
     stages: tuple[str, ...] = STAGES()
-    """Host stages to share out (default: every stage)."""
     targets: tuple[str, ...] = TARGETS()
-    """Foreign targets to share out (default: every target)."""
     toolchain: str | None = TOOLCHAIN()
-    """The toolchain whose skips count (default: the automatic choice)."""
     state_dir: Path = STATE_DIR()
-    """Whose last run gives the builds' costs."""
 
 
 def ci_matrix(options: Options) -> dict[str, Any]:

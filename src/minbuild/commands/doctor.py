@@ -20,9 +20,7 @@ class Options:
     """What one doctor invocation asks for."""
 
     config: Path = CONFIG()
-    """The project file."""
     targets: tuple[str, ...] = TARGETS()
-    """Only these targets; empty means every target."""
 
 
 def run(options: Options, reporter: Reporter) -> Outcome:

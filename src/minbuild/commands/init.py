@@ -61,17 +61,12 @@ class Options:
     manifest_path: Path = MANIFEST_PATH(
         default=Path("Cargo.toml"), help="the crate's Cargo.toml (default: ./Cargo.toml)"
     )
-    """The crate's Cargo.toml."""
     output: Path | None = OUTPUT(
         help="where to write it (default: minbuild.yaml beside Cargo.toml)"
     )
-    """Where to write the project file; None: minbuild.yaml beside the manifest."""
     force: bool = Option("--force", "overwrite an existing file", switch=True)()
-    """Overwrite an existing project file."""
     toolchain: str | None = TOOLCHAIN()
-    """Skip the automatic choice: this toolchain."""
     state_dir: Path = STATE_DIR()
-    """minbuild's state directory (the trial release build's target dir)."""
 
 
 def init(options: Options, progress: Callable[[str], None]) -> Started:

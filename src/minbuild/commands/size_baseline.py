@@ -20,13 +20,9 @@ class Options:
     """What one size-baseline invocation asks for."""
 
     run: str | None = RUN()
-    """Run id or path of a run document; None means the latest run."""
     config: Path | None = CONFIG(help=RUN_CONFIG, default=None)
-    """Project file (its size_baseline path); default: the one the run was made with."""
     output: Path | None = OUTPUT(help="where to write it (default: the project's size_baseline)")
-    """Where to write the baseline instead of the project's size_baseline."""
     state_dir: Path = STATE_DIR()
-    """minbuild's state directory."""
 
 
 def write_baseline(options: Options) -> tuple[Path, budgets.Baseline]:

@@ -48,65 +48,48 @@ class Options:
     """What one size-report invocation asks for."""
 
     run: str | None = RUN()
-    """Run id or path of a run document; None means the latest run."""
     against: str | None = Option(
         "--against",
         "compare with another run (id or path), or with the committed baseline",
         metavar="RUN|PATH|baseline",
     )()
-    """Run id, path, or "baseline" to compare with."""
     form: str = FORMAT(
         default="terminal",
         help="terminal (default), markdown, json, csv, html (one self-contained page), or "
         "comment (a pull request's sticky comment: markdown behind a hidden marker)",
     )
-    """terminal, markdown, json, csv, html or comment."""
     output: Path | None = OUTPUT()
-    """Write the report here instead of returning it for standard output."""
     exact: bool = Option("--bytes", "exact sizes in bytes instead of humanized", switch=True)()
-    """Sizes in exact bytes instead of humanized."""
     diff: tuple[str, ...] = Option(
         "--diff",
         "what moved between two stages: sections, crates, symbols (--diff lto,codegen-units-1)",
         metavar="STAGE,STAGE",
         many=True,
     )()
-    """Two stages whose compositions to compare, the earlier first."""
     details: bool = Option(
         "--details",
         "every stage's sections and code by crate, and what moved against the stage above it",
         switch=True,
     )()
-    """Show each stage's composition and its diff against the stage above."""
     check: bool = CHECK(help="enforce the project's budgets: exit 1 and say which broke")
-    """Enforce the project's budgets (exit 1 if one is broken)."""
     allow_growth: bool = ALLOW_GROWTH()
-    """With `check`: broken budgets are recorded warnings, not a failure."""
     ratchet: bool = Option(
         "--ratchet", "lower baseline entries this run beat (never raises one)", switch=True
     )()
-    """Lower baseline entries the run beat; never raise one."""
     history: int | None = Option(
         "--history", "sizes across the last N runs", metavar="N", parse=at_least(1)
     )()
-    """Show the last N runs instead of one."""
     stages: tuple[str, ...] = STAGES(help="with --history: only this stage (repeatable)")
-    """Stages for --history (default: all)."""
     targets: tuple[str, ...] = TARGETS(help="with --history: this target (default: the host)")
-    """The target for --history (one; default: each run's host)."""
     plot: Path | None = Option(
         "--plot",
         "draw the staircase (or, with --history, the sizes over time)",
         metavar="FILE.png|FILE.svg",
         parse=Path,
     )()
-    """Draw the staircase (or the history) to this .png or .svg."""
     log_scale: bool = Option("--log-scale", "log-scale size axis in --plot", switch=True)()
-    """Log-scale size axis for charts."""
     config: Path | None = CONFIG(help=RUN_CONFIG, default=None)
-    """Project file (budgets, baseline); default: the one the run was made with."""
     state_dir: Path = STATE_DIR()
-    """minbuild's state directory."""
 
     @property
     def target(self) -> str | None:

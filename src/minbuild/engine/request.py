@@ -41,22 +41,16 @@ class BuildOptions:
         help="build only this stage (repeatable, or comma-separated; 'all': every stage; "
         "default: every stage, for cross-build the last one)"
     )
-    """Stage names; empty means every stage (cross: the last one); "all" means every stage."""
     first: str | None = Option("--from", "first stage to build", metavar="NAME")()
-    """The first stage of the range to build."""
     last: str | None = Option("--to", "last stage to build", metavar="NAME")()
-    """The last stage of the range to build."""
     toolchain: str | None = TOOLCHAIN()
-    """Skip the automatic choice: this toolchain."""
     fail_fast: bool = Option(
         "--fail-fast",
         "stop (a target) at its first failed stage (min-build: the stages one after another)",
         switch=True,
     )()
-    """Stop a lane at its first failed stage."""
     state_dir: Path = STATE_DIR()
     targets: tuple[str, ...] = TARGETS()
-    """Target triples for cross builds; empty means every target."""
     parallel: int = Option(
         "--parallel",
         "lanes built at once, each in its own target dir: groups of stages (min-build) or "
@@ -65,17 +59,11 @@ class BuildOptions:
         parse=at_least(1),
         default=DEFAULT_PARALLEL,
     )()
-    """Lanes built at once: groups of host stages, or foreign targets."""
     dry_run: bool = DRY_RUN()
-    """Plan only: the caller lists the plan's command lines instead of running them."""
     check: bool = CHECK()
-    """After building, the caller enforces the project's size budgets."""
     allow_growth: bool = ALLOW_GROWTH()
-    """With `check`: broken budgets are recorded warnings, not a failure."""
     cache: str | None = CACHE()
-    """The compile cache to use (None: the project file's `cache.tool`)."""
     shard: Shard | None = SHARD()
-    """Build only this share of the chosen stages (or targets): one job of a CI matrix."""
     cache_dir: Path | None = Option(
         "--cache-dir",
         "with --cache: where the cache keeps compiled units (default: the project file's "
@@ -83,9 +71,7 @@ class BuildOptions:
         metavar="DIR",
         parse=Path,
     )()
-    """Where the cache lives (default: the user's cache directory)."""
     cache_redis: str | None = CACHE_REDIS()
-    """A Redis server that keeps the cache's units, shared by CI runners."""
     cross: bool = False
     """Build for foreign targets instead of the host."""
 
