@@ -29,9 +29,20 @@ STAGES = {stage.name: stage for stage in load_staircase(PROJECT)}
 
 def test_default_features_expand_through_the_table() -> None:
     # "dep:tvm-asm" names a dependency, not a feature: it enables nothing further.
-    assert enabled_features(crate(), True, ()) == {"default", "compile", "run", "logging"}
-    assert enabled_features(crate(), False, ("everything",)) == {"everything", "run", "compile"}
-    assert enabled_features(crate(), False, ("run", "disable-logging")) == {
+    assert enabled_features(crate(), default_features=True, features=()) == {
+        "default",
+        "compile",
+        "run",
+        "logging",
+    }
+    assert enabled_features(crate(), default_features=False, features=("everything",)) == {
+        "everything",
+        "run",
+        "compile",
+    }
+    assert enabled_features(
+        crate(), default_features=False, features=("run", "disable-logging")
+    ) == {
         "run",
         "disable-logging",
     }

@@ -52,7 +52,7 @@ class Verdict:
         ]
 
 
-def allowance(flag: bool) -> str | None:
+def allowance(*, flag: bool) -> str | None:
     """Why broken budgets would not fail the check: the flag, or the environment variable a
     CI step sets from a pull-request label (its value says why; empty, 0 or false: unset)."""
     if flag:
@@ -63,11 +63,11 @@ def allowance(flag: bool) -> str | None:
     return f"{ALLOW_GROWTH_VARIABLE}={value}"
 
 
-def check_budgets(run: RunRecord, project: Project, allow: bool, state_dir: Path) -> Verdict:
+def check_budgets(run: RunRecord, project: Project, *, allow: bool, state_dir: Path) -> Verdict:
     """The budgets applied to a run; broken ones let through are recorded in the state dir
     (checks/RUN.json), so the warning outlives the CI log."""
     violations, warnings = gate(run, project)
-    allowed = allowance(allow) if violations else None
+    allowed = allowance(flag=allow) if violations else None
     if allowed is None:
         return Verdict(violations, warnings, None)
     record = state_dir / "checks" / f"{run.run_id}.json"

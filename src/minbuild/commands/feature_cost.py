@@ -55,5 +55,5 @@ def run(options: Options, reporter: Reporter) -> Outcome:
     plan = planner.Plan(
         project, crate, tuple(v.stage for v in chosen), resolution, builds, state_dir.resolve()
     )
-    result, path = execute.execute(plan, False, reporter)
+    result, path = execute.execute(plan, fail_fast=False, reporter=reporter)
     return Outcome(text=f"{render(result, chosen)}\nrun document: {path}\n", written=(path,))

@@ -68,8 +68,10 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         chosen = partition(chosen, part)
     if options.dry_run:
         return Outcome(text=listing(chosen))
-    results = check_all(toolchain, crate, chosen, state_dir, options.test, reporter.step)
-    path = save(results, crate, spec, options.test, part, state_dir)
+    results = check_all(
+        toolchain, crate, chosen, state_dir, test=options.test, progress=reporter.step
+    )
+    path = save(results, crate, spec, test=options.test, part=part, state_dir=state_dir)
     ok = all(result.status == "ok" for result in results)
     return Outcome(
         ExitCode.OK if ok else ExitCode.FAILED, f"{render(results)}\nrecord: {path}\n", (path,)

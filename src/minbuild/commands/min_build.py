@@ -25,7 +25,9 @@ def run(options: BuildOptions, reporter: Reporter) -> Outcome:
     failed = any(stage.status == "failed" for stage in run.stages)
     messages: tuple[str, ...] = ()
     if options.check:
-        verdict = check_budgets(run, plan.project, options.allow_growth, options.state_dir)
+        verdict = check_budgets(
+            run, plan.project, allow=options.allow_growth, state_dir=options.state_dir
+        )
         lines = formats.budget_lines(verdict.violations, verdict.warnings, "", verdict.allowed)
         text += "\n" + "\n".join(lines) + "\n"
         messages = tuple(verdict.messages())

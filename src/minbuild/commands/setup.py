@@ -47,7 +47,9 @@ def chosen_targets(config: Path, names: Sequence[str]) -> tuple[targets.Target, 
 def run(options: Options, reporter: Reporter) -> Outcome:
     """Install what is missing (dry: say what would be), then check every file is there."""
     chosen = provision.needs(
-        chosen_targets(options.config, options.targets), options.crates, bool(options.cache)
+        chosen_targets(options.config, options.targets),
+        options.crates,
+        with_cache=bool(options.cache),
     )
-    lines = provision.setup(chosen, options.dry_run)
+    lines = provision.setup(chosen, dry_run=options.dry_run)
     return Outcome(text="".join(f"minbuild setup: {line}\n" for line in lines))

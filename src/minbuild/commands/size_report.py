@@ -156,7 +156,9 @@ def run(options: Options, reporter: Reporter) -> Outcome:
     if options.check:
         if project is None:
             raise ConfigError("--check: no project file with budgets (give --config)")
-        verdict = check_budgets(run, project, options.allow_growth, options.state_dir)
+        verdict = check_budgets(
+            run, project, allow=options.allow_growth, state_dir=options.state_dir
+        )
         report = dataclasses.replace(
             report,
             violations=verdict.violations,
@@ -168,14 +170,14 @@ def run(options: Options, reporter: Reporter) -> Outcome:
     if options.ratchet:
         messages += _ratchet(run, project)
     if options.plot is not None:
-        charts.staircase(run, options.plot, options.log_scale)
+        charts.staircase(run, options.plot, log_scale=options.log_scale)
         messages.append(f"wrote {options.plot}")
         written.append(options.plot)
     messages += _publish(report)
     text = (
-        comment(report, options.exact)
+        comment(report, exact=options.exact)
         if options.form == "comment"
-        else render_report(report, options.form, options.exact)
+        else render_report(report, options.form, exact=options.exact)
     )
     return _deliver(text, options.output, messages, exit_code, written)
 
@@ -214,10 +216,10 @@ def _history(options: Options, runs_dir: Path) -> Outcome:
     messages = list(skipped)
     written: list[Path] = []
     if options.plot is not None:
-        charts.history(runs, stages, options.plot, options.log_scale)
+        charts.history(runs, stages, options.plot, log_scale=options.log_scale)
         messages.append(f"wrote {options.plot}")
         written.append(options.plot)
-    text = history.history_table(runs, stages, options.exact, options.target)
+    text = history.history_table(runs, stages, exact=options.exact, target=options.target)
     return _deliver(text, options.output, messages, ExitCode.OK, written)
 
 

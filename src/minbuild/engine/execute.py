@@ -44,10 +44,10 @@ def execute_checked(
     plan again with a toolchain whose check passed before any build (rare: an old crate that
     a new nightly rejects) and execute that."""
     try:
-        return execute(plan, options.fail_fast, reporter)
+        return execute(plan, fail_fast=options.fail_fast, reporter=reporter)
     except _ToolchainRejected as rejected:
         reporter.restarting(f"{rejected.finding.line()}; choosing the toolchain again")
-    return execute(prepare(options), options.fail_fast, reporter)
+    return execute(prepare(options), fail_fast=options.fail_fast, reporter=reporter)
 
 
 class _ToolchainRejected(Exception):
@@ -60,7 +60,7 @@ class _ToolchainRejected(Exception):
         self.finding = finding
 
 
-def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord, Path]:
+def execute(plan: Plan, *, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord, Path]:
     """Run every lane (in parallel if the plan says so), saving the run after each build.
     With a pending check of the plan's toolchain, the first lane's first build stands for it:
     if that build fails, the check runs; if the check fails too, the lanes stop, the run
@@ -68,7 +68,7 @@ def execute(plan: Plan, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord,
     runs_dir = plan.state_dir / "runs"
     run = _new_run(plan)
     path = save(run, runs_dir)
-    execution = _Execution(plan, run.run_id, fail_fast, reporter)
+    execution = _Execution(plan, run.run_id, fail_fast=fail_fast, reporter=reporter)
     lock, stop = threading.Lock(), execution.stop
     done: dict[int, StageRecord] = {}
 
@@ -142,7 +142,7 @@ class _Execution:
     """What the lanes of one run share: positions, which builds make fixtures (a build's tests
     wait for the earlier builds of its target that make one), and --fail-fast."""
 
-    def __init__(self, plan: Plan, run_id: str, fail_fast: bool, reporter: Reporter) -> None:
+    def __init__(self, plan: Plan, run_id: str, *, fail_fast: bool, reporter: Reporter) -> None:
         self.context = Context(plan.project, plan.toolchain, plan.state_dir, run_id)
         self.fail_fast, self.reporter = fail_fast, reporter
         everything = (*plan.prelude, *plan.builds)

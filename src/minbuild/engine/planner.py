@@ -75,14 +75,14 @@ class Plan:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def prepare(options: BuildOptions, check_in_lane: bool = False) -> Plan:
+def prepare(options: BuildOptions, *, check_in_lane: bool = False) -> Plan:
     """The plan for the host, or with `options.cross` the plan for foreign targets.
     `check_in_lane`: choose the toolchain its check would confirm and leave that check to the
     first lane (`Plan.pending_check`), where the first build almost always makes it needless:
     run before every build, it held up each lane for 3 to 8 s (hexyl)."""
     if options.cross:
-        return plan_cross(options, check_in_lane)
-    return plan_host(options, check_in_lane)
+        return plan_cross(options, check_in_lane=check_in_lane)
+    return plan_host(options, check_in_lane=check_in_lane)
 
 
 def with_cache(plan: Plan, cache: Cache | None) -> Plan:
@@ -103,10 +103,12 @@ def with_cache(plan: Plan, cache: Cache | None) -> Plan:
     )
 
 
-def plan_host(options: BuildOptions, check_in_lane: bool = False) -> Plan:
+def plan_host(options: BuildOptions, *, check_in_lane: bool = False) -> Plan:
     """Every chosen stage built for the host, in up to `options.parallel` lanes; with
     `options.shard`, only its share, after builds that make the fixtures its tests use."""
-    ground = _groundwork(options, True, lambda chosen: chosen, check_in_lane=check_in_lane)
+    ground = _groundwork(
+        options, every_stage=True, wanted=lambda chosen: chosen, check_in_lane=check_in_lane
+    )
     skipped = ground.resolution.skipped
     # --fail-fast stops at the first failure in staircase order: only one lane can promise that.
     parallel = 1 if options.fail_fast else options.parallel
@@ -144,10 +146,12 @@ def plan_host(options: BuildOptions, check_in_lane: bool = False) -> Plan:
     return ground.plan(builds, parallel, prelude, shard=options.shard)
 
 
-def plan_cross(options: BuildOptions, check_in_lane: bool = False) -> Plan:
+def plan_cross(options: BuildOptions, *, check_in_lane: bool = False) -> Plan:
     """The chosen stages (default: the last one) for each foreign target, a lane per target,
     after host builds that make the fixtures the foreign ones cannot."""
-    ground = _groundwork(options, False, cross.needing_build_std, check_in_lane=check_in_lane)
+    ground = _groundwork(
+        options, every_stage=False, wanted=cross.needing_build_std, check_in_lane=check_in_lane
+    )
     targets = options.targets
     if options.shard and not targets:
         every = [target.triple for target in project_targets(ground.project)]
@@ -198,6 +202,7 @@ class _Groundwork:
         builds: tuple[Build, ...],
         parallel: int,
         prelude: tuple[Build, ...],
+        *,
         split_jobs: bool = False,
         shard: Shard | None = None,
     ) -> Plan:
@@ -222,6 +227,7 @@ class _Groundwork:
 
 def _groundwork(
     options: BuildOptions,
+    *,
     every_stage: bool,
     wanted: Callable[[tuple[Stage, ...]], Sequence[Stage]],
     check_in_lane: bool,
@@ -271,7 +277,9 @@ def _fixture_makers(
     makers: dict[str, Stage] = {}
 
     def can_make(stage: Stage, needs: Sequence[str]) -> bool:
-        return set(needs) <= cargo.enabled_features(crate, stage.default_features, stage.features)
+        return set(needs) <= cargo.enabled_features(
+            crate, default_features=stage.default_features, features=stage.features
+        )
 
     for fixture in project.fixtures:
         if store.made_by(fixture.name) is not None:

@@ -27,7 +27,10 @@ def workload(
         tuple(staircase),
         {s.name: effective_profile(crate, s) for s in staircase},
         packages,
-        {s.name: build_features(crate, s.default_features, s.features) for s in staircase},
+        {
+            s.name: build_features(crate, default_features=s.default_features, features=s.features)
+            for s in staircase
+        },
         skipped,
         costs,
         measured,

@@ -54,7 +54,9 @@ class Context:
 def base_record(context: Context, build: Build) -> StageRecord:
     """What is known of a build before it runs: its command, environment and settings."""
     stage, toolchain, invocation = build.stage, context.toolchain, build.invocation
-    features = cargo.enabled_features(build.crate, stage.default_features, stage.features)
+    features = cargo.enabled_features(
+        build.crate, default_features=stage.default_features, features=stage.features
+    )
     return StageRecord(
         name=stage.name,
         description=stage.description,
@@ -76,7 +78,7 @@ def fixtures_made_by(project: Project, build: Build) -> tuple[Fixture, ...]:
     if build.skip or build.artifact.kind != project.artifact.kind:
         return ()
     features = cargo.enabled_features(
-        build.crate, build.stage.default_features, build.stage.features
+        build.crate, default_features=build.stage.default_features, features=build.stage.features
     )
     return tuple(f for f in project.fixtures if set(f.needs_features) <= features)
 

@@ -115,7 +115,7 @@ def _is_macro(items: Sequence[Token], index: int, names: tuple[str, ...]) -> boo
     )
 
 
-def _attribute(items: Sequence[Token], index: int, result: FileAudit, inside_body: bool) -> None:
+def _attribute(items: Sequence[Token], index: int, result: FileAudit, *, inside_body: bool) -> None:
     """#[cfg(...)], #![cfg(...)] or #[cfg_attr(...)] starting at the `#`."""
     at = index + 1 + (index + 1 < len(items) and items[index + 1].text == "!")
     if at + 2 >= len(items) or items[at].text != "[":
@@ -134,7 +134,7 @@ def _attribute(items: Sequence[Token], index: int, result: FileAudit, inside_bod
 
 
 def _predicate(
-    items: Sequence[Token], opening: int, result: FileAudit, first_only: bool = False
+    items: Sequence[Token], opening: int, result: FileAudit, *, first_only: bool = False
 ) -> int:
     """Record the cfg names and features in the parenthesised predicate at `opening`."""
     depth, index = 0, opening

@@ -96,7 +96,9 @@ def combinations(crate: Crate, spec: MatrixSpec) -> list[Combination]:
     for features in candidates:
         extra = [f for f in features if f != "default"]
         # "default" is cargo's name for a set, not a feature a build has.
-        effective = enabled_features(crate, "default" in features, extra) - {"default"}
+        effective = enabled_features(
+            crate, default_features="default" in features, features=extra
+        ) - {"default"}
         if any(len(effective & set(group)) > 1 for group in spec.exclusive):
             continue
         if effective not in seen:
@@ -131,7 +133,7 @@ class Checked:
 
 
 def cargo_argv(
-    toolchain: Toolchain, crate: Crate, combination: Combination, test: bool
+    toolchain: Toolchain, crate: Crate, combination: Combination, *, test: bool
 ) -> list[str]:
     argv = [
         *toolchain.candidate.cargo,
@@ -154,6 +156,7 @@ def check_all(
     crate: Crate,
     combinations: Sequence[Combination],
     state_dir: Path,
+    *,
     test: bool,
     progress: Callable[[int, int, str], None],
 ) -> list[Checked]:
@@ -165,7 +168,7 @@ def check_all(
         progress(number, len(combinations), combination.label)
         log = state_dir / "logs" / f"features-{stamp}" / f"{number:03}.log"
         done = command.run(
-            cargo_argv(toolchain, crate, combination, test),
+            cargo_argv(toolchain, crate, combination, test=test),
             env=env,
             cwd=crate.manifest.parent,
             check=False,
@@ -188,6 +191,7 @@ def save(
     results: Sequence[Checked],
     crate: Crate,
     spec: MatrixSpec,
+    *,
     test: bool,
     part: str | None,
     state_dir: Path,

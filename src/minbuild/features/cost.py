@@ -39,7 +39,7 @@ def variants(base: Stage, crate: Crate, exclude: Sequence[str] = ()) -> list[Var
             "or later)"
         )
     features = optional_features(crate, exclude)
-    have = enabled_features(crate, False, base.features)
+    have = enabled_features(crate, default_features=False, features=base.features)
     found = [Variant(base, None, "base")]
     for name in features:
         if name not in have:

@@ -72,7 +72,7 @@ def _split_qualified(text: str) -> tuple[str, str | None]:
     return text[:end], rest[: _outer_end(rest)[0]]
 
 
-def _outer_end(text: str, stop_at_as: bool = False) -> tuple[int, bool]:
+def _outer_end(text: str, *, stop_at_as: bool = False) -> tuple[int, bool]:
     """Where `text`'s outermost level ends: its first unmatched closing bracket (or, with
     `stop_at_as`, an ` as ` outside every bracket), and whether it was the ` as `."""
     depth = 0

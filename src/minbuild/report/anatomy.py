@@ -14,23 +14,35 @@ from minbuild.util.text import format_table, md_row
 TOP = 10
 
 
-def composition_text(label: str, parts: Composition, exact: bool = False, top: int = TOP) -> str:
+def composition_text(label: str, parts: Composition, *, exact: bool = False, top: int = TOP) -> str:
     """An artifact's sections, then its code by crate (the largest `top`)."""
     sections = [
-        [printable(s.name), size_text(s.size, exact), _share(s.size, parts.file_size), _where(s)]
+        [
+            printable(s.name),
+            size_text(s.size, exact=exact),
+            _share(s.size, parts.file_size),
+            _where(s),
+        ]
         for s in parts.sections
     ]
     crates = [
-        [printable(c.name), c.origin, size_text(c.size, exact), _share(c.size, parts.code_size)]
+        [
+            printable(c.name),
+            c.origin,
+            size_text(c.size, exact=exact),
+            _share(c.size, parts.code_size),
+        ]
         for c in parts.crates[:top]
     ]
     rest = parts.crates[top:]
     if rest:
-        crates.append([f"({len(rest)} more)", "", size_text(sum(c.size for c in rest), exact), ""])
+        crates.append(
+            [f"({len(rest)} more)", "", size_text(sum(c.size for c in rest), exact=exact), ""]
+        )
     return "\n".join(
         [
-            f"{label}: {size_text(parts.file_size, exact)} in the file, "
-            f"{size_text(parts.loaded_size, exact)} loaded ({parts.format})",
+            f"{label}: {size_text(parts.file_size, exact=exact)} in the file, "
+            f"{size_text(parts.loaded_size, exact=exact)} loaded ({parts.format})",
             "",
             format_table(("section", "size", "% of file", ""), sections, {1, 2}),
             "",
@@ -61,30 +73,32 @@ def _share(size: int, whole: int) -> str:
     return f"{size / whole:.1%}" if whole else ""
 
 
-def diff_text(change: CompositionDiff, exact: bool = False, top: int = TOP) -> str:
+def diff_text(change: CompositionDiff, *, exact: bool = False, top: int = TOP) -> str:
     """What moved from `before` to `after`: a headline, then sections, crates and symbols."""
-    parts = [_headline(change, exact)]
+    parts = [_headline(change, exact=exact)]
     for level, title in _LEVELS:
         movers = change.top(level, top)
         if movers:
-            parts += ["", format_table(_headers(level), _cells(movers, exact), {1, 2, 3})]
+            parts += ["", format_table(_headers(level), _cells(movers, exact=exact), {1, 2, 3})]
         elif level != "section":
             parts += ["", f"no {title} moved"]
     return "\n".join(parts)
 
 
-def diff_markdown(change: CompositionDiff, exact: bool = False, top: int = TOP) -> str:
+def diff_markdown(change: CompositionDiff, *, exact: bool = False, top: int = TOP) -> str:
     """The same as a pull-request comment shows it: the headline, then one table per level."""
-    lines = [f"**{_headline(change, exact)}**"]
+    lines = [f"**{_headline(change, exact=exact)}**"]
     for level, _ in _LEVELS:
         movers = change.top(level, top)
         if movers:
             lines += ["", md_row(_headers(level)), md_row(["---", "--:", "--:", "--:"])]
-            lines += [md_row([_code(row[0]), *row[1:]]) for row in _cells(movers, exact)]
+            lines += [md_row([_code(row[0]), *row[1:]]) for row in _cells(movers, exact=exact)]
     return "\n".join(lines)
 
 
-def movers_markdown(changes: Sequence[CompositionDiff], exact: bool = False, top: int = 5) -> str:
+def movers_markdown(
+    changes: Sequence[CompositionDiff], *, exact: bool = False, top: int = 5
+) -> str:
     """One table of the crates that moved most in each change: the summary a reviewer reads
     first."""
     lines = [md_row(["change", "file", "crate", "Δ"]), md_row(["---", "--:", "---", "--:"])]
@@ -111,12 +125,10 @@ _LEVELS: tuple[tuple[Level, str], ...] = (
 )
 
 
-def _headline(change: CompositionDiff, exact: bool) -> str:
+def _headline(change: CompositionDiff, *, exact: bool) -> str:
     code = change.after.code_section
-    return (
-        f"{change.after_label} against {change.before_label}: "
-        f"file {_signed(change.file_delta, exact)}, {code} {_signed(change.code_delta, exact)}"
-    )
+    file, in_code = _signed(change.file_delta, exact=exact), _signed(change.code_delta, exact=exact)
+    return f"{change.after_label} against {change.before_label}: file {file}, {code} {in_code}"
 
 
 def _headers(level: Level) -> tuple[str, str, str, str]:
@@ -128,18 +140,18 @@ def _code(name: str) -> str:
     return f"`` {name} ``" if "`" in name else f"`{name}`"
 
 
-def _cells(movers: Sequence[Mover], exact: bool) -> list[list[str]]:
+def _cells(movers: Sequence[Mover], *, exact: bool) -> list[list[str]]:
     """Names come from the artifact: escaped so that none can break a line or a terminal."""
     return [
         [
             printable(m.name if len(m.name) <= 80 else m.name[:77] + "..."),
-            "new" if m.before is None else size_text(m.before, exact),
-            "gone" if m.after is None else size_text(m.after, exact),
-            _signed(m.delta, exact),
+            "new" if m.before is None else size_text(m.before, exact=exact),
+            "gone" if m.after is None else size_text(m.after, exact=exact),
+            _signed(m.delta, exact=exact),
         ]
         for m in movers
     ]
 
 
-def _signed(delta: int, exact: bool) -> str:
-    return ("+" if delta > 0 else "-" if delta < 0 else "±") + size_text(abs(delta), exact)
+def _signed(delta: int, *, exact: bool) -> str:
+    return ("+" if delta > 0 else "-" if delta < 0 else "±") + size_text(abs(delta), exact=exact)

@@ -32,23 +32,23 @@ def check_path(path: Path) -> None:
         raise ConfigError(f"--plot {path}: the file name must end in .png or .svg")
 
 
-def staircase(run: RunRecord, path: Path, log_scale: bool = False) -> Path:
+def staircase(run: RunRecord, path: Path, *, log_scale: bool = False) -> Path:
     """One bar per stage: size and delta on the bar, grown stages in their own colour."""
     check_path(path)
-    plt, figure = _staircase_figure(run, log_scale)
+    plt, figure = _staircase_figure(run, log_scale=log_scale)
     return _save(plt, figure, path)
 
 
 def staircase_svg(run: RunRecord) -> str:
     """The staircase as an SVG document, to inline in an HTML report."""
-    plt, figure = _staircase_figure(run, False)
+    plt, figure = _staircase_figure(run, log_scale=False)
     text = io.StringIO()
     figure.savefig(text, format="svg", metadata={"Date": None})  # the same run, the same page
     plt.close(figure)
     return text.getvalue()
 
 
-def _staircase_figure(run: RunRecord, log_scale: bool) -> tuple[Any, Any]:
+def _staircase_figure(run: RunRecord, *, log_scale: bool) -> tuple[Any, Any]:
     plt = _pyplot()
     table_rows = rows(run)
     figure, axes = plt.subplots(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
@@ -86,7 +86,7 @@ def _staircase_figure(run: RunRecord, log_scale: bool) -> tuple[Any, Any]:
         ha="right",
         fontsize=9,
     )
-    _size_axis(axes, log_scale, tallest)
+    _size_axis(axes, log_scale=log_scale, tallest=tallest)
     crate = f"{run.crate.get('name')} {run.crate.get('version')}"
     axes.set_title(
         f"{crate}: the minimal-build staircase\n"
@@ -97,7 +97,7 @@ def _staircase_figure(run: RunRecord, log_scale: bool) -> tuple[Any, Any]:
     return plt, figure
 
 
-def _size_axis(axes: Any, log_scale: bool, tallest: int) -> None:
+def _size_axis(axes: Any, *, log_scale: bool, tallest: int) -> None:
     from matplotlib.ticker import FixedLocator, FuncFormatter
 
     if log_scale:
@@ -143,7 +143,7 @@ def _save(plt: Any, figure: Any, path: Path) -> Path:
 
 
 def history(
-    runs: Sequence[RunRecord], stages: Sequence[str], path: Path, log_scale: bool = False
+    runs: Sequence[RunRecord], stages: Sequence[str], path: Path, *, log_scale: bool = False
 ) -> Path:
     """Each stage's size across runs, one line per stage."""
     check_path(path)
@@ -163,7 +163,7 @@ def history(
     sizes = [size for by_stage in by_run for size in by_stage.values() if size]
     tallest = max(sizes, default=1)
     # A debug build 100x the size of the others would flatten every other line.
-    _size_axis(axes, log_scale or tallest > 20 * min(sizes, default=1), tallest)
+    _size_axis(axes, log_scale=log_scale or tallest > 20 * min(sizes, default=1), tallest=tallest)
     axes.set_title(
         f"{runs[-1].crate.get('name')}: artifact size across {len(runs)} runs", fontsize=12
     )

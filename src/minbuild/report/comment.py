@@ -18,7 +18,7 @@ GITHUB_LIMIT = 65_536
 TOP_CHANGES = 5
 
 
-def comment(report: Report, exact: bool = False) -> str:
+def comment(report: Report, *, exact: bool = False) -> str:
     """The comment's markdown, at most GITHUB_LIMIT characters."""
     run = report.run
     lines = [
@@ -40,12 +40,12 @@ def comment(report: Report, exact: bool = False) -> str:
         lines += [md_row(["---", "---", "--:", "--:", "--:", "--:"])]
         for change in changed:
             delta, percent = delta_text(change.delta, change.percent)
-            then, now = size_text(change.then, exact), size_text(change.now, exact)
+            then, now = size_text(change.then, exact=exact), size_text(change.now, exact=exact)
             lines.append(md_row([f"`{change.stage}`", change.target, then, now, delta, percent]))
     if report.diffs:
-        lines += ["", "What moved, by crate:", "", movers_markdown(report.diffs, exact)]
+        lines += ["", "What moved, by crate:", "", movers_markdown(report.diffs, exact=exact)]
     head = "\n".join(lines)
-    full = markdown(report, exact)
+    full = markdown(report, exact=exact)
     folded = f"\n\n<details><summary>The full report</summary>\n\n{full}\n</details>\n"
     if len(head) + len(folded) > GITHUB_LIMIT:
         folded = "\n\n(The full report is longer than a comment takes: see the job summary.)\n"

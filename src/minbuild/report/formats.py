@@ -43,39 +43,38 @@ class Report:
         return rows(self.run)
 
 
-def render_report(report: Report, form: str, exact: bool = False) -> str:
-    renderers = {
-        "terminal": terminal,
-        "markdown": markdown,
-        "json": to_json,
-        "csv": to_csv,
-        "html": lambda report, exact: html_report(
-            report.run,
-            report.diffs,
+def render_report(report: Report, form: str, *, exact: bool = False) -> str:
+    if form == "html":  # the page is humanized whatever --bytes says, as before
+        budgets = (
             ""
             if report.violations is None
-            else "\n".join(budget_lines(report.violations, report.warnings, "", report.allowed)),
-        ),
-    }
-    return renderers[form](report, exact)
+            else "\n".join(budget_lines(report.violations, report.warnings, "", report.allowed))
+        )
+        return html_report(report.run, report.diffs, budgets)
+    renderers = {"terminal": terminal, "markdown": markdown, "json": to_json, "csv": to_csv}
+    return renderers[form](report, exact=exact)
 
 
-def terminal(report: Report, exact: bool = False) -> str:
-    parts = [render(report.run, exact)]
+def terminal(report: Report, *, exact: bool = False) -> str:
+    parts = [render(report.run, exact=exact)]
     if len({row.target for row in report.rows}) > 1:
-        parts.append("\n" + matrix(report.run, exact))
+        parts.append("\n" + matrix(report.run, exact=exact))
     if report.against is not None:
         parts.append(
             f"\ncompared with {report.against}\n\n"
-            + format_table(_CHANGE_HEADERS, _change_cells(report.changes, exact), {2, 3, 4, 5})
+            + format_table(
+                _CHANGE_HEADERS, _change_cells(report.changes, exact=exact), {2, 3, 4, 5}
+            )
             + "\n"
         )
     if report.details:
         for stage in report.run.stages:
             if stage.composition is not None:
-                parts.append("\n" + composition_text(label(stage), stage.composition, exact) + "\n")
+                parts.append(
+                    "\n" + composition_text(label(stage), stage.composition, exact=exact) + "\n"
+                )
     for change in report.diffs:
-        parts.append("\n" + diff_text(change, exact) + "\n")
+        parts.append("\n" + diff_text(change, exact=exact) + "\n")
     if report.violations is not None:
         lines = budget_lines(report.violations, report.warnings, "", report.allowed)
         parts.append("\n" + "\n".join(lines) + "\n")
@@ -85,7 +84,7 @@ def terminal(report: Report, exact: bool = False) -> str:
 _CHANGE_HEADERS = ("stage", "target", "then", "now", "Δ", "Δ %")
 
 
-def _change_cells(changes: Sequence[Change], exact: bool) -> list[list[str]]:
+def _change_cells(changes: Sequence[Change], *, exact: bool) -> list[list[str]]:
     cells = []
     for change in changes:
         delta, percent = delta_text(change.delta, change.percent)
@@ -95,8 +94,8 @@ def _change_cells(changes: Sequence[Change], exact: bool) -> list[list[str]]:
             [
                 change.stage,
                 change.target,
-                size_text(change.then, exact),
-                size_text(change.now, exact),
+                size_text(change.then, exact=exact),
+                size_text(change.now, exact=exact),
                 delta,
                 percent,
             ]
@@ -118,7 +117,7 @@ def budget_lines(
     return lines + [f"{bullet}! {warning}" for warning in warnings]
 
 
-def markdown(report: Report, exact: bool = False) -> str:
+def markdown(report: Report, *, exact: bool = False) -> str:
     run = report.run
     commit = run.crate.get("git_commit") or "no commit"
     lines = [
@@ -131,7 +130,7 @@ def markdown(report: Report, exact: bool = False) -> str:
         lines.append(f"Merged from {len(run.merged_from)} shards: {', '.join(run.merged_from)}.")
     if report.against is not None:
         lines.append(f"Compared with {report.against}.")
-    lines += ["", *_markdown_table(report, exact)]
+    lines += ["", *_markdown_table(report, exact=exact)]
     explained = notes(report.rows)
     if explained:
         lines += ["", *(f"- `{stage}`: {note}" for stage, note in explained)]
@@ -145,9 +144,9 @@ def markdown(report: Report, exact: bool = False) -> str:
             "",
             md_row(_CHANGE_HEADERS),
             md_row(["---", "---", "--:", "--:", "--:", "--:"]),
-            *(md_row(cells) for cells in _change_cells(report.changes, exact)),
+            *(md_row(cells) for cells in _change_cells(report.changes, exact=exact)),
         ]
-    lines += _markdown_composition(report, exact)
+    lines += _markdown_composition(report, exact=exact)
     lines += ["", "<details><summary>Commands and environment of every stage</summary>", ""]
     for row in report.rows:
         reason = f": {row.record.reason}" if row.record.reason else ""
@@ -156,7 +155,7 @@ def markdown(report: Report, exact: bool = False) -> str:
     return "\n".join([*lines, "</details>", ""])
 
 
-def _markdown_table(report: Report, exact: bool) -> list[str]:
+def _markdown_table(report: Report, *, exact: bool) -> list[str]:
     """Every stage's row; the compile cache's hits when a cache ran."""
     base = base_stage(report.run)
     cached = any(cache_text(row.record) for row in report.rows)
@@ -167,7 +166,7 @@ def _markdown_table(report: Report, exact: bool) -> list[str]:
     lines = [md_row(headers), md_row([*align, *["--:"] * cached, "---"])]
     for number, row in enumerate(report.rows):
         delta, percent = delta_text(row.delta, row.delta_percent)
-        cells = [str(number), f"`{row.stage}`", row.target, size_text(row.size, exact), delta]
+        cells = [str(number), f"`{row.stage}`", row.target, size_text(row.size, exact=exact), delta]
         cells += [
             f"**{percent}**" if row.grew else percent,
             f"{row.percent_of_base:.1f}%" if row.percent_of_base is not None else "",
@@ -180,21 +179,21 @@ def _markdown_table(report: Report, exact: bool) -> list[str]:
     return lines
 
 
-def _markdown_composition(report: Report, exact: bool) -> list[str]:
+def _markdown_composition(report: Report, *, exact: bool) -> list[str]:
     """The crates that moved most first (what a reviewer reads), then each change and each
     stage's composition folded."""
     lines: list[str] = []
     if report.diffs:
-        lines += ["", "### What moved, by crate", "", movers_markdown(report.diffs, exact)]
+        lines += ["", "### What moved, by crate", "", movers_markdown(report.diffs, exact=exact)]
         for change in report.diffs:
             summary = f"{change.after_label} against {change.before_label}"
             lines += ["", f"<details><summary>{summary}</summary>", ""]
-            lines += [diff_markdown(change, exact), "", "</details>"]
+            lines += [diff_markdown(change, exact=exact), "", "</details>"]
     if report.details:
         for stage in report.run.stages:
             if stage.composition is not None:
                 lines += ["", f"<details><summary>{label(stage)}: composition</summary>", ""]
-                lines += ["```text", composition_text(label(stage), stage.composition, exact)]
+                lines += ["```text", composition_text(label(stage), stage.composition, exact=exact)]
                 lines += ["```", "", "</details>"]
     return lines
 
@@ -220,7 +219,7 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def to_json(report: Report, exact: bool = False) -> str:
+def to_json(report: Report, *, exact: bool = False) -> str:
     run = report.run
     data: dict[str, object] = {
         "schema": REPORT_SCHEMA,
@@ -277,7 +276,7 @@ def _diff_data(change: CompositionDiff, top: int = 50) -> dict[str, object]:
     }
 
 
-def to_csv(report: Report, exact: bool = False) -> str:
+def to_csv(report: Report, *, exact: bool = False) -> str:
     then = {(c.stage, c.target): c for c in report.changes}
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")

@@ -51,7 +51,11 @@ def sizes_by_run(
 
 
 def history_table(
-    runs: Sequence[RunRecord], stages: Sequence[str], exact: bool = False, target: str | None = None
+    runs: Sequence[RunRecord],
+    stages: Sequence[str],
+    *,
+    exact: bool = False,
+    target: str | None = None,
 ) -> str:
     """One line per run (date, commit, toolchain) and one size column per stage."""
     headers = ["date", "run", "commit", "toolchain", *stages]
@@ -66,7 +70,7 @@ def history_table(
                 run.run_id.split("-")[-1],
                 commit + dirty,
                 toolchain,
-                *(size_text(sizes[stage], exact) for stage in stages),
+                *(size_text(sizes[stage], exact=exact) for stage in stages),
             ]
         )
     right = set(range(4, 4 + len(stages)))

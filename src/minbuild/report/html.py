@@ -39,7 +39,7 @@ def html_report(run: RunRecord, diffs: Sequence[CompositionDiff] = (), budget: s
         "chart": _inline_svg(charts.staircase_svg(run)),
         "table": _sizes_table(run),
         "budget": f"<pre>{html.escape(budget)}</pre>" if budget else "",
-        "treemaps": "\n".join(_treemap_section(s, s is composed[-1]) for s in composed),
+        "treemaps": "\n".join(_treemap_section(s, unfolded=s is composed[-1]) for s in composed),
         "legend": _legend(),
         "diffs": "\n".join(f"<pre>{html.escape(diff_text(d))}</pre>" for d in diffs),
         # Inside a script element `<` may start `</script>` or `<!--`: JSON's \u003c cannot.
@@ -111,7 +111,7 @@ def _blocks(parts: Composition) -> list[tuple[str, int, str, str]]:
     return sorted(blocks, key=lambda block: -block[1])
 
 
-def _treemap_section(stage: StageRecord, unfolded: bool) -> str:
+def _treemap_section(stage: StageRecord, *, unfolded: bool) -> str:
     parts = stage.composition
     if parts is None:
         return ""

@@ -10,7 +10,7 @@ from minbuild.runs.rows import Row, base_stage, overlap, rows, toolchain_label
 from minbuild.util.text import format_table, human_size
 
 
-def size_text(size: int | None, exact: bool = False) -> str:
+def size_text(size: int | None, *, exact: bool = False) -> str:
     if size is None:
         return "—"
     return f"{size:,} B" if exact else human_size(size)
@@ -30,13 +30,13 @@ def title(run: RunRecord) -> str:
     )
 
 
-def render(run: RunRecord, exact: bool = False) -> str:
+def render(run: RunRecord, *, exact: bool = False) -> str:
     """The staircase as a table, then a line per stage that needs explaining."""
     table_rows = rows(run)
     base = base_stage(run)
     columns = [
         column
-        for column in _columns(exact, base.name if base else "release")
+        for column in _columns(exact=exact, base=base.name if base else "release")
         if column.always or any(column.cell(row) for row in table_rows)
     ]
     many_targets = len({row.target for row in table_rows}) > 1
@@ -78,7 +78,7 @@ class _Column:
     always: bool = False  # shown even when every cell is empty
 
 
-def _columns(exact: bool, base: str) -> list[_Column]:
+def _columns(*, exact: bool, base: str) -> list[_Column]:
     def percent_of_base(row: Row) -> str:
         # 100% only says something when the target has other stages to compare with it.
         single = row.percent_of_base == 100.0 and row.delta is None
@@ -87,13 +87,15 @@ def _columns(exact: bool, base: str) -> list[_Column]:
     return [
         _Column("stage", lambda row: row.stage, always=True),
         _Column("target", lambda row: row.target, always=True),
-        _Column("size", lambda row: size_text(row.size, exact), right=True, always=True),
+        _Column("size", lambda row: size_text(row.size, exact=exact), right=True, always=True),
         _Column("Δ prev", lambda row: delta_text(row.delta, row.delta_percent)[0], right=True),
         _Column("Δ %", lambda row: delta_text(row.delta, row.delta_percent)[1], right=True),
         _Column(f"% of {base}", percent_of_base, right=True),
-        _Column(".a", lambda row: _archive(row, "size_bytes", exact), right=True),
+        _Column(".a", lambda row: _archive(row, "size_bytes", exact=exact), right=True),
         _Column(
-            ".a effective", lambda row: _archive(row, "effective_size_bytes", exact), right=True
+            ".a effective",
+            lambda row: _archive(row, "effective_size_bytes", exact=exact),
+            right=True,
         ),
         _Column(
             "tests",
@@ -115,10 +117,10 @@ def _columns(exact: bool, base: str) -> list[_Column]:
     ]
 
 
-def _archive(row: Row, key: str, exact: bool) -> str:
+def _archive(row: Row, key: str, *, exact: bool) -> str:
     """A staticlib the build made too: raw, or after a --gc-sections link of its exports."""
     size = getattr(row.record.staticlib, key, None)
-    return size_text(size, exact) if isinstance(size, int) else ""
+    return size_text(size, exact=exact) if isinstance(size, int) else ""
 
 
 def _units(stage: StageRecord) -> str:
@@ -169,7 +171,7 @@ def _note(row: Row, previous: Row | None) -> str:
     return " · ".join(parts)
 
 
-def matrix(run: RunRecord, exact: bool = False) -> str:
+def matrix(run: RunRecord, *, exact: bool = False) -> str:
     """Sizes as a target x stage table (a foreign target's row says why it was skipped)."""
     table_rows = rows(run)
     stages = list(dict.fromkeys(row.stage for row in table_rows))
@@ -181,15 +183,19 @@ def matrix(run: RunRecord, exact: bool = False) -> str:
         passed = sum(r.tests_passed for r in found if r)
         ran = sum(r.tests_run for r in found if r)
         cells.append(
-            [target, *(_matrix_cell(r, exact) for r in found), f"{passed}/{ran}" if ran else "—"]
+            [
+                target,
+                *(_matrix_cell(r, exact=exact) for r in found),
+                f"{passed}/{ran}" if ran else "—",
+            ]
         )
     headers = ["target", *stages, "tests"]
     return format_table(headers, cells, set(range(1, len(headers)))) + "\n"
 
 
-def _matrix_cell(row: Row | None, exact: bool) -> str:
+def _matrix_cell(row: Row | None, *, exact: bool) -> str:
     if row is None:
         return ""
     if row.size is None:
         return row.status
-    return size_text(row.size, exact) + ("" if row.status == "ok" else f" ({row.status})")
+    return size_text(row.size, exact=exact) + ("" if row.status == "ok" else f" ({row.status})")

@@ -114,7 +114,9 @@ def check_required_features(project: Project, crate: Crate, stages: Sequence[Sta
     if target is None or not target.required_features:
         return
     for stage in stages:
-        on = enabled_features(crate, stage.default_features, stage.features)
+        on = enabled_features(
+            crate, default_features=stage.default_features, features=stage.features
+        )
         lacking = [f for f in target.required_features if f not in on and f not in stage.features]
         if lacking:
             minimal = "feature_sets.minimal" if "minimal" in project.feature_sets else None

@@ -270,7 +270,7 @@ def feature_args(stage: Stage) -> list[str]:
 
 
 def enabled_features(
-    crate: Crate, default_features: bool, features: Iterable[str]
+    crate: Crate, *, default_features: bool, features: Iterable[str]
 ) -> frozenset[str]:
     """Every feature a build turns on, following what each feature implies."""
     pending = [
@@ -286,11 +286,15 @@ def enabled_features(
     return frozenset(enabled)
 
 
-def build_features(crate: Crate, default_features: bool, features: Iterable[str]) -> frozenset[str]:
+def build_features(
+    crate: Crate, *, default_features: bool, features: Iterable[str]
+) -> frozenset[str]:
     """What a build's features change: the package's enabled features, and the
     `dependency/feature`s it turns on directly (two builds that agree here build alike)."""
     listed = tuple(features)
-    return enabled_features(crate, default_features, listed) | {f for f in listed if "/" in f}
+    return enabled_features(crate, default_features=default_features, features=listed) | {
+        f for f in listed if "/" in f
+    }
 
 
 def is_feature(crate: Crate, name: str) -> bool:

@@ -84,7 +84,7 @@ def target_need(target: Target) -> Need:
 
 
 def needs(
-    targets: Sequence[Target], crates: Sequence[str] = (), with_cache: bool = False
+    targets: Sequence[Target], crates: Sequence[str] = (), *, with_cache: bool = False
 ) -> list[Need]:
     """What setup provides: the build-std toolchain, each target, each registry crate, and
     the compile cache if asked."""
@@ -99,7 +99,7 @@ def packages(chosen: Sequence[Need]) -> tuple[list[str], list[str]]:
     return apt, pip
 
 
-def setup(chosen: Sequence[Need], dry_run: bool = False) -> list[str]:
+def setup(chosen: Sequence[Need], *, dry_run: bool = False) -> list[str]:
     """Install what is missing (apt-get as root, pip), then check every need's files;
     returns what it did, line by line. Packages that dpkg lists as installed are installed
     again when a file they should provide is missing."""

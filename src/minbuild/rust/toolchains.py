@@ -151,8 +151,10 @@ def probe(candidate: Candidate) -> Toolchain:
         asked = [
             pool.submit(_ask, candidate, [*candidate.rustc, "-vV"]),
             pool.submit(_ask, candidate, [*candidate.rustc, "--print", "sysroot"]),
-            pool.submit(_ask, candidate, [*candidate.cargo, "-Z", "help"], False),
-            pool.submit(_ask, candidate, [*candidate.rustc, "-Z", "help"], False, bootstrap),
+            pool.submit(_ask, candidate, [*candidate.cargo, "-Z", "help"], check=False),
+            pool.submit(
+                _ask, candidate, [*candidate.rustc, "-Z", "help"], check=False, extra=bootstrap
+            ),
         ]
         version, sysroot_text, cargo_help, rustc_help = (answer.result() for answer in asked)
     facts = dict(line.split(": ", 1) for line in version.splitlines() if ": " in line)
@@ -174,6 +176,7 @@ def probe(candidate: Candidate) -> Toolchain:
 def _ask(
     candidate: Candidate,
     argv: list[str],
+    *,
     check: bool = True,
     extra: Mapping[str, str] | None = None,
 ) -> str:
@@ -214,7 +217,7 @@ def resolve(
         resolution = replace(resolution, skipped=_skips(resolution.toolchain, stages))
         probed.append(resolution)
         if not resolution.skipped and built(resolution):
-            return _explained(resolution, probed, notes, builds is not None, failed)
+            return _explained(resolution, probed, notes, checked=builds is not None, failed=failed)
     if not probed:
         raise ToolMissingError(
             "no usable Rust toolchain: "
@@ -226,7 +229,7 @@ def resolve(
     ranked = sorted(probed, key=lambda r: len(r.skipped))
     for resolution in ranked:
         if resolution.skipped and built(resolution):
-            return _explained(resolution, probed, notes, builds is not None, failed)
+            return _explained(resolution, probed, notes, checked=builds is not None, failed=failed)
     if requested:
         alternative = _alternative(stages, requested, builds)
         return replace(probed[0], choice=(*notes, alternative), unbuildable=failed)
@@ -249,6 +252,7 @@ def _explained(
     chosen: Resolution,
     probed: list[Resolution],
     notes: list[choice.Finding],
+    *,
     checked: bool,
     failed: Mapping[str, str],
 ) -> Resolution:
