@@ -101,7 +101,7 @@ def test_a_first_build_that_fails_and_a_check_that_fails_stop_the_run_and_choose
         release, invocation=dataclasses.replace(release.invocation, argv=argv)
     )
     plan = dataclasses.replace(plan, builds=(broken, *plan.builds[1:]))
-    run, path = execute.execute_checked(plan, options, actions)
+    run, path = execute.execute_or_choose_again(plan, options, actions)
 
     assert calls == ["debian", "debian", "nightly"], "in the lane, then when planning again"
     restart = [reason for stage, reason in actions.seen if stage == "restart"]

@@ -10,10 +10,10 @@ import pytest
 from minbuild.project.config import Artifact
 from minbuild.project.stages import load_staircase
 from minbuild.rust.artifacts import (
-    check_required_features,
     find_artifact,
     no_artifact_reason,
     resolve_artifact,
+    validate_required_features,
 )
 from minbuild.rust.cargo import Crate
 from minbuild.util.errors import ConfigError
@@ -92,7 +92,7 @@ def test_a_library_kind_the_lib_target_has_leaves_the_project_alone(tmp_path: Pa
     assert resolve_artifact(chosen, crate) is chosen
 
 
-# check_required_features
+# validate_required_features
 
 FANCY = {"default": ("fancy",), "fancy": (), "plain": ()}
 
@@ -104,7 +104,7 @@ def fancy_tool(root: Path) -> Crate:
 def test_a_stage_that_drops_a_required_feature_is_named(tmp_path: Path) -> None:
     chosen = project(tmp_path, name="tool", minimal=["plain"])
     message = raised(
-        check_required_features, chosen, fancy_tool(chosen.crate_dir), load_staircase(chosen)
+        validate_required_features, chosen, fancy_tool(chosen.crate_dir), load_staircase(chosen)
     )
     assert message == (
         f"{chosen.path}:{MINIMAL_LINE}: feature_sets.minimal: bin 'tool' has required-features "
@@ -115,16 +115,16 @@ def test_a_stage_that_drops_a_required_feature_is_named(tmp_path: Path) -> None:
 
 def test_required_features_in_the_minimal_set_pass(tmp_path: Path) -> None:
     chosen = project(tmp_path, name="tool", minimal=["fancy"])
-    check_required_features(chosen, fancy_tool(chosen.crate_dir), load_staircase(chosen))
+    validate_required_features(chosen, fancy_tool(chosen.crate_dir), load_staircase(chosen))
 
 
 def test_required_features_are_checked_only_for_a_named_bin(tmp_path: Path) -> None:
     unnamed = project(tmp_path, minimal=["plain"])
     tool = fancy_tool(unnamed.crate_dir)
-    check_required_features(unnamed, tool, load_staircase(unnamed))  # not resolved yet
+    validate_required_features(unnamed, tool, load_staircase(unnamed))  # not resolved yet
     resolved = resolve_artifact(unnamed, tool)
     with pytest.raises(ConfigError, match="stage no-default-features does not enable fancy"):
-        check_required_features(resolved, tool, load_staircase(resolved))
+        validate_required_features(resolved, tool, load_staircase(resolved))
 
 
 # find_artifact

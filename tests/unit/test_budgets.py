@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.budgets import baseline as budgets
+from minbuild.budgets.baseline import (
+    BASELINE_SCHEMA,
+    baseline_from_run,
+    load_baseline,
+    ratchet,
+    save_baseline,
+)
+from minbuild.budgets.limits import broken_budgets
 from minbuild.project.config import load_project
 from minbuild.project.declared_budgets import Budget
 from minbuild.runs.rows import Reference, rows
@@ -70,7 +77,7 @@ def test_unknown_budget_key_suggests(tmp_path: Path) -> None:
 
 
 def test_max_size_says_by_how_much_and_where(tmp_path: Path) -> None:
-    found, warnings = budgets.check(
+    found, warnings = broken_budgets(
         rows(sample_run()), budgets_of(tmp_path, "- {stage: lto, max_size: 400000}\n"), None
     )
     assert warnings == []
@@ -87,7 +94,7 @@ def test_growth_rules_against_the_baseline(tmp_path: Path) -> None:
         "baseline b.json (run R, commit C)", {("release", HOST): 700_000, ("lto", HOST): 500_000}
     )
     rules = budgets_of(tmp_path, "- {stage: '*', max_growth: 10000, max_growth_percent: 2}\n")
-    found, warnings = budgets.check(rows(later_run()), rules, baseline)
+    found, warnings = broken_budgets(rows(later_run()), rules, baseline)
     assert [(v.stage, v.rule) for v in found] == [
         ("release", "max_growth"),
         ("release", "max_growth_percent"),
@@ -103,27 +110,27 @@ def test_growth_rules_against_the_baseline(tmp_path: Path) -> None:
 def test_growth_within_limits_passes(tmp_path: Path) -> None:
     baseline = Reference("b", {("release", HOST): 715_000})
     rules = budgets_of(tmp_path, "- {stage: release, max_growth: 10000}\n")
-    assert budgets.check(rows(later_run()), rules, baseline) == ([], [])
+    assert broken_budgets(rows(later_run()), rules, baseline) == ([], [])
 
 
 def test_unchecked_budgets_are_reported(tmp_path: Path) -> None:
     rules = budgets_of(
         tmp_path, "- {stage: build-std, max_size: 1}\n- {stage: nothing-*, max_size: 1}\n"
     )
-    found, warnings = budgets.check(rows(sample_run()), rules, None)
+    found, warnings = broken_budgets(rows(sample_run()), rules, None)
     assert found == []
     assert warnings[0].startswith(f"build-std [{HOST}]: skipped, so its budget at")
     assert "matches no stage of this run" in warnings[1]
 
 
 def test_baseline_file_is_stable_and_round_trips(tmp_path: Path) -> None:
-    baseline = budgets.baseline_from_run(sample_run())
+    baseline = baseline_from_run(sample_run())
     first, second = tmp_path / "a.json", tmp_path / "b.json"
-    budgets.save_baseline(first, baseline)
-    budgets.save_baseline(second, budgets.load_baseline(first))
+    save_baseline(first, baseline)
+    save_baseline(second, load_baseline(first))
     assert first.read_bytes() == second.read_bytes()
     data = json.loads(first.read_text())
-    assert list(data) == sorted(data) and data["schema"] == budgets.BASELINE_SCHEMA
+    assert list(data) == sorted(data) and data["schema"] == BASELINE_SCHEMA
     assert [(e["stage"], e["target"]) for e in data["entries"]] == [
         ("debug", HOST),
         ("release", HOST),
@@ -136,15 +143,15 @@ def test_baseline_file_is_stable_and_round_trips(tmp_path: Path) -> None:
 
 def test_missing_or_foreign_baseline(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no baseline yet: write one with `invoke size-b"):
-        budgets.load_baseline(tmp_path / "none.json")
+        load_baseline(tmp_path / "none.json")
     (tmp_path / "x.json").write_text('{"schema": "other"}')
     with pytest.raises(ConfigError, match=r"not a minbuild\.baseline/2 file"):
-        budgets.load_baseline(tmp_path / "x.json")
+        load_baseline(tmp_path / "x.json")
 
 
 def test_ratchet_tightens_and_adds_but_never_loosens() -> None:
-    old = budgets.baseline_from_run(sample_run())
-    tightened, changes = budgets.ratchet(old, later_run())
+    old = baseline_from_run(sample_run())
+    tightened, changes = ratchet(old, later_run())
     sizes = {e.stage: e.size_bytes for e in tightened.entries}
     assert sizes["opt-level-s"] == 705_000  # shrank: tightened
     assert sizes["release"] == 700_000  # grew to 720,000: kept
@@ -166,7 +173,7 @@ def test_ratchet_never_loosens_whatever_the_sizes() -> None:
             else s
             for s in base.stages
         )
-        before = budgets.baseline_from_run(base)
-        after, _ = budgets.ratchet(before, dataclasses.replace(base, stages=stages))
+        before = baseline_from_run(base)
+        after, _ = ratchet(before, dataclasses.replace(base, stages=stages))
         for old, new in zip(before.entries, after.entries, strict=False):
             assert new.size_bytes <= old.size_bytes

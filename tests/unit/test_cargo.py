@@ -13,10 +13,10 @@ from minbuild.rust import cargo as cargo_module
 from minbuild.rust.cargo import (
     DENIED_LINT,
     check_builds,
-    check_features,
     effective_profile,
     enabled_features,
     is_feature,
+    validate_features,
 )
 from minbuild.util.command import Completed
 from minbuild.util.errors import ConfigError
@@ -83,7 +83,7 @@ def test_unknown_feature_in_a_feature_set_is_located() -> None:
         }
     )
     with pytest.raises(ConfigError) as caught:
-        check_features(PROJECT, STAGES.values(), bad)
+        validate_features(PROJECT, STAGES.values(), bad)
     message = str(caught.value)
     assert message.startswith(f"{REPO / 'config' / 'demo.yaml'}:")
     assert "feature_sets.disable_logging.0: feature 'disable-logging' is not declared" in message
@@ -91,7 +91,7 @@ def test_unknown_feature_in_a_feature_set_is_located() -> None:
 
 
 def test_known_features_pass() -> None:
-    check_features(PROJECT, STAGES.values(), crate())
+    validate_features(PROJECT, STAGES.values(), crate())
 
 
 def test_dependency_features_use_cargos_syntax() -> None:

@@ -10,10 +10,10 @@ import pytest
 
 from minbuild.features.combinations import (
     Combination,
-    MatrixSpec,
-    check_names,
+    FeatureMatrixSpec,
     combinations,
     partition,
+    validate_names,
 )
 from minbuild.util.errors import ConfigError
 from tests.unit.helpers import crate
@@ -22,7 +22,7 @@ DEMO = crate()  # features: compile, run, logging, disable-logging, tvm-asm, eve
 PLAIN = dataclasses.replace(DEMO, features={"a": (), "b": (), "c": (), "d": (), "default": ("a",)})
 
 
-def spec(**fields: object) -> MatrixSpec:
+def spec(**fields: object) -> FeatureMatrixSpec:
     base: dict[str, object] = {
         "depth": 2,
         "exclude": (),
@@ -30,7 +30,7 @@ def spec(**fields: object) -> MatrixSpec:
         "exclusive": (),
         "always": (),
     }
-    return MatrixSpec(**{**base, **fields})  # type: ignore[arg-type]
+    return FeatureMatrixSpec(**{**base, **fields})  # type: ignore[arg-type]
 
 
 def labels(found: Sequence[Combination]) -> list[str]:
@@ -84,4 +84,4 @@ def test_bad_partitions_and_unknown_features() -> None:
     with pytest.raises(ConfigError, match="M must be between 1 and N"):
         partition([], "4/3")
     with pytest.raises(ConfigError, match=r"feature 'loging' is not declared.*did you mean"):
-        check_names(spec(exclude=("loging",)), DEMO)
+        validate_names(spec(exclude=("loging",)), DEMO)

@@ -8,7 +8,7 @@ import json
 import os
 from pathlib import Path
 
-from minbuild.budgets.baseline import Violation
+from minbuild.budgets.limits import Violation
 from minbuild.report.formats import Report, render_report
 from minbuild.runs.rows import compare, reference_from_run, rows
 from tests.unit.samples import later_run, sample_run

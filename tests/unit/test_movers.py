@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.budgets import baseline as budgets
+from minbuild.budgets.baseline import baseline_from_run, load_baseline, save_baseline
+from minbuild.budgets.limits import broken_budgets
 from minbuild.commands.outcome import Outcome
 from minbuild.commands.size_report import Options as ReportOptions
 from minbuild.commands.size_report import run as run_size_report
@@ -102,25 +103,25 @@ def test_a_broken_budget_names_the_crates_that_moved() -> None:
         ),
     )
     budget = Budget("release", "*", None, 1, None, "project.yaml:9")
-    violations, _ = budgets.check(rows(later), [budget], reference_from_run(then))
+    violations, _ = broken_budgets(rows(later), [budget], reference_from_run(then))
     (violation,) = violations
     assert violation.message.endswith("; moved most: core -80,000 B, tinyvm +2,000 B")
     ceiling = Budget("lto", "*", 1000, None, None, "project.yaml:9")
-    (over,), _ = budgets.check(rows(then), [ceiling], None)
+    (over,), _ = broken_budgets(rows(then), [ceiling], None)
     assert over.message.endswith("; largest crates: std 150,000 B, core 120,000 B, tinyvm 52,000 B")
 
 
 def test_the_baseline_keeps_the_code_by_crate_and_reads_older_files(tmp_path: Path) -> None:
     path = tmp_path / "baseline.json"
-    budgets.save_baseline(path, budgets.baseline_from_run(composed_run()))
-    reference = budgets.load_baseline(path).reference(path)
+    save_baseline(path, baseline_from_run(composed_run()))
+    reference = load_baseline(path).reference(path)
     assert reference.crates[("lto", "x86_64-unknown-linux-gnu")]["core"] == 120_000
     data = json.loads(path.read_text())
     data["schema"] = "minbuild.baseline/1"
     for entry in data["entries"]:
         entry.pop("crates")
     path.write_text(json.dumps(data))
-    assert budgets.load_baseline(path).reference(path).crates == {}
+    assert load_baseline(path).reference(path).crates == {}
 
 
 def test_diff_asks_for_two_composed_stages(tmp_path: Path) -> None:
@@ -142,7 +143,7 @@ def test_diff_asks_for_two_composed_stages(tmp_path: Path) -> None:
 def test_against_the_baseline_the_crates_that_moved_are_listed(tmp_path: Path) -> None:
     then = composed_run()
     baseline = tmp_path / "baseline.json"
-    budgets.save_baseline(baseline, budgets.baseline_from_run(then))
+    save_baseline(baseline, baseline_from_run(then))
     lto = then.stages[3].composition
     assert lto is not None
     bigger = dataclasses.replace(

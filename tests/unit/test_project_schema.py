@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from minbuild.features.combinations import matrix_spec
+from minbuild.features.combinations import feature_matrix_spec
 from minbuild.project import config
 from minbuild.project.config import Artifact, Fixture, Project, TestSpec, load_project
 from minbuild.project.declared_budgets import Budget
@@ -93,7 +93,7 @@ def read_keys(monkeypatch: pytest.MonkeyPatch, path: Path) -> set[str]:
         return Recording(real(doc, kind), "", seen)
 
     monkeypatch.setattr(config, "validated", recording)
-    matrix_spec(load_project(path))
+    feature_matrix_spec(load_project(path))
     return seen
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from minbuild.budgets import baseline as budgets
+from minbuild.budgets.baseline import BaselineEntry
 from minbuild.project.config import load_project
 from minbuild.runs import records
 from minbuild.runs.composition import Composition, Section, Share
@@ -41,7 +41,7 @@ def test_the_run_schema_declares_exactly_the_records_fields() -> None:
     assert set(run["$defs"]["section"]["properties"]) == fields(Section)
     assert set(run["$defs"]["share"]["properties"]) == fields(Share)
     entry = schemas.schema("baseline")["properties"]["entries"]["items"]
-    assert set(entry["properties"]) == fields(budgets.BaselineEntry)
+    assert set(entry["properties"]) == fields(BaselineEntry)
 
 
 def walk_properties(node: Any, at: str = "") -> list[tuple[str, dict[str, Any], bool]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.budgets import baseline as budgets
+from minbuild.budgets.baseline import load_baseline
 from minbuild.commands.outcome import Outcome
 from minbuild.commands.size_baseline import Options as BaselineOptions
 from minbuild.commands.size_baseline import write_baseline
@@ -108,7 +108,7 @@ def test_against_baseline_and_ratchet(state: Path) -> None:
     assert f"compared with baseline {state.parent / 'size-baseline.json'} (run " in text
     _, messages, _ = report(state, ratchet=True)
     assert any("opt-level-s" in m and "710,000 B -> 705,000 B" in m for m in messages)
-    entries = budgets.load_baseline(state.parent / "size-baseline.json").entries
+    entries = load_baseline(state.parent / "size-baseline.json").entries
     assert {e.stage: e.size_bytes for e in entries}["release"] == 700_000  # never loosened
 
 

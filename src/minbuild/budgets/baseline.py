@@ -1,18 +1,15 @@
-"""Size budgets: the committed baseline file, the rules a run must keep, and the ratchet."""
+"""The committed baseline file growth budgets compare with, and the ratchet that lowers it."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from minbuild.project.declared_budgets import Budget
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import (
     Reference,
-    Row,
-    crate_movers,
     crates_by_key,
     rows,
     toolchain_label,
@@ -120,85 +117,3 @@ def ratchet(baseline: Baseline, run: RunRecord) -> tuple[Baseline, list[str]]:
         changes.append(f"{now.stage} [{now.target}]: new entry, {now.size_bytes:,} B")
         entries.append(now)
     return replace(baseline, entries=tuple(entries)), changes
-
-
-@dataclass(frozen=True)
-class Violation:
-    """A budget a stage broke, by how much, and against what."""
-
-    stage: str
-    target: str
-    rule: str
-    message: str
-
-
-def check(
-    current: Sequence[Row], budgets: Sequence[Budget], baseline: Reference | None
-) -> tuple[list[Violation], list[str]]:
-    """Every broken budget, and warnings for budgets that could not be checked."""
-    violations: list[Violation] = []
-    warnings: list[str] = []
-    for budget in budgets:
-        matched = [row for row in current if budget.matches(row.key)]
-        if not matched:
-            warnings.append(f"budget at {budget.where} matches no stage of this run")
-        for row in matched:
-            violations += _broken(row, budget, baseline, warnings)
-    return violations, warnings
-
-
-def _broken(
-    row: Row, budget: Budget, baseline: Reference | None, warnings: list[str]
-) -> list[Violation]:
-    name = f"{row.stage} [{row.target}]"
-    if row.size is None:
-        warnings.append(f"{name}: {row.status}, so its budget at {budget.where} was not checked")
-        return []
-    found = []
-    if budget.max_size is not None and row.size > budget.max_size:
-        over = row.size - budget.max_size
-        found.append(
-            Violation(
-                row.stage,
-                row.target,
-                "max_size",
-                f"{name}: {row.size:,} B is over max_size {budget.max_size:,} B "
-                f"by {over:,} B ({100 * over / budget.max_size:.1f}%) "
-                f"(budget at {budget.where}){crate_movers(row, baseline)}",
-            )
-        )
-    if budget.max_growth is None and budget.max_growth_percent is None:
-        return found
-    then = baseline.sizes.get(row.key) if baseline else None
-    if then is None:
-        warnings.append(
-            f"{name}: no baseline entry, so growth was not checked "
-            "(write one with `invoke size-baseline`)"
-        )
-        return found
-    growth, percent = row.size - then, 100 * (row.size - then) / then
-    against = f"{baseline.label if baseline else ''}: {then:,} B"
-    grew = f"{name}: grew {growth:+,} B ({percent:+.1f}%) vs {against}"
-    if budget.max_growth is not None and growth > budget.max_growth:
-        found.append(
-            Violation(
-                row.stage,
-                row.target,
-                "max_growth",
-                f"{grew}; max_growth {budget.max_growth:,} B exceeded by "
-                f"{growth - budget.max_growth:,} B (budget at {budget.where})"
-                f"{crate_movers(row, baseline)}",
-            )
-        )
-    if budget.max_growth_percent is not None and percent > budget.max_growth_percent:
-        found.append(
-            Violation(
-                row.stage,
-                row.target,
-                "max_growth_percent",
-                f"{grew}; max_growth_percent {budget.max_growth_percent:g}% "
-                f"exceeded by {percent - budget.max_growth_percent:.1f} points "
-                f"(budget at {budget.where}){crate_movers(row, baseline)}",
-            )
-        )
-    return found

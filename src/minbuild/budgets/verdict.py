@@ -9,19 +9,20 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.budgets import baseline as budgets
+from minbuild.budgets.baseline import load_baseline
+from minbuild.budgets.limits import Violation, broken_budgets
 from minbuild.project.config import Project
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import rows
 from minbuild.util.files import write_atomic
 
 
-def gate(run: RunRecord, project: Project) -> tuple[list[budgets.Violation], list[str]]:
+def gate(run: RunRecord, project: Project) -> tuple[list[Violation], list[str]]:
     """The project's budgets applied to a run, growth measured against its baseline file."""
     baseline = None
     if project.size_baseline.is_file():
-        baseline = budgets.load_baseline(project.size_baseline).reference(project.size_baseline)
-    return budgets.check(rows(run), project.budgets, baseline)
+        baseline = load_baseline(project.size_baseline).reference(project.size_baseline)
+    return broken_budgets(rows(run), project.budgets, baseline)
 
 
 ALLOW_GROWTH_VARIABLE = "MINBUILD_ALLOW_GROWTH"
@@ -32,7 +33,7 @@ CHECK_SCHEMA = "minbuild.check/1"
 class Verdict:
     """A run's budgets checked: what broke, and whether that was let through."""
 
-    violations: list[budgets.Violation]
+    violations: list[Violation]
     warnings: list[str]
     allowed: str | None
     """Why broken budgets are not a failure: --allow-growth, or MINBUILD_ALLOW_GROWTH's value."""
@@ -63,7 +64,7 @@ def allowance(*, flag: bool) -> str | None:
     return f"{ALLOW_GROWTH_VARIABLE}={value}"
 
 
-def check_budgets(run: RunRecord, project: Project, *, allow: bool, state_dir: Path) -> Verdict:
+def judge(run: RunRecord, project: Project, *, allow: bool, state_dir: Path) -> Verdict:
     """The budgets applied to a run; broken ones let through are recorded in the state dir
     (checks/RUN.json), so the warning outlives the CI log."""
     violations, warnings = gate(run, project)

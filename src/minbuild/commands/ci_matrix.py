@@ -15,7 +15,7 @@ from minbuild.commands.outcome import Outcome
 from minbuild.engine.lanes import COLD, WARM
 from minbuild.engine.shards import host_shares, target_shares, workload
 from minbuild.project import stages
-from minbuild.project.config import check_manifest, load_project
+from minbuild.project.config import load_project, require_manifest
 from minbuild.project.options import CONFIG, STAGES, STATE_DIR, TARGETS, TOOLCHAIN
 from minbuild.project.targets import project_targets, select
 from minbuild.runs.progress import Reporter
@@ -61,7 +61,7 @@ def ci_matrix(options: Options) -> dict[str, Any]:
     """`{"include": [job, ...]}`: per job its `name`, the `command` to run, `shard` (I/N over
     the sharded run's jobs, which `merge` combines) and the exact `args` of its share."""
     project = load_project(options.config)
-    check_manifest(project)
+    require_manifest(project)
     staircase = tuple(stages.load_staircase(project))
     chosen = {s.name for s in stages.select(staircase, options.stages, None, None)}
     resolution = toolchains.resolve(staircase, options.toolchain)  # no build: a quick job

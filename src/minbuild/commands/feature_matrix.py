@@ -9,13 +9,13 @@ from pathlib import Path
 from minbuild.commands.outcome import Outcome
 from minbuild.features.combinations import (
     check_all,
-    check_names,
     combinations,
+    feature_matrix_spec,
     listing,
-    matrix_spec,
     partition,
     render,
     save,
+    validate_names,
 )
 from minbuild.project import stages
 from minbuild.project.options import (
@@ -60,8 +60,8 @@ def run(options: Options, reporter: Reporter) -> Outcome:
     check = None if options.dry_run else prerequisites.crate_check(project, first, state_dir)
     toolchain = toolchains.resolve((), options.toolchain, check).toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
-    spec = matrix_spec(project, options.depth, options.exclude)
-    check_names(spec, crate)
+    spec = feature_matrix_spec(project, options.depth, options.exclude)
+    validate_names(spec, crate)
     chosen = combinations(crate, spec)
     part = options.part or (options.shard.label() if options.shard else None)
     if part:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minbuild.budgets.verdict import check_budgets
+from minbuild.budgets.verdict import judge
 from minbuild.commands.outcome import Outcome
 from minbuild.engine import describe, execute, planner
 from minbuild.engine.request import BuildOptions
@@ -20,14 +20,12 @@ def run(options: BuildOptions, reporter: Reporter) -> Outcome:
     if options.dry_run:
         return Outcome(text=describe.describe_plan(plan))
     reporter.lanes(plan.parallel)
-    run, path = execute.execute_checked(plan, options, reporter)
+    run, path = execute.execute_or_choose_again(plan, options, reporter)
     text = formats.terminal(formats.Report(run)) + f"\nrun document: {path}\n"
     failed = any(stage.status == "failed" for stage in run.stages)
     messages: tuple[str, ...] = ()
     if options.check:
-        verdict = check_budgets(
-            run, plan.project, allow=options.allow_growth, state_dir=options.state_dir
-        )
+        verdict = judge(run, plan.project, allow=options.allow_growth, state_dir=options.state_dir)
         lines = formats.budget_lines(verdict.violations, verdict.warnings, "", verdict.allowed)
         text += "\n" + "\n".join(lines) + "\n"
         messages = tuple(verdict.messages())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.budgets import baseline as budgets
+from minbuild.budgets.baseline import Baseline, baseline_from_run, save_baseline
 from minbuild.commands.outcome import Outcome
 from minbuild.commands.size_report import RUN_CONFIG
 from minbuild.project.options import CONFIG, OUTPUT, RUN, STATE_DIR
@@ -25,7 +25,7 @@ class Options:
     state_dir: Path = STATE_DIR()
 
 
-def write_baseline(options: Options) -> tuple[Path, budgets.Baseline]:
+def write_baseline(options: Options) -> tuple[Path, Baseline]:
     """Write the baseline file from a run (default: the latest) for a team to review and commit."""
     run = find_run(options.run, options.state_dir / "runs")
     project = project_for(run, options.config)
@@ -35,10 +35,10 @@ def write_baseline(options: Options) -> tuple[Path, budgets.Baseline]:
             "size-baseline: no project file to take the baseline path from "
             "(give --config or --output)"
         )
-    baseline = budgets.baseline_from_run(run)
+    baseline = baseline_from_run(run)
     if not baseline.entries:
         raise ConfigError(f"run {run.run_id} has no sized stage to make a baseline of")
-    budgets.save_baseline(path, baseline)
+    save_baseline(path, baseline)
     return path, baseline
 
 

@@ -8,8 +8,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.budgets import baseline as budgets
-from minbuild.budgets.verdict import check_budgets
+from minbuild.budgets.baseline import (
+    READABLE,
+    baseline_from_run,
+    load_baseline,
+    ratchet,
+    save_baseline,
+)
+from minbuild.budgets.verdict import judge
 from minbuild.commands.outcome import Outcome
 from minbuild.project.config import Project
 from minbuild.project.options import (
@@ -107,10 +113,10 @@ def _reference(
     if against == BASELINE:
         if project is None:
             raise ConfigError("--against baseline: no project file (give --config)")
-        return budgets.load_baseline(project.size_baseline).reference(project.size_baseline), None
+        return load_baseline(project.size_baseline).reference(project.size_baseline), None
     path = Path(against)
     if path.suffix == ".json" and path.is_file() and _is_baseline(path):
-        return budgets.load_baseline(path).reference(path), None
+        return load_baseline(path).reference(path), None
     run = find_run(against, runs_dir)
     return reference_from_run(run), run
 
@@ -120,7 +126,7 @@ def _is_baseline(path: Path) -> bool:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(data, dict) and data.get("schema") in budgets.READABLE
+    return isinstance(data, dict) and data.get("schema") in READABLE
 
 
 def run(options: Options, reporter: Reporter) -> Outcome:
@@ -130,7 +136,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
             + did_you_mean(options.form, list(REPORT_FORMATS))
         )
     if options.plot is not None:
-        charts.check_path(options.plot)
+        charts.validate_path(options.plot)
     runs_dir = options.state_dir / "runs"
     if options.history is not None:
         return _history(options, runs_dir)
@@ -156,9 +162,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
     if options.check:
         if project is None:
             raise ConfigError("--check: no project file with budgets (give --config)")
-        verdict = check_budgets(
-            run, project, allow=options.allow_growth, state_dir=options.state_dir
-        )
+        verdict = judge(run, project, allow=options.allow_growth, state_dir=options.state_dir)
         report = dataclasses.replace(
             report,
             violations=verdict.violations,
@@ -210,8 +214,8 @@ def _history(options: Options, runs_dir: Path) -> Outcome:
     if not runs:
         raise ConfigError(f"no readable runs in {runs_dir}: run `nox -s min-build` first")
     known = history.stage_names(runs)
-    history.check_stage_names(options.stages, known)
-    _check_target(options.target, runs)
+    history.validate_stage_names(options.stages, known)
+    _validate_target(options.target, runs)
     stages = list(options.stages) or known
     messages = list(skipped)
     written: list[Path] = []
@@ -223,7 +227,7 @@ def _history(options: Options, runs_dir: Path) -> Outcome:
     return _deliver(text, options.output, messages, ExitCode.OK, written)
 
 
-def _check_target(target: str | None, runs: list[RunRecord]) -> None:
+def _validate_target(target: str | None, runs: list[RunRecord]) -> None:
     known = sorted({row.target for run in runs for row in rows(run)})
     if target is not None and target not in known:
         raise ConfigError(
@@ -237,12 +241,12 @@ def _ratchet(run: RunRecord, project: Project | None) -> list[str]:
         raise ConfigError("--ratchet: no project file, so no baseline path (give --config)")
     path = project.size_baseline
     if not path.is_file():
-        budgets.save_baseline(path, budgets.baseline_from_run(run))
+        save_baseline(path, baseline_from_run(run))
         return [f"ratchet: no baseline yet; wrote {path} from run {run.run_id}"]
-    tightened, changes = budgets.ratchet(budgets.load_baseline(path), run)
+    tightened, changes = ratchet(load_baseline(path), run)
     if not changes:
         return [f"ratchet: {path} unchanged (no stage shrank below its baseline)"]
-    budgets.save_baseline(path, tightened)
+    save_baseline(path, tightened)
     return [f"ratchet: {path}: {change}" for change in changes]
 
 

@@ -33,11 +33,11 @@ from minbuild.util import command, git
 
 
 def min_build(options: BuildOptions, reporter: Reporter) -> tuple[RunRecord, Path]:
-    """Plan, then build, measure and test every build; see `execute_checked`."""
-    return execute_checked(prepare(options, check_in_lane=True), options, reporter)
+    """Plan, then build, measure and test every build; see `execute_or_choose_again`."""
+    return execute_or_choose_again(prepare(options, check_in_lane=True), options, reporter)
 
 
-def execute_checked(
+def execute_or_choose_again(
     plan: Plan, options: BuildOptions, reporter: Reporter
 ) -> tuple[RunRecord, Path]:
     """`execute` the plan of `options`; when its toolchain turns out not to build the crate,
@@ -64,7 +64,7 @@ def execute(plan: Plan, *, fail_fast: bool, reporter: Reporter) -> tuple[RunReco
     """Run every lane (in parallel if the plan says so), saving the run after each build.
     With a pending check of the plan's toolchain, the first lane's first build stands for it:
     if that build fails, the check runs; if the check fails too, the lanes stop, the run
-    document is removed and the caller (`execute_checked`) chooses again."""
+    document is removed and the caller (`execute_or_choose_again`) chooses again."""
     runs_dir = plan.state_dir / "runs"
     run = _new_run(plan)
     path = save(run, runs_dir)

@@ -19,7 +19,7 @@ from minbuild.engine.request import BuildOptions
 from minbuild.engine.shards import host_shares, target_shares, workload
 from minbuild.engine.testing import FixtureStore
 from minbuild.project import stages
-from minbuild.project.config import Project, check_manifest, load_project
+from minbuild.project.config import Project, load_project, require_manifest
 from minbuild.project.options import Shard
 from minbuild.project.stages import Stage
 from minbuild.project.targets import project_targets
@@ -236,7 +236,7 @@ def _groundwork(
     `wanted` picks of them (`check_in_lane`: the one its check would confirm, the check left
     to the plan), and ask cargo about the crate."""
     project = load_project(options.config)
-    check_manifest(project)
+    require_manifest(project)
     staircase = tuple(stages.load_staircase(project))
     chosen = tuple(stages.select(staircase, options.stage_names, options.first, options.last))
     if not every_stage and not (options.stages or options.first or options.last):
@@ -253,9 +253,9 @@ def _groundwork(
     resolution = toolchains.resolve(needed, options.toolchain, None if check_in_lane else check)
     toolchain = resolution.toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
-    cargo.check_features(project, chosen, crate)
+    cargo.validate_features(project, chosen, crate)
     project = artifacts.resolve_artifact(project, crate)
-    artifacts.check_required_features(project, crate, chosen)
+    artifacts.validate_required_features(project, crate, chosen)
     # Under a cache every state dir must name the same source paths (Cache.shared_dir).
     farms = cache.shared_dir if cache else state_dir
     resolution = with_offline_source(project, needed, resolution, farms)

@@ -21,7 +21,7 @@ from minbuild.util.text import did_you_mean, format_table, texts
 
 
 @dataclass(frozen=True)
-class MatrixSpec:
+class FeatureMatrixSpec:
     """How to combine a crate's features (the project file's feature_matrix)."""
 
     depth: int
@@ -50,11 +50,11 @@ class Combination:
         return ",".join(self.features) or "(none)"
 
 
-def matrix_spec(
+def feature_matrix_spec(
     project: Project, depth: int | None = None, exclude: Sequence[str] = ()
-) -> MatrixSpec:
+) -> FeatureMatrixSpec:
     data = project.feature_matrix
-    return MatrixSpec(
+    return FeatureMatrixSpec(
         depth=data["depth"] if depth is None else depth,
         exclude=(*texts(data["exclude"]), *exclude),
         groups=tuple(texts(group) for group in data["groups"]),
@@ -63,7 +63,7 @@ def matrix_spec(
     )
 
 
-def check_names(spec: MatrixSpec, crate: Crate) -> None:
+def validate_names(spec: FeatureMatrixSpec, crate: Crate) -> None:
     """Every feature the spec names must be one of the crate's."""
     known = sorted(name for name in crate.features if name != "default")
     named = [*spec.exclude, *spec.always, *(f for g in (*spec.groups, *spec.exclusive) for f in g)]
@@ -75,7 +75,7 @@ def check_names(spec: MatrixSpec, crate: Crate) -> None:
             )
 
 
-def combinations(crate: Crate, spec: MatrixSpec) -> list[Combination]:
+def combinations(crate: Crate, spec: FeatureMatrixSpec) -> list[Combination]:
     """Nothing, each feature alone, the powerset up to spec.depth, and cargo's defaults; minus
     combinations that break an exclusive set, and those that turn on the same features as an
     earlier one (through what features imply)."""
@@ -190,7 +190,7 @@ def check_all(
 def save(
     results: Sequence[Checked],
     crate: Crate,
-    spec: MatrixSpec,
+    spec: FeatureMatrixSpec,
     *,
     test: bool,
     part: str | None,

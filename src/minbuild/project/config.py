@@ -182,9 +182,9 @@ def _project(doc: Document) -> Project:
         _test(doc, item, ("tests", i), base, timeout, artifact["kind"])
         for i, item in enumerate(data["tests"])
     )
-    _check_unique(doc, "fixtures", [f.name for f in fixtures])
-    _check_unique(doc, "tests", [t.name for t in tests])
-    _check_placeholders(doc, fixtures, tests)
+    _validate_unique(doc, "fixtures", [f.name for f in fixtures])
+    _validate_unique(doc, "tests", [t.name for t in tests])
+    _validate_placeholders(doc, fixtures, tests)
     return Project(
         path=path,
         manifest=manifest,
@@ -214,7 +214,7 @@ def _project(doc: Document) -> Project:
     )
 
 
-def check_manifest(project: Project) -> None:
+def require_manifest(project: Project) -> None:
     """The manifest must exist before cargo is asked about it, so that the error names the
     project file's key rather than cargo's view of a path."""
     existing(
@@ -255,7 +255,7 @@ def _test(
     if len(expectations) > 1:
         raise doc.error((*at, expectations[1]), f"conflicts with {expectations[0]}: give one")
     if data["stdout_regex"] is not None:
-        _check_regex(doc, str(data["stdout_regex"]), (*at, "stdout_regex"))
+        _validate_regex(doc, str(data["stdout_regex"]), (*at, "stdout_regex"))
     stdout_file = (base / str(data["stdout_file"])).resolve() if data["stdout_file"] else None
     if stdout_file is not None and not stdout_file.is_file():
         raise doc.error((*at, "stdout_file"), f"no such file: {stdout_file}")
@@ -280,7 +280,7 @@ def _test(
 REDIS_SCHEMES = ("redis", "rediss", "tcp", "unix", "redis+unix")
 
 
-def check_redis(url: str) -> str:
+def validate_redis(url: str) -> str:
     """A Redis endpoint sccache can use, without a password: the endpoint is recorded with
     every stage's environment, so a password belongs in SCCACHE_REDIS_PASSWORD (a CI secret),
     which minbuild passes on and never records. (An argparse type and the project file's.)"""
@@ -302,25 +302,25 @@ def _redis(doc: Document, url: str | None) -> str | None:
     if url is None:
         return None
     try:
-        return check_redis(url)
+        return validate_redis(url)
     except ValueError as error:
         raise doc.error(("cache", "redis"), str(error)) from None
 
 
-def _check_regex(doc: Document, pattern: str, at: KeyPath) -> None:
+def _validate_regex(doc: Document, pattern: str, at: KeyPath) -> None:
     try:
         re.compile(pattern)
     except re.error as error:
         raise doc.error(at, f"invalid regex: {error}") from error
 
 
-def _check_unique(doc: Document, key: str, names: list[str]) -> None:
+def _validate_unique(doc: Document, key: str, names: list[str]) -> None:
     for position, name in enumerate(names):
         if name in names[:position]:
             raise doc.error((key, position, "name"), f"duplicate name '{name}'")
 
 
-def _check_placeholders(
+def _validate_placeholders(
     doc: Document, fixtures: tuple[Fixture, ...], tests: tuple[TestSpec, ...]
 ) -> None:
     fixture_names = [fixture.name for fixture in fixtures]

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from minbuild.project.config import (
     Project,
-    check_manifest,
-    check_redis,
     crate_only_project,
     load_project,
+    require_manifest,
+    validate_redis,
 )
 from minbuild.util.errors import ConfigError
 from minbuild.util.options import Option
@@ -105,7 +105,7 @@ class CrateSource:
             if self.package:
                 raise ConfigError("--package goes with --manifest-path; the project file names it")
             project = load_project(self.config)
-            check_manifest(project)
+            require_manifest(project)
             return project
         if self.manifest_path is None:
             raise ConfigError("give --config FILE or --manifest-path PATH")
@@ -159,7 +159,7 @@ CACHE = Option(
 
 def _redis_option(text: str) -> str:
     try:
-        return check_redis(text)
+        return validate_redis(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 

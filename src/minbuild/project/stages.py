@@ -65,13 +65,13 @@ def load_staircase(project: Project) -> tuple[Stage, ...]:
     """Read the project's staircase file and resolve every stage against the project."""
     doc = load(existing(project, ("staircase",), project.staircase))
     data = validated(doc, "staircase")
-    _check_feature_sets(project, doc, data["stages"])
+    _validate_feature_sets(project, doc, data["stages"])
     staircase = resolve(doc, data["stages"], project.feature_sets, project.rustflags)
-    _check_budget_stages(project, [stage.name for stage in staircase])
+    _validate_budget_stages(project, [stage.name for stage in staircase])
     return staircase
 
 
-def _check_budget_stages(project: Project, known: list[str]) -> None:
+def _validate_budget_stages(project: Project, known: list[str]) -> None:
     """A budget naming no stage would never be checked: a typo must not pass silently."""
     for index, budget in enumerate(project.budgets):
         if not set(budget.stage) & set("*?[") and budget.stage not in known:
@@ -81,7 +81,7 @@ def _check_budget_stages(project: Project, known: list[str]) -> None:
             )
 
 
-def _check_feature_sets(
+def _validate_feature_sets(
     project: Project, doc: Document, declared: Sequence[dict[str, Any]]
 ) -> None:
     """Every set a stage names must be defined by the project file: the fix goes there."""

@@ -27,14 +27,14 @@ def _pyplot() -> Any:
     return plt
 
 
-def check_path(path: Path) -> None:
+def validate_path(path: Path) -> None:
     if path.suffix.lower() not in SUFFIXES:
         raise ConfigError(f"--plot {path}: the file name must end in .png or .svg")
 
 
 def staircase(run: RunRecord, path: Path, *, log_scale: bool = False) -> Path:
     """One bar per stage: size and delta on the bar, grown stages in their own colour."""
-    check_path(path)
+    validate_path(path)
     plt, figure = _staircase_figure(run, log_scale=log_scale)
     return _save(plt, figure, path)
 
@@ -146,7 +146,7 @@ def history(
     runs: Sequence[RunRecord], stages: Sequence[str], path: Path, *, log_scale: bool = False
 ) -> Path:
     """Each stage's size across runs, one line per stage."""
-    check_path(path)
+    validate_path(path)
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
     by_run = sizes_by_run(runs, stages)

@@ -8,11 +8,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from minbuild.budgets.baseline import Violation
+from minbuild.budgets.limits import Violation
 from minbuild.report.anatomy import composition_text, diff_markdown, diff_text, movers_markdown
 from minbuild.report.html import html_report
 from minbuild.report.movers import CompositionDiff, Level, label
-from minbuild.report.table import cache_text, delta_text, matrix, notes, render, size_text
+from minbuild.report.table import cache_text, delta_text, grid, notes, render, size_text
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import Change, Row, base_stage, rows, toolchain_label
 from minbuild.util.text import format_table, md_row
@@ -58,7 +58,7 @@ def render_report(report: Report, form: str, *, exact: bool = False) -> str:
 def terminal(report: Report, *, exact: bool = False) -> str:
     parts = [render(report.run, exact=exact)]
     if len({row.target for row in report.rows}) > 1:
-        parts.append("\n" + matrix(report.run, exact=exact))
+        parts.append("\n" + grid(report.run, exact=exact))
     if report.against is not None:
         parts.append(
             f"\ncompared with {report.against}\n\n"

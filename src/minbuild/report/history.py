@@ -30,7 +30,7 @@ def stage_names(runs: Sequence[RunRecord]) -> list[str]:
     return list(dict.fromkeys(stage.name for run in runs for stage in run.stages))
 
 
-def check_stage_names(wanted: Sequence[str], known: Sequence[str]) -> None:
+def validate_stage_names(wanted: Sequence[str], known: Sequence[str]) -> None:
     for name in wanted:
         if name not in known:
             raise ConfigError(

@@ -1,4 +1,4 @@
-"""Pure functions from records to text: the staircase table and the target x stage matrix."""
+"""Pure functions from records to text: the staircase table and the target x stage grid."""
 
 from __future__ import annotations
 
@@ -171,7 +171,7 @@ def _note(row: Row, previous: Row | None) -> str:
     return " · ".join(parts)
 
 
-def matrix(run: RunRecord, *, exact: bool = False) -> str:
+def grid(run: RunRecord, *, exact: bool = False) -> str:
     """Sizes as a target x stage table (a foreign target's row says why it was skipped)."""
     table_rows = rows(run)
     stages = list(dict.fromkeys(row.stage for row in table_rows))
@@ -185,7 +185,7 @@ def matrix(run: RunRecord, *, exact: bool = False) -> str:
         cells.append(
             [
                 target,
-                *(_matrix_cell(r, exact=exact) for r in found),
+                *(_grid_cell(r, exact=exact) for r in found),
                 f"{passed}/{ran}" if ran else "—",
             ]
         )
@@ -193,7 +193,7 @@ def matrix(run: RunRecord, *, exact: bool = False) -> str:
     return format_table(headers, cells, set(range(1, len(headers)))) + "\n"
 
 
-def _matrix_cell(row: Row | None, *, exact: bool) -> str:
+def _grid_cell(row: Row | None, *, exact: bool) -> str:
     if row is None:
         return ""
     if row.size is None:

@@ -39,11 +39,11 @@ def merge(shards: Sequence[ShardRun], now: datetime, sequence: int) -> RunRecord
     from, a missing or repeated share, or a build two shards own are errors naming the files."""
     if not shards:
         raise ConfigError("merge: give the shards' run documents")
-    ordered = _checked(shards)
+    ordered = _validated(shards)
     first = ordered[0].run
     stages: list[StageRecord] = []
     for shard in ordered:
-        assert shard.run.shard is not None  # _checked: every document is a shard
+        assert shard.run.shard is not None  # _validated: every document is a shard
         own = set(shard.run.shard.own)
         stages += [s for s in shard.run.stages if records.build_key(s, first.host) in own]
     starts = [shard.run.started for shard in ordered]
@@ -66,7 +66,7 @@ def merge(shards: Sequence[ShardRun], now: datetime, sequence: int) -> RunRecord
     )
 
 
-def _checked(shards: Sequence[ShardRun]) -> list[ShardRun]:
+def _validated(shards: Sequence[ShardRun]) -> list[ShardRun]:
     """The shards in share order, once each checked: all of one run, all shares there."""
     for shard in shards:
         if shard.run.shard is None:

@@ -244,7 +244,7 @@ def from_json(text: str, source: str) -> RunRecord:
         raise ConfigError(f"not a readable run document ({error})", file=source) from error
     if not isinstance(data, dict):
         raise ConfigError(f"not a run document (a JSON {type(data).__name__})", file=source)
-    _check_schema(data.get("schema"), source)
+    _validate_schema(data.get("schema"), source)
     validated(Document(Path(source), data), "run")
     try:
         stages = tuple(
@@ -280,7 +280,7 @@ def from_json(text: str, source: str) -> RunRecord:
         raise ConfigError(f"not a readable run document ({error})", file=source) from error
 
 
-def _check_schema(schema: object, source: str) -> None:
+def _validate_schema(schema: object, source: str) -> None:
     if schema in READABLE:
         return
     version = re.fullmatch(r"minbuild\.run/(\d+)", str(schema))

@@ -105,7 +105,7 @@ def resolve_artifact(project: Project, crate: Crate) -> Project:
     )
 
 
-def check_required_features(project: Project, crate: Crate, stages: Sequence[Stage]) -> None:
+def validate_required_features(project: Project, crate: Crate, stages: Sequence[Stage]) -> None:
     """A bin cargo would skip for want of its required-features is an error now, naming the
     stage that drops them, not a cargo error (or a missing artifact) minutes later."""
     if project.artifact.kind != "bin" or project.artifact.name is None:

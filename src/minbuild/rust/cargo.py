@@ -305,11 +305,11 @@ def is_feature(crate: Crate, name: str) -> bool:
     return bool(slash) and dependency.rstrip("?") in crate.dependencies
 
 
-def check_features(project: Project, stages: Iterable[Stage], crate: Crate) -> None:
+def validate_features(project: Project, stages: Iterable[Stage], crate: Crate) -> None:
     """Every feature named in the project file or the staircase must exist in the crate."""
     known = list(crate.features)
 
-    def check(name: str, at: tuple[str | int, ...]) -> None:
+    def validate(name: str, at: tuple[str | int, ...]) -> None:
         if not is_feature(crate, name):
             message = (
                 f"feature '{name}' is not declared by {crate.name}'s Cargo.toml"
@@ -319,17 +319,17 @@ def check_features(project: Project, stages: Iterable[Stage], crate: Crate) -> N
 
     for set_name, names in project.feature_sets.items():
         for position, name in enumerate(names):
-            check(name, ("feature_sets", set_name, position))
+            validate(name, ("feature_sets", set_name, position))
     for index, fixture in enumerate(project.fixtures):
         for position, name in enumerate(fixture.needs_features):
-            check(name, ("fixtures", index, "needs_features", position))
+            validate(name, ("fixtures", index, "needs_features", position))
     for index, test in enumerate(project.tests):
         for key, names in (
             ("needs_features", test.needs_features),
             ("unless_features", test.unless_features),
         ):
             for position, name in enumerate(names):
-                check(name, ("tests", index, key, position))
+                validate(name, ("tests", index, key, position))
     for stage in stages:
         for name in stage.features:
             if not is_feature(crate, name):
