@@ -81,7 +81,7 @@ LIB_KINDS = frozenset({"lib", "rlib", "dylib", "cdylib", "staticlib", "proc-macr
 
 @dataclass(frozen=True)
 class Crate:
-    """The package minbuild builds, as cargo sees it."""
+    """The package to build, as cargo sees it."""
 
     name: str
     """Package name."""
