@@ -8,8 +8,7 @@ from pathlib import Path
 
 from minbuild.budgets.baseline import Baseline, baseline_from_run, save_baseline
 from minbuild.commands.outcome import Outcome
-from minbuild.commands.size_report import RUN_CONFIG
-from minbuild.project.options import CONFIG, OUTPUT, RUN, STATE_DIR
+from minbuild.project.options import OUTPUT, RUN, RUN_CONFIG, STATE_DIR
 from minbuild.runs.progress import Reporter
 from minbuild.runs.select import find_run, project_for
 from minbuild.util.errors import ConfigError
@@ -20,7 +19,7 @@ class Options:
     """What one size-baseline invocation asks for."""
 
     run: str | None = RUN()
-    config: Path | None = CONFIG(help=RUN_CONFIG, default=None)
+    config: Path | None = RUN_CONFIG()
     output: Path | None = OUTPUT(help="where to write it (default: the project's size_baseline)")
     state_dir: Path = STATE_DIR()
 

@@ -21,10 +21,10 @@ from minbuild.project.config import Project
 from minbuild.project.options import (
     ALLOW_GROWTH,
     CHECK,
-    CONFIG,
     FORMAT,
     OUTPUT,
     RUN,
+    RUN_CONFIG,
     STAGES,
     STATE_DIR,
     TARGETS,
@@ -43,10 +43,6 @@ from minbuild.util.text import did_you_mean
 
 BASELINE = "baseline"
 REPORT_FORMATS = (*FORMATS, "comment")
-
-
-RUN_CONFIG = "project file for budgets and baseline (default: the run's own)"
-"""--config's help where the project defaults to the one the run was made with."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +90,7 @@ class Options:
         parse=Path,
     )()
     log_scale: bool = Option("--log-scale", "log-scale size axis in --plot", switch=True)()
-    config: Path | None = CONFIG(help=RUN_CONFIG, default=None)
+    config: Path | None = RUN_CONFIG()
     state_dir: Path = STATE_DIR()
 
     @property

@@ -5,6 +5,7 @@ command's options dataclass takes one by calling it as its field's default
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,10 @@ CONFIG = Option(
     parse=Path,
     default=DEMO_CONFIG,
 )
+RUN_CONFIG = dataclasses.replace(
+    CONFIG, help="project file for budgets and baseline (default: the run's own)", default=None
+)
+"""--config where the project defaults to the one the run was made with."""
 STATE_DIR = Option(
     "--state-dir",
     "target dir, artifacts, logs and run documents (default: .minbuild)",
