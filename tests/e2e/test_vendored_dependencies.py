@@ -1,6 +1,7 @@
-"""build-std with the crate's own dependencies: tests/crates/vendored takes `tinydep` from a
-directory source its .cargo/config.toml puts in place of crates.io. Offline build-std replaces
-crates.io with std's vendored copy, so minbuild must give cargo one source holding both."""
+"""build-std with the crate's own dependencies: tests/crates/vendored takes `tinydep` (and,
+with its `extra` feature, `tinyextra`) from a directory source its .cargo/config.toml puts in
+place of crates.io. Offline build-std replaces crates.io with std's vendored copy, so minbuild
+must give cargo one source holding both."""
 
 from __future__ import annotations
 
@@ -51,4 +52,6 @@ def test_init_then_build_std_finds_both_std_and_crate_dependencies(
     farm = Path(stages[0]["shell"].split('minbuild-std-vendor.directory="')[1].split('"')[0])
     assert farm.parent == state / "sources"
     assert (farm / "tinydep-0.1.0").is_symlink()
+    # optional, off in every stage, yet cargo's lockfile resolution asks the source for it
+    assert (farm / "tinyextra-0.1.0").is_symlink()
     assert sum(1 for _ in farm.iterdir()) > 1  # std's dependencies too

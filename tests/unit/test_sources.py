@@ -24,6 +24,7 @@ from minbuild.rust.sources import (
     same_package,
     vendored_packages,
 )
+from minbuild.util.errors import CommandFailed
 
 
 def checksum(text: str) -> str:
@@ -82,15 +83,29 @@ def local(name: str, directory: Path) -> Any:
     }
 
 
-def fake_metadata(monkeypatch: pytest.MonkeyPatch, root: Path, packages: list[Any]) -> list[bool]:
-    """Replace `cargo metadata`; returns the `dependencies` argument of every call."""
-    asked: list[bool] = []
+def fake_metadata(
+    monkeypatch: pytest.MonkeyPatch,
+    root: Path,
+    packages: list[Any],
+    *,
+    features_missing: bool = False,
+) -> list[tuple[bool, bool]]:
+    """Replace `cargo metadata`; returns the (dependencies, all_features) of every call.
+    `features_missing`: some feature's dependencies cannot be had, so --all-features fails."""
+    asked: list[tuple[bool, bool]] = []
 
     def metadata_of(
-        manifest: Path, cargo: Iterable[str], env: Mapping[str, str], *, dependencies: bool
+        manifest: Path,
+        cargo: Iterable[str],
+        env: Mapping[str, str],
+        *,
+        dependencies: bool,
+        all_features: bool = False,
     ) -> Any:
         assert manifest == root / "Cargo.toml"
-        asked.append(dependencies)
+        asked.append((dependencies, all_features))
+        if all_features and features_missing:
+            raise CommandFailed(["cargo", "metadata"], 101, "error: no matching package")
         return {"workspace_root": str(root), "packages": [local("hello", root), *packages]}
 
     monkeypatch.setattr(sources, "metadata_of", metadata_of)
@@ -127,7 +142,7 @@ def test_a_crate_without_crates_io_dependencies_gets_std_vendor_itself(
     git = {**local("gitdep", tmp_path / "git"), "source": "git+https://example.org/gitdep"}
     asked = fake_metadata(monkeypatch, root, [local("helper", root / "helper"), git])
     assert farm_for(tmp_path, vendor) == Farm(vendor)
-    assert asked == [True]  # every package, not --no-deps
+    assert asked == [(True, True)]  # every package of every feature, not --no-deps
     assert not (tmp_path / "state").exists()
 
 
@@ -319,3 +334,20 @@ def test_same_package_by_directory_or_by_recorded_checksum(tmp_path: Path) -> No
     assert not same_package(
         Package("cfg-if", "1.0.4", short), Package("cfg-if", "1.0.4", short_too)
     )
+
+
+def test_without_every_features_dependencies_the_default_graph_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A distribution may leave out what only some feature needs: --all-features then fails,
+    and the farm holds the default build's dependencies, as before."""
+    vendor = std_vendor(tmp_path)
+    root, itoa = tmp_path / "hello", tmp_path / "registry" / "itoa-1.0.15"
+    itoa.mkdir(parents=True)
+    (itoa / "Cargo.toml").write_text('[package]\nname = "itoa"\nversion = "1.0.15"\n')
+    asked = fake_metadata(
+        monkeypatch, root, [registry("itoa", "1.0.15", itoa)], features_missing=True
+    )
+    farm = farm_for(tmp_path, vendor)
+    assert asked == [(True, True), (True, False)]
+    assert "itoa-1.0.15" in entries(farm) and farm.packages == 1

@@ -181,10 +181,16 @@ def dependency_name(dependency: Any) -> str:
 
 
 def metadata_of(
-    manifest: Path, cargo: Iterable[str], env: Mapping[str, str], *, dependencies: bool
+    manifest: Path,
+    cargo: Iterable[str],
+    env: Mapping[str, str],
+    *,
+    dependencies: bool,
+    all_features: bool = False,
 ) -> Any:
     """`cargo metadata` for `manifest`, run from its directory so that the crate's own
-    .cargo/config.toml (source replacement, offline) applies, as it does to its builds."""
+    .cargo/config.toml (source replacement, offline) applies, as it does to its builds.
+    `all_features`: the packages of every feature, as cargo's lockfile resolution sees them."""
     result = command.run(
         [
             *cargo,
@@ -192,6 +198,7 @@ def metadata_of(
             "--format-version",
             "1",
             *([] if dependencies else ["--no-deps"]),
+            *(["--all-features"] if all_features else []),
             "--offline",
             "--manifest-path",
             str(manifest),

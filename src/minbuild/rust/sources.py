@@ -62,7 +62,7 @@ def offline_source(
     """The directory source that serves both std's and the crate's crates.io dependencies,
     kept under `root`/sources."""
     try:
-        metadata = metadata_of(manifest, cargo, env, dependencies=True)
+        metadata = _every_dependency(manifest, cargo, env)
     except CommandFailed as error:
         return Farm(
             None, f"cargo metadata cannot list the crate's dependencies: {error.last_line()}"
@@ -87,6 +87,17 @@ def offline_source(
             )
         merged.setdefault(key, package)
     return Farm(_link_farm(list(merged.values()), checksums, root), None, len(theirs))
+
+
+def _every_dependency(manifest: Path, cargo: Iterable[str], env: Mapping[str, str]) -> Any:
+    """The crate's dependency graph with every feature on: cargo resolves its lockfile so, and
+    asks the source for an optional dependency that no default build compiles (bat's
+    `regex-fancy` pulls syntect's fancy-regex). Where some feature's dependencies cannot be
+    had (a distribution leaves them out), the graph of the default features."""
+    try:
+        return metadata_of(manifest, cargo, env, dependencies=True, all_features=True)
+    except CommandFailed:
+        return metadata_of(manifest, cargo, env, dependencies=True)
 
 
 def vendored_packages(directory: Path) -> list[Package]:

@@ -4,5 +4,8 @@ fn main() {
         return;
     }
     let numbers: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    println!("sum {}", tinydep::sum(&numbers));
+    let sum = tinydep::sum(&numbers);
+    #[cfg(feature = "extra")]
+    let sum = tinyextra::double(sum);
+    println!("sum {sum}");
 }
