@@ -12,9 +12,7 @@ import pytest
 
 from minbuild.commands.merge import Options as MergeOptions
 from minbuild.commands.merge import merge_files
-from minbuild.commands.outcome import Outcome
 from minbuild.commands.size_report import Options as ReportOptions
-from minbuild.commands.size_report import run as run_size_report
 from minbuild.engine import execute
 from minbuild.engine.request import BuildOptions
 from minbuild.project.options import Shard
@@ -22,12 +20,7 @@ from minbuild.runs import records
 from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord
 from tests.conftest import REPO
-
-
-def size_report(options: ReportOptions) -> Outcome:
-    """size-report's run, as the CLI runs it but silent."""
-    return run_size_report(options, Silent())
-
+from tests.unit.helpers import size_report
 
 DEMO = REPO / "config" / "demo.yaml"
 SHARDS = 3

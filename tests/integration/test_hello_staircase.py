@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.commands.outcome import Outcome
 from minbuild.commands.size_report import Options as ReportOptions
-from minbuild.commands.size_report import run as run_size_report
 from minbuild.engine import execute
 from minbuild.engine.request import BuildOptions
 from minbuild.report.formats import FORMATS
@@ -23,12 +21,7 @@ from minbuild.runs import records
 from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord, StageRecord
 from tests.conftest import REPO
-
-
-def size_report(options: ReportOptions) -> Outcome:
-    """size-report's run, as the CLI runs it but silent."""
-    return run_size_report(options, Silent())
-
+from tests.unit.helpers import size_report
 
 HELLO = REPO / "tests" / "crates" / "hello"
 STAGES = ("release", "panic-abort", "lto", "location-detail")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from minbuild.commands import size_report as size_report_command
+from minbuild.commands.outcome import Outcome
+from minbuild.runs.progress import Silent
 from minbuild.rust.cargo import CargoTarget, Crate
 from minbuild.rust.toolchains import DEBIAN, Candidate, Toolchain
 
@@ -50,3 +53,8 @@ def crate(profiles: dict[str, Any] | None = None) -> Crate:
         dependencies=("minilog", "tvm-core", "tvm-asm"),
         profiles=profiles or {},
     )
+
+
+def size_report(options: size_report_command.Options) -> Outcome:
+    """size-report's run, as the CLI runs it but silent."""
+    return size_report_command.run(options, Silent())

@@ -10,23 +10,16 @@ import pytest
 
 from minbuild.budgets.baseline import baseline_from_run, load_baseline, save_baseline
 from minbuild.budgets.limits import broken_budgets
-from minbuild.commands.outcome import Outcome
 from minbuild.commands.size_report import Options as ReportOptions
-from minbuild.commands.size_report import run as run_size_report
 from minbuild.project.declared_budgets import Budget
 from minbuild.report import movers
 from minbuild.report.formats import Report, render_report
 from minbuild.runs import records
 from minbuild.runs.composition import Share
-from minbuild.runs.progress import Silent
 from minbuild.runs.rows import reference_from_run, rows
 from minbuild.util.errors import ConfigError
+from tests.unit.helpers import size_report
 from tests.unit.samples import composed_run, sample_run
-
-
-def size_report(options: ReportOptions) -> Outcome:
-    """size-report's run, as the CLI runs it but silent."""
-    return run_size_report(options, Silent())
 
 
 def test_a_diff_lists_every_change_largest_first() -> None:

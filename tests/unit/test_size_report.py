@@ -9,23 +9,15 @@ from pathlib import Path
 import pytest
 
 from minbuild.budgets.baseline import load_baseline
-from minbuild.commands.outcome import Outcome
 from minbuild.commands.size_baseline import Options as BaselineOptions
 from minbuild.commands.size_baseline import write_baseline
 from minbuild.commands.size_report import Options as ReportOptions
-from minbuild.commands.size_report import run as run_size_report
 from minbuild.runs import records
-from minbuild.runs.progress import Silent
 from minbuild.util.errors import ConfigError
 from minbuild.util.schemas import validated
 from minbuild.util.yamlfile import Document
+from tests.unit.helpers import size_report
 from tests.unit.samples import later_run, sample_run
-
-
-def size_report(options: ReportOptions) -> Outcome:
-    """size-report's run, as the CLI runs it but silent."""
-    return run_size_report(options, Silent())
-
 
 PROJECT = """\
 schema: 1
@@ -106,8 +98,9 @@ def test_against_baseline_and_ratchet(state: Path) -> None:
     write_baseline(BaselineOptions(run=sample_run().run_id, state_dir=state))
     text, _, _ = report(state, against="baseline")
     assert f"compared with baseline {state.parent / 'size-baseline.json'} (run " in text
-    _, messages, _ = report(state, ratchet=True)
-    assert any("opt-level-s" in m and "710,000 B -> 705,000 B" in m for m in messages)
+    ratcheted = size_report(ReportOptions(state_dir=state, ratchet=True))
+    assert any("opt-level-s" in m and "710,000 B -> 705,000 B" in m for m in ratcheted.messages)
+    assert ratcheted.written == (state.parent / "size-baseline.json",)
     entries = load_baseline(state.parent / "size-baseline.json").entries
     assert {e.stage: e.size_bytes for e in entries}["release"] == 700_000  # never loosened
 
@@ -135,6 +128,8 @@ def test_staircase_png_is_a_valid_image_of_the_expected_size(state: Path, tmp_pa
     _, messages, _ = report(state, plot=tmp_path / "stairs.png", log_scale=True)
     assert png_size(tmp_path / "stairs.png") == (1200, 650)
     assert messages == (f"wrote {tmp_path / 'stairs.png'}",)
+    plotted = size_report(ReportOptions(state_dir=state, plot=tmp_path / "s.svg", form="csv"))
+    assert plotted.written == (tmp_path / "s.svg",)
 
 
 def test_history_svg_and_bad_suffix(state: Path, tmp_path: Path) -> None:
@@ -153,19 +148,21 @@ def test_allowed_growth_is_a_recorded_warning_not_a_failure(
         monkeypatch.setenv("MINBUILD_ALLOW_GROWTH", off)
         assert report(state, check=True)[2] == 1
     monkeypatch.setenv("MINBUILD_ALLOW_GROWTH", "label size-growth-ok")
-    text, messages, code = report(state, check=True, form="json")
+    allowed = size_report(ReportOptions(state_dir=state, check=True, form="json"))
+    text, messages, code = allowed.text, allowed.messages, allowed.exit_code
     assert code == 0
     verdict = json.loads(text)["budgets"]
     assert verdict["allowed"] == "MINBUILD_ALLOW_GROWTH=label size-growth-ok"
     assert "release [x86_64-unknown-linux-gnu]: grew" in verdict["violations"][0]["message"]
     record = state / "checks" / f"{later_run().run_id}.json"
     assert any(str(record) in message for message in messages)
+    assert allowed.written == (record,)
     kept = json.loads(record.read_text())
     validated(Document(record, kept), "check")
     assert kept["allowed"] == verdict["allowed"] and len(kept["violations"]) == 1
     monkeypatch.delenv("MINBUILD_ALLOW_GROWTH")
-    text, _, code = report(state, check=True, allow_growth=True)
-    assert code == 0 and "budgets: 1 broken, allowed by --allow-growth" in text
+    text, _, exit_code = report(state, check=True, allow_growth=True)
+    assert exit_code == 0 and "budgets: 1 broken, allowed by --allow-growth" in text
 
 
 def test_the_pull_request_comment_leads_with_the_verdict_and_folds_the_rest(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from minbuild.budgets.verdict import judge
 from minbuild.commands.outcome import Outcome
 from minbuild.engine import describe, execute, planner
@@ -24,10 +26,12 @@ def run(options: BuildOptions, reporter: Reporter) -> Outcome:
     text = formats.terminal(formats.Report(run)) + f"\nrun document: {path}\n"
     failed = any(stage.status == "failed" for stage in run.stages)
     messages: tuple[str, ...] = ()
+    written: tuple[Path, ...] = (path,)
     if options.check:
         verdict = judge(run, plan.project, allow=options.allow_growth, state_dir=options.state_dir)
         lines = formats.budget_lines(verdict.violations, verdict.warnings, "", verdict.allowed)
         text += "\n" + "\n".join(lines) + "\n"
         messages = tuple(verdict.messages())
+        written += (verdict.record,) if verdict.record else ()
         failed = failed or verdict.failed
-    return Outcome(ExitCode.FAILED if failed else ExitCode.OK, text, (path,), messages)
+    return Outcome(ExitCode.FAILED if failed else ExitCode.OK, text, written, messages)

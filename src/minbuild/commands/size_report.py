@@ -167,8 +167,11 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         )
         exit_code = ExitCode.FAILED if verdict.failed else ExitCode.OK
         messages += verdict.messages()
+        written += [verdict.record] if verdict.record else []
     if options.ratchet:
-        messages += _ratchet(run, project)
+        said, baseline = _ratchet(run, project)
+        messages += said
+        written += [baseline] if baseline else []
     if options.plot is not None:
         charts.staircase(run, options.plot, log_scale=options.log_scale)
         messages.append(f"wrote {options.plot}")
@@ -232,18 +235,19 @@ def _validate_target(target: str | None, runs: list[RunRecord]) -> None:
         )
 
 
-def _ratchet(run: RunRecord, project: Project | None) -> list[str]:
+def _ratchet(run: RunRecord, project: Project | None) -> tuple[list[str], Path | None]:
+    """What the ratchet did, and the baseline file if it wrote one."""
     if project is None:
         raise ConfigError("--ratchet: no project file, so no baseline path (give --config)")
     path = project.size_baseline
     if not path.is_file():
         save_baseline(path, baseline_from_run(run))
-        return [f"ratchet: no baseline yet; wrote {path} from run {run.run_id}"]
+        return [f"ratchet: no baseline yet; wrote {path} from run {run.run_id}"], path
     tightened, changes = ratchet(load_baseline(path), run)
     if not changes:
-        return [f"ratchet: {path} unchanged (no stage shrank below its baseline)"]
+        return [f"ratchet: {path} unchanged (no stage shrank below its baseline)"], None
     save_baseline(path, tightened)
-    return [f"ratchet: {path}: {change}" for change in changes]
+    return [f"ratchet: {path}: {change}" for change in changes], path
 
 
 def _publish(report: Report) -> list[str]:
