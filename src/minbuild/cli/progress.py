@@ -14,9 +14,9 @@ from minbuild.util.text import human_size
 class ProgressPrinter:
     """One line per stage: what it is doing and for how long; redrawn each second on a terminal."""
 
-    def __init__(self, stream: TextIO, *, live: bool = True, voice: str = "minbuild") -> None:
+    def __init__(self, stream: TextIO, *, voice: str = "minbuild") -> None:
         self.stream = stream
-        self.live = live and stream.isatty()
+        self.live = stream.isatty()  # until `lanes` says more than one lane reports
         self.voice = voice
         self._line = ""
         self._started = time.monotonic()
