@@ -31,7 +31,7 @@ class Options(CrateSource):
 
 def run(options: Options, reporter: Reporter) -> Outcome:
     """Build and test every variant on the host: the table and the run document."""
-    project, exclude, state_dir = options.project(), options.exclude, options.state_dir
+    project, exclude, state_dir = options.project(), options.exclude, options.state_dir.resolve()
     staircase = stages.load_staircase(project)
     if len(options.stages) > 1:
         raise ConfigError(f"--stage {','.join(options.stages)}: feature-cost takes one base stage")
@@ -39,7 +39,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         base = [s for s in staircase if "build-std" not in s.needs][-1]
     else:
         (base,) = stages.select(staircase, options.stages, None, None)
-    check = prerequisites.crate_check(project, base, state_dir.resolve())
+    check = prerequisites.crate_check(project, base, state_dir)
     resolution = toolchains.resolve([base], options.toolchain, check)
     toolchain = resolution.toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
@@ -47,13 +47,13 @@ def run(options: Options, reporter: Reporter) -> Outcome:
     chosen = variants(base, crate, exclude)
     builds = tuple(
         dataclasses.replace(
-            planner.host_build(v.stage, project, crate, toolchain, state_dir.resolve()),
+            planner.host_build(v.stage, project, crate, toolchain, state_dir),
             tests_as=base.name,
         )
         for v in chosen
     )
     plan = planner.Plan(
-        project, crate, tuple(v.stage for v in chosen), resolution, builds, state_dir.resolve()
+        project, crate, tuple(v.stage for v in chosen), resolution, builds, state_dir
     )
     result, path = execute.execute(plan, fail_fast=False, reporter=reporter)
     return Outcome(text=f"{render(result, chosen)}\nrun document: {path}\n", written=(path,))
