@@ -97,6 +97,34 @@ fn missing_and_corrupt_files_exit_1() {
     );
 }
 
+/// A bytecode file committed beside its source, so that builds without the assembler
+/// (`--no-default-features --features run`) run it too.
+#[cfg(feature = "run")]
+fn committed(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("programs").join(name);
+    path.to_str().unwrap().to_owned()
+}
+
+#[cfg(feature = "run")]
+#[test]
+fn a_panic_names_its_code() {
+    let out = tinyvm(&["run", &committed("panic.tvmb")]);
+    assert!(!out.status.success());
+    assert_eq!(stdout(&out), "about to panic\n");
+    assert!(
+        stderr(&out).contains("program panicked: code 42"),
+        "stderr: {:?}",
+        stderr(&out)
+    );
+}
+
+#[cfg(feature = "run")]
+#[test]
+fn a_panic_unwinds_to_exit_code_101() {
+    let out = tinyvm(&["run", &committed("panic.tvmb")]);
+    assert_eq!(out.status.code(), Some(101), "{:?}", out.status);
+}
+
 #[cfg(not(feature = "compile"))]
 #[test]
 fn compile_needs_feature() {
@@ -139,6 +167,16 @@ mod full {
         assert!(out.status.success(), "compile {name}: {}", stderr(&out));
         assert_eq!(stdout(&out), "");
         out_path
+    }
+
+    #[test]
+    fn committed_bytecode_is_current() {
+        let fresh = compile("panic", "committed");
+        assert_eq!(
+            std::fs::read(fresh).unwrap(),
+            std::fs::read(committed("panic.tvmb")).unwrap(),
+            "programs/panic.tvmb is stale: compile programs/panic.tvm again"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ import time
 from typing import TextIO
 
 from minbuild.runs.records import StageRecord
+from minbuild.runs.rows import tests_text
 from minbuild.util.text import human_size
 
 
@@ -39,9 +40,7 @@ class ProgressPrinter:
     def finished(self, position: int, total: int, record: StageRecord) -> None:
         self._halt()
         size = human_size(record.size_bytes) if record.size_bytes is not None else "no size"
-        tests = (
-            f"{record.tests_passed}/{record.tests_run} tests" if record.tests_run else "no tests"
-        )
+        tests = f"{tests_text(record)} tests" if record.tests_run else "no tests"
         seconds = f"{record.build_seconds:.1f}s build" if record.build_seconds is not None else ""
         detail = "  ".join(part for part in (size, tests, seconds) if part)
         if record.status == "skipped":

@@ -19,12 +19,11 @@ import yaml
 from minbuild.commands.outcome import Outcome
 from minbuild.engine import planner
 from minbuild.engine.request import BuildOptions
-from minbuild.engine.stagerun import artifact_messages
 from minbuild.project.config import bundled, load_project
 from minbuild.project.options import MANIFEST_PATH, OUTPUT, STATE_DIR, TOOLCHAIN
 from minbuild.runs.progress import Reporter
 from minbuild.rust import cargo, choice, toolchains
-from minbuild.rust.artifacts import find_artifact
+from minbuild.rust.artifacts import artifact_messages, find_artifact
 from minbuild.rust.cargo import Crate, Workspace
 from minbuild.util import command
 from minbuild.util.errors import ConfigError, ExitCode, MinbuildError

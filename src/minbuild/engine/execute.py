@@ -27,6 +27,7 @@ from minbuild.engine.stagerun import (
 from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord, ShardRecord, StageRecord, save
+from minbuild.runs.reference import judged
 from minbuild.rust import choice, toolchains
 from minbuild.rust.cache import CacheServer
 from minbuild.util import command, git
@@ -135,7 +136,8 @@ def execute(plan: Plan, *, fail_fast: bool, reporter: Reporter) -> tuple[RunReco
 
 
 def _ordered(done: dict[int, StageRecord]) -> tuple[StageRecord, ...]:
-    return tuple(done[position] for position in sorted(done))
+    """The stages in staircase order, each judged against the reference stage."""
+    return judged([done[position] for position in sorted(done)])
 
 
 class _Execution:

@@ -16,12 +16,15 @@ from typing import Any
 
 from minbuild.engine import testing
 from minbuild.engine.invocations import Build
+from minbuild.engine.suites import Suites
 from minbuild.measure import binaries, libsize
 from minbuild.project.config import Fixture, Project
 from minbuild.runs.composition import Composition
 from minbuild.runs.records import StageRecord, StaticlibRecord, TestResult
+from minbuild.runs.reference import with_tests
 from minbuild.runs.statedir import fresh_dir, inside
 from minbuild.rust import artifacts, cargo
+from minbuild.rust.artifacts import artifact_messages
 from minbuild.rust.cache import CacheServer
 from minbuild.rust.toolchains import Toolchain
 from minbuild.util import command
@@ -44,6 +47,14 @@ class Context:
     )
     """Each workspace's `cargo.crate_origins`, read once a run: its builds share a Cargo.lock
     (cargo writes a missing one at the first build, before anything reads it here)."""
+
+    suites: Suites | None = field(default=None, compare=False, repr=False)
+    """The run's integration test executables, which every lane's stages share."""
+
+    def __post_init__(self) -> None:
+        if self.suites is None:
+            suites = Suites(self.project, self.toolchain, self.state_dir, self.run_id)
+            object.__setattr__(self, "suites", suites)  # one per run, made with the context
 
     def crate_origins(self, crate: cargo.Crate) -> tuple[frozenset[str], frozenset[str]]:
         if crate.workspace_root not in self.origins:
@@ -219,15 +230,12 @@ class StageRun:
         context = dataclasses.replace(
             context, fixtures={name: self.fixture_store.path(name) for name in made_by}
         )
-        results += self._run_tests(context, frozenset(built.features))
-        failed = [t.name for t in results if t.status == "failed"]
-        return dataclasses.replace(
-            built,
-            fixtures=made_by,
-            tests=tuple(results),
-            status="failed" if failed else "ok",
-            reason=f"tests failed: {', '.join(failed)}" if failed else "",
-        )
+        features = frozenset(built.features)
+        results += self._run_tests(context, features)
+        if self.context.suites is not None:
+            panic = str(built.effective_profile.get("panic", "unwind"))
+            results += self.context.suites.results(self.build, features, panic, artifact)
+        return with_tests(dataclasses.replace(built, fixtures=made_by), tuple(results))
 
     def _measure_staticlib(self, messages: list[dict[str, Any]]) -> StaticlibRecord | None:
         """The .a this build made too (crate-type staticlib): raw size, and on the host the
@@ -338,17 +346,6 @@ class StageRun:
                 else testing.run_test(test, context)
             )
         return results
-
-
-def artifact_messages(stdout: str) -> list[dict[str, Any]]:
-    """cargo's `compiler-artifact` messages (--message-format=json) in a build's output."""
-    messages = []
-    for line in stdout.splitlines():
-        if line.startswith("{"):
-            message = json.loads(line)
-            if message.get("reason") == "compiler-artifact":
-                messages.append(message)
-    return messages
 
 
 def _same_file_stat(source: Path, copy: Path) -> bool:

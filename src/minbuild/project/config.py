@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from minbuild.project.declared_budgets import Budget, parse_budget
+from minbuild.project.integration import IntegrationTests, parse_integration
 from minbuild.util.errors import ConfigError
 from minbuild.util.schemas import validated
 from minbuild.util.text import did_you_mean, texts
@@ -112,6 +113,8 @@ class Project:
     """Files tests need that a fuller stage's binary makes."""
     tests: tuple[TestSpec, ...]
     """Commands run against every applicable stage's artifact."""
+    integration_tests: IntegrationTests | None
+    """The crate's own integration tests, run against every stage's binary (None: not run)."""
     size_baseline: Path
     """The committed baseline file that growth budgets compare against."""
     budgets: tuple[Budget, ...]
@@ -202,6 +205,7 @@ def _project(doc: Document) -> Project:
         rustflags=texts(data["rustflags"]),
         fixtures=fixtures,
         tests=tests,
+        integration_tests=parse_integration(data["integration_tests"]),
         size_baseline=(base / data["size_baseline"]).resolve(),
         budgets=tuple(
             parse_budget(doc, item, ("budgets", i)) for i, item in enumerate(data["budgets"])

@@ -14,7 +14,7 @@ from minbuild.report.html import html_report
 from minbuild.report.movers import CompositionDiff, Level, label
 from minbuild.report.table import cache_text, delta_text, grid, notes, render, size_text
 from minbuild.runs.records import RunRecord
-from minbuild.runs.rows import Change, Row, base_stage, rows, toolchain_label
+from minbuild.runs.rows import Change, Row, base_stage, rows, tests_text, toolchain_label
 from minbuild.util.text import format_table, md_row
 
 FORMATS = ("terminal", "markdown", "json", "csv", "html")
@@ -170,7 +170,7 @@ def _markdown_table(report: Report, *, exact: bool) -> list[str]:
         cells += [
             f"**{percent}**" if row.grew else percent,
             f"{row.percent_of_base:.1f}%" if row.percent_of_base is not None else "",
-            f"{row.tests_passed}/{row.tests_run}" if row.tests_run else "—",
+            tests_text(row.record),
             row.toolchain,
         ]
         cells += [cache_text(row.record)] * cached

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from minbuild.runs.records import RunRecord, StageRecord
-from minbuild.runs.rows import Row, base_stage, overlap, rows, toolchain_label
+from minbuild.runs.rows import Row, base_stage, overlap, rows, tests_text, toolchain_label
 from minbuild.util.text import format_table, human_size
 
 
@@ -99,7 +99,7 @@ def _columns(*, exact: bool, base: str) -> list[_Column]:
         ),
         _Column(
             "tests",
-            lambda row: f"{row.tests_passed}/{row.tests_run}" if row.tests_run else "—",
+            lambda row: tests_text(row.record),
             right=True,
             always=True,
         ),
@@ -165,10 +165,24 @@ def _note(row: Row, previous: Row | None) -> str:
         parts.append(
             f"▲ grew vs {previous.stage}: measure whether this setting pays off for this crate"
         )
-    failed = [f"{t.name} ({t.reason})" for t in stage.tests if t.status == "failed"]
-    if failed:
-        parts.append("failed tests: " + "; ".join(failed))
+    parts += failure_notes(stage)
     return " · ".join(parts)
+
+
+def failure_notes(stage: StageRecord) -> list[str]:
+    """The stage's failed tests, those it broke apart from those it did not."""
+    failed = [t for t in stage.tests if t.status == "failed"]
+    broke = [f"{t.name} ({t.reason})" for t in failed if t.regression]
+    expected = [f"{t.name} ({t.expected})" for t in failed if t.expected]
+    inherited = [t for t in failed if t.already_failing_at]
+    notes = [f"failed tests: {'; '.join(broke)}"] if broke else []
+    if expected:
+        notes.append(f"failed as expected: {'; '.join(expected)}")
+    if inherited:
+        names = ", ".join(t.name for t in inherited[:5])
+        more = f" and {len(inherited) - 5} more" if len(inherited) > 5 else ""
+        notes.append(f"failing at {inherited[0].already_failing_at} too: {names}{more}")
+    return notes
 
 
 def grid(run: RunRecord, *, exact: bool = False) -> str:

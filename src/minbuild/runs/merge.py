@@ -10,6 +10,7 @@ from datetime import datetime
 
 from minbuild.runs import records
 from minbuild.runs.records import RunRecord, StageRecord
+from minbuild.runs.reference import judged
 from minbuild.util.errors import ConfigError
 
 # What every shard of one run must agree on: a shard that differs was built from something
@@ -60,7 +61,7 @@ def merge(shards: Sequence[ShardRun], now: datetime, sequence: int) -> RunRecord
             **first.crate,
             "git_dirty": any(shard.run.crate.get("git_dirty") for shard in ordered),
         },
-        stages=tuple(sorted(stages, key=_order(ordered, first.host))),
+        stages=judged(sorted(stages, key=_order(ordered, first.host))),
         shard=None,
         merged_from=tuple(shard.run.run_id for shard in ordered),
     )

@@ -16,10 +16,11 @@ from minbuild.util.files import write_atomic
 from minbuild.util.schemas import validated
 from minbuild.util.yamlfile import Document, read_text
 
-SCHEMA = "minbuild.run/4"
-READABLE = ("minbuild.run/1", "minbuild.run/2", "minbuild.run/3", SCHEMA)
+SCHEMA = "minbuild.run/5"
+READABLE = ("minbuild.run/1", "minbuild.run/2", "minbuild.run/3", "minbuild.run/4", SCHEMA)
 """Schemas this minbuild reads: /1 lacks the stages' timing, lane and cache, /1 and /2 their
-artifacts' composition, /1 to /3 the shard and merge keys; those keys default."""
+artifacts' composition, /1 to /3 the shard and merge keys, /1 to /4 the integration tests'
+keys; those keys default."""
 StageStatus = Literal["ok", "failed", "skipped"]
 """ok: built (and every test that ran passed); failed: the build or a test failed; skipped:
 not built, with the reason."""
@@ -39,6 +40,17 @@ class TestResult:
     seconds: float
     output_tail: str
     reason: str = ""
+    suite: str = ""
+    """The crate's integration test target that holds it; empty for a project-file command."""
+    expected: str = ""
+    """Why it fails here by design (integration_tests.expected_failures): not a regression."""
+    already_failing_at: str = ""
+    """The reference stage where it failed too: a failure the stage did not cause."""
+
+    @property
+    def regression(self) -> bool:
+        """A failure this stage is to blame for."""
+        return self.status == "failed" and not self.expected and not self.already_failing_at
 
 
 @dataclass(frozen=True)
@@ -141,6 +153,11 @@ class StageRecord:
     @property
     def tests_run(self) -> int:
         return sum(test.status != "skipped" for test in self.tests)
+
+    @property
+    def tests_excused(self) -> int:
+        """Failed tests the stage is not to blame for (expected, or failing at the reference)."""
+        return sum(test.status == "failed" and not test.regression for test in self.tests)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,21 @@ class Row:
         return self.delta is not None and self.delta > 0
 
 
+def tests_text(stage: StageRecord) -> str:
+    """Passed of run, and how many of the failures the stage is not to blame for:
+    `214/216 (2 failing at release)`, `20/21 (1 expected)`; a dash when none ran."""
+    if not stage.tests_run:
+        return "—"
+    text = f"{stage.tests_passed}/{stage.tests_run}"
+    expected = sum(t.status == "failed" and bool(t.expected) for t in stage.tests)
+    inherited = [t.already_failing_at for t in stage.tests if t.status == "failed"]
+    inherited = [at for at in inherited if at]
+    excused = [f"{expected} expected"] if expected else []
+    if inherited:
+        excused.append(f"{len(inherited)} failing at {inherited[0]}")
+    return f"{text} ({', '.join(excused)})" if excused else text
+
+
 def toolchain_label(toolchain: Mapping[str, str]) -> str:
     return f"{toolchain.get('name', '?')} (rustc {toolchain.get('release', '?')})"
 

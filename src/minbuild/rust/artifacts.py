@@ -8,6 +8,7 @@ the bin's `required-features` checked against every stage before anything builds
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -152,3 +153,14 @@ def find_artifact(
 def no_artifact_reason(crate: Crate, artifact: Artifact) -> str:
     what = f"bin '{artifact.name}'" if artifact.kind == "bin" else f"{artifact.kind}"
     return f"cargo reported no {what} artifact for {crate.name} ({crate.builds()})"
+
+
+def artifact_messages(stdout: str) -> list[dict[str, Any]]:
+    """cargo's `compiler-artifact` messages (--message-format=json) in a build's output."""
+    messages = []
+    for line in stdout.splitlines():
+        if line.startswith("{"):
+            message = json.loads(line)
+            if message.get("reason") == "compiler-artifact":
+                messages.append(message)
+    return messages

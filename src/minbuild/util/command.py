@@ -99,7 +99,7 @@ def run(
     if log_file is not None:
         _write_log(log_file, result, changes)
     if returncode == _TIMED_OUT:
-        raise CommandTimedOut(argv, timeout or 0, result.tail())
+        raise CommandTimedOut(argv, timeout or 0, result.tail(), stdout)
     if check and returncode != 0:
         raise CommandFailed(argv, returncode, result.tail())
     return result

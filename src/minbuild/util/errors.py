@@ -78,9 +78,11 @@ class CommandFailed(MinbuildError):
 class CommandTimedOut(CommandFailed):
     """A subprocess ran past its timeout and was killed with its whole process group."""
 
-    def __init__(self, argv: list[str], timeout: float, output_tail: str) -> None:
+    def __init__(self, argv: list[str], timeout: float, output_tail: str, stdout: str = "") -> None:
         super().__init__(argv, -9, output_tail)
         self.timeout = timeout
+        self.stdout = stdout
+        """What it printed before it was killed (a test executable's results so far)."""
         self.args = (f"{argv[0]} killed after {timeout:g}s timeout:\n{output_tail}",)
 
 

@@ -1,0 +1,240 @@
+"""The crate's own integration tests against a stage's binary: their executables built once
+per feature set, the stage's binary put where they look for it, their results test by test."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from minbuild.engine import libtest
+from minbuild.engine.invocations import Build
+from minbuild.project.config import Project
+from minbuild.project.integration import IntegrationTests
+from minbuild.runs.records import TestResult
+from minbuild.runs.statedir import inside
+from minbuild.rust.artifacts import artifact_messages
+from minbuild.rust.cargo import feature_args
+from minbuild.rust.toolchains import Toolchain
+from minbuild.util import command
+from minbuild.util.errors import CommandFailed, CommandTimedOut, ToolMissingError
+
+TARGET_DIR = "target-tests"
+"""The state dir's target dir for test executables: apart from the stages', whose profile
+they do not share, and from the debug stage's target/debug."""
+ALL_TESTS = "*"
+"""cargo test --test takes a glob: every integration test target of the package."""
+
+
+@dataclass(frozen=True)
+class TestExecutable:
+    """One integration test target, compiled."""
+
+    __test__ = False  # not a pytest test class, despite its name
+
+    suite: str
+    """The test target's name (tests/<suite>.rs)."""
+    path: Path
+
+
+@dataclass(frozen=True)
+class SuiteBuild:
+    """The test executables of one feature set, or why they could not be built."""
+
+    executables: tuple[TestExecutable, ...] = ()
+    slot: Path | None = None
+    """Where cargo put the binary they start: CARGO_BIN_EXE_<name> names it, and it lies next
+    to their directory, where a test that computes the path looks."""
+    problem: str = ""
+
+
+@dataclass
+class Suites:
+    """A run's integration test executables. One stage at a time puts its binary in the slot
+    and runs them: the slot is one file that every feature set's executables name."""
+
+    project: Project
+    toolchain: Toolchain
+    state_dir: Path
+    run_id: str
+    _built: dict[str, SuiteBuild] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def results(
+        self, build: Build, features: Collection[str], panic: str, binary: Path
+    ) -> list[TestResult]:
+        """Every integration test's result against `binary`, the build's artifact."""
+        tests = self.project.integration_tests
+        if tests is None:
+            return []
+        why = unable(build, tests)
+        if why:
+            return [TestResult(ALL_TESTS, "skipped", 0.0, "", why, suite=ALL_TESTS)]
+        with self._lock:
+            suite_build = self._build(build)
+            if suite_build.problem or suite_build.slot is None:
+                problem = suite_build.problem or "cargo built no binary for them to start"
+                return [TestResult(ALL_TESTS, "failed", 0.0, "", problem, suite=ALL_TESTS)]
+            _place(binary, suite_build.slot)
+            name = build.artifact.name or suite_build.slot.name
+            env = {f"CARGO_BIN_EXE_{name}": str(suite_build.slot), **self._cargo_env(build)}
+            found: list[TestResult] = []
+            deadline = time.monotonic() + tests.stage_timeout
+            for executable in suite_build.executables:
+                found += self._run(executable, tests, env, deadline, (build, features, panic))
+        return found
+
+    def _cargo_env(self, build: Build) -> dict[str, str]:
+        """What `cargo test` sets when it runs a test executable, which tests read at run
+        time (their fixtures' paths, the package's version)."""
+        crate = build.crate
+        return {
+            "CARGO_MANIFEST_DIR": str(crate.manifest.parent),
+            "CARGO_PKG_NAME": crate.name,
+            "CARGO_PKG_VERSION": crate.version,
+        }
+
+    def _build(self, build: Build) -> SuiteBuild:
+        args = feature_args(build.stage)
+        key = hashlib.sha256(json.dumps(args).encode()).hexdigest()[:16]
+        if key not in self._built:
+            self._built[key] = self._compile(build, args, key)
+        return self._built[key]
+
+    def _compile(self, build: Build, args: list[str], key: str) -> SuiteBuild:
+        tests = self.project.integration_tests
+        assert tests is not None  # results() returned early otherwise
+        crate, candidate = build.crate, self.toolchain.candidate
+        argv = [
+            *candidate.cargo, "test", "--no-run", "--manifest-path", str(crate.manifest),
+            "--target-dir", str(inside(self.state_dir, TARGET_DIR)),
+            "--package", crate.name,
+            *(arg for name in tests.test_targets or (ALL_TESTS,) for arg in ("--test", name)),
+            *args, "--message-format=json-render-diagnostics",
+        ]  # fmt: skip
+        env = dict(candidate.env)
+        if self.project.rustflags:
+            env["RUSTFLAGS"] = " ".join(self.project.rustflags)
+        log = inside(self.state_dir, "logs", self.run_id, "integration-tests", f"{key}.log")
+        done = command.run(argv, env=env, cwd=crate.manifest.parent, check=False, log_file=log)
+        if done.returncode != 0:
+            first = done.first_error() or f"exit {done.returncode}"
+            return SuiteBuild(problem=f"the integration tests did not build: {first}; log: {log}")
+        executables, slot = [], None
+        for message in artifact_messages(done.stdout):
+            target, executable = message["target"], message.get("executable")
+            if executable and message["profile"]["test"] and "test" in target["kind"]:
+                executables.append(TestExecutable(target["name"], Path(executable)))
+            elif executable and "bin" in target["kind"] and _is(build, target["name"]):
+                slot = Path(executable)
+        return SuiteBuild(tuple(executables), slot)
+
+    def _run(
+        self,
+        executable: TestExecutable,
+        tests: IntegrationTests,
+        env: Mapping[str, str],
+        deadline: float,
+        at: tuple[Build, Collection[str], str],
+    ) -> list[TestResult]:
+        build, features, panic = at
+        stage, suite = build.tests_as or build.stage.name, executable.suite
+        cwd = build.crate.manifest.parent
+        env = {**env, **tests.env}
+        try:
+            listing = command.run(libtest.list_argv(executable.path), env=env, cwd=cwd, timeout=60)
+        except (CommandFailed, ToolMissingError) as error:
+            problem = f"cannot list its tests: {error}"
+            return [TestResult(suite, "failed", 0.0, "", problem, suite=suite)]
+        names = libtest.listed_tests(listing.stdout)
+        if names is None:  # a harness of its own: one test, judged by its exit code
+            return [self._whole(executable, env, cwd, deadline)]
+        not_run = {name: tests.not_run(name, stage, panic, features) for name in names}
+        skipped = {name: why for name, why in not_run.items() if why}
+        found = [TestResult(n, "skipped", 0.0, "", why, suite=suite) for n, why in skipped.items()]
+        if len(skipped) == len(names):
+            return found
+        argv = libtest.run_argv(executable.path, skipped, tests.test_threads)
+        env = {**env, **libtest.UNSTABLE_ENV, **libtest.time_limits(tests.timeout)}
+        timeout = max(1.0, deadline - time.monotonic())
+        try:
+            done = command.run(argv, env=env, cwd=cwd, timeout=timeout, check=False)
+            ended, stdout, stderr = libtest.Ended(done.returncode), done.stdout, done.stderr
+        except CommandTimedOut as error:
+            ended, stdout, stderr = libtest.Ended(-9, timeout), error.stdout, error.output_tail
+        ran = libtest.results(suite, stdout, ended, stderr)
+        reported = {t.name for t in ran}
+        never = [n for n in names if n not in skipped and n not in reported]
+        ran += [TestResult(n, "skipped", 0.0, "", _never_ran(ended), suite=suite) for n in never]
+        return found + [_expectation(t, tests, stage, panic, features) for t in ran]
+
+    def _whole(
+        self, executable: TestExecutable, env: Mapping[str, str], cwd: Path, deadline: float
+    ) -> TestResult:
+        suite = executable.suite
+        timeout = max(1.0, deadline - time.monotonic())
+        argv = [str(executable.path)]
+        try:
+            done = command.run(argv, env=env, cwd=cwd, timeout=timeout, check=False)
+        except CommandTimedOut as error:
+            why = f"killed after {timeout:g}s"
+            return TestResult(suite, "failed", timeout, error.output_tail, why, suite=suite)
+        if done.returncode == 0:
+            return TestResult(suite, "passed", round(done.seconds, 3), "", suite=suite)
+        why = f"exit code {done.returncode}"
+        return TestResult(suite, "failed", round(done.seconds, 3), done.tail(), why, suite=suite)
+
+
+def unable(build: Build, tests: IntegrationTests) -> str | None:
+    """Why the integration tests cannot run against this build, or None."""
+    where = build.target.triple if build.target else "host"
+    if build.artifact.kind != "bin":
+        return f"integration tests start a binary; this build makes a {build.artifact.kind}"
+    if tests.targets and where not in tests.targets:
+        return f"integration_tests.targets does not list {where}"
+    if build.target is not None:
+        return (
+            f"not run for {where}: its test executables would need the test harness built for "
+            f"{where} and a runner that starts the binary they spawn; they run at the host stages"
+        )
+    return None
+
+
+def _expectation(
+    test: TestResult, tests: IntegrationTests, stage: str, panic: str, features: Collection[str]
+) -> TestResult:
+    why = tests.expected_failure(test.name, stage, panic, features)
+    if why is None or test.status == "skipped":
+        return test
+    if test.status == "failed":
+        return dataclasses.replace(test, expected=why)
+    return TestResult(
+        test.name, "failed", test.seconds, "",
+        f"passed, but integration_tests.expected_failures says it fails here ({why}): did the "
+        "stage's setting take effect? If it should pass now, remove the rule",
+        suite=test.suite,
+    )  # fmt: skip
+
+
+def _never_ran(ended: libtest.Ended) -> str:
+    if ended.killed_after is not None:
+        return f"not started before the stage's tests were killed ({ended.killed_after:g}s)"
+    return "not run: the test executable ended before it got to this test"
+
+
+def _is(build: Build, name: str) -> bool:
+    return build.artifact.name is None or build.artifact.name == name
+
+
+def _place(binary: Path, slot: Path) -> None:
+    """The stage's binary at the slot, by rename: a test never sees half a file."""
+    partial = slot.with_name(f".{slot.name}.{os.getpid()}.partial")
+    shutil.copy2(binary, partial)
+    partial.replace(slot)

@@ -1,0 +1,58 @@
+"""Judging a stage's integration tests against the reference stage: a test that fails at
+release too is not what a later stage broke."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from minbuild.runs.records import StageRecord, TestResult
+
+REFERENCE = "release"
+"""The stage a crate's own tests are expected to pass at: cargo's release profile."""
+
+
+def judged(stages: Sequence[StageRecord], reference: str = REFERENCE) -> tuple[StageRecord, ...]:
+    """Every stage, its integration failures that fail at `reference` too marked so (and a
+    stage whose only failures those are, ok). Without the reference in the run, every
+    failure counts."""
+    found = next((s for s in stages if s.name == reference and s.target is None), None)
+    if found is None:
+        return tuple(stages)
+    failing = {(t.suite, t.name) for t in found.tests if t.suite and t.status == "failed"}
+    return tuple(_excuse(stage, failing, reference) for stage in stages)
+
+
+def _excuse(stage: StageRecord, failing: set[tuple[str, str]], reference: str) -> StageRecord:
+    if stage.target is not None or not any(t.suite for t in stage.tests):
+        return stage
+    tests = tuple(
+        dataclasses.replace(test, already_failing_at=reference)
+        if test.regression and (test.suite, test.name) in failing
+        else test
+        for test in stage.tests
+    )
+    return with_tests(stage, tests)
+
+
+def with_tests(stage: StageRecord, tests: tuple[TestResult, ...]) -> StageRecord:
+    """The stage with these test results, its status and reason following from them (a stage
+    that has no artifact failed to build, whatever its tests)."""
+    if stage.artifact is None or stage.status == "skipped":
+        return dataclasses.replace(stage, tests=tests)
+    blamed = [t for t in tests if t.regression]
+    return dataclasses.replace(
+        stage,
+        tests=tests,
+        status="failed" if blamed else "ok",
+        reason=f"tests failed: {_names(blamed)}" if blamed else "",
+    )
+
+
+def _names(tests: Sequence[TestResult], shown: int = 5) -> str:
+    names = ", ".join(_label(t) for t in tests[:shown])
+    return names + (f" and {len(tests) - shown} more" if len(tests) > shown else "")
+
+
+def _label(test: TestResult) -> str:
+    return f"{test.suite}::{test.name}" if test.suite else test.name
