@@ -147,7 +147,8 @@ class Suites:
         build, features, panic = at
         stage, suite = build.tests_as or build.stage.name, executable.suite
         cwd = build.crate.manifest.parent
-        env = {**env, **tests.env}
+        # A failure's tail should end with its panic message, not a caller's backtrace.
+        env = {**env, "RUST_BACKTRACE": "0", **tests.env}
         try:
             listing = command.run(libtest.list_argv(executable.path), env=env, cwd=cwd, timeout=60)
         except (CommandFailed, ToolMissingError) as error:

@@ -1,0 +1,73 @@
+"""The crate's own integration tests against every stage's binary, on tests/crates/marked: its
+tests pass only on an optimized binary, which the test executable's own build never is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from minbuild.engine import execute
+from minbuild.engine.request import BuildOptions
+from minbuild.runs.progress import Silent
+from minbuild.runs.records import RunRecord, StageRecord, TestResult
+from tests.conftest import REPO
+
+MARKED = REPO / "tests" / "crates" / "marked" / "minbuild.yaml"
+FINDS_THE_BINARY = (
+    "baked_path_runs_an_optimized_build",
+    "run_time_variable_runs_an_optimized_build",
+    "path_next_to_the_test_executable_runs_an_optimized_build",
+)
+
+
+def run(state: Path) -> RunRecord:
+    return execute.min_build(BuildOptions(config=MARKED, state_dir=state), Silent())[0]
+
+
+@pytest.fixture(scope="module")
+def runs(cargo: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[RunRecord, RunRecord]:
+    state = tmp_path_factory.mktemp("marked")
+    return run(state), run(state)
+
+
+def integration(stage: StageRecord) -> dict[str, TestResult]:
+    return {test.name: test for test in stage.tests if test.suite == "cli"}
+
+
+def test_each_way_of_finding_the_binary_runs_the_stage_s_own_bytes(
+    runs: tuple[RunRecord, RunRecord],
+) -> None:
+    debug, release, abort = runs[0].stages
+    for name in FINDS_THE_BINARY:
+        assert integration(release)[name].status == "passed", name
+        assert integration(abort)[name].status == "passed", name
+        failed = integration(debug)[name]
+        assert failed.status == "failed" and failed.regression, name
+        assert "debug_assertions=true" in failed.output_tail, "the debug stage's binary ran"
+    assert debug.status == "failed"
+    assert all(f"cli::{name}" in debug.reason for name in FINDS_THE_BINARY)
+
+
+def test_failures_are_judged_against_release(runs: tuple[RunRecord, RunRecord]) -> None:
+    _, release, abort = runs[0].stages
+    assert release.status == "ok" and abort.status == "ok"
+    for stage in (release, abort):
+        assert integration(stage)["always_fails"].already_failing_at == "release"
+    exits = integration(abort)["a_panic_exits_101"]
+    assert exits.status == "failed"
+    assert exits.expected == "panic=abort ends the process with SIGABRT"
+    assert integration(release)["a_panic_exits_101"].status == "passed"
+    assert integration(abort)["a_panic_prints_its_message"].status == "passed"
+    shouts = integration(release)["shouts"]
+    assert shouts.status == "skipped" and "needs feature shout" in shouts.reason
+    assert integration(release)["ignored"].reason == "#[ignore]: needs a network"
+
+
+def test_a_re_run_builds_no_test_executable(runs: tuple[RunRecord, RunRecord]) -> None:
+    first, again = runs
+    assert [s.status for s in again.stages] == [s.status for s in first.stages]
+    logs = Path(again.stages[0].log or "").parents[1] / "integration-tests"
+    (log,) = logs.glob("*.log")
+    text = log.read_text(encoding="utf-8")
+    assert '"fresh":true' in text and '"fresh":false' not in text, "cargo rebuilt nothing"
