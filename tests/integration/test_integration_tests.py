@@ -3,6 +3,9 @@ tests pass only on an optimized binary, which the test executable's own build ne
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,3 +74,29 @@ def test_a_re_run_builds_no_test_executable(runs: tuple[RunRecord, RunRecord]) -
     (log,) = logs.glob("*.log")
     text = log.read_text(encoding="utf-8")
     assert '"fresh":true' in text and '"fresh":false' not in text, "cargo rebuilt nothing"
+
+
+def test_a_dev_dependency_cargo_cannot_find_is_one_line_at_load_time(
+    cargo: None, tmp_path: Path
+) -> None:
+    crate = tmp_path / "marked"
+    shutil.copytree(MARKED.parent, crate)
+    with (crate / "Cargo.toml").open("a", encoding="utf-8") as manifest:
+        manifest.write('\n[dev-dependencies]\nnot-packaged-anywhere = "1"\n')
+    (tmp_path / "empty-source").mkdir()
+    (crate / ".cargo").mkdir()
+    (crate / ".cargo" / "config.toml").write_text(
+        '[source.crates-io]\nreplace-with = "local"\n'
+        f'[source.local]\ndirectory = "{tmp_path / "empty-source"}"\n[net]\noffline = true\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "minbuild", "min-build", "--config", str(crate / "minbuild.yaml"),
+         "--state-dir", str(tmp_path / "state")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"minbuild: error: {crate / 'minbuild.yaml'}:2: crate.manifest: ")
+    assert "dev-dependency `not-packaged-anywhere` of marked" in line
+    assert "apt-get install librust-not-packaged-anywhere-dev" in line

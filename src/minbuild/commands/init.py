@@ -85,6 +85,9 @@ def init(options: Options, progress: Callable[[str], None]) -> Started:
     candidate = toolchains.resolve((), toolchain_name).toolchain.candidate
     workspace = cargo.read_workspace(manifest, candidate.cargo, candidate.env)
     crate = _package(workspace, manifest)
+    unresolved = cargo.unresolvable(crate, candidate.cargo, candidate.env)
+    if unresolved:
+        raise ConfigError(f"{manifest}: {unresolved}")
     graph = cargo.metadata_of(manifest, candidate.cargo, candidate.env, dependencies=True)
     draft = _Draft(path, manifest, workspace, crate, graph)
     progress(f"{crate.name} {crate.version}: {draft.describe_artifact()}; building release once")

@@ -253,6 +253,9 @@ def _groundwork(
     resolution = toolchains.resolve(needed, options.toolchain, None if check_in_lane else check)
     toolchain = resolution.toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
+    unresolved = cargo.unresolvable(crate, toolchain.candidate.cargo, toolchain.candidate.env)
+    if unresolved:
+        raise project.source.error(("crate", "manifest"), unresolved)
     cargo.validate_features(project, chosen, crate)
     project = artifacts.resolve_artifact(project, crate)
     artifacts.validate_required_features(project, crate, chosen)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,10 @@ class Crate:
     """The package's `default-run` binary, if it names one."""
     optional_dependencies: tuple[str, ...] = ()
     """Of `dependencies`, those that are optional (`dep?/feature` keeps them off)."""
+    dev_dependencies: tuple[str, ...] = ()
+    """Package names of its [dev-dependencies] (which cargo resolves for every build)."""
+    test_targets: Mapping[str, Path] = field(default_factory=dict)
+    """Its integration test targets (tests/*.rs, [[test]]) and their source files."""
 
     @property
     def binaries(self) -> tuple[str, ...]:
@@ -172,6 +177,12 @@ def _crate(package: Any, root: Path, profiles: Mapping[str, Any]) -> Crate:
         profiles=profiles,
         default_run=package.get("default_run"),
         optional_dependencies=tuple(dependency_name(d) for d in dependencies if d["optional"]),
+        dev_dependencies=tuple(
+            d["name"] for d in package["dependencies"] if d.get("kind") == "dev"
+        ),
+        test_targets={
+            t["name"]: Path(t["src_path"]) for t in package["targets"] if "test" in t["kind"]
+        },
     )
 
 
@@ -207,6 +218,40 @@ def metadata_of(
         cwd=manifest.parent,
     )
     return json.loads(result.stdout)
+
+
+MISSING_PACKAGE = re.compile(
+    r"no matching package (?:named `(?P<named>[^`]+)` found|found\s+searched package name: "
+    r"`(?P<searched>[^`]+)`)(?:.*?required by package `(?P<by>[^ `]+))?",
+    re.DOTALL,
+)
+
+
+def unresolvable(crate: Crate, cargo: Iterable[str], env: Mapping[str, str]) -> str | None:
+    """Cargo resolves every dependency of the workspace, dev-dependencies included, before it
+    builds anything: one it cannot find offline fails every stage. What to say of it (naming
+    the package and what to do), or None when cargo resolves them all."""
+    try:
+        metadata_of(crate.manifest, cargo, env, dependencies=True)
+    except CommandFailed as error:
+        found = MISSING_PACKAGE.search(error.output_tail)
+        if found is None:
+            return None  # another problem: the builds report it in cargo's own words
+        name = found["named"] or found["searched"]
+        fix = "or vendor it"
+        if name in crate.dev_dependencies:
+            what = f"dev-dependency `{name}` of {crate.name}"
+            fix = "or remove it from [dev-dependencies] (then the tests that use it cannot build)"
+        elif name in crate.dependencies:
+            what = f"dependency `{name}` of {crate.name}"
+        else:
+            what = f"package `{name}` (required by {found['by'] or 'a dependency'})"
+        debian = f"librust-{name.replace('_', '-')}-dev"
+        return (
+            f"cargo cannot find {what} in the crate's offline sources, and resolves it before "
+            f"any build: install it (Debian: apt-get install {debian}) {fix}"
+        )
+    return None
 
 
 def read_crate(
