@@ -20,7 +20,7 @@ from minbuild.project.options import CONFIG, STAGES, STATE_DIR, TARGETS, TOOLCHA
 from minbuild.project.targets import project_targets, select
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord, StageRecord, latest, load
-from minbuild.rust import cargo, toolchains
+from minbuild.rust import cargo, lockfile, toolchains
 from minbuild.util.errors import ConfigError
 from minbuild.util.options import Option, at_least
 
@@ -69,7 +69,7 @@ def ci_matrix(options: Options) -> dict[str, Any]:
     crate = cargo.read_crate(project, candidate.cargo, candidate.env)
     last = _last_run(options.state_dir)
     measured = _seconds_by_stage(last) if last else None
-    packages = cargo.graph_size(crate, candidate.cargo, candidate.env)
+    packages = lockfile.graph_size(crate, candidate.cargo, candidate.env)
     costs = WARM if project.cache_tool not in (None, "none") else COLD
     work = workload(crate, staircase, packages, resolution.skipped, costs, measured)
     shares = host_shares(work, options.shards)

@@ -18,13 +18,16 @@ import yaml
 
 from minbuild.commands.outcome import Outcome
 from minbuild.engine import planner
+from minbuild.engine.invocations import Build
 from minbuild.engine.request import BuildOptions
+from minbuild.engine.suites import ALL_TESTS, Suites
 from minbuild.project.config import bundled, load_project
 from minbuild.project.options import MANIFEST_PATH, OUTPUT, STATE_DIR, TOOLCHAIN
 from minbuild.runs.progress import Reporter
-from minbuild.rust import cargo, choice, toolchains
+from minbuild.rust import cargo, choice, resolution, toolchains
 from minbuild.rust.artifacts import artifact_messages, find_artifact
 from minbuild.rust.cargo import Crate, Workspace
+from minbuild.rust.testtargets import running_the_binary
 from minbuild.util import command
 from minbuild.util.errors import ConfigError, ExitCode, MinbuildError
 from minbuild.util.files import write_atomic
@@ -85,7 +88,7 @@ def init(options: Options, progress: Callable[[str], None]) -> Started:
     candidate = toolchains.resolve((), toolchain_name).toolchain.candidate
     workspace = cargo.read_workspace(manifest, candidate.cargo, candidate.env)
     crate = _package(workspace, manifest)
-    unresolved = cargo.unresolvable(crate, candidate.cargo, candidate.env)
+    unresolved = resolution.unresolvable(crate, candidate.cargo, candidate.env)
     if unresolved:
         raise ConfigError(f"{manifest}: {unresolved}")
     graph = cargo.metadata_of(manifest, candidate.cargo, candidate.env, dependencies=True)
@@ -123,6 +126,10 @@ class _Draft:
         self.minimal = sorted(f for f in required if "/" not in f)
         self.logging, self.logging_comment = _disable_logging(crate, graph)
         self.rustflags: list[str] = []
+        self.integration = running_the_binary(crate) if self.kind == "bin" else ()
+        self.integration_checked: list[str] = []
+        """What running them against the release build showed (comment lines)."""
+        self.integration_broken = False
 
     def describe_artifact(self) -> str:
         return f"bin {self.name}" if self.kind == "bin" else self.kind
@@ -155,6 +162,7 @@ class _Draft:
             f"  disable_logging: {_flow(self.logging)}",
             *self._rustflags_lines(),
             tests,
+            *self._integration_lines(),
             "# Size budgets, enforced by `min-build --check` and `size-report --check`:",
             "# budgets:",
             "#   - {stage: panic-immediate-abort, max_size: 1 MiB}",
@@ -171,6 +179,19 @@ class _Draft:
             "# code, or keep this: it applies to every stage alike.",
             f"rustflags: {_flow(self.rustflags)}",
         ]
+
+    def _integration_lines(self) -> list[str]:
+        if not self.integration:
+            return []
+        root = self.crate.manifest.parent
+        names = ", ".join(_relative(self.crate.test_targets[n], root) for n in self.integration)
+        lines = [
+            f"# The crate's own integration tests that start its binary ({names}): built once",
+            "# per feature set and run against every stage's binary, test by test.",
+            *(f"# {line}" for text in self.integration_checked for line in textwrap.wrap(text, 92)),
+        ]
+        entry = ["integration_tests:", f"  test_targets: {_flow(list(self.integration))}"]
+        return lines + ([f"# {line}" for line in entry] if self.integration_broken else entry)
 
     def text(self, smoke: Smoke | None, release: Path | None) -> str:
         if smoke is not None:
@@ -281,7 +302,32 @@ def _try_release(
     binary = find_artifact(artifact_messages(done.stdout), build.crate, build.artifact)
     if binary is None or build.artifact.kind != "bin":
         return binary, None, notes
+    if draft.integration:
+        notes.append(_check_integration(draft, plan, build, binary))
     return binary, _smoke(binary, build.artifact.name or "", plan.state_dir), notes
+
+
+def _check_integration(draft: _Draft, plan: planner.Plan, build: Build, binary: Path) -> str:
+    """Run the integration tests against the release build, as min-build will; what they
+    showed goes into the file's comment, and a build of them that fails comments them out."""
+    features = cargo.enabled_features(
+        build.crate, default_features=build.stage.default_features, features=build.stage.features
+    )
+    panic = str(cargo.effective_profile(build.crate, build.stage).get("panic", "unwind"))
+    suites = Suites(plan.project, plan.toolchain, plan.state_dir, "init")
+    results = [t for t in suites.results(build, features, panic, binary) if t.status != "skipped"]
+    broken = [t for t in results if t.name == ALL_TESTS]
+    if broken:
+        draft.integration_broken = True
+        draft.integration_checked = [f"Commented out: {broken[0].reason}"]
+        return f"integration tests: {broken[0].reason}"
+    failed = [t.name for t in results if t.status == "failed"]
+    said = f"against the release build {len(results) - len(failed)} of {len(results)} passed"
+    if failed:
+        shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+        said += f"; failing there, so not held against later stages: {shown}"
+    draft.integration_checked = [said[0].upper() + said[1:] + "."]
+    return f"integration tests ({', '.join(draft.integration)}): {said}"
 
 
 def _plan(draft: _Draft, toolchain_name: str | None, state_dir: Path) -> planner.Plan:

@@ -24,9 +24,10 @@ from minbuild.project.options import Shard
 from minbuild.project.stages import Stage
 from minbuild.project.targets import project_targets
 from minbuild.runs import statedir
-from minbuild.rust import artifacts, cargo, toolchains
+from minbuild.rust import artifacts, cargo, lockfile, toolchains
 from minbuild.rust.cache import Cache, choose
 from minbuild.rust.prerequisites import crate_check, with_offline_source
+from minbuild.rust.resolution import unresolvable
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def plan_host(options: BuildOptions, *, check_in_lane: bool = False) -> Plan:
     candidate = ground.resolution.toolchain.candidate
     # the crate's size weighs its builds against std's: only lanes and shares need it
     packages = (
-        cargo.graph_size(ground.crate, candidate.cargo, candidate.env)
+        lockfile.graph_size(ground.crate, candidate.cargo, candidate.env)
         if parallel > 1 or options.shard
         else 1
     )
@@ -253,7 +254,7 @@ def _groundwork(
     resolution = toolchains.resolve(needed, options.toolchain, None if check_in_lane else check)
     toolchain = resolution.toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
-    unresolved = cargo.unresolvable(crate, toolchain.candidate.cargo, toolchain.candidate.env)
+    unresolved = unresolvable(crate, toolchain.candidate.cargo, toolchain.candidate.env)
     if unresolved:
         raise project.source.error(("crate", "manifest"), unresolved)
     cargo.validate_features(project, chosen, crate)

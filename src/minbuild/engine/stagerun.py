@@ -23,7 +23,7 @@ from minbuild.runs.composition import Composition
 from minbuild.runs.records import StageRecord, StaticlibRecord, TestResult
 from minbuild.runs.reference import with_tests
 from minbuild.runs.statedir import fresh_dir, inside
-from minbuild.rust import artifacts, cargo
+from minbuild.rust import artifacts, cargo, lockfile
 from minbuild.rust.artifacts import artifact_messages
 from minbuild.rust.cache import CacheServer
 from minbuild.rust.toolchains import Toolchain
@@ -45,7 +45,7 @@ class Context:
     origins: dict[Path, tuple[frozenset[str], frozenset[str]]] = field(
         default_factory=dict, compare=False, repr=False
     )
-    """Each workspace's `cargo.crate_origins`, read once a run: its builds share a Cargo.lock
+    """Each workspace's `lockfile.crate_origins`, read once a run: its builds share a Cargo.lock
     (cargo writes a missing one at the first build, before anything reads it here)."""
 
     suites: Suites | None = field(default=None, compare=False, repr=False)
@@ -58,7 +58,7 @@ class Context:
 
     def crate_origins(self, crate: cargo.Crate) -> tuple[frozenset[str], frozenset[str]]:
         if crate.workspace_root not in self.origins:
-            self.origins[crate.workspace_root] = cargo.crate_origins(crate)
+            self.origins[crate.workspace_root] = lockfile.crate_origins(crate)
         return self.origins[crate.workspace_root]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -220,40 +219,6 @@ def metadata_of(
     return json.loads(result.stdout)
 
 
-MISSING_PACKAGE = re.compile(
-    r"no matching package (?:named `(?P<named>[^`]+)` found|found\s+searched package name: "
-    r"`(?P<searched>[^`]+)`)(?:.*?required by package `(?P<by>[^ `]+))?",
-    re.DOTALL,
-)
-
-
-def unresolvable(crate: Crate, cargo: Iterable[str], env: Mapping[str, str]) -> str | None:
-    """Cargo resolves every dependency of the workspace, dev-dependencies included, before it
-    builds anything: one it cannot find offline fails every stage. What to say of it (naming
-    the package and what to do), or None when cargo resolves them all."""
-    try:
-        metadata_of(crate.manifest, cargo, env, dependencies=True)
-    except CommandFailed as error:
-        found = MISSING_PACKAGE.search(error.output_tail)
-        if found is None:
-            return None  # another problem: the builds report it in cargo's own words
-        name = found["named"] or found["searched"]
-        fix = "or vendor it"
-        if name in crate.dev_dependencies:
-            what = f"dev-dependency `{name}` of {crate.name}"
-            fix = "or remove it from [dev-dependencies] (then the tests that use it cannot build)"
-        elif name in crate.dependencies:
-            what = f"dependency `{name}` of {crate.name}"
-        else:
-            what = f"package `{name}` (required by {found['by'] or 'a dependency'})"
-        debian = f"librust-{name.replace('_', '-')}-dev"
-        return (
-            f"cargo cannot find {what} in the crate's offline sources, and resolves it before "
-            f"any build: install it (Debian: apt-get install {debian}) {fix}"
-        )
-    return None
-
-
 def read_crate(
     project: Project, cargo: Iterable[str], env: Mapping[str, str], library: str | None = None
 ) -> Crate:
@@ -428,35 +393,3 @@ def declared_cfgs(workspace_root: Path) -> list[str]:
     setting = lints.get("rust", {}).get("unexpected_cfgs", {})
     checks = setting.get("check-cfg", []) if isinstance(setting, dict) else []
     return [check.removeprefix("cfg(").split(",")[0].rstrip(")").strip() for check in checks]
-
-
-def graph_size(crate: Crate, cargo: Iterable[str], env: Mapping[str, str]) -> int:
-    """How many packages the crate's Cargo.lock holds (every platform's, the crate's own
-    included): the measure of a build's work that needs no build. Without a lock file cargo
-    writes one first (`cargo metadata`, offline)."""
-    if not (crate.workspace_root / "Cargo.lock").is_file():
-        try:
-            metadata_of(crate.manifest, cargo, env, dependencies=True)
-        except CommandFailed:
-            return 1 + len(crate.dependencies)
-    packages = locked_packages(crate.workspace_root)
-    return max(1, len(packages)) if packages is not None else 1 + len(crate.dependencies)
-
-
-def locked_packages(workspace_root: Path) -> list[Mapping[str, Any]] | None:
-    """The [[package]] entries of the workspace's Cargo.lock, None without a readable one."""
-    try:
-        with (workspace_root / "Cargo.lock").open("rb") as handle:
-            packages = tomllib.load(handle).get("package", [])
-    except (OSError, tomllib.TOMLDecodeError):
-        return None
-    return [p for p in packages if isinstance(p, dict) and isinstance(p.get("name"), str)]
-
-
-def crate_origins(crate: Crate) -> tuple[frozenset[str], frozenset[str]]:
-    """The names symbols give (`-` as `_`) to the workspace's own packages and path
-    dependencies, and to its registry, git and vendored dependencies, from Cargo.lock."""
-    packages = locked_packages(crate.workspace_root) or [{"name": crate.name}]
-    own = {p["name"].replace("-", "_") for p in packages if "source" not in p}
-    theirs = {p["name"].replace("-", "_") for p in packages if "source" in p}
-    return frozenset(own | {crate.name.replace("-", "_")}), frozenset(theirs)
