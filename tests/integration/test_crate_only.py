@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import REPO, run_minbuild
 
@@ -74,3 +75,34 @@ def test_init_never_overwrites_an_existing_file(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().endswith("exists; --force overwrites it")
     assert existing.read_text() == "# my own\n"
+
+
+@pytest.mark.usefixtures("cargo")
+def test_init_writes_the_smallest_feature_set_that_builds(tmp_path: Path) -> None:
+    crate = tmp_path / "needsone"
+    shutil.copytree(REPO / "tests" / "crates" / "needsone", crate)
+    result = run_minbuild(
+        "init", "--manifest-path", str(crate / "Cargo.toml"), "--state-dir", str(tmp_path / "s")
+    )
+    assert result.returncode == 0, result.stderr
+    written = yaml.safe_load((crate / "minbuild.yaml").read_text(encoding="utf-8"))
+    assert written["feature_sets"]["minimal"] == ["minimal-cli"]
+    said = result.stderr
+    assert "--features (none) does not build: error: needsone needs an engine" in said
+    assert "minimal: ['minimal-cli'] builds; written" in said
+
+
+@pytest.mark.usefixtures("cargo")
+def test_init_writes_the_integration_tests_that_start_the_binary(tmp_path: Path) -> None:
+    crate = tmp_path / "marked"
+    shutil.copytree(REPO / "tests" / "crates" / "marked", crate)
+    (crate / "minbuild.yaml").unlink()
+    result = run_minbuild(
+        "init", "--manifest-path", str(crate / "Cargo.toml"), "--state-dir", str(tmp_path / "s")
+    )
+    assert result.returncode == 0, result.stderr
+    text = (crate / "minbuild.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text)["integration_tests"] == {"test_targets": ["cli"]}
+    assert "# Against the release build 5 of 7 passed; failing there" in text
+    assert "integration tests (cli): against the release build 5 of 7 passed" in result.stderr
+    assert yaml.safe_load(text)["tests"][0]["argv"] == ["{binary}", "--version"], "the smoke test"

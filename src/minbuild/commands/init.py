@@ -8,7 +8,6 @@ import os
 import re
 import secrets
 import textwrap
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,8 @@ from minbuild.engine import planner
 from minbuild.engine.invocations import Build
 from minbuild.engine.request import BuildOptions
 from minbuild.engine.suites import ALL_TESTS, Suites
+from minbuild.features.logging import disable_logging
+from minbuild.features.smallest import smallest
 from minbuild.project.config import bundled, load_project
 from minbuild.project.options import MANIFEST_PATH, OUTPUT, STATE_DIR, TOOLCHAIN
 from minbuild.runs.progress import Reporter
@@ -33,8 +34,6 @@ from minbuild.util.errors import ConfigError, ExitCode, MinbuildError
 from minbuild.util.files import write_atomic
 from minbuild.util.options import Option
 
-LOGGERS = ("log", "tracing")  # crates whose `max_level_off` compiles every statement out
-OWN_SWITCHES = ("disable-logging", "disable_logging")  # a crate's own forwarding feature
 SMOKE_FLAGS = ("--version", "--help")
 
 
@@ -94,7 +93,7 @@ def init(options: Options, progress: Callable[[str], None]) -> Started:
     graph = cargo.metadata_of(manifest, candidate.cargo, candidate.env, dependencies=True)
     draft = _Draft(path, manifest, workspace, crate, graph)
     progress(f"{crate.name} {crate.version}: {draft.describe_artifact()}; building release once")
-    release, smoke, notes = _try_release(draft, toolchain_name, state_dir)
+    release, smoke, notes = _try_release(draft, toolchain_name, state_dir, progress)
     write_atomic(path, draft.text(smoke, release))
     load_project(path)  # what init writes must load: a bug here is ours, and said now
     return Started(path, tuple(notes), release is not None)
@@ -124,7 +123,7 @@ class _Draft:
         target = crate.binary(self.name) if self.name else None
         required = target.required_features if target else ()
         self.minimal = sorted(f for f in required if "/" not in f)
-        self.logging, self.logging_comment = _disable_logging(crate, graph)
+        self.logging, self.logging_comment = disable_logging(crate, graph)
         self.rustflags: list[str] = []
         self.integration = running_the_binary(crate) if self.kind == "bin" else ()
         self.integration_checked: list[str] = []
@@ -226,49 +225,8 @@ def _artifact(crate: Crate) -> tuple[str, str | None]:
     raise ConfigError(f"{crate.manifest}: {crate.name} builds no bin, cdylib or staticlib")
 
 
-def _disable_logging(crate: Crate, graph: Any) -> tuple[list[str], list[str]]:
-    """The features that compile logging out, and the comment that explains them."""
-    own = [f for f in OWN_SWITCHES if f in crate.features]
-    if own:
-        return own, [f"disable-logging adds these: {crate.name}'s own `{own[0]}` feature."]
-    direct = [d for d in LOGGERS if d in crate.dependencies and _has_off_switch(graph, d)]
-    chosen = [f"{d}{'?' if d in crate.optional_dependencies else ''}/max_level_off" for d in direct]
-    comment = [
-        "disable-logging adds these: `max_level_off` on the logging crates "
-        f"{crate.name} depends on directly ({', '.join(direct) or 'none'})."
-    ]
-    transitive = [d for d in _reachable(graph, crate) if d in LOGGERS and d not in direct]
-    for name in transitive:
-        comment.append(
-            f"{name} is only a dependency of a dependency: to compile its statements out, add "
-            f'{name} to [dependencies] and a feature disable-logging = ["{name}/max_level_off"] '
-            "to Cargo.toml (what Wasmtime's disable-logging does), then list it here."
-        )
-    return chosen, comment
-
-
-def _has_off_switch(graph: Any, name: str) -> bool:
-    return any(p["name"] == name and "max_level_off" in p["features"] for p in graph["packages"])
-
-
-def _reachable(graph: Any, crate: Crate) -> set[str]:
-    """Names of every package the crate's normal dependency graph reaches."""
-    names = {p["id"]: p["name"] for p in graph["packages"]}
-    nodes = {n["id"]: n for n in (graph.get("resolve") or {}).get("nodes", [])}
-    start = next((i for i, p in names.items() if p == crate.name and i in nodes), None)
-    seen: set[str] = set()
-    queue = deque([start] if start else [])
-    while queue:
-        for dep in nodes[queue.popleft()].get("deps", []):
-            kinds = {k.get("kind") for k in dep.get("dep_kinds", [{}])}
-            if dep["pkg"] not in seen and None in kinds:
-                seen.add(dep["pkg"])
-                queue.append(dep["pkg"])
-    return {names[i] for i in seen}
-
-
 def _try_release(
-    draft: _Draft, toolchain_name: str | None, state_dir: Path
+    draft: _Draft, toolchain_name: str | None, state_dir: Path, progress: Callable[[str], None]
 ) -> tuple[Path | None, Smoke | None, list[str]]:
     """Build the release stage exactly as min-build will (so its units are reused), then
     find the first smoke flag the binary answers."""
@@ -288,6 +246,7 @@ def _try_release(
         else:
             draft.rustflags = []
     notes += [f"toolchain: {line}" for line in choice.lines(plan.resolution.choice)]
+    notes += _prove_feature_sets(draft, plan, progress)
     build = next((b for b in plan.builds if b.stage.name == "release"), plan.builds[0])
     log = plan.state_dir / "logs" / "init" / "release.log"
     done = command.run(
@@ -305,6 +264,37 @@ def _try_release(
     if draft.integration:
         notes.append(_check_integration(draft, plan, build, binary))
     return binary, _smoke(binary, build.artifact.name or "", plan.state_dir), notes
+
+
+def _prove_feature_sets(
+    draft: _Draft, plan: planner.Plan, progress: Callable[[str], None]
+) -> list[str]:
+    """`cargo check` the feature sets the file will name, as min-build's stages build them
+    (--no-default-features): the smallest that builds becomes `minimal`; a disable_logging
+    set that does not build on top of it is left out, with the reason."""
+    candidate = plan.toolchain.candidate
+
+    def check(features: Sequence[str]) -> str | None:
+        progress(f"checking --no-default-features --features {','.join(features) or '(none)'}")
+        args = ["--no-default-features", *(["--features", ",".join(features)] if features else [])]
+        log = plan.state_dir / "logs" / "init" / f"check-{len(checked)}.log"
+        checked.append(tuple(features))
+        return cargo.check_builds(
+            plan.project, candidate.cargo, candidate.env, plan.state_dir / "target", args,
+            draft.rustflags, log,
+        )  # fmt: skip
+
+    checked: list[tuple[str, ...]] = []
+    search = smallest(draft.crate.features, draft.minimal, check)
+    draft.minimal = list(search.chosen)
+    notes = [f"feature sets: {line}" for line in search.lines()]
+    if draft.logging and search.proved:
+        problem = check([*draft.minimal, *(f.replace("?", "") for f in draft.logging)])
+        if problem:
+            notes.append(f"feature sets: disable_logging {draft.logging} does not build: {problem}")
+            draft.logging_comment.append(f"Left out, it does not build: {problem}")
+            draft.logging = []
+    return notes
 
 
 def _check_integration(draft: _Draft, plan: planner.Plan, build: Build, binary: Path) -> str:
