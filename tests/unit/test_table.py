@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from minbuild.report.table import render
 from minbuild.util.text import format_table
 from tests.unit.samples import sample_run
@@ -42,6 +44,17 @@ def test_skipped_and_failed_stages_explain_themselves() -> None:
     assert "build-std: toolchain stable has no std library source" in text
     assert "broken: build failed (exit 101) · error[E0425]: cannot find value `x`" in text
     assert "strip: same effective settings as lto (expect a 0-byte delta)" in text
+
+
+def test_stages_that_fail_as_an_earlier_one_did_say_so_once() -> None:
+    run = sample_run()
+    broken = run.stages[-1]
+    again = dataclasses.replace(broken, name="broken-too")
+    other = dataclasses.replace(broken, name="other", first_error="error: something else")
+    text = render(dataclasses.replace(run, stages=(*run.stages, again, other)))
+    assert text.count("cannot find value `x`") == 1
+    assert "broken-too: fails as broken does (the same first error)" in text
+    assert "other: build failed (exit 101) · error: something else" in text
 
 
 def test_format_table_aligns_columns() -> None:

@@ -140,10 +140,19 @@ def cache_text(stage: StageRecord) -> str:
 def notes(table_rows: list[Row]) -> list[tuple[str, str]]:
     """(stage, explanation) for every stage that needs one: skips, failures, no-ops, growth."""
     previous: dict[str, Row] = {}
+    first_failure: dict[tuple[str, str], str] = {}  # (target, first error) -> the stage
     many_targets = len({row.target for row in table_rows}) > 1
     found = []
     for row in table_rows:
-        note = _note(row, previous.get(row.target))
+        error = row.record.first_error
+        if row.record.artifact is None and error and (row.target, error) in first_failure:
+            # A setting an earlier stage brought in breaks the build; every stage after it
+            # keeps that setting and fails alike: one line says so, not cargo's error again.
+            note = f"fails as {first_failure[row.target, error]} does (the same first error)"
+        else:
+            note = _note(row, previous.get(row.target))
+            if error and row.record.artifact is None:
+                first_failure[row.target, error] = row.stage
         if note:
             found.append((f"{row.stage} @ {row.target}" if many_targets else row.stage, note))
         if row.size is not None:
