@@ -103,6 +103,6 @@ def test_init_writes_the_integration_tests_that_start_the_binary(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     text = (crate / "minbuild.yaml").read_text(encoding="utf-8")
     assert yaml.safe_load(text)["integration_tests"] == {"test_targets": ["cli"]}
-    assert "# Against the release build 5 of 7 passed; failing there" in text
-    assert "integration tests (cli): against the release build 5 of 7 passed" in result.stderr
+    assert "# Against the release build 6 of 8 passed; failing there" in text
+    assert "integration tests (cli): against the release build 6 of 8 passed" in result.stderr
     assert yaml.safe_load(text)["tests"][0]["argv"] == ["{binary}", "--version"], "the smoke test"

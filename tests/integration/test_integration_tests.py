@@ -67,6 +67,18 @@ def test_failures_are_judged_against_release(runs: tuple[RunRecord, RunRecord]) 
     assert integration(release)["ignored"].reason == "#[ignore]: needs a network"
 
 
+def test_a_test_that_kills_the_test_executable_fails_alone(
+    runs: tuple[RunRecord, RunRecord],
+) -> None:
+    _, release, _ = runs[0].stages
+    aborted = integration(release)["aborts_the_test_process_when_asked"]
+    assert aborted.status == "failed" and aborted.reason == (
+        "the test executable ended (signal 6) while it ran"
+    )
+    ran = [t for t in integration(release).values() if t.status != "skipped"]
+    assert len(ran) == 7, "every other test has its own result (two are skipped)"
+
+
 def test_a_re_run_builds_no_test_executable(runs: tuple[RunRecord, RunRecord]) -> None:
     first, again = runs
     assert [s.status for s in again.stages] == [s.status for s in first.stages]

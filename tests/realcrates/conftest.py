@@ -2,8 +2,9 @@
 
 A user who wants to try minbuild on a packaged crate copies its sources out of
 /usr/share/cargo/registry, deletes the registry's Cargo.lock and .cargo-checksum.json, points
-crates.io at Debian's registry in the crate's own .cargo/config.toml, and drops the
-dev-dependencies Debian does not package. Then `minbuild init` and `minbuild min-build`.
+crates.io at Debian's registry in the crate's own .cargo/config.toml, and keeps the
+dev-dependencies Debian packages (relaxed to the packaged version where the crate asks for an
+older one), so that its own tests build; the others are dropped. Then `minbuild init` and `minbuild min-build`.
 One state dir per crate, shared by all of its tests (a crate's builds are its tier's cost).
 
 A test gets a crate through the `real_crates` fixture (marker `realcrates`), which needs
@@ -13,6 +14,7 @@ Debian's registry and, for `init` and the build-std stages, Debian's rustc-web (
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -76,23 +78,47 @@ def prepare(name: str, version: str, destination: Path) -> Path:
     (crate / ".cargo").mkdir(exist_ok=True)
     (crate / ".cargo" / "config.toml").write_text(SOURCE_REPLACEMENT)
     manifest = crate / "Cargo.toml"
-    manifest.write_text(_without_unpackaged_dev_dependencies(manifest.read_text()))
+    manifest.write_text(_with_packaged_dev_dependencies(manifest.read_text()))
     return crate
 
 
-def _without_unpackaged_dev_dependencies(text: str) -> str:
-    """Drop each [dev-dependencies.NAME] table whose crate Debian does not package (cargo
-    normalizes published manifests to one such table per dependency)."""
+def _with_packaged_dev_dependencies(text: str) -> str:
+    """Keep each [dev-dependencies.NAME] table (cargo normalizes published manifests to one
+    per dependency, target-specific ones too) whose crate Debian packages, its version
+    requirement relaxed to the newest packaged version when none matches (as a user who
+    keeps the crate's tests would do); drop the others."""
     kept: list[str] = []
-    dropping = False
+    dropping, relax_to = False, None
     for line in text.splitlines(keepends=True):
         if line.startswith("["):
             header = line.strip().strip("[]")
-            dependency = header.removeprefix("dev-dependencies.")
-            dropping = header != dependency and not any(REGISTRY.glob(f"{dependency}-[0-9]*"))
+            dependency = re.sub(r"^(target\..+\.)?dev-dependencies\.", "", header)
+            is_dev = dependency != header
+            versions = _packaged_versions(dependency) if is_dev else []
+            dropping = is_dev and not versions
+            relax_to = versions[-1] if is_dev else None
+        elif relax_to and line.startswith("version = "):
+            wanted = line.split("=", 1)[1].strip().strip('"')
+            if not any(_caret_matches(wanted, have) for have in _packaged_versions(dependency)):
+                line = f'version = "{relax_to}"\n'
         if not dropping:
             kept.append(line)
     return "".join(kept)
+
+
+def _packaged_versions(name: str) -> list[str]:
+    found = [p.name.removeprefix(f"{name}-") for p in REGISTRY.glob(f"{name}-[0-9]*")]
+    return sorted(found, key=lambda v: [int(x) if x.isdigit() else 0 for x in v.split(".")])
+
+
+def _caret_matches(wanted: str, have: str) -> bool:
+    """cargo's default (caret) requirement: same leftmost non-zero part, and not older."""
+    want = [int(x) for x in re.findall(r"\d+", wanted)[:3]]
+    got = [int(x) for x in re.findall(r"\d+", have)[:3]]
+    if not want or len(got) < 3:
+        return False
+    fixed = next((i for i, part in enumerate(want) if part), len(want) - 1) + 1
+    return got[:fixed] == want[:fixed] and got >= want + [0] * (3 - len(want))
 
 
 @pytest.fixture(scope="session")

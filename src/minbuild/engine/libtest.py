@@ -30,9 +30,13 @@ def listed_tests(stdout: str) -> list[str] | None:
     return None
 
 
-def run_argv(executable: Path, skip: Iterable[str], test_threads: int) -> list[str]:
-    """Every listed test but `skip` (exact names), with one JSON event per line."""
-    argv = [str(executable), "--exact", "--format", "json", "-Z", "unstable-options"]
+def run_argv(
+    executable: Path, skip: Iterable[str], test_threads: int, only: str | None = None
+) -> list[str]:
+    """Every listed test but `skip` (exact names), or `only` that one, with one JSON event
+    per line."""
+    argv = [str(executable), *([only] if only else []), "--exact", "--format", "json"]
+    argv += ["-Z", "unstable-options"]
     argv += ["--report-time", "--ensure-time"]
     for name in sorted(skip):
         argv += ["--skip", name]
@@ -55,6 +59,11 @@ class Ended:
     killed_after: float | None = None
     """The stage timeout it was killed at, or None if it exited by itself."""
 
+    @property
+    def crashed(self) -> bool:
+        """It died by itself: libtest exits 0, or 101 when a test failed."""
+        return self.killed_after is None and self.returncode not in (0, 101)
+
 
 def results(suite: str, stdout: str, ended: Ended, stderr: str = "") -> list[TestResult]:
     """One result per test the JSON events name; a test that started and never ended was
@@ -76,13 +85,14 @@ def results(suite: str, stdout: str, ended: Ended, stderr: str = "") -> list[Tes
                 "failed",
                 ended.killed_after or 0.0,
                 output_tail("", stderr),
-                _unfinished(ended),
+                unfinished(ended),
                 suite=suite,
             )
     return list(finished.values())
 
 
-def _unfinished(ended: Ended) -> str:
+def unfinished(ended: Ended) -> str:
+    """Why a test that started has no result."""
     if ended.killed_after is not None:
         return (
             f"still running when the stage's integration tests were killed after "

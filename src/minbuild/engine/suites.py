@@ -4,6 +4,7 @@ per feature set, the stage's binary put where they look for it, their results te
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -29,6 +30,8 @@ from minbuild.util.errors import CommandFailed, CommandTimedOut, ToolMissingErro
 TARGET_DIR = "target-tests"
 """The state dir's target dir for test executables: apart from the stages', whose profile
 they do not share, and from the debug stage's target/debug."""
+MAX_CRASHES = 5
+"""Times a test executable may die before the tests it did not get to are left unrun."""
 ALL_TESTS = "*"
 """cargo test --test takes a glob: every integration test target of the package."""
 
@@ -162,19 +165,46 @@ class Suites:
         found = [TestResult(n, "skipped", 0.0, "", why, suite=suite) for n, why in skipped.items()]
         if len(skipped) == len(names):
             return found
-        argv = libtest.run_argv(executable.path, skipped, tests.test_threads)
         env = {**env, **libtest.UNSTABLE_ENV, **libtest.time_limits(tests.timeout)}
+        run = functools.partial(self._batch, executable, env, cwd, deadline)
+        ran: list[TestResult] = []
+        ended = libtest.Ended(0)
+        for _ in range(MAX_CRASHES + 1):
+            done = {*skipped, *(t.name for t in ran)}
+            if len(done) == len(names) or time.monotonic() >= deadline:
+                break
+            batch, ended = run(libtest.run_argv(executable.path, done, tests.test_threads))
+            if not ended.crashed:
+                ran += batch
+                break
+            # The executable died (a test that aborts the process): the tests it had running
+            # are the suspects; each alone tells which one it was, the rest go on after it.
+            running = {t.name for t in batch if t.reason == libtest.unfinished(ended)}
+            ran += [t for t in batch if t.name not in running]
+            for name in sorted(running):
+                results, died = run(libtest.run_argv(executable.path, (), 1, only=name))
+                why = libtest.unfinished(died)
+                ran += results or [TestResult(name, "failed", 0.0, "", why, suite=suite)]
+        reported = {t.name for t in ran}
+        never = [n for n in names if n not in skipped and n not in reported]
+        ran += [TestResult(n, "skipped", 0.0, "", _never_ran(ended), suite=suite) for n in never]
+        return found + [_expectation(t, tests, stage, panic, features) for t in ran]
+
+    def _batch(
+        self,
+        executable: TestExecutable,
+        env: Mapping[str, str],
+        cwd: Path,
+        deadline: float,
+        argv: list[str],
+    ) -> tuple[list[TestResult], libtest.Ended]:
         timeout = max(1.0, deadline - time.monotonic())
         try:
             done = command.run(argv, env=env, cwd=cwd, timeout=timeout, check=False)
             ended, stdout, stderr = libtest.Ended(done.returncode), done.stdout, done.stderr
         except CommandTimedOut as error:
             ended, stdout, stderr = libtest.Ended(-9, timeout), error.stdout, error.output_tail
-        ran = libtest.results(suite, stdout, ended, stderr)
-        reported = {t.name for t in ran}
-        never = [n for n in names if n not in skipped and n not in reported]
-        ran += [TestResult(n, "skipped", 0.0, "", _never_ran(ended), suite=suite) for n in never]
-        return found + [_expectation(t, tests, stage, panic, features) for t in ran]
+        return libtest.results(executable.suite, stdout, ended, stderr), ended
 
     def _whole(
         self, executable: TestExecutable, env: Mapping[str, str], cwd: Path, deadline: float

@@ -209,6 +209,8 @@ def _row_data(row: Row) -> dict[str, object]:
         "percent_of_base": _rounded(row.percent_of_base),
         "tests_passed": row.tests_passed,
         "tests_run": row.tests_run,
+        "tests_excused": row.record.tests_excused,
+        "regressions": [t.name for t in row.record.tests if t.regression],
         "toolchain": row.toolchain,
         "grew": row.grew,
         "sha256": row.record.sha256,

@@ -15,10 +15,10 @@ import squarify
 from minbuild.report import charts
 from minbuild.report.anatomy import diff_text
 from minbuild.report.movers import CompositionDiff, label
-from minbuild.report.table import delta_text, size_text
+from minbuild.report.table import delta_text, failure_notes, size_text
 from minbuild.runs.composition import Composition, Section, Share
 from minbuild.runs.records import RunRecord, StageRecord
-from minbuild.runs.rows import rows, toolchain_label
+from minbuild.runs.rows import rows, tests_text, toolchain_label
 
 TREEMAP_WIDTH, TREEMAP_HEIGHT = 960, 420
 COLOURS = {"crate": "#e4572e", "dependency": "#f3a712", "std": "#3b75af", "other": "#8c8c8c"}
@@ -71,9 +71,13 @@ def _sizes_table(run: RunRecord) -> str:
     cells = []
     for row in rows(run):
         delta, percent = delta_text(row.delta, row.delta_percent)
-        values = [row.stage, row.target, size_text(row.size), delta, percent, row.status]
+        tests = tests_text(row.record)
+        failures = " · ".join(failure_notes(row.record))
+        values = [row.stage, row.target, size_text(row.size), delta, percent, tests, row.status]
+        values.append(failures)
         cells.append("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in values) + "</tr>")
-    head = "".join(f"<th>{h}</th>" for h in ("stage", "target", "size", "Δ", "Δ %", "status"))
+    headers = ("stage", "target", "size", "Δ", "Δ %", "tests", "status", "failed tests")
+    head = "".join(f"<th>{h}</th>" for h in headers)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(cells)}</tbody></table>"
 
 

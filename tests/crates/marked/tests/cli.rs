@@ -56,3 +56,12 @@ fn always_fails() {
 #[test]
 #[ignore = "needs a network"]
 fn ignored() {}
+
+#[test]
+fn aborts_the_test_process_when_asked() {
+    // A test that takes the whole test executable down (bat has one, through a double close):
+    // the tests it did not get to must still run.
+    if std::env::var_os("MARKED_ABORT").is_some() {
+        std::process::abort();
+    }
+}
