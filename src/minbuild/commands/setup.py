@@ -52,4 +52,11 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         with_cache=bool(options.cache),
     )
     lines = provision.setup(chosen, dry_run=options.dry_run)
+    # A crate's dev-dependencies are known once its sources are installed: a second round
+    # installs the packaged ones, so that its own tests build (integration_tests).
+    tests_need = [n for c in options.crates if (n := provision.dev_dependency_need(c))]
+    if tests_need:
+        lines += provision.setup(tests_need, dry_run=options.dry_run)
+    elif options.crates and options.dry_run:
+        lines.append("then: the crates' packaged dev-dependencies, once their sources are in")
     return Outcome(text="".join(f"minbuild setup: {line}\n" for line in lines))

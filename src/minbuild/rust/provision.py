@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,43 @@ def crate_need(name: str) -> Need:
         return [] if found else [f"{REGISTRY}/{name}-<version>"]
 
     return Need(f"crate {name}", (package,), (), missing)
+
+
+def dev_dependency_need(name: str) -> Need | None:
+    """The Debian packages of an installed registry crate's dev-dependencies (what its own
+    tests need to build: integration_tests), those apt knows; None when none is packaged or
+    the crate is not installed yet."""
+    manifests = sorted(REGISTRY.glob(f"{name}-[0-9]*/Cargo.toml"))
+    if not manifests:
+        return None
+    with manifests[-1].open("rb") as handle:
+        manifest = tomllib.load(handle)
+    tables = [manifest.get("dev-dependencies", {})]
+    tables += [t.get("dev-dependencies", {}) for t in manifest.get("target", {}).values()]
+    names = sorted({dep.get("package", key) if isinstance(dep, dict) else key
+                    for table in tables for key, dep in table.items()})  # fmt: skip
+    known = [
+        (dep, package)
+        for dep in names
+        if _apt_knows(package := f"librust-{dep.replace('_', '-').lower()}-dev")
+    ]
+    if not known:
+        return None
+
+    def missing() -> list[str]:
+        return [f"{REGISTRY}/{dep}-<version>" for dep, _ in known if not _registry_has(dep)]
+
+    return Need(f"crate {name}'s dev-dependencies", tuple(p for _, p in known), (), missing)
+
+
+def _apt_knows(package: str) -> bool:
+    return command.run(["apt-cache", "show", package], check=False).returncode == 0
+
+
+def _registry_has(name: str) -> bool:
+    return any(REGISTRY.glob(f"{name}-[0-9]*/Cargo.toml")) or any(
+        REGISTRY.glob(f"{name.replace('-', '_')}-[0-9]*/Cargo.toml")
+    )
 
 
 def cache_need() -> Need:
