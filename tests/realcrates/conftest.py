@@ -4,7 +4,8 @@ A user who wants to try minbuild on a packaged crate copies its sources out of
 /usr/share/cargo/registry, deletes the registry's Cargo.lock and .cargo-checksum.json, points
 crates.io at Debian's registry in the crate's own .cargo/config.toml, and keeps the
 dev-dependencies Debian packages (relaxed to the packaged version where the crate asks for an
-older one), so that its own tests build; the others are dropped. Then `minbuild init` and `minbuild min-build`.
+older one), so that its own tests build; the others are dropped. Then `minbuild init` and
+`minbuild min-build`.
 One state dir per crate, shared by all of its tests (a crate's builds are its tier's cost).
 
 A test gets a crate through the `real_crates` fixture (marker `realcrates`), which needs

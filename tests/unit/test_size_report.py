@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import struct
 from pathlib import Path
@@ -180,3 +181,22 @@ def test_the_pull_request_comment_leads_with_the_verdict_and_folds_the_rest(
     assert text.index("Largest changes against baseline") < folded
     assert text.index("| `release` |") < folded  # the change that broke the budget
     assert "## minbuild size report: tinyvm" in text[folded:]
+
+
+def test_check_fails_on_a_stage_whose_tests_broke_not_on_one_failing_at_release(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "project.yaml"
+    config.write_text(PROJECT.split("budgets:")[0])
+    broken = records.TestResult("cli_works", "failed", 0.1, "", "boom", suite="cli")
+    inherited = dataclasses.replace(broken, name="old", already_failing_at="release")
+    run = sample_run()
+    lto = next(s for s in run.stages if s.name == "lto")
+    for tests, code in (((inherited,), 0), ((inherited, broken), 1)):
+        stages = tuple(dataclasses.replace(s, tests=tests) if s is lto else s for s in run.stages)
+        state = tmp_path / f"state{code}"
+        document = dataclasses.replace(run, stages=stages, config=str(config))
+        records.save(document, state / "runs")
+        _, messages, exit_code = report(state, check=True)
+        assert exit_code == code, messages
+    assert "check: lto: tests failed: cli_works" in messages

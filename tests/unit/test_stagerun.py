@@ -203,7 +203,9 @@ def stage_run(
 
 def no_tests(project: Project, root: Path, manifest: str) -> Project:
     """The project moved to the recording's copy of its crate, without tests or fixtures."""
-    return dataclasses.replace(project, manifest=root / manifest, tests=(), fixtures=())
+    return dataclasses.replace(
+        project, manifest=root / manifest, tests=(), fixtures=(), integration_tests=None
+    )
 
 
 def same_spelling(words: list[str]) -> list[str]:

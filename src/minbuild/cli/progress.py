@@ -41,6 +41,8 @@ class ProgressPrinter:
         self._halt()
         size = human_size(record.size_bytes) if record.size_bytes is not None else "no size"
         tests = f"{tests_text(record)} tests" if record.tests_run else "no tests"
+        if record.test_seconds is not None and record.tests_run:
+            tests += f" in {record.test_seconds:.1f}s"
         seconds = f"{record.build_seconds:.1f}s build" if record.build_seconds is not None else ""
         detail = "  ".join(part for part in (size, tests, seconds) if part)
         if record.status == "skipped":

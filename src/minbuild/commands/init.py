@@ -33,6 +33,7 @@ from minbuild.util import command
 from minbuild.util.errors import ConfigError, ExitCode, MinbuildError
 from minbuild.util.files import write_atomic
 from minbuild.util.options import Option
+from minbuild.util.text import first_few
 
 SMOKE_FLAGS = ("--version", "--help")
 
@@ -314,8 +315,7 @@ def _check_integration(draft: _Draft, plan: planner.Plan, build: Build, binary: 
     failed = [t.name for t in results if t.status == "failed"]
     said = f"against the release build {len(results) - len(failed)} of {len(results)} passed"
     if failed:
-        shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
-        said += f"; failing there, so not held against later stages: {shown}"
+        said += f"; failing there, so not held against later stages: {first_few(failed)}"
     draft.integration_checked = [said[0].upper() + said[1:] + "."]
     return f"integration tests ({', '.join(draft.integration)}): {said}"
 

@@ -39,7 +39,7 @@ from minbuild.runs.select import find_run, project_for
 from minbuild.util.errors import ConfigError, ExitCode
 from minbuild.util.files import write_atomic
 from minbuild.util.options import Option, at_least
-from minbuild.util.text import did_you_mean
+from minbuild.util.text import did_you_mean, first_few
 
 BASELINE = "baseline"
 REPORT_FORMATS = (*FORMATS, "comment")
@@ -165,8 +165,9 @@ def run(options: Options, reporter: Reporter) -> Outcome:
             warnings=verdict.warnings,
             allowed=verdict.allowed,
         )
-        exit_code = ExitCode.FAILED if verdict.failed else ExitCode.OK
-        messages += verdict.messages()
+        broke = _test_regressions(run)
+        exit_code = ExitCode.FAILED if verdict.failed or broke else ExitCode.OK
+        messages += verdict.messages() + broke
         written += [verdict.record] if verdict.record else []
     if options.ratchet:
         said, baseline = _ratchet(run, project)
@@ -267,3 +268,14 @@ def _deliver(
         return Outcome(exit_code, text, tuple(written), tuple(messages))
     write_atomic(output, text)
     return Outcome(exit_code, "", (*written, output), (*messages, f"wrote {output}"))
+
+
+def _test_regressions(run: RunRecord) -> list[str]:
+    """--check fails on a stage whose tests broke (those failing at the reference stage, or
+    by declared design, excepted), as on a broken budget."""
+    said = []
+    for stage in run.stages:
+        broken = [t.name for t in stage.tests if t.regression]
+        if broken:
+            said.append(f"check: {stage.name}: tests failed: {first_few(broken)}")
+    return said

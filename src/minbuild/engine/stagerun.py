@@ -53,7 +53,7 @@ class Context:
 
     def __post_init__(self) -> None:
         if self.suites is None:
-            suites = Suites(self.project, self.toolchain, self.state_dir, self.run_id)
+            suites = Suites(self.project, self.toolchain, self.state_dir, self.run_id, self.run)
             object.__setattr__(self, "suites", suites)  # one per run, made with the context
 
     def crate_origins(self, crate: cargo.Crate) -> tuple[frozenset[str], frozenset[str]]:
@@ -170,7 +170,9 @@ class StageRun:
         if built.artifact is not None:
             before_tests()
             progress("testing")
+            started = time.monotonic()
             record = self._test(record, built.artifact)
+            record = dataclasses.replace(record, test_seconds=round(time.monotonic() - started, 2))
         return dataclasses.replace(record, ended=now())
 
     def _build(self, base: StageRecord, progress: Callable[[str], None]) -> Built:

@@ -67,6 +67,8 @@ class Suites:
     toolchain: Toolchain
     state_dir: Path
     run_id: str
+    run: command.Runner = command.run
+    """How processes are run: the run's own runner (a fake in tests)."""
     _built: dict[str, SuiteBuild] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -126,7 +128,7 @@ class Suites:
         if self.project.rustflags:
             env["RUSTFLAGS"] = " ".join(self.project.rustflags)
         log = inside(self.state_dir, "logs", self.run_id, "integration-tests", f"{key}.log")
-        done = command.run(argv, env=env, cwd=crate.manifest.parent, check=False, log_file=log)
+        done = self.run(argv, env=env, cwd=crate.manifest.parent, check=False, log_file=log)
         if done.returncode != 0:
             first = done.first_error() or f"exit {done.returncode}"
             return SuiteBuild(problem=f"the integration tests did not build: {first}; log: {log}")
@@ -153,7 +155,7 @@ class Suites:
         # A failure's tail should end with its panic message, not a caller's backtrace.
         env = {**env, "RUST_BACKTRACE": "0", **tests.env}
         try:
-            listing = command.run(libtest.list_argv(executable.path), env=env, cwd=cwd, timeout=60)
+            listing = self.run(libtest.list_argv(executable.path), env=env, cwd=cwd, timeout=60)
         except (CommandFailed, ToolMissingError) as error:
             problem = f"cannot list its tests: {error}"
             return [TestResult(suite, "failed", 0.0, "", problem, suite=suite)]
@@ -200,7 +202,7 @@ class Suites:
     ) -> tuple[list[TestResult], libtest.Ended]:
         timeout = max(1.0, deadline - time.monotonic())
         try:
-            done = command.run(argv, env=env, cwd=cwd, timeout=timeout, check=False)
+            done = self.run(argv, env=env, cwd=cwd, timeout=timeout, check=False)
             ended, stdout, stderr = libtest.Ended(done.returncode), done.stdout, done.stderr
         except CommandTimedOut as error:
             ended, stdout, stderr = libtest.Ended(-9, timeout), error.stdout, error.output_tail
@@ -213,7 +215,7 @@ class Suites:
         timeout = max(1.0, deadline - time.monotonic())
         argv = [str(executable.path)]
         try:
-            done = command.run(argv, env=env, cwd=cwd, timeout=timeout, check=False)
+            done = self.run(argv, env=env, cwd=cwd, timeout=timeout, check=False)
         except CommandTimedOut as error:
             why = f"killed after {timeout:g}s"
             return TestResult(suite, "failed", timeout, error.output_tail, why, suite=suite)

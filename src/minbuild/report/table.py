@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from minbuild.runs.records import RunRecord, StageRecord
 from minbuild.runs.rows import Row, base_stage, overlap, rows, tests_text, toolchain_label
-from minbuild.util.text import format_table, human_size
+from minbuild.util.text import first_few, format_table, human_size
 
 
 def size_text(size: int | None, *, exact: bool = False) -> str:
@@ -188,9 +188,8 @@ def failure_notes(stage: StageRecord) -> list[str]:
     if expected:
         notes.append(f"failed as expected: {'; '.join(expected)}")
     if inherited:
-        names = ", ".join(t.name for t in inherited[:5])
-        more = f" and {len(inherited) - 5} more" if len(inherited) > 5 else ""
-        notes.append(f"failing at {inherited[0].already_failing_at} too: {names}{more}")
+        names = first_few([t.name for t in inherited])
+        notes.append(f"failing at {inherited[0].already_failing_at} too: {names}")
     return notes
 
 

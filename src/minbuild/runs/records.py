@@ -137,6 +137,8 @@ class StageRecord:
     """When the build began (ISO 8601, UTC, milliseconds): with `ended`, the run's overlap."""
     ended: str | None = None
     """When its tests ended."""
+    test_seconds: float | None = None
+    """How long its tests took (fixtures, commands and integration tests, their build too)."""
     lane: int | None = None
     """Which of the run's concurrent lanes built it."""
     cache: CacheRecord | None = None

@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from minbuild.runs.records import StageRecord, TestResult
+from minbuild.util.text import first_few
 
 REFERENCE = "release"
 """The stage a crate's own tests are expected to pass at: cargo's release profile."""
@@ -45,13 +46,8 @@ def with_tests(stage: StageRecord, tests: tuple[TestResult, ...]) -> StageRecord
         stage,
         tests=tests,
         status="failed" if blamed else "ok",
-        reason=f"tests failed: {_names(blamed)}" if blamed else "",
+        reason=f"tests failed: {first_few([_label(t) for t in blamed])}" if blamed else "",
     )
-
-
-def _names(tests: Sequence[TestResult], shown: int = 5) -> str:
-    names = ", ".join(_label(t) for t in tests[:shown])
-    return names + (f" and {len(tests) - shown} more" if len(tests) > shown else "")
 
 
 def _label(test: TestResult) -> str:

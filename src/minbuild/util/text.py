@@ -63,3 +63,9 @@ def shorten(text: str, limit: int) -> str:
 def md_row(cells: Sequence[str]) -> str:
     """One row of a markdown table; a `|` inside a cell is escaped."""
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+def first_few(names: Sequence[str], shown: int = 5) -> str:
+    """`a, b, c, d, e and 211 more`: a long list of names, cut for one line."""
+    text = ", ".join(names[:shown])
+    return text + (f" and {len(names) - shown} more" if len(names) > shown else "")
