@@ -107,6 +107,8 @@ class Crate:
     """Package names of its [dev-dependencies] (which cargo resolves for every build)."""
     test_targets: Mapping[str, Path] = field(default_factory=dict)
     """Its integration test targets (tests/*.rs, [[test]]) and their source files."""
+    build_script: Path | None = None
+    """Its build script (build.rs), if it has one."""
 
     @property
     def binaries(self) -> tuple[str, ...]:
@@ -182,6 +184,10 @@ def _crate(package: Any, root: Path, profiles: Mapping[str, Any]) -> Crate:
         test_targets={
             t["name"]: Path(t["src_path"]) for t in package["targets"] if "test" in t["kind"]
         },
+        build_script=next(
+            (Path(t["src_path"]) for t in package["targets"] if "custom-build" in t["kind"]),
+            None,
+        ),
     )
 
 
