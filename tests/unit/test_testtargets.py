@@ -12,16 +12,13 @@ from tests.unit.helpers import crate
 BIN = CargoTarget("tool", ("bin",), ("bin",))
 
 
-def test_targets(
-    tmp_path: Path, files: dict[str, str], build_rs: str | None = None
-) -> tuple[str, ...]:
+def starting(tmp_path: Path, files: dict[str, str], build_rs: str | None = None) -> tuple[str, ...]:
+    """The test targets (tests/NAME.rs among `files`) found to start the binary."""
     for name, text in files.items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    roots = {
-        Path(n).stem: tmp_path / n for n in files if n.count("/") == 1 and n.startswith("tests/")
-    }
+    roots = {Path(n).stem: tmp_path / n for n in files if n.count("/") == 1}
     script = None
     if build_rs is not None:
         script = tmp_path / "build.rs"
