@@ -185,11 +185,12 @@ class _Draft:
             return []
         root = self.crate.manifest.parent
         names = ", ".join(_relative(self.crate.test_targets[n], root) for n in self.integration)
-        lines = [
-            f"# The crate's own integration tests that start its binary ({names}): built once",
-            "# per feature set and run against every stage's binary, test by test.",
-            *(f"# {line}" for text in self.integration_checked for line in textwrap.wrap(text, 92)),
+        said = [
+            f"The crate's own integration tests that start its binary ({names}): built once per "
+            "feature set and run against every stage's binary, test by test.",
+            *self.integration_checked,
         ]
+        lines = [f"# {line}" for text in said for line in textwrap.wrap(text, 92)]
         entry = ["integration_tests:", f"  test_targets: {_flow(list(self.integration))}"]
         return lines + ([f"# {line}" for line in entry] if self.integration_broken else entry)
 
