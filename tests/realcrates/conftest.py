@@ -148,3 +148,17 @@ def sniffglue(real_crates: Callable[[str, str], RealCrate]) -> RealCrate:
     """sniffglue 0.15.0: lib + bin of one name, `log` directly, libpcap through pcap-sys,
     ~70 dependencies, an old proc-macro2 that today's nightly rejects."""
     return real_crates("sniffglue", "0.15.0")
+
+
+@pytest.fixture(scope="session")
+def bat(real_crates: Callable[[str, str], RealCrate]) -> RealCrate:
+    """bat 0.22.1: ~170 dependencies with its dev-dependencies (assert_cmd, nix, serial_test,
+    two relaxed to Debian's versions); its integration tests start bat through assert_cmd's
+    cargo_bin and a path beside the test executable."""
+    return real_crates("bat", "0.22.1")
+
+
+@pytest.fixture(scope="session")
+def cbindgen(real_crates: Callable[[str, str], RealCrate]) -> RealCrate:
+    """cbindgen 0.24.3: its build script bakes the binary's path into the tests it generates."""
+    return real_crates("cbindgen", "0.24.3")
