@@ -144,11 +144,16 @@ def _unstable_args(stage: Stage, toolchain: Toolchain, triple: str | None) -> li
     if stage.build_std_features is not None:
         args += ["-Z", f"build-std-features={','.join(stage.build_std_features)}"]
     args += [arg for flag in stage.cargo_unstable for arg in ("-Z", flag)]
-    if toolchain.vendor is not None:
-        # std's own dependencies come from the toolchain's vendored copy: no network needed.
-        args += [
-            "--offline",
-            f'--config=source.crates-io.replace-with="{VENDOR_SOURCE}"',
-            f'--config=source.{VENDOR_SOURCE}.directory="{toolchain.vendor}"',
-        ]
-    return args
+    return args + offline_std_args(toolchain)
+
+
+def offline_std_args(toolchain: Toolchain) -> list[str]:
+    """What a build of std needs to take std's own dependencies (and the crate's, from the
+    farm planning made) from the toolchain's vendored copy: no network."""
+    if toolchain.vendor is None:
+        return []
+    return [
+        "--offline",
+        f'--config=source.crates-io.replace-with="{VENDOR_SOURCE}"',
+        f'--config=source.{VENDOR_SOURCE}.directory="{toolchain.vendor}"',
+    ]

@@ -8,18 +8,20 @@ import functools
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import threading
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from minbuild.engine import libtest
-from minbuild.engine.invocations import Build
+from minbuild.engine.invocations import Build, offline_std_args
 from minbuild.project.config import Project
 from minbuild.project.integration import IntegrationTests
 from minbuild.runs.records import TestResult
+from minbuild.runs.reference import REFERENCE
 from minbuild.runs.statedir import inside
 from minbuild.rust.artifacts import artifact_messages
 from minbuild.rust.cargo import feature_args
@@ -45,6 +47,8 @@ class TestExecutable:
     suite: str
     """The test target's name (tests/<suite>.rs)."""
     path: Path
+    runner: tuple[str, ...] = ()
+    """What runs it: a foreign target's runner (qemu), nothing on the host."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class Suites:
     run: command.Runner = command.run
     """How processes are run: the run's own runner (a fake in tests)."""
     _built: dict[str, SuiteBuild] = field(default_factory=dict)
+    _failing_at_reference: set[tuple[str, str]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def results(
@@ -87,14 +92,31 @@ class Suites:
             if suite_build.problem or suite_build.slot is None:
                 problem = suite_build.problem or "cargo built no binary for them to start"
                 return [TestResult(ALL_TESTS, "failed", 0.0, "", problem, suite=ALL_TESTS)]
-            _place(binary, suite_build.slot)
+            _place(binary, suite_build.slot, build.runner)
             name = build.artifact.name or suite_build.slot.name
             env = {f"CARGO_BIN_EXE_{name}": str(suite_build.slot), **self._cargo_env(build)}
             found: list[TestResult] = []
             deadline = time.monotonic() + tests.stage_timeout
             for executable in suite_build.executables:
                 found += self._run(executable, tests, env, deadline, (build, features, panic))
-        return found
+            return self._against_reference(build, found)
+
+    def _against_reference(self, build: Build, found: list[TestResult]) -> list[TestResult]:
+        """Failures the reference stage has too, marked as soon as its results are in (the
+        run's end judges the stages that finished before it: reference.judged)."""
+        if build.target is not None:
+            return found
+        if build.stage.name == REFERENCE:
+            self._failing_at_reference = {(t.suite, t.name) for t in found if t.status == "failed"}
+        failing = self._failing_at_reference
+        if failing is None:
+            return found
+        return [
+            dataclasses.replace(t, already_failing_at=REFERENCE)
+            if t.regression and (t.suite, t.name) in failing
+            else t
+            for t in found
+        ]
 
     def _cargo_env(self, build: Build) -> dict[str, str]:
         """What `cargo test` sets when it runs a test executable, which tests read at run
@@ -108,7 +130,8 @@ class Suites:
 
     def _build(self, build: Build) -> SuiteBuild:
         args = feature_args(build.stage)
-        key = hashlib.sha256(json.dumps(args).encode()).hexdigest()[:16]
+        triple = build.target.triple if build.target else None
+        key = hashlib.sha256(json.dumps([args, triple]).encode()).hexdigest()[:16]
         if key not in self._built:
             self._built[key] = self._compile(build, args, key)
         return self._built[key]
@@ -125,8 +148,23 @@ class Suites:
             *args, "--message-format=json-render-diagnostics",
         ]  # fmt: skip
         env = dict(candidate.env)
-        if self.project.rustflags:
-            env["RUSTFLAGS"] = " ".join(self.project.rustflags)
+        rustflags = list(self.project.rustflags)
+        if build.target is not None:
+            # No toolchain here has a prebuilt std for a foreign target: build it, with the
+            # test harness (cargo test adds `test` to what -Z build-std builds).
+            target = build.target
+            argv += [
+                "--target",
+                target.triple,
+                "-Z",
+                "build-std",
+                *offline_std_args(self.toolchain),
+            ]
+            rustflags += target.rustflags
+            if target.linker:
+                env[f"CARGO_TARGET_{target.env_key}_LINKER"] = target.linker
+        if rustflags:
+            env["RUSTFLAGS"] = " ".join(rustflags)
         log = inside(self.state_dir, "logs", self.run_id, "integration-tests", f"{key}.log")
         done = self.run(argv, env=env, cwd=crate.manifest.parent, check=False, log_file=log)
         if done.returncode != 0:
@@ -136,7 +174,7 @@ class Suites:
         for message in artifact_messages(done.stdout):
             target, executable = message["target"], message.get("executable")
             if executable and message["profile"]["test"] and "test" in target["kind"]:
-                executables.append(TestExecutable(target["name"], Path(executable)))
+                executables.append(TestExecutable(target["name"], Path(executable), build.runner))
             elif executable and "bin" in target["kind"] and _is(build, target["name"]):
                 slot = Path(executable)
         return SuiteBuild(tuple(executables), slot)
@@ -155,7 +193,12 @@ class Suites:
         # A failure's tail should end with its panic message, not a caller's backtrace.
         env = {**env, "RUST_BACKTRACE": "0", **tests.env}
         try:
-            listing = self.run(libtest.list_argv(executable.path), env=env, cwd=cwd, timeout=60)
+            listing = self.run(
+                [*executable.runner, *libtest.list_argv(executable.path)],
+                env=env,
+                cwd=cwd,
+                timeout=60,
+            )
         except (CommandFailed, ToolMissingError) as error:
             problem = f"cannot list its tests: {error}"
             return [TestResult(suite, "failed", 0.0, "", problem, suite=suite)]
@@ -201,6 +244,7 @@ class Suites:
         argv: list[str],
     ) -> tuple[list[TestResult], libtest.Ended]:
         timeout = max(1.0, deadline - time.monotonic())
+        argv = [*executable.runner, *argv]
         try:
             done = self.run(argv, env=env, cwd=cwd, timeout=timeout, check=False)
             ended, stdout, stderr = libtest.Ended(done.returncode), done.stdout, done.stderr
@@ -213,7 +257,7 @@ class Suites:
     ) -> TestResult:
         suite = executable.suite
         timeout = max(1.0, deadline - time.monotonic())
-        argv = [str(executable.path)]
+        argv = [*executable.runner, str(executable.path)]
         try:
             done = self.run(argv, env=env, cwd=cwd, timeout=timeout, check=False)
         except CommandTimedOut as error:
@@ -232,10 +276,10 @@ def unable(build: Build, tests: IntegrationTests) -> str | None:
         return f"integration tests start a binary; this build makes a {build.artifact.kind}"
     if tests.targets and where not in tests.targets:
         return f"integration_tests.targets does not list {where}"
-    if build.target is not None:
+    if where.startswith("wasm"):
         return (
-            f"not run for {where}: its test executables would need the test harness built for "
-            f"{where} and a runner that starts the binary they spawn; they run at the host stages"
+            f"not run for {where}: a test executable under Wasmtime cannot start the binary "
+            "(WASI has no processes); they run at the host stages"
         )
     return None
 
@@ -266,8 +310,15 @@ def _is(build: Build, name: str) -> bool:
     return build.artifact.name is None or build.artifact.name == name
 
 
-def _place(binary: Path, slot: Path) -> None:
-    """The stage's binary at the slot, by rename: a test never sees half a file."""
+def _place(binary: Path, slot: Path, runner: Sequence[str] = ()) -> None:
+    """The stage's binary at the slot, by rename: a test never sees half a file. A foreign
+    binary gets a script there that starts it under its runner: the test executable, itself
+    under qemu, starts whatever is at the slot through the host's kernel, which runs scripts
+    but not foreign binaries (binfmt_misc is not mounted)."""
     partial = slot.with_name(f".{slot.name}.{os.getpid()}.partial")
-    shutil.copy2(binary, partial)
+    if runner:
+        partial.write_text(f'#!/bin/sh\nexec {shlex.join([*runner, str(binary)])} "$@"\n')
+        partial.chmod(0o755)
+    else:
+        shutil.copy2(binary, partial)
     partial.replace(slot)
