@@ -200,3 +200,8 @@ def test_check_fails_on_a_stage_whose_tests_broke_not_on_one_failing_at_release(
         _, messages, exit_code = report(state, check=True)
         assert exit_code == code, messages
     assert "check: lto: tests failed: cli_works" in messages
+    text, _, _ = report(state, form="comment")
+    head = text.split("<details>")[0]
+    assert "- `lto` (x86_64-unknown-linux-gnu): tests failed: cli_works" in head
+    assert "cli_works, old" not in head, "a test failing at release too is no regression"
+    assert "| 0/2 (1 failing at release) |" in text

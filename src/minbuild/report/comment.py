@@ -8,7 +8,7 @@ from __future__ import annotations
 from minbuild.report.anatomy import movers_markdown
 from minbuild.report.formats import Report, budget_lines, markdown
 from minbuild.report.table import delta_text, size_text
-from minbuild.util.text import md_row
+from minbuild.util.text import first_few, md_row
 
 MARKER = "<!-- minbuild:size-report -->"
 """The comment's first line: a CI step looks for it among the pull request's comments and
@@ -29,6 +29,14 @@ def comment(report: Report, *, exact: bool = False) -> str:
     ]
     if report.violations:
         lines += ["", *budget_lines(report.violations, [], "- ", report.allowed)[1:]]
+    broke = [(row, [t.name for t in row.record.tests if t.regression]) for row in report.rows]
+    if any(names for _, names in broke):
+        lines.append("")
+        lines += [
+            f"- `{row.stage}` ({row.target}): tests failed: {first_few(names)}"
+            for row, names in broke
+            if names
+        ]
     changed = sorted(
         (c for c in report.changes if c.delta),
         key=lambda c: abs(c.delta or 0),
