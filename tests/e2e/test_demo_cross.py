@@ -28,7 +28,15 @@ def test_six_targets_build_and_pass(cross_tools: CrossTools, shared_state: Path)
     for stage in foreign:
         assert stage.name == "panic-immediate-abort"
         assert stage.status == "ok", f"{stage.target}: {stage.reason}"
-        assert stage.tests_run >= 4 and stage.tests_passed == stage.tests_run, stage.target
+        excused = [t.name for t in stage.tests if t.status == "failed" and t.expected]
+        assert excused in ([], ["a_panic_names_its_code"]), stage.target
+        assert stage.tests_run >= 4, stage.target
+        assert stage.tests_passed == stage.tests_run - len(excused), stage.target
+        own = [t for t in stage.tests if t.suite]  # the crate's own (cli.rs), or why not
+        if stage.target and stage.target.startswith("wasm"):
+            assert own[0].reason.startswith(f"not run for {stage.target}"), own
+        else:
+            assert sum(t.status == "passed" for t in own) >= 4, stage.target
     wasm = foreign[-1]
     assert wasm.artifact is not None and wasm.artifact.endswith("tvm_wasm.wasm")
     assert {t.name for t in wasm.tests if t.status == "passed"} >= {
