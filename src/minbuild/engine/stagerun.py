@@ -170,9 +170,7 @@ class StageRun:
         if built.artifact is not None:
             before_tests()
             progress("testing")
-            started = time.monotonic()
             record = self._test(record, built.artifact)
-            record = dataclasses.replace(record, test_seconds=round(time.monotonic() - started, 2))
         return dataclasses.replace(record, ended=now())
 
     def _build(self, base: StageRecord, progress: Callable[[str], None]) -> Built:
@@ -226,6 +224,7 @@ class StageRun:
         return Built(built, artifact)
 
     def _test(self, built: StageRecord, artifact: Path) -> StageRecord:
+        started = time.monotonic()
         context = self._test_context(artifact)
         results = self._make_fixtures(context)
         made_by = self.fixture_store.provenance(self.context.project.fixtures)
@@ -234,10 +233,15 @@ class StageRun:
         )
         features = frozenset(built.features)
         results += self._run_tests(context, features)
+        waited = 0.0
         if self.context.suites is not None:
             panic = str(built.effective_profile.get("panic", "unwind"))
-            results += self.context.suites.results(self.build, features, panic, artifact)
-        return with_tests(dataclasses.replace(built, fixtures=made_by), tuple(results))
+            suite_run = self.context.suites.run_against(self.build, features, panic, artifact)
+            results += suite_run.results
+            waited = suite_run.waited  # another lane's stage had the slot: not this one's time
+        seconds = round(time.monotonic() - started - waited, 2)
+        tested = dataclasses.replace(built, fixtures=made_by, test_seconds=seconds)
+        return with_tests(tested, tuple(results))
 
     def _measure_staticlib(self, messages: list[dict[str, Any]]) -> StaticlibRecord | None:
         """The .a this build made too (crate-type staticlib): raw size, and on the host the

@@ -62,6 +62,15 @@ class SuiteBuild:
     problem: str = ""
 
 
+@dataclass(frozen=True)
+class SuiteRun:
+    """A stage's integration tests run."""
+
+    results: list[TestResult]
+    waited: float
+    """Seconds spent waiting for another stage's tests to finish with the slot."""
+
+
 @dataclass
 class Suites:
     """A run's integration test executables. One stage at a time puts its binary in the slot
@@ -81,25 +90,38 @@ class Suites:
         self, build: Build, features: Collection[str], panic: str, binary: Path
     ) -> list[TestResult]:
         """Every integration test's result against `binary`, the build's artifact."""
+        return self.run_against(build, features, panic, binary).results
+
+    def run_against(
+        self, build: Build, features: Collection[str], panic: str, binary: Path
+    ) -> SuiteRun:
+        """`results`, and how long the stage waited for another lane's turn at the slot."""
+        asked = time.monotonic()
+        with self._lock:
+            waited = time.monotonic() - asked
+            return SuiteRun(self._results(build, features, panic, binary), round(waited, 2))
+
+    def _results(
+        self, build: Build, features: Collection[str], panic: str, binary: Path
+    ) -> list[TestResult]:
         tests = self.project.integration_tests
         if tests is None:
             return []
         why = unable(build, tests)
         if why:
             return [TestResult(ALL_TESTS, "skipped", 0.0, "", why, suite=ALL_TESTS)]
-        with self._lock:
-            suite_build = self._build(build)
-            if suite_build.problem or suite_build.slot is None:
-                problem = suite_build.problem or "cargo built no binary for them to start"
-                return [TestResult(ALL_TESTS, "failed", 0.0, "", problem, suite=ALL_TESTS)]
-            _place(binary, suite_build.slot, build.runner)
-            name = build.artifact.name or suite_build.slot.name
-            env = {f"CARGO_BIN_EXE_{name}": str(suite_build.slot), **self._cargo_env(build)}
-            found: list[TestResult] = []
-            deadline = time.monotonic() + tests.stage_timeout
-            for executable in suite_build.executables:
-                found += self._run(executable, tests, env, deadline, (build, features, panic))
-            return self._against_reference(build, found)
+        suite_build = self._build(build)
+        if suite_build.problem or suite_build.slot is None:
+            problem = suite_build.problem or "cargo built no binary for them to start"
+            return [TestResult(ALL_TESTS, "failed", 0.0, "", problem, suite=ALL_TESTS)]
+        _place(binary, suite_build.slot, build.runner)
+        name = build.artifact.name or suite_build.slot.name
+        env = {f"CARGO_BIN_EXE_{name}": str(suite_build.slot), **self._cargo_env(build)}
+        found: list[TestResult] = []
+        deadline = time.monotonic() + tests.stage_timeout
+        for executable in suite_build.executables:
+            found += self._run(executable, tests, env, deadline, (build, features, panic))
+        return self._against_reference(build, found)
 
     def _against_reference(self, build: Build, found: list[TestResult]) -> list[TestResult]:
         """Failures the reference stage has too, marked as soon as its results are in (the
