@@ -3,6 +3,7 @@ rules for them, and failures judged against the reference stage."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -100,6 +101,9 @@ def test_rules_say_where_a_test_runs_and_where_it_fails_by_design() -> None:
     assert tests.expected_failure("message", "x", "abort", ()) is None
 
 
+HOST = "x86_64-unknown-linux-gnu"
+
+
 def stage(name: str, *tests: TestResult) -> StageRecord:
     blamed = [t for t in tests if t.status == "failed"]
     return StageRecord(
@@ -119,9 +123,14 @@ def test_a_failure_the_reference_shares_is_not_the_stage_s_regression() -> None:
             stage("lto", result("a", "failed"), result("old", "failed")),
             stage("strip", result("a", "passed"), result("old", "failed"),
                   result("cmd", "failed", suite="")),
-        ]
+            dataclasses.replace(stage("build-std", result("old", "failed")), target=HOST),
+            dataclasses.replace(stage("cross", result("old", "failed")), target="aarch64"),
+        ],
+        HOST,
     )  # fmt: skip
-    release, lto, strip = run
+    release, lto, strip, std, cross = run
+    assert std.status == "ok", "a build-std stage names the host's triple: it is a host stage"
+    assert cross.status == "failed", "a foreign target is not judged against the host's release"
     assert release.status == "ok" and release.tests[1].already_failing_at == "release"
     assert lto.status == "failed" and lto.reason == "tests failed: cli::a"
     assert strip.status == "failed" and strip.reason == "tests failed: cmd", "commands count"
@@ -129,6 +138,6 @@ def test_a_failure_the_reference_shares_is_not_the_stage_s_regression() -> None:
 
 
 def test_without_the_reference_every_failure_counts() -> None:
-    (lto,) = judged([stage("lto", result("old", "failed"))])
+    (lto,) = judged([stage("lto", result("old", "failed"))], HOST)
     assert lto.status == "failed"
     assert rows.tests_text(lto) == "0/1"

@@ -87,14 +87,14 @@ def execute(plan: Plan, *, fail_fast: bool, reporter: Reporter) -> tuple[RunReco
             lines = choice.lines(toolchains.proved(plan.resolution, evidence).choice)
             run = dataclasses.replace(run, toolchain_choice=lines)
             if not stop.is_set():
-                save(dataclasses.replace(run, stages=_ordered(done)), runs_dir)
+                save(dataclasses.replace(run, stages=_ordered(done, run.host)), runs_dir)
 
     def finished(build: Build, record: StageRecord) -> None:
         if stop.is_set():
             return  # interrupted: a killed build is not a failed one
         with lock:
             done[execution.position(build)] = record
-            save(dataclasses.replace(run, stages=_ordered(done)), runs_dir)
+            save(dataclasses.replace(run, stages=_ordered(done, run.host)), runs_dir)
             reporter.finished(execution.position(build), execution.total, record)
 
     def lane(builds: Sequence[Build], check: Callable[[], str | None] | None = None) -> None:
@@ -126,18 +126,20 @@ def execute(plan: Plan, *, fail_fast: bool, reporter: Reporter) -> tuple[RunReco
         raise
     except BaseException:
         save(
-            dataclasses.replace(run, stages=_ordered(done), interrupted=True, finished=_now()),
+            dataclasses.replace(
+                run, stages=_ordered(done, run.host), interrupted=True, finished=_now()
+            ),
             runs_dir,
         )
         raise
-    run = dataclasses.replace(run, stages=_ordered(done), finished=_now(), complete=True)
+    run = dataclasses.replace(run, stages=_ordered(done, run.host), finished=_now(), complete=True)
     save(run, runs_dir)
     return run, path
 
 
-def _ordered(done: dict[int, StageRecord]) -> tuple[StageRecord, ...]:
+def _ordered(done: dict[int, StageRecord], host: str) -> tuple[StageRecord, ...]:
     """The stages in staircase order, each judged against the reference stage."""
-    return judged([done[position] for position in sorted(done)])
+    return judged([done[position] for position in sorted(done)], host)
 
 
 class _Execution:

@@ -35,6 +35,8 @@ they do not share, and from the debug stage's target/debug."""
 MAX_CRASHES = 5
 """Times a test executable may die before the tests it did not get to are left unrun."""
 ALL_TESTS = "*"
+UNWINDER = "_Unwind_"
+"""What a link error names when the target's unwinder is what failed."""
 """cargo test --test takes a glob: every integration test target of the package."""
 
 
@@ -189,6 +191,15 @@ class Suites:
             env["RUSTFLAGS"] = " ".join(rustflags)
         log = inside(self.state_dir, "logs", self.run_id, "integration-tests", f"{key}.log")
         done = self.run(argv, env=env, cwd=crate.manifest.parent, check=False, log_file=log)
+        if done.returncode != 0 and build.target is not None and UNWINDER in done.stderr:
+            # The target's unwinder does not link (Debian's libunwind for musl wants glibc):
+            # a harness that aborts on panic needs none (each test runs in a process of its
+            # own; under qemu that process could not start, so unwinding comes first).
+            argv = [a if a != "build-std" else "build-std=std,panic_abort,test" for a in argv]
+            argv += ["-Z", "panic-abort-tests"]
+            env |= {f"CARGO_PROFILE_{p}_PANIC": "abort" for p in ("DEV", "TEST")}
+            log = log.with_name(f"{key}-panic-abort.log")
+            done = self.run(argv, env=env, cwd=crate.manifest.parent, check=False, log_file=log)
         if done.returncode != 0:
             first = done.first_error() or f"exit {done.returncode}"
             return SuiteBuild(problem=f"the integration tests did not build: {first}; log: {log}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from minbuild.runs.records import RunRecord, StageRecord
 from minbuild.runs.rows import Row, base_stage, overlap, rows, tests_text, toolchain_label
-from minbuild.util.text import first_few, format_table, human_size
+from minbuild.util.text import first_few, format_table, human_size, shorten
 
 
 def size_text(size: int | None, *, exact: bool = False) -> str:
@@ -181,12 +181,18 @@ def _note(row: Row, previous: Row | None) -> str:
 def failure_notes(stage: StageRecord) -> list[str]:
     """The stage's failed tests, those it broke apart from those it did not."""
     failed = [t for t in stage.tests if t.status == "failed"]
-    broke = [f"{t.name} ({t.reason})" for t in failed if t.regression]
-    expected = [f"{t.name} ({t.expected})" for t in failed if t.expected]
+    broke = first_few(
+        [
+            f"{t.name} ({shorten(t.reason.partition(chr(10))[0], 160)})"
+            for t in failed
+            if t.regression
+        ]
+    )
+    expected = first_few([f"{t.name} ({t.expected})" for t in failed if t.expected])
     inherited = [t for t in failed if t.already_failing_at]
-    notes = [f"failed tests: {'; '.join(broke)}"] if broke else []
+    notes = [f"failed tests: {broke}"] if broke else []
     if expected:
-        notes.append(f"failed as expected: {'; '.join(expected)}")
+        notes.append(f"failed as expected: {expected}")
     if inherited:
         names = first_few([t.name for t in inherited])
         notes.append(f"failing at {inherited[0].already_failing_at} too: {names}")

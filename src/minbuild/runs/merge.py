@@ -61,7 +61,7 @@ def merge(shards: Sequence[ShardRun], now: datetime, sequence: int) -> RunRecord
             **first.crate,
             "git_dirty": any(shard.run.crate.get("git_dirty") for shard in ordered),
         },
-        stages=judged(sorted(stages, key=_order(ordered, first.host))),
+        stages=judged(sorted(stages, key=_order(ordered, first.host)), first.host),
         shard=None,
         merged_from=tuple(shard.run.run_id for shard in ordered),
     )

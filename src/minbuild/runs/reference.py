@@ -13,19 +13,23 @@ REFERENCE = "release"
 """The stage a crate's own tests are expected to pass at: cargo's release profile."""
 
 
-def judged(stages: Sequence[StageRecord], reference: str = REFERENCE) -> tuple[StageRecord, ...]:
+def judged(
+    stages: Sequence[StageRecord], host: str, reference: str = REFERENCE
+) -> tuple[StageRecord, ...]:
     """Every stage, its integration failures that fail at `reference` too marked so (and a
-    stage whose only failures those are, ok). Without the reference in the run, every
-    failure counts."""
-    found = next((s for s in stages if s.name == reference and s.target is None), None)
+    stage whose only failures those are, ok). Host stages are judged against the host's
+    reference (a build-std stage names the host's triple as its target); without the
+    reference in the run, every failure counts."""
+    on_host = [s for s in stages if s.target in (None, host)]
+    found = next((s for s in on_host if s.name == reference), None)
     if found is None:
         return tuple(stages)
     failing = {(t.suite, t.name) for t in found.tests if t.suite and t.status == "failed"}
-    return tuple(_excuse(stage, failing, reference) for stage in stages)
+    return tuple(_excuse(s, failing, reference) if s in on_host else s for s in stages)
 
 
 def _excuse(stage: StageRecord, failing: set[tuple[str, str]], reference: str) -> StageRecord:
-    if stage.target is not None or not any(t.suite for t in stage.tests):
+    if not any(t.suite for t in stage.tests):
         return stage
     tests = tuple(
         dataclasses.replace(test, already_failing_at=reference)
