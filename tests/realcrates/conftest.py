@@ -65,6 +65,18 @@ class RealCrate:
         return data
 
 
+# Files a crate's own tests read that Debian's package leaves out, restored from what the
+# tests expect of them (bat runs its integration tests in tests/examples, which upstream has).
+STRIPPED_FIXTURES: dict[str, dict[str, str]] = {
+    "bat": {
+        "tests/examples/test.txt": "hello world\n",
+        "tests/examples/multiline.txt": "line 1\nline 2\nline 3\nline 4\n",
+        "tests/examples/single-line.txt": "Single Line",
+        "tests/examples/empty.txt": "",
+    },
+}
+
+
 def prepare(name: str, version: str, destination: Path) -> Path:
     """Copy NAME-VERSION out of Debian's registry and make it build offline on its own."""
     source = REGISTRY / f"{name}-{version}"
@@ -80,6 +92,9 @@ def prepare(name: str, version: str, destination: Path) -> Path:
     (crate / ".cargo" / "config.toml").write_text(SOURCE_REPLACEMENT)
     manifest = crate / "Cargo.toml"
     manifest.write_text(_with_packaged_dev_dependencies(manifest.read_text()))
+    for relative, text in STRIPPED_FIXTURES.get(name, {}).items():
+        (crate / relative).parent.mkdir(parents=True, exist_ok=True)
+        (crate / relative).write_text(text, encoding="utf-8")
     return crate
 
 

@@ -91,3 +91,15 @@ def test_a_test_sets_its_own_environment(tmp_path: Path) -> None:
     context = TestContext(tmp_path / "bin", tmp_path, tmp_path, tmp_path, {})
     assert run_test(spec, context).status == "passed"
     assert run_test(dataclasses.replace(spec, env={"RUST_BACKTRACE": "1"}), context).reason
+
+
+def test_reap_kills_what_a_process_left_holding_its_output() -> None:
+    # A test's child (bat's pty test leaves bat running) keeps the output pipe open: without
+    # `reap` the caller would wait for it, here 60 s.
+    script = "sleep 60 & echo started"
+    started = time.monotonic()
+    done = command.run(["sh", "-c", script], timeout=30, reap=True)
+    assert done.stdout == "started\n"
+    assert time.monotonic() - started < 10
+    with pytest.raises(CommandTimedOut):
+        command.run(["sh", "-c", script], timeout=2)

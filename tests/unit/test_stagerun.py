@@ -98,6 +98,7 @@ class FakeRunner:
         check: bool = True,
         log_file: Path | None = None,
         stdin: str | None = None,
+        reap: bool = False,
     ) -> command.Completed:
         words = tuple(str(arg) for arg in argv)
         self.calls.append(Call(words, env, cwd, check, log_file))

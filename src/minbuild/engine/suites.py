@@ -231,6 +231,7 @@ class Suites:
                 env=env,
                 cwd=cwd,
                 timeout=60,
+                reap=True,
             )
         except (CommandFailed, ToolMissingError) as error:
             problem = f"cannot list its tests: {error}"
@@ -279,7 +280,7 @@ class Suites:
         timeout = max(1.0, deadline - time.monotonic())
         argv = [*executable.runner, *argv]
         try:
-            done = self.run(argv, env=env, cwd=cwd, timeout=timeout, check=False)
+            done = self.run(argv, env=env, cwd=cwd, timeout=timeout, check=False, reap=True)
             ended, stdout, stderr = libtest.Ended(done.returncode), done.stdout, done.stderr
         except CommandTimedOut as error:
             ended, stdout, stderr = libtest.Ended(-9, timeout), error.stdout, error.output_tail
@@ -292,7 +293,7 @@ class Suites:
         timeout = max(1.0, deadline - time.monotonic())
         argv = [*executable.runner, str(executable.path)]
         try:
-            done = self.run(argv, env=env, cwd=cwd, timeout=timeout, check=False)
+            done = self.run(argv, env=env, cwd=cwd, timeout=timeout, check=False, reap=True)
         except CommandTimedOut as error:
             why = f"killed after {timeout:g}s"
             return TestResult(suite, "failed", timeout, error.output_tail, why, suite=suite)

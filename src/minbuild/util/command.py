@@ -57,6 +57,7 @@ class Runner(Protocol):
         check: bool = True,
         log_file: Path | None = None,
         stdin: str | None = None,
+        reap: bool = False,
     ) -> Completed: ...
 
 
@@ -87,14 +88,18 @@ def run(
     check: bool = True,
     log_file: Path | None = None,
     stdin: str | None = None,
+    reap: bool = False,
 ) -> Completed:
     """Run argv with `env` layered over ours (and `stdin` as its input); raise CommandFailed
-    (with the tail) if check fails."""
+    (with the tail) if check fails. `reap`: once it exits, kill what it left running in its
+    process group (a test's child that holds its output pipe open would keep us waiting)."""
     argv = [str(arg) for arg in argv]
     changes = dict(env or {})
     log.info("$ %s%s", shell_line(argv, changes), f"  (in {cwd})" if cwd else "")
     started = time.monotonic()
-    stdout, stderr, returncode = _spawn(argv, {**os.environ, **changes}, cwd, timeout, stdin)
+    stdout, stderr, returncode = _spawn(
+        argv, {**os.environ, **changes}, cwd, timeout, stdin, reap=reap
+    )
     result = Completed(tuple(argv), returncode, stdout, stderr, time.monotonic() - started)
     if log_file is not None:
         _write_log(log_file, result, changes)
@@ -117,6 +122,8 @@ def _spawn(
     cwd: Path | None,
     timeout: float | None,
     stdin: str | None = None,
+    *,
+    reap: bool = False,
 ) -> tuple[str, str, int]:
     # A new session puts the child and everything it starts in one process group, so a
     # timeout or Ctrl-C can kill a hanging test binary together with its children.
@@ -140,6 +147,8 @@ def _spawn(
         raise ToolMissingError(f"{argv[0]}: cannot run it: {error.strerror}") from error
     with _RUNNING_LOCK:
         _RUNNING.add(process)
+    if reap:
+        threading.Thread(target=_reap, args=(process,), daemon=True).start()
     try:
         stdout, stderr = process.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -161,6 +170,11 @@ def kill_all() -> None:
     with _RUNNING_LOCK:
         for process in list(_RUNNING):
             _kill_group(process)
+
+
+def _reap(process: subprocess.Popen[str]) -> None:
+    process.wait()
+    _kill_group(process)
 
 
 def _kill_group(process: subprocess.Popen[str]) -> None:
