@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild.project.config import PLACEHOLDER, ArtifactKind, Fixture, TestSpec
+from minbuild.project.integration import features_unmet
 from minbuild.runs.records import TestResult
 from minbuild.runs.statedir import inside
 from minbuild.util import command
@@ -107,13 +108,7 @@ def not_applicable(
         return f"applies only to {', '.join(test.kinds)} artifacts, not {kind}"
     if test.targets and (target or "host") not in test.targets:
         return f"applies only to targets {', '.join(test.targets)}"
-    missing = [name for name in test.needs_features if name not in features]
-    if missing:
-        return f"needs feature {', '.join(missing)}, which this stage does not enable"
-    present = [name for name in test.unless_features if name in features]
-    if present:
-        return f"applies only without feature {', '.join(present)}, which this stage enables"
-    return None
+    return features_unmet(test.needs_features, test.unless_features, features)
 
 
 def missing_fixture(test: TestSpec, context: TestContext) -> str | None:

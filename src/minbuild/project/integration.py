@@ -11,6 +11,20 @@ from typing import Any
 from minbuild.util.text import texts
 
 
+def features_unmet(
+    needs: Collection[str], unless: Collection[str], features: Collection[str]
+) -> str | None:
+    """What a stage's enabled `features` lack of `needs`, or hold of `unless`; None if
+    neither (a project-file test's and an integration test rule's conditions alike)."""
+    missing = [name for name in needs if name not in features]
+    if missing:
+        return f"needs feature {', '.join(missing)}, which this stage does not enable"
+    present = [name for name in unless if name in features]
+    if present:
+        return f"applies only without feature {', '.join(present)}, which this stage enables"
+    return None
+
+
 @dataclass(frozen=True)
 class TestRule:
     """Which tests a rule names, and at which stages it holds."""
@@ -39,13 +53,7 @@ class TestRule:
             return f"applies only to stages {', '.join(self.stages)}"
         if self.panic and panic not in self.panic:
             return f"needs panic={' or '.join(self.panic)}, this stage has panic={panic}"
-        missing = [name for name in self.needs_features if name not in features]
-        if missing:
-            return f"needs feature {', '.join(missing)}, which this stage does not enable"
-        present = [name for name in self.unless_features if name in features]
-        if present:
-            return f"applies only without feature {', '.join(present)}, which this stage enables"
-        return None
+        return features_unmet(self.needs_features, self.unless_features, features)
 
 
 @dataclass(frozen=True)
