@@ -80,3 +80,10 @@ def feature_cost(session: nox.Session) -> None:
     """Bytes each optional feature adds to the minimal stage (and to the full set), tested."""
     _install(session)
     session.run("minbuild", "feature-cost", *session.posargs)
+
+
+@nox.session(reuse_venv=True)
+def optimize(session: nox.Session) -> None:
+    """Search for the smallest build that passes its tests; what each setting is worth."""
+    _install(session)
+    session.run("minbuild", "optimize", *session.posargs)

@@ -16,5 +16,6 @@ plan = task(
     doc="Print each stage's exact cargo command and environment (a dry run); build nothing.",
 )
 setup = task("setup")
+optimize = task("optimize")
 doctor = task("doctor")
 cfg_audit = task("cfg-audit")

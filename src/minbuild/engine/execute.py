@@ -61,12 +61,15 @@ class _ToolchainRejected(Exception):
         self.finding = finding
 
 
-def execute(plan: Plan, *, fail_fast: bool, reporter: Reporter) -> tuple[RunRecord, Path]:
-    """Run every lane (in parallel if the plan says so), saving the run after each build.
+def execute(
+    plan: Plan, *, fail_fast: bool, reporter: Reporter, runs_dir: Path | None = None
+) -> tuple[RunRecord, Path]:
+    """Run every lane (in parallel if the plan says so), saving the run after each build
+    (in `runs_dir`, by default the state dir's `runs`, which size-report reads).
     With a pending check of the plan's toolchain, the first lane's first build stands for it:
     if that build fails, the check runs; if the check fails too, the lanes stop, the run
     document is removed and the caller (`execute_or_choose_again`) chooses again."""
-    runs_dir = plan.state_dir / "runs"
+    runs_dir = runs_dir or plan.state_dir / "runs"
     run = _new_run(plan)
     path = save(run, runs_dir)
     execution = _Execution(plan, run.run_id, fail_fast=fail_fast, reporter=reporter)

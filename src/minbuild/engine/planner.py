@@ -107,7 +107,7 @@ def with_cache(plan: Plan, cache: Cache | None) -> Plan:
 def plan_host(options: BuildOptions, *, check_in_lane: bool = False) -> Plan:
     """Every chosen stage built for the host, in up to `options.parallel` lanes; with
     `options.shard`, only its share, after builds that make the fixtures its tests use."""
-    ground = _groundwork(
+    ground = groundwork(
         options, every_stage=True, wanted=lambda chosen: chosen, check_in_lane=check_in_lane
     )
     skipped = ground.resolution.skipped
@@ -150,7 +150,7 @@ def plan_host(options: BuildOptions, *, check_in_lane: bool = False) -> Plan:
 def plan_cross(options: BuildOptions, *, check_in_lane: bool = False) -> Plan:
     """The chosen stages (default: the last one) for each foreign target, a lane per target,
     after host builds that make the fixtures the foreign ones cannot."""
-    ground = _groundwork(
+    ground = groundwork(
         options, every_stage=False, wanted=cross.needing_build_std, check_in_lane=check_in_lane
     )
     targets = options.targets
@@ -174,7 +174,7 @@ def plan_cross(options: BuildOptions, *, check_in_lane: bool = False) -> Plan:
 
 
 @dataclass(frozen=True)
-class _Groundwork:
+class Groundwork:
     """What host and cross plans decide alike: the project, stages, toolchain and crate."""
 
     project: Project
@@ -226,13 +226,13 @@ class _Groundwork:
         return with_cache(plan, self.cache)
 
 
-def _groundwork(
+def groundwork(
     options: BuildOptions,
     *,
     every_stage: bool,
     wanted: Callable[[tuple[Stage, ...]], Sequence[Stage]],
     check_in_lane: bool,
-) -> _Groundwork:
+) -> Groundwork:
     """Read the configuration, choose the stages and the toolchain that can build what
     `wanted` picks of them (`check_in_lane`: the one its check would confirm, the check left
     to the plan), and ask cargo about the crate."""
@@ -264,7 +264,7 @@ def _groundwork(
     farms = cache.shared_dir if cache else state_dir
     resolution = with_offline_source(project, needed, resolution, farms)
     pending = functools.partial(check, toolchain) if check_in_lane else None
-    return _Groundwork(project, staircase, chosen, resolution, crate, state_dir, cache, pending)
+    return Groundwork(project, staircase, chosen, resolution, crate, state_dir, cache, pending)
 
 
 def _fixture_makers(

@@ -121,6 +121,8 @@ class Project:
     """Size limits that --check enforces."""
     feature_matrix: Mapping[str, Any]
     """What feature-matrix combines (depth, exclude, groups, exclusive, always), defaults in."""
+    optimize: Mapping[str, Any]
+    """What optimize searches (space, settings, skip), defaults in."""
     cache_tool: str
     """The compile cache every build goes through: sccache, or none."""
     cache_dir: Path | None
@@ -211,6 +213,7 @@ def _project(doc: Document) -> Project:
             parse_budget(doc, item, ("budgets", i)) for i, item in enumerate(data["budgets"])
         ),
         feature_matrix=data["feature_matrix"],
+        optimize=data["optimize"],
         cache_tool=data["cache"]["tool"],
         cache_dir=(base / data["cache"]["dir"]).resolve() if data["cache"]["dir"] else None,
         cache_redis=_redis(doc, data["cache"]["redis"]),

@@ -234,7 +234,7 @@ def _stage_text(record: StageRecord) -> str:
     kept = _ENCODED.get(id(record))
     if kept is not None and kept[0] is record:
         return kept[1]
-    text = json.dumps(_stage_json(record), separators=(",", ":"))
+    text = json.dumps(stage_json(record), separators=(",", ":"))
     if len(_ENCODED) >= _ENCODED_KEPT:
         _ENCODED.clear()
     _ENCODED[id(record)] = (record, text)
@@ -245,7 +245,25 @@ def _shallow(record: Any) -> dict[str, Any]:
     return {field.name: getattr(record, field.name) for field in dataclasses.fields(record)}
 
 
-def _stage_json(record: StageRecord) -> dict[str, Any]:
+def stage_from_json(stage: Mapping[str, Any]) -> StageRecord:
+    """A stage record from its JSON (checked against the run schema by the caller); a key
+    that does not fit raises TypeError or KeyError."""
+    return StageRecord(
+        **{
+            **stage,
+            "command": tuple(stage["command"]),
+            "features": tuple(stage["features"]),
+            "runner": tuple(stage.get("runner", ())),
+            "tests": tuple(TestResult(**t) for t in stage["tests"]),
+            "staticlib": StaticlibRecord.from_json(stage.get("staticlib", {})),
+            "cache": CacheRecord.from_json(stage.get("cache", {})),
+            "composition": Composition.from_json(stage.get("composition")),
+        }
+    )
+
+
+def stage_json(record: StageRecord) -> dict[str, Any]:
+    """A stage record as JSON (`stage_from_json` reads it back)."""
     data = _shallow(record)
     data["tests"] = [_shallow(test) for test in record.tests]
     data["staticlib"] = record.staticlib.to_json() if record.staticlib else {}
@@ -266,21 +284,7 @@ def from_json(text: str, source: str) -> RunRecord:
     _validate_schema(data.get("schema"), source)
     validated(Document(Path(source), data), "run")
     try:
-        stages = tuple(
-            StageRecord(
-                **{
-                    **stage,
-                    "command": tuple(stage["command"]),
-                    "features": tuple(stage["features"]),
-                    "runner": tuple(stage.get("runner", ())),
-                    "tests": tuple(TestResult(**t) for t in stage["tests"]),
-                    "staticlib": StaticlibRecord.from_json(stage.get("staticlib", {})),
-                    "cache": CacheRecord.from_json(stage.get("cache", {})),
-                    "composition": Composition.from_json(stage.get("composition")),
-                }
-            )
-            for stage in data.pop("stages")
-        )
+        stages = tuple(stage_from_json(stage) for stage in data.pop("stages"))
         choice = tuple(data.pop("toolchain_choice", ()))
         shard = data.pop("shard", None)
         data["merged_from"] = tuple(data.get("merged_from", ()))

@@ -98,3 +98,9 @@ class UnreadableArtifact(MinbuildError):
 
 class WasmError(MinbuildError):
     """A wasm module that breaks the framing of the binary format."""
+
+
+class SearchFailed(MinbuildError):
+    """An optimize search cannot go on: its start point is not accepted."""
+
+    exit_code = ExitCode.FAILED

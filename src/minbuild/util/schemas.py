@@ -16,7 +16,7 @@ from jsonschema.exceptions import ValidationError
 from minbuild.util.text import did_you_mean, excerpt
 from minbuild.util.yamlfile import Document, KeyPath
 
-KINDS = ("project", "staircase", "targets", "run", "baseline")
+KINDS = ("project", "staircase", "targets", "run", "baseline", "space", "optimize")
 
 
 @functools.cache

@@ -1,0 +1,181 @@
+"""optimize: the smallest build of the crate that still passes its tests, found by a search
+over a declared space of settings, and what each of the winner's settings is worth."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from minbuild.commands.outcome import Outcome
+from minbuild.engine import planner
+from minbuild.engine.request import DEFAULT_PARALLEL, BuildOptions
+from minbuild.optimize import document, export, search
+from minbuild.optimize.builder import Builder
+from minbuild.optimize.points import references, signature, start_point
+from minbuild.project.options import CACHE, CACHE_REDIS, CONFIG, STATE_DIR, TOOLCHAIN
+from minbuild.project.space import apply, load_space
+from minbuild.project.stages import Stage
+from minbuild.report import optimize as report
+from minbuild.runs import statedir, trials
+from minbuild.runs.progress import Reporter
+from minbuild.util.errors import ConfigError, ExitCode
+from minbuild.util.options import Option, at_least
+from minbuild.util.text import did_you_mean
+
+LAST_STAGE = "last-stage"
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smh]?)$")
+
+
+def _duration(text: str) -> float:
+    """90, 90s, 30m, 2h: seconds."""
+    found = _DURATION.match(text.strip())
+    if found is None:
+        raise argparse.ArgumentTypeError(f"expected a duration like 90s, 30m or 2h, got {text!r}")
+    return float(found.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[found.group(2)]
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text.rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a percentage, got {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 100, got {value:g}")
+    return value
+
+
+@dataclass(frozen=True)
+class Options:
+    """What one optimize invocation asks for."""
+
+    config: Path = CONFIG()
+    start: str = Option(
+        "--from",
+        f"the staircase stage the search starts from, its features kept by every trial: "
+        f"release, or {LAST_STAGE} (default), or any stage's name",
+        metavar="STAGE",
+        default=LAST_STAGE,
+    )()
+    trials: int | None = Option(
+        "--trials",
+        "use at most N distinct trials (kept ones count; the leave-one-out builds do not)",
+        metavar="N",
+        parse=at_least(1),
+    )()
+    time: float | None = Option(
+        "--time",
+        "start no round of the search after this long (90s, 30m, 2h)",
+        metavar="DURATION",
+        parse=_duration,
+    )()
+    settings: tuple[str, ...] = Option(
+        "--setting",
+        "search only this setting (repeatable, or comma-separated; default: the whole space)",
+        metavar="NAME",
+        many=True,
+        plural="--settings",
+    )()
+    skip: tuple[str, ...] = Option(
+        "--skip", "never search this setting (repeatable)", metavar="NAME", many=True
+    )()
+    threshold: float = Option(
+        "--removable-below",
+        "a setting worth less than this share of the winner's size is named removable "
+        "(default: 0.5, in percent)",
+        metavar="PERCENT",
+        parse=_percent,
+        default=0.5,
+    )()
+    write_profile: str | None = Option(
+        "--write-profile",
+        "write the winner into the crate's Cargo.toml as [profile.NAME] (never over one)",
+        metavar="NAME",
+    )()
+    toolchain: str | None = TOOLCHAIN()
+    state_dir: Path = STATE_DIR()
+    parallel: int = Option(
+        "--parallel",
+        f"trials built at once, each lane in its own target dir (default: {DEFAULT_PARALLEL})",
+        metavar="N",
+        parse=at_least(1),
+        default=DEFAULT_PARALLEL,
+    )()
+    cache: str | None = CACHE()
+    cache_redis: str | None = CACHE_REDIS()
+
+
+def run(options: Options, reporter: Reporter) -> Outcome:
+    """Search, then report: the winner against the references, what each setting is worth,
+    and how to apply it; the document is saved whatever stops the search."""
+    ground = planner.groundwork(
+        BuildOptions(
+            config=options.config,
+            toolchain=options.toolchain,
+            state_dir=options.state_dir,
+            cache=options.cache,
+            cache_redis=options.cache_redis,
+        ),
+        every_stage=True,
+        wanted=lambda staircase: staircase,
+        check_in_lane=False,
+    )
+    space = load_space(ground.project, options.settings, options.skip)
+    if not space.settings:
+        raise ConfigError("optimize: no setting left to search (see --setting and --skip)")
+    start = _start_stage(ground.staircase, options.start)
+    builder = Builder(ground, space, start, parallel=options.parallel, reporter=reporter)
+    point = start_point(space, start, ground.crate)
+    record = document.begun(ground, space, start.name, point, options.threshold)
+    messages: tuple[str, ...] = ()
+    if signature(ground.crate, builder.stage(point)) != signature(ground.crate, start):
+        messages = (
+            f"stage {start.name} has settings the search space does not express: the search "
+            "starts from the nearest point it can build",
+        )
+    reporter.lanes(options.parallel)
+    reporter.say(
+        f"searching {len(space.settings)} settings from {start.name}: "
+        f"{len(space.neighbours(point))} single changes a round, {options.parallel} at once"
+    )
+    directory = statedir.inside(ground.state_dir, "optimize")
+    found = search.Result()
+    try:
+        search.search(
+            space,
+            point,
+            builder,
+            references=references(space),
+            budget=search.Budget(options.trials, options.time),
+            threshold_percent=options.threshold,
+            on_step=lambda step: reporter.say(report.step_line(step)),
+            into=found,
+        )
+    except BaseException:
+        trials.save(document.interrupted(record, found), directory)
+        raise
+    winner = found.trials[found.winner or ""]
+    name = options.write_profile or export.DEFAULT_PROFILE
+    stage = apply(space, winner.point, start, ground.project.rustflags, name, "the winner")
+    toolchain = ground.resolution.toolchain
+    exported = export.export(stage, ground.crate, ground.project.artifact, toolchain, name)
+    record = document.finished(record, found, exported)
+    path = trials.save(record, directory)
+    written: tuple[Path, ...] = (path,)
+    if options.write_profile:
+        written += (export.write_profile(ground.crate.manifest, exported),)
+    text = report.terminal(record) + f"\noptimize document: {path}\n"
+    return Outcome(ExitCode.OK, text, written, messages)
+
+
+def _start_stage(staircase: tuple[Stage, ...], name: str) -> Stage:
+    if name == LAST_STAGE:
+        return staircase[-1]
+    for stage in staircase:
+        if stage.name == name:
+            return stage
+    known = [LAST_STAGE, *(stage.name for stage in staircase)]
+    raise ConfigError(
+        f"--from: no stage '{name}'{did_you_mean(name, known)} (stages: {', '.join(known)})"
+    )

@@ -1,0 +1,187 @@
+"""The search's evaluator for real: each point becomes a stage, built, sized and tested by the
+engine exactly as a staircase stage is (lanes, compile cache, fixtures, the crate's own tests).
+A point's trial is keyed by its effective settings: points that build alike are built once,
+and every trial is kept in the state dir, so a search started again builds nothing twice."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from minbuild.engine import execute, planner
+from minbuild.engine.invocations import Build
+from minbuild.engine.lanes import Placement
+from minbuild.project.space import Assignment, Space, apply
+from minbuild.project.stages import Stage
+from minbuild.runs import statedir
+from minbuild.runs.progress import Reporter
+from minbuild.runs.records import StageRecord
+from minbuild.runs.reference import judged
+from minbuild.runs.trials import Trial, TrialStore
+from minbuild.rust import cargo
+
+TRIAL_PREFIX = "trial-"
+
+
+class Builder:
+    """Builds points of `space` on `features_of`'s features, `parallel` lanes at once."""
+
+    def __init__(
+        self,
+        ground: planner.Groundwork,
+        space: Space,
+        features_of: Stage,
+        *,
+        parallel: int,
+        reporter: Reporter,
+    ) -> None:
+        self.ground, self.space, self.features_of = ground, space, features_of
+        self.parallel, self.reporter = parallel, reporter
+        self.directory = statedir.inside(ground.state_dir, "optimize")
+        self.store = TrialStore(self.directory / "trials")
+        self.reference: StageRecord | None = None
+        """The start point's own record: a crate's test that fails there too does not
+        reject a trial (as at release in a staircase)."""
+        self.documents: list[Path] = []
+        """The run documents of the batches this builder built."""
+        self._fixtures_made = False
+
+    def stage(self, point: Assignment, name: str = "") -> Stage:
+        """The stage that builds `point`."""
+        changes = [f"{s}={v}" for s, v in point.items() if v != self.space.setting(s).release]
+        return apply(
+            self.space,
+            point,
+            self.features_of,
+            self.ground.project.rustflags,
+            name or "point",
+            " ".join(changes) or "release settings",
+        )
+
+    def key(self, point: Assignment) -> str:
+        """What a trial of `point` is kept by: everything that shapes its binary."""
+        stage = self.stage(point)
+        toolchain = self.ground.resolution.toolchain
+        shape = [
+            cargo.effective_profile(self.ground.crate, stage),
+            stage.default_features,
+            sorted(stage.features),
+            stage.rustflags,
+            stage.build_std,
+            stage.build_std_features,
+            sorted(stage.cargo_unstable),
+            toolchain.record(),
+            str(self.ground.crate.manifest),
+            self.ground.project.digest(),
+        ]
+        return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:16]
+
+    def __call__(self, points: Sequence[Assignment]) -> list[tuple[Trial, bool]]:
+        keys = [self.key(point) for point in points]
+        kept: dict[str, Trial] = {}
+        wanted: dict[str, Assignment] = {}
+        for key, point in zip(keys, points, strict=True):
+            if key in kept or key in wanted:
+                continue
+            trial = self.store.get(key)
+            if trial is not None:
+                kept[key] = trial
+            else:
+                wanted[key] = point
+        built = self._build(wanted) if wanted else {}
+        found = []
+        for key, point in zip(keys, points, strict=True):
+            trial = kept.get(key) or built[key]
+            if self.reference is None:
+                self.reference = trial.stage  # the search evaluates its start first
+            found.append((self._judged(Trial(key, dict(point), trial.stage)), key in kept))
+        return found
+
+    def _judged(self, trial: Trial) -> Trial:
+        if self.reference is None or trial.stage.artifact is None:
+            return trial
+        name = f"{TRIAL_PREFIX}start"
+        start = dataclasses.replace(self.reference, name=name)
+        host = self.ground.resolution.toolchain.host
+        _, stage = judged([start, trial.stage], host, reference=name)
+        return Trial(trial.key, trial.point, stage)
+
+    def _build(self, wanted: Mapping[str, Assignment]) -> dict[str, Trial]:
+        """Build, size and test every wanted point as one run, in lanes; each trial is kept
+        as soon as it is done (an interrupted batch keeps its finished trials)."""
+        ground, toolchain = self.ground, self.ground.resolution.toolchain
+        stages = {key: self.stage(point, f"{TRIAL_PREFIX}{key}") for key, point in wanted.items()}
+        builds: list[Build] = []
+        for index, stage in enumerate(stages.values()):
+            placement = Placement(index % self.parallel, bool(stage.build_std))
+            skip = toolchain.cannot_run(stage)
+            builds.append(
+                planner.host_build(
+                    stage,
+                    ground.project,
+                    ground.crate,
+                    toolchain,
+                    ground.state_dir,
+                    skip,
+                    placement,
+                )
+            )
+        prelude = (
+            () if self._fixtures_made else ground.fixture_makers(made_in_run=[*stages.values()])
+        )
+        self._fixtures_made = True
+        plan = ground.plan(tuple(builds), self.parallel, prelude)
+        trials: dict[str, Trial] = {}
+        points = {stages[key].name: (key, point) for key, point in wanted.items()}
+        labels = {stages[key].name: stages[key].description for key in wanted}
+
+        def done(record: StageRecord) -> None:
+            key, point = points[record.name]
+            trials[key] = Trial(key, dict(point), record)
+            if record.status != "skipped":  # a skip is the toolchain's: asked again next time
+                self.store.put(trials[key])
+
+        reporter = _TrialReporter(self.reporter, labels, done)
+        _, path = execute.execute(
+            plan, fail_fast=False, reporter=reporter, runs_dir=self.directory / "runs"
+        )
+        self.documents.append(path)
+        return trials
+
+
+class _TrialReporter:
+    """The engine's progress with each trial named by what it changes; a finished trial is
+    handed to `done` (the search prints its own line for it), other builds (fixture makers)
+    reported as they are."""
+
+    def __init__(
+        self,
+        reporter: Reporter,
+        labels: Mapping[str, str],
+        done: Callable[[StageRecord], None],
+    ) -> None:
+        self.reporter, self.labels, self.done = reporter, labels, done
+
+    def progress(self, position: int, total: int, stage: str, action: str) -> None:
+        self.reporter.progress(position, total, self.labels.get(stage, stage), action)
+
+    def finished(self, position: int, total: int, record: StageRecord) -> None:
+        if record.name in self.labels:
+            self.done(record)
+        else:
+            self.reporter.finished(position, total, record)
+
+    def restarting(self, reason: str) -> None:
+        self.reporter.restarting(reason)
+
+    def lanes(self, count: int) -> None:
+        self.reporter.lanes(count)
+
+    def step(self, number: int, total: int, label: str) -> None:
+        self.reporter.step(number, total, label)
+
+    def say(self, message: str) -> None:
+        self.reporter.say(message)

@@ -1,0 +1,80 @@
+"""The winner as a person applies it by hand: a `[profile.NAME]` for Cargo.toml, the
+`.cargo/config.toml` lines, and the one cargo command that builds the same binary."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from minbuild.engine.invocations import PROFILE, build_invocation
+from minbuild.project.config import Artifact
+from minbuild.project.stages import Stage
+from minbuild.report.profile import profile_toml
+from minbuild.runs.trials import Export
+from minbuild.rust.cargo import Crate
+from minbuild.rust.toolchains import Toolchain
+from minbuild.util import command
+from minbuild.util.errors import ConfigError
+from minbuild.util.files import write_atomic
+
+DEFAULT_PROFILE = "minsize"
+# The arguments of minbuild's own build that a person's build does without.
+_WITH_VALUE = ("--target-dir", "--manifest-path")
+_OURS = ("--message-format=json-render-diagnostics",)
+
+
+def export(
+    stage: Stage, crate: Crate, artifact: Artifact, toolchain: Toolchain, name: str
+) -> Export:
+    """How to build `stage` without minbuild, its settings in a profile called `name`: the
+    command runs in the crate's directory."""
+    invocation = build_invocation(stage, crate, artifact, toolchain, Path("target"))
+    argv = _without_ours(invocation.argv)
+    argv = [name if arg == PROFILE else arg for arg in argv]
+    env = {key: value for key, value in invocation.env.items() if "_PROFILE_" not in key}
+    unstable: dict[str, Any] = {}
+    if stage.build_std:
+        unstable["build-std"] = list(stage.build_std)
+    if stage.build_std_features is not None:
+        unstable["build-std-features"] = list(stage.build_std_features)
+    for flag in stage.cargo_unstable:
+        unstable[flag] = True
+    nightly = bool(unstable) or any(flag.startswith("-Z") for flag in stage.rustflags)
+    return Export(
+        profile_name=name,
+        profile=dict(stage.profile),
+        rustflags=stage.rustflags,
+        unstable=unstable,
+        command=command.shell_line(argv, env),
+        nightly=nightly,
+    )
+
+
+def _without_ours(argv: Sequence[str]) -> list[str]:
+    """The build's arguments but minbuild's own: the command runs in the crate's directory,
+    into cargo's own target dir, printing what cargo prints."""
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _WITH_VALUE:
+            skip = True
+        elif arg not in _OURS:
+            kept.append(arg)
+    return kept
+
+
+def write_profile(manifest: Path, found: Export) -> Path:
+    """Append the profile to the crate's Cargo.toml; refused if the profile is there."""
+    text = manifest.read_text(encoding="utf-8")
+    profiles: Mapping[str, Any] = tomllib.loads(text).get("profile", {})
+    if found.profile_name in profiles:
+        raise ConfigError(
+            f"--write-profile {found.profile_name}: {manifest} already has "
+            f"[profile.{found.profile_name}]; choose another name or remove it first"
+        )
+    write_atomic(manifest, text.rstrip("\n") + "\n\n" + profile_toml(found))
+    return manifest

@@ -1,0 +1,80 @@
+"""Points the search starts from and compares against: the start stage's settings as the
+space expresses them, release's, and cargo-wizard's min-size template."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from minbuild.project.space import Application, Assignment, Space
+from minbuild.project.stages import Stage
+from minbuild.rust.cargo import Crate, effective_profile
+
+WIZARD = "cargo-wizard"
+"""cargo-wizard's min-size template (opt-level z, fat LTO, one codegen unit, panic abort,
+symbols stripped), applied to the start point's features."""
+_WIZARD_TEMPLATE = {
+    "opt-level": "z",
+    "lto": "fat",
+    "codegen-units": "1",
+    "panic": "abort",
+    "strip": "symbols",
+}
+RELEASE = "release-settings"
+"""Every setting at its release value, on the start point's features."""
+
+
+def signature(crate: Crate, stage: Stage) -> str:
+    """What a stage's binary depends on, its name and order of flags aside."""
+    return json.dumps(
+        [
+            effective_profile(crate, stage),
+            sorted(set(stage.rustflags)),
+            bool(stage.build_std),
+            stage.build_std_features,
+            sorted(set(stage.cargo_unstable)),
+        ],
+        sort_keys=True,
+        default=str,
+    )
+
+
+def _with(stage: Stage, value: Application) -> Stage:
+    """`stage` with one value applied over it, as `apply` would."""
+    return dataclasses.replace(
+        stage,
+        profile={**stage.profile, **value.profile},
+        rustflags=(*stage.rustflags, *value.rustflags),
+        cargo_unstable=(*stage.cargo_unstable, *value.cargo_unstable),
+        build_std=stage.build_std or value.build_std,
+        build_std_features=value.build_std_features
+        if value.build_std_features is not None
+        else stage.build_std_features,
+    )
+
+
+def start_point(space: Space, start: Stage, crate: Crate) -> dict[str, str]:
+    """The point that builds what `start` builds: for each setting, the value that changes
+    nothing when applied over `start` (the fullest such value), else the release value."""
+    own = signature(crate, start)
+    point = {}
+    for setting in space.settings:
+        matching = [
+            (len(json.dumps(value.__dict__, default=str)), label)
+            for label, value in setting.values.items()
+            if label != setting.release and signature(crate, _with(start, value)) == own
+        ]
+        point[setting.name] = max(matching)[1] if matching else setting.release
+    return point
+
+
+def references(space: Space) -> dict[str, Assignment]:
+    """The points every search is compared with."""
+    release = space.release
+    wizard = {
+        setting.name: _WIZARD_TEMPLATE.get(setting.name, setting.release)
+        if _WIZARD_TEMPLATE.get(setting.name) in setting.values
+        else setting.release
+        for setting in space.settings
+    }
+    return {RELEASE: release, WIZARD: wizard}

@@ -1,0 +1,204 @@
+"""What `minbuild optimize` searches: settings, each with values and how each is applied on
+top of a start point (resources/space.yaml, narrowed or extended by the project file)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from minbuild.project.config import Project, bundled, existing
+from minbuild.project.stages import ProfileValue, Stage
+from minbuild.util.schemas import validated
+from minbuild.util.text import did_you_mean, texts
+from minbuild.util.yamlfile import Document, load
+
+Assignment = Mapping[str, str]
+"""A value (by label) for every setting of a space: one point of the search."""
+
+
+@dataclass(frozen=True)
+class Application:
+    """How one value of a setting changes a build."""
+
+    profile: Mapping[str, ProfileValue]
+    """Cargo profile keys it sets."""
+    rustflags: tuple[str, ...]
+    """Flags it adds to RUSTFLAGS."""
+    cargo_unstable: tuple[str, ...]
+    """cargo -Z flags it passes."""
+    build_std: tuple[str, ...]
+    """Crates for -Z build-std (empty: std is not rebuilt for it)."""
+    build_std_features: tuple[str, ...] | None
+    """Features for -Z build-std-features (None: std's defaults)."""
+    needs: frozenset[str]
+    """What the toolchain must offer: nightly-flags, build-std."""
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.profile
+            or self.rustflags
+            or self.cargo_unstable
+            or self.build_std
+            or self.build_std_features is not None
+        )
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One dimension of the search."""
+
+    name: str
+    """Unique name, e.g. opt-level."""
+    description: str
+    """What it changes, in one line."""
+    release: str
+    """The value that applies nothing: as the crate's release profile has it."""
+    values: Mapping[str, Application]
+    """Every value by label, the release value among them."""
+    kinds: tuple[str, ...]
+    """Artifact kinds it applies to (empty: every kind)."""
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(self.values)
+
+
+@dataclass(frozen=True)
+class Space:
+    """The settings a search may change, and those of the file it left out (with why)."""
+
+    settings: tuple[Setting, ...]
+    left_out: Mapping[str, str]
+    """Settings not searched, each with the reason (narrowed away, not for this kind)."""
+
+    def setting(self, name: str) -> Setting:
+        return next(s for s in self.settings if s.name == name)
+
+    @property
+    def release(self) -> dict[str, str]:
+        """Every setting at its release value."""
+        return {setting.name: setting.release for setting in self.settings}
+
+    def neighbours(self, point: Assignment) -> list[tuple[str, str]]:
+        """Every (setting, value) that changes `point` in one setting, in the space's order."""
+        return [
+            (setting.name, label)
+            for setting in self.settings
+            for label in setting.labels
+            if label != point[setting.name]
+        ]
+
+
+def bundled_space() -> Path:
+    return bundled("space.yaml")
+
+
+def load_space(project: Project, only: Sequence[str] = (), skip: Sequence[str] = ()) -> Space:
+    """The bundled space, the project file's own settings over it by name, narrowed to
+    `only` (if given) and without `skip`, each also taken from the project file's
+    `optimize` key; settings not for the artifact's kind are left out."""
+    settings = {s.name: s for s in _read(load(bundled_space()))}
+    declared = project.optimize
+    if declared["space"]:
+        own = existing(project, ("optimize", "space"), project.path.parent / declared["space"])
+        settings.update({s.name: s for s in _read(load(own))})
+    only = [*texts(declared["settings"]), *only]
+    skip = [*texts(declared["skip"]), *skip]
+    for name in [*only, *skip]:
+        if name not in settings:
+            raise project.source.error(
+                ("optimize",),
+                f"no setting '{name}' in the search space{did_you_mean(name, list(settings))}"
+                f" (settings: {', '.join(settings)})",
+            )
+    left_out: dict[str, str] = {}
+    kept = []
+    for setting in settings.values():
+        if only and setting.name not in only:
+            left_out[setting.name] = "not among the settings asked for"
+        elif setting.name in skip:
+            left_out[setting.name] = "skipped as asked"
+        elif setting.kinds and project.artifact.kind not in setting.kinds:
+            left_out[setting.name] = f"not for a {project.artifact.kind} artifact"
+        else:
+            kept.append(setting)
+    return Space(tuple(kept), left_out)
+
+
+def _read(doc: Document) -> list[Setting]:
+    data = validated(doc, "space")
+    found: list[Setting] = []
+    for index, spec in enumerate(data["settings"]):
+        at = ("settings", index)
+        if spec["name"] in (s.name for s in found):
+            raise doc.error((*at, "name"), f"duplicate setting name '{spec['name']}'")
+        values = {str(label): _application(value) for label, value in spec["values"].items()}
+        release = spec["release"]
+        if release not in values:
+            raise doc.error(
+                (*at, "release"),
+                f"'{release}' is not one of the setting's values ({', '.join(values)})"
+                + did_you_mean(release, list(values)),
+            )
+        if not values[release].empty:
+            raise doc.error((*at, "values", release), "the release value must apply nothing ({})")
+        found.append(
+            Setting(spec["name"], spec["description"], release, values, texts(spec["kinds"]))
+        )
+    return found
+
+
+def _application(spec: dict[str, Any]) -> Application:
+    # the schema's defaults are not filled in under `values` (additionalProperties)
+    features = spec.get("build_std_features")
+    return Application(
+        profile=dict(spec.get("profile", {})),
+        rustflags=texts(spec.get("rustflags", ())),
+        cargo_unstable=texts(spec.get("cargo_unstable", ())),
+        build_std=texts(spec.get("build_std", ())),
+        build_std_features=None if features is None else texts(features),
+        needs=frozenset(spec.get("needs", ())),
+    )
+
+
+def apply(
+    space: Space,
+    point: Assignment,
+    features_of: Stage,
+    rustflags: Sequence[str],
+    name: str,
+    description: str,
+) -> Stage:
+    """The stage that builds `point`: the release profile, `features_of`'s features, the
+    project's `rustflags`, then every setting's value applied in the space's order."""
+    profile: dict[str, ProfileValue] = {}
+    flags, unstable = list(rustflags), []
+    build_std: tuple[str, ...] = ()
+    std_features: tuple[str, ...] | None = None
+    needs: set[str] = set()
+    for setting in space.settings:
+        value = setting.values[point[setting.name]]
+        profile.update(value.profile)
+        flags += [flag for flag in value.rustflags if flag not in flags]
+        unstable += [flag for flag in value.cargo_unstable if flag not in unstable]
+        build_std = build_std or value.build_std
+        if value.build_std_features is not None:
+            std_features = value.build_std_features
+        needs |= value.needs
+    return Stage(
+        index=0,
+        name=name,
+        description=description,
+        needs=frozenset(needs),
+        base_profile="release",
+        default_features=features_of.default_features,
+        features=features_of.features,
+        profile=profile,
+        rustflags=tuple(flags),
+        build_std=build_std,
+        build_std_features=std_features,
+        cargo_unstable=tuple(unstable),
+    )

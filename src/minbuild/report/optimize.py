@@ -1,0 +1,196 @@
+"""An optimize search for a person: the winner against the references, what each of its
+settings is worth, every trial, and how to apply the winner (pure functions over the record)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from minbuild.report.profile import config_toml, profile_toml
+from minbuild.runs import trials
+from minbuild.runs.rows import tests_text, toolchain_label
+from minbuild.runs.trials import Export, OptimizeRecord, Step, Trial
+from minbuild.util.text import format_table, human_size, md_row
+
+REFERENCE_LABELS = {
+    "start": "start point",
+    "release-settings": "release settings",
+    "cargo-wizard": "cargo-wizard min-size",
+}
+
+
+def step_line(step: Step) -> str:
+    """The live line of one trial: round, change, size, verdict."""
+    size = human_size(step.size_bytes) if step.size_bytes is not None else "no size"
+    kept = " (kept)" if step.reused else ""
+    chosen = "  ← taken" if step.chosen else ""
+    return f"round {step.round} · {step.change}: {size} {step.verdict}{kept}{chosen}"
+
+
+def _signed(value: int) -> str:
+    return f"{value:+,}"
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:+.1f}%" if whole else ""
+
+
+def _built(record: OptimizeRecord) -> tuple[int, int]:
+    """Trials built by this search, and kept from earlier ones."""
+    reused: dict[str, bool] = {}
+    for step in record.steps:
+        reused[step.key] = reused.get(step.key, True) and step.reused
+    return sum(not kept for kept in reused.values()), sum(reused.values())
+
+
+def summary_lines(record: OptimizeRecord) -> list[str]:
+    """Who, what and how the search went, in two lines."""
+    built, kept = _built(record)
+    rounds = max((s.round for s in record.steps), default=0)
+    return [
+        f"{record.crate.get('name')} {record.crate.get('version')} · toolchain "
+        f"{toolchain_label(record.toolchain)} · optimize {record.run_id} · from {record.start}",
+        f"{built + kept} trials ({built} built, {kept} kept from earlier searches) in "
+        f"{rounds} rounds; the search stopped: {record.stopped or 'not yet'}",
+    ]
+
+
+def references_table(record: OptimizeRecord) -> tuple[list[str], list[list[str]]]:
+    winner = record.winning
+    rows: list[list[str]] = []
+    if winner is None or winner.size is None:
+        return [], rows
+    entries: list[tuple[str, Trial | None]] = [("winner", winner)]
+    entries += [(REFERENCE_LABELS.get(n, n), record.reference(n)) for n in record.references]
+    for label, trial in entries:
+        if trial is None:
+            continue
+        if label == "start point":
+            label = f"start point ({record.start})"
+        size = trial.size
+        rows.append(
+            [
+                label,
+                human_size(size) if size is not None else "-",
+                _signed(size - winner.size) if size is not None and trial is not winner else "",
+                _percent(size - winner.size, winner.size)
+                if size is not None and trial is not winner
+                else "",
+                tests_text(trial.stage) if trial.stage.tests_run else "-",
+                trial.verdict,
+            ]
+        )
+    return ["build", "size", "vs winner", "%", "tests", "verdict"], rows
+
+
+def contributions_table(record: OptimizeRecord) -> tuple[list[str], list[list[str]]]:
+    winner = record.winning
+    size = winner.size if winner and winner.size else 0
+    rows = [
+        [
+            c.setting,
+            c.value,
+            c.release,
+            _signed(c.bytes_saved) if c.bytes_saved is not None else "-",
+            f"{100 * c.bytes_saved / size:.1f}%" if c.bytes_saved is not None and size else "",
+            "removable" if c.removable else "",
+            c.note,
+        ]
+        for c in record.contributions
+    ]
+    return ["setting", "winner", "release", "bytes saved", "of winner", "", "note"], rows
+
+
+def trials_table(record: OptimizeRecord) -> tuple[list[str], list[list[str]]]:
+    start = record.reference("start")
+    base = start.size if start and start.size else None
+    rows = [
+        [
+            str(step.round),
+            step.role,
+            step.change,
+            human_size(step.size_bytes) if step.size_bytes is not None else "-",
+            _signed(step.size_bytes - base) if step.size_bytes is not None and base else "",
+            ("taken · " if step.chosen else "") + step.verdict + (" (kept)" if step.reused else ""),
+        ]
+        for step in record.steps
+    ]
+    return ["round", "role", "change", "size", "vs start", "verdict"], rows
+
+
+def apply_lines(found: Export) -> list[str]:
+    """How to apply the winner by hand: profile, config lines, the command."""
+    lines = [
+        f"as a Cargo profile (paste into Cargo.toml, or --write-profile {found.profile_name}):"
+    ]
+    lines += ["  " + line for line in profile_toml(found).splitlines()]
+    config = config_toml(found)
+    if config:
+        lines += ["or in .cargo/config.toml, for every build:"]
+        lines += ["  " + line for line in config.splitlines()]
+    lines += ["the command that builds the winner's binary (with the profile in Cargo.toml):"]
+    lines += ["  " + found.command]
+    if found.nightly:
+        lines += ["  (unstable flags: a nightly cargo, or RUSTC_BOOTSTRAP=1 as above)"]
+    return lines
+
+
+def terminal(record: OptimizeRecord) -> str:
+    """The whole report, for a terminal."""
+    parts = ["\n".join(summary_lines(record))]
+    headers, rows = references_table(record)
+    if rows:
+        parts.append(format_table(headers, rows, right={1, 2, 3}))
+    headers, rows = contributions_table(record)
+    if rows:
+        title = (
+            "what each setting is worth at the winner (leave-one-out: the winner with it "
+            f"put back to release; removable: under {record.threshold_percent:g}%):"
+        )
+        parts.append(title + "\n" + format_table(headers, rows, right={3, 4}))
+    headers, rows = trials_table(record)
+    parts.append("trials:\n" + format_table(headers, rows, right={0, 3, 4}))
+    parts += _left_out_lines(record)
+    if record.export is not None:
+        parts.append("\n".join(apply_lines(record.export)))
+    return "\n\n".join(parts) + "\n"
+
+
+def _left_out_lines(record: OptimizeRecord) -> list[str]:
+    lines = [f"  {change}: {why}" for change, why in record.excluded.items()]
+    out = [f"  {name}: {why}" for name, why in record.left_out.items()]
+    found = []
+    if lines:
+        found.append("not tried again after their first trial:\n" + "\n".join(lines))
+    if out:
+        found.append("settings not searched:\n" + "\n".join(out))
+    return found
+
+
+def markdown(record: OptimizeRecord) -> str:
+    """The report as GitHub markdown (a pull request comment, a job summary)."""
+    head, counts = summary_lines(record)
+    parts = [f"### minbuild optimize: {head}", counts]
+    for title, (headers, rows) in (
+        ("The winner and the references", references_table(record)),
+        ("What each setting is worth", contributions_table(record)),
+        ("Trials", trials_table(record)),
+    ):
+        if rows:
+            parts.append(f"#### {title}\n\n" + _md_table(headers, rows))
+    if record.export is not None:
+        parts.append(
+            "#### The winner as a profile\n\n```toml\n" + profile_toml(record.export) + "```"
+        )
+        parts.append("```sh\n" + record.export.command + "\n```")
+    return "\n\n".join(parts) + "\n"
+
+
+def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = [md_row(headers), md_row(["---"] * len(headers))]
+    return "\n".join([*lines, *(md_row(row) for row in rows)])
+
+
+def to_json(record: OptimizeRecord) -> str:
+    """The document itself, indented."""
+    return json.dumps(json.loads(trials.to_json(record)), indent=2) + "\n"

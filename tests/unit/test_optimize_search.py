@@ -1,0 +1,154 @@
+"""The optimize search over a fake builder: deterministic sizes, injected failures, budgets,
+leave-one-out and a resumed search that builds nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Mapping, Sequence
+
+import pytest
+
+from minbuild.optimize.search import Budget, search
+from minbuild.project.space import Application, Assignment, Setting, Space
+from minbuild.runs.records import StageRecord
+from minbuild.runs.trials import Trial, TrialStore
+from minbuild.util.errors import SearchFailed
+
+NOTHING = Application({}, (), (), (), None, frozenset())
+
+
+def setting(name: str, *labels: str) -> Setting:
+    values = dict.fromkeys(labels, NOTHING)
+    return Setting(name, name, labels[0], values, ())
+
+
+SPACE = Space(
+    (
+        setting("opt", "3", "s", "z"),
+        setting("lto", "off", "fat"),
+        setting("cgu", "16", "1"),
+        setting("panic", "unwind", "abort"),
+    ),
+    {},
+)
+START = SPACE.release
+# What each value saves, and one interaction: codegen-units=1 only helps with LTO on.
+SAVES = {("opt", "s"): 80, ("opt", "z"): 100, ("lto", "fat"): 300, ("panic", "abort"): 50}
+
+
+def size_of(point: Assignment) -> int:
+    size = 1000 - sum(SAVES.get((name, value), 0) for name, value in point.items())
+    if point["cgu"] == "1":
+        size += -30 if point["lto"] == "fat" else 10
+    return size
+
+
+class FakeBuilder:
+    """Sizes from `size_of`; `failing` points fail their tests; every build counted."""
+
+    def __init__(self, failing: Sequence[Mapping[str, str]] = (), store: TrialStore | None = None):
+        self.failing = [dict(point) for point in failing]
+        self.store = store
+        self.built: list[Assignment] = []
+
+    def __call__(self, points: Sequence[Assignment]) -> list[tuple[Trial, bool]]:
+        found = []
+        for point in points:
+            key = hashlib.sha256(json.dumps(dict(point), sort_keys=True).encode()).hexdigest()
+            kept = self.store.get(key) if self.store else None
+            if kept is not None:
+                found.append((kept, True))
+                continue
+            self.built.append(point)
+            fails = any(all(point[k] == v for k, v in f.items()) for f in self.failing)
+            record = StageRecord(
+                f"trial-{key[:8]}",
+                "",
+                "failed" if fails else "ok",
+                reason="tests failed: panics" if fails else "",
+                artifact="/bin/x",
+                size_bytes=size_of(point),
+            )
+            trial = Trial(key, dict(point), record)
+            if self.store:
+                self.store.put(trial)
+            found.append((trial, False))
+        return found
+
+
+def grid_best(failing: Sequence[Mapping[str, str]] = ()) -> int:
+    labels = [s.labels for s in SPACE.settings]
+    names = [s.name for s in SPACE.settings]
+    points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*labels)]
+    fails = FakeBuilder(failing)
+    accepted = [p for p in points if fails([p])[0][0].accepted]
+    return min(size_of(p) for p in accepted)
+
+
+def test_the_search_finds_the_grids_best_with_fewer_builds() -> None:
+    builder = FakeBuilder()
+    result = search(SPACE, START, builder)
+    winner = result.trials[result.winner or ""]
+    assert winner.size == grid_best() == 1000 - 100 - 300 - 50 - 30
+    assert winner.point == {"opt": "z", "lto": "fat", "cgu": "1", "panic": "abort"}
+    assert result.used < 3 * 4 * 2 * 2
+    assert result.stopped.startswith("local optimum")
+
+
+def test_a_candidate_whose_tests_fail_is_never_chosen() -> None:
+    failing = [{"panic": "abort"}]
+    result = search(SPACE, START, FakeBuilder(failing))
+    winner = result.trials[result.winner or ""]
+    assert winner.point["panic"] == "unwind"
+    assert winner.size == grid_best(failing)
+    rejected = [s for s in result.steps if s.change == "panic=abort"]
+    assert rejected and rejected[0].verdict == "rejected: tests failed: panics"
+    assert "panic=abort" in result.excluded  # failing alone: not tried again
+    assert all(s.change != "panic=abort" for s in result.steps if s.round > 1)
+
+
+def test_leave_one_out_says_what_each_setting_is_worth_at_the_winner() -> None:
+    result = search(SPACE, START, FakeBuilder(), threshold_percent=6.0)
+    worth = {c.setting: c.bytes_saved for c in result.contributions}
+    assert worth == {"lto": 300 + 40, "opt": 100, "panic": 50, "cgu": 30}
+    removable = {c.setting for c in result.contributions if c.removable}
+    assert removable == {"cgu"}  # 30 bytes of 520: under 6%
+    assert [c.setting for c in result.contributions] == ["lto", "opt", "panic", "cgu"]
+
+
+def test_the_trial_budget_stops_the_search() -> None:
+    builder = FakeBuilder()
+    result = search(SPACE, START, builder, budget=Budget(trials=4))
+    assert result.used == 4
+    assert result.stopped == "trial budget (4) spent"
+    assert result.winner is not None
+
+
+def test_the_time_budget_stops_the_search_between_rounds() -> None:
+    ticks = iter(range(100))
+    result = search(
+        SPACE, START, FakeBuilder(), budget=Budget(seconds=2), clock=lambda: next(ticks)
+    )
+    assert result.stopped == "time budget (2s) spent"
+    assert max(s.round for s in result.steps if s.role != "leave-one-out") == 1
+
+
+def test_a_start_point_that_fails_its_tests_is_an_error() -> None:
+    with pytest.raises(SearchFailed, match="start point is not accepted"):
+        search(SPACE, START, FakeBuilder([{"opt": "3", "lto": "off"}]))
+
+
+def test_a_search_started_again_reuses_every_trial(tmp_path: object) -> None:
+    from pathlib import Path
+
+    store = TrialStore(Path(str(tmp_path)))
+    first = FakeBuilder(store=store)
+    done = search(SPACE, START, first, references={"wizard": {**START, "opt": "z"}})
+    again = FakeBuilder(store=store)
+    redone = search(SPACE, START, again, references={"wizard": {**START, "opt": "z"}})
+    assert first.built and not again.built
+    assert redone.winner == done.winner
+    assert all(step.reused for step in redone.steps)
+    assert redone.references["wizard"] == done.references["wizard"]
