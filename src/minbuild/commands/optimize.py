@@ -4,6 +4,7 @@ over a declared space of settings, and what each of the winner's settings is wor
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +15,9 @@ from minbuild.engine.request import DEFAULT_PARALLEL, BuildOptions
 from minbuild.optimize import document, export, search
 from minbuild.optimize.builder import Builder
 from minbuild.optimize.points import references, signature, start_point
+from minbuild.project.config import load_project
 from minbuild.project.options import CACHE, CACHE_REDIS, CONFIG, STATE_DIR, TOOLCHAIN
-from minbuild.project.space import apply, load_space
+from minbuild.project.space import Space, apply, load_space
 from minbuild.project.stages import Stage
 from minbuild.report import optimize as report
 from minbuild.runs import statedir, trials
@@ -109,6 +111,10 @@ class Options:
 def run(options: Options, reporter: Reporter) -> Outcome:
     """Search, then report: the winner against the references, what each setting is worth,
     and how to apply it; the document is saved whatever stops the search."""
+    project = load_project(options.config)
+    space = load_space(project, options.settings, options.skip)
+    if not space.settings:
+        raise ConfigError("optimize: no setting left to search (see --setting and --skip)")
     ground = planner.groundwork(
         BuildOptions(
             config=options.config,
@@ -118,12 +124,9 @@ def run(options: Options, reporter: Reporter) -> Outcome:
             cache_redis=options.cache_redis,
         ),
         every_stage=True,
-        wanted=lambda staircase: staircase,
+        wanted=functools.partial(_probes, space, options.start, project.rustflags),
         check_in_lane=False,
     )
-    space = load_space(ground.project, options.settings, options.skip)
-    if not space.settings:
-        raise ConfigError("optimize: no setting left to search (see --setting and --skip)")
     start = _start_stage(ground.staircase, options.start)
     builder = Builder(ground, space, start, parallel=options.parallel, reporter=reporter)
     point = start_point(space, start, ground.crate)
@@ -167,6 +170,22 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         written += (export.write_profile(ground.crate.manifest, exported),)
     text = report.terminal(record) + f"\noptimize document: {path}\n"
     return Outcome(ExitCode.OK, text, written, messages)
+
+
+def _probes(
+    space: Space, start_name: str, rustflags: tuple[str, ...], staircase: tuple[Stage, ...]
+) -> list[Stage]:
+    """What the toolchain is chosen for: the start stage, and each value of the space alone
+    (the toolchain that runs the most of them)."""
+    start = _start_stage(staircase, start_name)
+    release = space.release
+    return [
+        start,
+        *(
+            apply(space, {**release, name: value}, start, rustflags, f"probe-{n}", "")
+            for n, (name, value) in enumerate(space.neighbours(release))
+        ),
+    ]
 
 
 def _start_stage(staircase: tuple[Stage, ...], name: str) -> Stage:

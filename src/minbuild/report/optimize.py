@@ -3,13 +3,16 @@ settings is worth, every trial, and how to apply the winner (pure functions over
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 
+from minbuild.report.anatomy import composition_text
 from minbuild.report.profile import config_toml, profile_toml
 from minbuild.runs import trials
+from minbuild.runs.composition import Composition
 from minbuild.runs.rows import tests_text, toolchain_label
-from minbuild.runs.trials import Export, OptimizeRecord, Step, Trial
+from minbuild.runs.trials import Export, OptimizeRecord, Step
 from minbuild.util.text import format_table, human_size, md_row
 
 REFERENCE_LABELS = {
@@ -46,11 +49,11 @@ def _built(record: OptimizeRecord) -> tuple[int, int]:
 def summary_lines(record: OptimizeRecord) -> list[str]:
     """Who, what and how the search went, in two lines."""
     built, kept = _built(record)
-    rounds = max((s.round for s in record.steps), default=0)
+    rounds = max((s.round for s in record.steps if s.role != "leave-one-out"), default=0)
     return [
         f"{record.crate.get('name')} {record.crate.get('version')} · toolchain "
         f"{toolchain_label(record.toolchain)} · optimize {record.run_id} · from {record.start}",
-        f"{built + kept} trials ({built} built, {kept} kept from earlier searches) in "
+        f"{built + kept} trials ({built} built, {kept} kept from earlier searches), "
         f"{rounds} rounds; the search stopped: {record.stopped or 'not yet'}",
     ]
 
@@ -60,27 +63,25 @@ def references_table(record: OptimizeRecord) -> tuple[list[str], list[list[str]]
     rows: list[list[str]] = []
     if winner is None or winner.size is None:
         return [], rows
-    entries: list[tuple[str, Trial | None]] = [("winner", winner)]
-    entries += [(REFERENCE_LABELS.get(n, n), record.reference(n)) for n in record.references]
-    for label, trial in entries:
-        if trial is None:
-            continue
-        if label == "start point":
-            label = f"start point ({record.start})"
+    labels: dict[str, list[str]] = {winner.key: ["winner"]}
+    for name, key in record.references.items():
+        label = REFERENCE_LABELS.get(name, name)
+        labels.setdefault(key, []).append(f"{label} ({record.start})" if name == "start" else label)
+    for key, names in labels.items():
+        trial = record.trial(key)
+        label = " = ".join(names)  # one build: the same effective settings
         size = trial.size
         rows.append(
             [
                 label,
                 human_size(size) if size is not None else "-",
-                _signed(size - winner.size) if size is not None and trial is not winner else "",
-                _percent(size - winner.size, winner.size)
-                if size is not None and trial is not winner
-                else "",
+                _signed(winner.size - size) if size is not None and key != winner.key else "",
+                _percent(winner.size - size, size) if size and key != winner.key else "",
                 tests_text(trial.stage) if trial.stage.tests_run else "-",
                 trial.verdict,
             ]
         )
-    return ["build", "size", "vs winner", "%", "tests", "verdict"], rows
+    return ["build", "size", "the winner vs it", "%", "tests", "verdict"], rows
 
 
 def contributions_table(record: OptimizeRecord) -> tuple[list[str], list[list[str]]]:
@@ -150,10 +151,39 @@ def terminal(record: OptimizeRecord) -> str:
         parts.append(title + "\n" + format_table(headers, rows, right={3, 4}))
     headers, rows = trials_table(record)
     parts.append("trials:\n" + format_table(headers, rows, right={0, 3, 4}))
+    composition = winner_composition(record)
+    if composition is not None:
+        parts.append(composition_text(*composition))
     parts += _left_out_lines(record)
     if record.export is not None:
         parts.append("\n".join(apply_lines(record.export)))
     return "\n\n".join(parts) + "\n"
+
+
+def winner_composition(record: OptimizeRecord) -> tuple[str, Composition] | None:
+    """Where the winner's bytes are; when it strips its symbols, its code by crate comes from
+    its unstripped twin (the winner with `strip` put back, which leave-one-out built)."""
+    winner = record.winning
+    if winner is None or winner.stage.composition is None:
+        return None
+    own = winner.stage.composition
+    if own.crates:
+        return "the winner", own
+    for step in record.steps:
+        twin = record.trial(step.key)
+        parts = twin.stage.composition
+        differs = {k for k in winner.point if winner.point[k] != twin.point.get(k)}
+        if step.role == "leave-one-out" and differs == {"strip"} and parts and parts.crates:
+            label = (
+                f"the winner (code by crate from its twin built with strip={twin.point['strip']})"
+            )
+            return label, dataclasses.replace(
+                parts,
+                file_size=own.file_size,
+                loaded_size=own.loaded_size,
+                sections=own.sections,
+            )
+    return "the winner", own
 
 
 def _left_out_lines(record: OptimizeRecord) -> list[str]:
