@@ -29,13 +29,13 @@ from minbuild.project.options import (
     STATE_DIR,
     TARGETS,
 )
-from minbuild.report import charts, history, movers
+from minbuild.report import charts, history, movers, optimize
 from minbuild.report.comment import comment
 from minbuild.report.formats import FORMATS, Report, markdown, render_report
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import Reference, compare, reference_from_run, rows
-from minbuild.runs.select import find_run, project_for
+from minbuild.runs.select import find_run, find_search, project_for
 from minbuild.util.errors import ConfigError, ExitCode
 from minbuild.util.files import write_atomic
 from minbuild.util.options import Option, at_least
@@ -90,6 +90,12 @@ class Options:
         parse=Path,
     )()
     log_scale: bool = Option("--log-scale", "log-scale size axis in --plot", switch=True)()
+    search: str | None = Option(
+        "--search",
+        "render an optimize search instead of a run: latest, its id or its document's path "
+        "(formats: terminal, markdown, comment, json, csv; --plot: size per trial)",
+        metavar="ID|PATH|latest",
+    )()
     config: Path | None = RUN_CONFIG()
     state_dir: Path = STATE_DIR()
 
@@ -133,6 +139,8 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         )
     if options.plot is not None:
         charts.validate_path(options.plot)
+    if options.search is not None:
+        return _search(options)
     runs_dir = options.state_dir / "runs"
     if options.history is not None:
         return _history(options, runs_dir)
@@ -184,6 +192,23 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         else render_report(report, options.form, exact=options.exact)
     )
     return _deliver(text, options.output, messages, exit_code, written)
+
+
+def _search(options: Options) -> Outcome:
+    """An optimize search, in a format of its own, with its chart."""
+    record = find_search(options.search, options.state_dir)
+    render = optimize.RENDERERS.get(options.form)
+    if render is None:
+        raise ConfigError(
+            f"--search: --format {options.form} is not offered for a search "
+            f"(formats: {', '.join(optimize.RENDERERS)})"
+        )
+    messages, written = [], []
+    if options.plot is not None:
+        charts.trials(record, options.plot)
+        messages.append(f"wrote {options.plot}")
+        written.append(options.plot)
+    return _deliver(render(record), options.output, messages, ExitCode.OK, written)
 
 
 def _stage_diffs(run: RunRecord, options: Options) -> list[movers.CompositionDiff]:

@@ -10,6 +10,7 @@ from typing import Any
 from minbuild.report.history import sizes_by_run
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import rows, toolchain_label
+from minbuild.runs.trials import OptimizeRecord
 from minbuild.util.errors import ConfigError
 from minbuild.util.text import human_size
 
@@ -168,4 +169,42 @@ def history(
         f"{runs[-1].crate.get('name')}: artifact size across {len(runs)} runs", fontsize=12
     )
     axes.legend(fontsize=8, frameon=False, ncols=2, loc="upper left", bbox_to_anchor=(1, 1))
+    return _save(plt, figure, path)
+
+
+def trials(record: OptimizeRecord, path: Path) -> Path:
+    """An optimize search: each trial's size in the order the search made them, accepted
+    ones as dots, rejected ones as crosses, the size the search stood at as a step line, and
+    the references as dashed lines."""
+    validate_path(path)
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
+    steps = [s for s in record.steps if s.size_bytes is not None]
+    accepted = [(i, s.size_bytes) for i, s in enumerate(steps) if s.verdict == "accepted"]
+    rejected = [(i, s.size_bytes) for i, s in enumerate(steps) if s.verdict != "accepted"]
+    if accepted:
+        axes.scatter(*zip(*accepted, strict=True), color=SHRANK, s=18, label="accepted")
+    if rejected:
+        axes.scatter(*zip(*rejected, strict=True), color=GREW, marker="x", label="rejected")
+    best: list[tuple[int, int]] = []  # the smallest accepted trial of the search so far
+    for index, step in enumerate(steps):
+        searching = step.role in ("start", "neighbour", "stack")
+        if searching and step.verdict == "accepted" and step.size_bytes is not None:
+            best.append((index, min(step.size_bytes, best[-1][1] if best else step.size_bytes)))
+    if best:
+        axes.step(*zip(*best, strict=True), where="post", color=FIRST, label="smallest so far")
+    for name, key in record.references.items():
+        size = record.trial(key).size
+        if name != "start" and size is not None:
+            axes.axhline(size, linestyle="--", linewidth=1, color=MISSING)
+            axes.annotate(name, (0, size), fontsize=8, va="bottom")
+    sizes = [s.size_bytes or 0 for s in steps]
+    tallest = max(sizes, default=1)
+    _size_axis(axes, log_scale=tallest > 20 * max(1, min(sizes, default=1)), tallest=tallest)
+    axes.set_xlabel("trial, in the order the search made them")
+    axes.set_title(
+        f"{record.crate.get('name')}: optimize from {record.start}, {len(steps)} trials",
+        fontsize=12,
+    )
+    axes.legend(fontsize=8, frameon=False, loc="upper right")
     return _save(plt, figure, path)

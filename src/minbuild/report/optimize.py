@@ -3,11 +3,14 @@ settings is worth, every trial, and how to apply the winner (pure functions over
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import json
 from collections.abc import Sequence
 
 from minbuild.report.anatomy import composition_text
+from minbuild.report.comment import MARKER
 from minbuild.report.profile import config_toml, profile_toml
 from minbuild.runs import trials
 from minbuild.runs.composition import Composition
@@ -224,3 +227,43 @@ def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def to_json(record: OptimizeRecord) -> str:
     """The document itself, indented."""
     return json.dumps(json.loads(trials.to_json(record)), indent=2) + "\n"
+
+
+def comment(record: OptimizeRecord) -> str:
+    """The markdown behind the sticky comment's marker."""
+    return f"{MARKER}\n{markdown(record)}"
+
+
+def to_csv(record: OptimizeRecord) -> str:
+    """Every step of the search, one row each, with its trial's point."""
+    names = list(record.space)
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(
+        ["round", "role", "change", "size_bytes", "verdict", "reused", "chosen", *names]
+    )
+    for step in record.steps:
+        point = record.trial(step.key).point
+        writer.writerow(
+            [
+                step.round,
+                step.role,
+                step.change,
+                "" if step.size_bytes is None else step.size_bytes,
+                step.verdict,
+                step.reused,
+                step.chosen,
+                *(point.get(name, "") for name in names),
+            ]
+        )
+    return stream.getvalue()
+
+
+RENDERERS = {
+    "terminal": terminal,
+    "markdown": markdown,
+    "comment": comment,
+    "json": to_json,
+    "csv": to_csv,
+}
+"""size-report --search's formats."""

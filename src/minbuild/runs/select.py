@@ -7,26 +7,42 @@ from pathlib import Path
 
 from minbuild.project.config import Project, load_project
 from minbuild.project.stages import load_staircase
-from minbuild.runs import records
+from minbuild.runs import records, trials
 from minbuild.runs.records import RunRecord
+from minbuild.runs.trials import OptimizeRecord
 from minbuild.util.errors import ConfigError
 from minbuild.util.text import did_you_mean
 
 
 def find_run(reference: str | None, runs_dir: Path) -> RunRecord:
     """The latest run, a run id, or a run document's path."""
-    if reference is None:
-        return records.load(records.latest(runs_dir))
-    if reference.endswith(".json") or os.sep in reference:
-        return records.load(Path(reference))
-    path = runs_dir / f"{reference}.json"
-    if not path.is_file():
-        known = [path.stem for path in records.documents(runs_dir)]
-        raise ConfigError(
-            f"no run '{reference}' in {runs_dir}{did_you_mean(reference, known)}"
-            f" (latest: {known[-1] if known else 'none'})"
-        )
+    path = _document(reference, runs_dir, records.documents(runs_dir), "run")
     return records.load(path)
+
+
+def find_search(reference: str | None, state_dir: Path) -> OptimizeRecord:
+    """The latest optimize search (None or `latest`), its id, or its document's path."""
+    directory = state_dir / "optimize"
+    found = sorted(directory.glob("*.json")) if directory.is_dir() else []
+    if reference in (None, "latest") and not found:
+        raise ConfigError(f"no optimize searches in {directory}: run `minbuild optimize` first")
+    return trials.load(_document(reference, directory, found, "optimize search"))
+
+
+def _document(reference: str | None, directory: Path, known: list[Path], what: str) -> Path:
+    """The newest of `known`, the document named `reference` in `directory`, or a path."""
+    if reference in (None, "latest"):
+        return records.latest(directory) if what == "run" else known[-1]
+    if reference.endswith(".json") or os.sep in reference:
+        return Path(reference)
+    path = directory / f"{reference}.json"
+    if not path.is_file():
+        names = [p.stem for p in known]
+        raise ConfigError(
+            f"no {what} '{reference}' in {directory}{did_you_mean(reference, names)}"
+            f" (latest: {names[-1] if names else 'none'})"
+        )
+    return path
 
 
 def project_for(run: RunRecord, config: Path | None) -> Project | None:
