@@ -129,7 +129,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
     )
     start = _start_stage(ground.staircase, options.start)
     builder = Builder(ground, space, start, parallel=options.parallel, reporter=reporter)
-    point = start_point(space, start, ground.crate)
+    point = start_point(space, start, ground.crate, builder.stage(space.release))
     record = document.begun(ground, space, start.name, point, options.threshold)
     messages: tuple[str, ...] = ()
     if signature(ground.crate, builder.stage(point)) != signature(ground.crate, start):

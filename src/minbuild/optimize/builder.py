@@ -48,17 +48,20 @@ class Builder:
         self.documents: list[Path] = []
         """The run documents of the batches this builder built."""
         self._fixtures_made = False
+        self.start: Assignment | None = None
 
     def stage(self, point: Assignment, name: str = "") -> Stage:
-        """The stage that builds `point`."""
-        changes = [f"{s}={v}" for s, v in point.items() if v != self.space.setting(s).release]
+        """The stage that builds `point`, described by what it changes from the start point
+        (the first point evaluated; before that, from release)."""
+        base = self.start or self.space.release
+        changes = [f"{s}={v}" for s, v in point.items() if v != base[s]]
         return apply(
             self.space,
             point,
             self.features_of,
             self.ground.project.rustflags,
             name or "point",
-            " ".join(changes) or "release settings",
+            " ".join(changes) or ("the start point" if self.start else "release settings"),
         )
 
     def key(self, point: Assignment) -> str:
@@ -80,6 +83,7 @@ class Builder:
         return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:16]
 
     def __call__(self, points: Sequence[Assignment]) -> list[tuple[Trial, bool]]:
+        self.start = self.start or points[0]  # the search evaluates its start first
         keys = [self.key(point) for point in points]
         kept: dict[str, Trial] = {}
         wanted: dict[str, Assignment] = {}

@@ -53,16 +53,19 @@ def _with(stage: Stage, value: Application) -> Stage:
     )
 
 
-def start_point(space: Space, start: Stage, crate: Crate) -> dict[str, str]:
+def start_point(space: Space, start: Stage, crate: Crate, release: Stage) -> dict[str, str]:
     """The point that builds what `start` builds: for each setting, the value that changes
-    nothing when applied over `start` (the fullest such value), else the release value."""
-    own = signature(crate, start)
+    nothing when applied over `start` but changes `release` (the point of every release
+    value), the fullest such; else the release value."""
+    own, base = signature(crate, start), signature(crate, release)
     point = {}
     for setting in space.settings:
         matching = [
             (len(json.dumps(value.__dict__, default=str)), label)
             for label, value in setting.values.items()
-            if label != setting.release and signature(crate, _with(start, value)) == own
+            if label != setting.release
+            and signature(crate, _with(start, value)) == own
+            and signature(crate, _with(release, value)) != base
         ]
         point[setting.name] = max(matching)[1] if matching else setting.release
     return point

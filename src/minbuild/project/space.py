@@ -144,7 +144,11 @@ def _read(doc: Document) -> list[Setting]:
                 + did_you_mean(release, list(values)),
             )
         if not values[release].empty:
-            raise doc.error((*at, "values", release), "the release value must apply nothing ({})")
+            raise doc.error(
+                (*at, "values", release),
+                "the release value must apply nothing (write it as {}): it stands for the "
+                "release profile as the crate has it",
+            )
         found.append(
             Setting(spec["name"], spec["description"], release, values, texts(spec["kinds"]))
         )
