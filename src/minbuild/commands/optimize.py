@@ -4,29 +4,23 @@ over a declared space of settings, and what each of the winner's settings is wor
 from __future__ import annotations
 
 import argparse
-import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild.commands.outcome import Outcome
-from minbuild.engine import planner
 from minbuild.engine.request import DEFAULT_PARALLEL, BuildOptions
 from minbuild.optimize import document, export, search
-from minbuild.optimize.builder import Builder
-from minbuild.optimize.points import references, signature, start_point
-from minbuild.project.config import load_project
+from minbuild.optimize.points import references
+from minbuild.optimize.prepare import LAST_STAGE, prepare
 from minbuild.project.options import CACHE, CACHE_REDIS, CONFIG, STATE_DIR, TOOLCHAIN
-from minbuild.project.space import Space, apply, load_space
-from minbuild.project.stages import Stage
+from minbuild.project.space import apply
 from minbuild.report import optimize as report
 from minbuild.runs import statedir, trials
 from minbuild.runs.progress import Reporter
-from minbuild.util.errors import ConfigError, ExitCode
+from minbuild.util.errors import ExitCode
 from minbuild.util.options import Option, at_least
-from minbuild.util.text import did_you_mean
 
-LAST_STAGE = "last-stage"
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smh]?)$")
 
 
@@ -111,28 +105,25 @@ class Options:
 def run(options: Options, reporter: Reporter) -> Outcome:
     """Search, then report: the winner against the references, what each setting is worth,
     and how to apply it; the document is saved whatever stops the search."""
-    project = load_project(options.config)
-    space = load_space(project, options.settings, options.skip)
-    if not space.settings:
-        raise ConfigError("optimize: no setting left to search (see --setting and --skip)")
-    ground = planner.groundwork(
+    prepared = prepare(
         BuildOptions(
             config=options.config,
             toolchain=options.toolchain,
             state_dir=options.state_dir,
             cache=options.cache,
             cache_redis=options.cache_redis,
+            parallel=options.parallel,
         ),
-        every_stage=True,
-        wanted=functools.partial(_probes, space, options.start, project.rustflags),
-        check_in_lane=False,
+        options.start,
+        options.settings,
+        options.skip,
+        reporter,
     )
-    start = _start_stage(ground.staircase, options.start)
-    builder = Builder(ground, space, start, parallel=options.parallel, reporter=reporter)
-    point = start_point(space, start, ground.crate, builder.stage(space.release))
+    ground, space, start, point = prepared.ground, prepared.space, prepared.start, prepared.point
+    builder = prepared.builder
     record = document.begun(ground, space, start.name, point, options.threshold)
     messages: tuple[str, ...] = ()
-    if signature(ground.crate, builder.stage(point)) != signature(ground.crate, start):
+    if prepared.start_differs:
         messages = (
             f"stage {start.name} has settings the search space does not express: the search "
             "starts from the nearest point it can build",
@@ -170,31 +161,3 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         written += (export.write_profile(ground.crate.manifest, exported),)
     text = report.terminal(record) + f"\noptimize document: {path}\n"
     return Outcome(ExitCode.OK, text, written, messages)
-
-
-def _probes(
-    space: Space, start_name: str, rustflags: tuple[str, ...], staircase: tuple[Stage, ...]
-) -> list[Stage]:
-    """What the toolchain is chosen for: the start stage, and each value of the space alone
-    (the toolchain that runs the most of them)."""
-    start = _start_stage(staircase, start_name)
-    release = space.release
-    return [
-        start,
-        *(
-            apply(space, {**release, name: value}, start, rustflags, f"probe-{n}", "")
-            for n, (name, value) in enumerate(space.neighbours(release))
-        ),
-    ]
-
-
-def _start_stage(staircase: tuple[Stage, ...], name: str) -> Stage:
-    if name == LAST_STAGE:
-        return staircase[-1]
-    for stage in staircase:
-        if stage.name == name:
-            return stage
-    known = [LAST_STAGE, *(stage.name for stage in staircase)]
-    raise ConfigError(
-        f"--from: no stage '{name}'{did_you_mean(name, known)} (stages: {', '.join(known)})"
-    )
