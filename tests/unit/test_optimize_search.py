@@ -53,7 +53,9 @@ class FakeBuilder:
         self.store = store
         self.built: list[Assignment] = []
 
-    def __call__(self, points: Sequence[Assignment]) -> list[tuple[Trial, bool]]:
+    def __call__(
+        self, points: Sequence[Assignment], labels: Sequence[str] = ()
+    ) -> list[tuple[Trial, bool]]:
         found = []
         for point in points:
             key = hashlib.sha256(json.dumps(dict(point), sort_keys=True).encode()).hexdigest()

@@ -4,6 +4,7 @@ over a declared space of settings, and what each of the winner's settings is wor
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from minbuild.project.space import apply
 from minbuild.report import optimize as report
 from minbuild.runs import statedir, trials
 from minbuild.runs.progress import Reporter
+from minbuild.runs.trials import Step
 from minbuild.util.errors import ExitCode
 from minbuild.util.options import Option, at_least
 
@@ -143,7 +145,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
             references=references(space),
             budget=search.Budget(options.trials, options.time),
             threshold_percent=options.threshold,
-            on_step=lambda step: reporter.say(report.step_line(step)),
+            on_step=functools.partial(_say_step, reporter),
             into=found,
         )
     except BaseException:
@@ -161,3 +163,10 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         written += (export.write_profile(ground.crate.manifest, exported),)
     text = report.terminal(record) + f"\noptimize document: {path}\n"
     return Outcome(ExitCode.OK, text, written, messages)
+
+
+def _say_step(reporter: Reporter, step: Step) -> None:
+    """A trial kept from an earlier search (the engine reports those it builds), and each
+    move of the search."""
+    if step.reused or step.chosen:
+        reporter.say(report.step_line(step))

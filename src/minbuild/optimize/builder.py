@@ -82,19 +82,21 @@ class Builder:
         ]
         return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:16]
 
-    def __call__(self, points: Sequence[Assignment]) -> list[tuple[Trial, bool]]:
+    def __call__(
+        self, points: Sequence[Assignment], labels: Sequence[str] = ()
+    ) -> list[tuple[Trial, bool]]:
         self.start = self.start or points[0]  # the search evaluates its start first
         keys = [self.key(point) for point in points]
         kept: dict[str, Trial] = {}
-        wanted: dict[str, Assignment] = {}
-        for key, point in zip(keys, points, strict=True):
+        wanted: dict[str, tuple[Assignment, str]] = {}
+        for index, (key, point) in enumerate(zip(keys, points, strict=True)):
             if key in kept or key in wanted:
                 continue
             trial = self.store.get(key)
             if trial is not None:
                 kept[key] = trial
             else:
-                wanted[key] = point
+                wanted[key] = (point, labels[index] if index < len(labels) else "")
         built = self._build(wanted) if wanted else {}
         found = []
         for key, point in zip(keys, points, strict=True):
@@ -113,11 +115,13 @@ class Builder:
         _, stage = judged([start, trial.stage], host, reference=name)
         return Trial(trial.key, trial.point, stage)
 
-    def _build(self, wanted: Mapping[str, Assignment]) -> dict[str, Trial]:
+    def _build(self, wanted: Mapping[str, tuple[Assignment, str]]) -> dict[str, Trial]:
         """Build, size and test every wanted point as one run, in lanes; each trial is kept
         as soon as it is done (an interrupted batch keeps its finished trials)."""
         ground, toolchain = self.ground, self.ground.resolution.toolchain
-        stages = {key: self.stage(point, f"{TRIAL_PREFIX}{key}") for key, point in wanted.items()}
+        stages = {
+            key: self.stage(point, f"{TRIAL_PREFIX}{key}") for key, (point, _) in wanted.items()
+        }
         builds: list[Build] = []
         for index, stage in enumerate(stages.values()):
             placement = Placement(index % self.parallel, bool(stage.build_std))
@@ -139,14 +143,17 @@ class Builder:
         self._fixtures_made = True
         plan = ground.plan(tuple(builds), self.parallel, prelude)
         trials: dict[str, Trial] = {}
-        points = {stages[key].name: (key, point) for key, point in wanted.items()}
-        labels = {stages[key].name: stages[key].description for key in wanted}
+        points = {stages[key].name: (key, point) for key, (point, _) in wanted.items()}
+        labels = {
+            stages[key].name: label or stages[key].description for key, (_, label) in wanted.items()
+        }
 
-        def done(record: StageRecord) -> None:
+        def done(record: StageRecord) -> StageRecord:
             key, point = points[record.name]
             trials[key] = Trial(key, dict(point), record)
             if record.status != "skipped":  # a skip is the toolchain's: asked again next time
                 self.store.put(trials[key])
+            return self._judged(trials[key]).stage  # as the search will see it
 
         reporter = _TrialReporter(self.reporter, labels, done)
         _, path = execute.execute(
@@ -157,15 +164,14 @@ class Builder:
 
 
 class _TrialReporter:
-    """The engine's progress with each trial named by what it changes; a finished trial is
-    handed to `done` (the search prints its own line for it), other builds (fixture makers)
-    reported as they are."""
+    """The engine's progress with each trial named by its round and change; a finished trial
+    goes to `done` first (kept, and judged against the start as the search will judge it)."""
 
     def __init__(
         self,
         reporter: Reporter,
         labels: Mapping[str, str],
-        done: Callable[[StageRecord], None],
+        done: Callable[[StageRecord], StageRecord],
     ) -> None:
         self.reporter, self.labels, self.done = reporter, labels, done
 
@@ -173,10 +179,8 @@ class _TrialReporter:
         self.reporter.progress(position, total, self.labels.get(stage, stage), action)
 
     def finished(self, position: int, total: int, record: StageRecord) -> None:
-        if record.name in self.labels:
-            self.done(record)
-        else:
-            self.reporter.finished(position, total, record)
+        judged = self.done(record) if record.name in self.labels else record
+        self.reporter.finished(position, total, judged)
 
     def restarting(self, reason: str) -> None:
         self.reporter.restarting(reason)

@@ -8,6 +8,7 @@ optimum), or at the trial or time budget."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -17,9 +18,9 @@ from minbuild.project.space import Assignment, Space
 from minbuild.runs.trials import Contribution, Role, Step, Trial
 from minbuild.util.errors import SearchFailed
 
-Evaluator = Callable[[Sequence[Assignment]], list[tuple[Trial, bool]]]
-"""Builds, sizes and tests each point (once per effective settings): each trial, and whether
-it was kept from an earlier search."""
+Evaluator = Callable[[Sequence[Assignment], Sequence[str]], list[tuple[Trial, bool]]]
+"""Builds, sizes and tests each point (once per effective settings), each with a label for
+its progress lines: each trial, and whether it was kept from an earlier search."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ class _Search:
         """Evaluate `points` (each with its role and change) as one batch, record the steps."""
         if not points:
             return []
-        found = self.evaluate([point for point, _, _ in points])
+        labels = [f"round {round_number} · {change}" for _, _, change in points]
+        found = self.evaluate([point for point, _, _ in points], labels)
         trials = []
         for (_, role, change), (trial, reused) in zip(points, found, strict=True):
             self.result.trials[trial.key] = trial
@@ -170,7 +172,7 @@ def search(
             result.stopped = "local optimum: no single change makes it smaller"
             break
         current = improving[0][0]
-        _mark_chosen(result, current.key, round_number)
+        state.on_step(_mark_chosen(result, current.key, round_number))
         taken = {improving[0][1]}
         for _, setting, value in improving[1:]:
             if setting in taken or state.left() == 0:
@@ -198,12 +200,14 @@ def _size(trial: Trial) -> int:
     return trial.size if trial.size is not None else 1 << 62
 
 
-def _mark_chosen(result: Result, key: str, round_number: int) -> None:
+def _mark_chosen(result: Result, key: str, round_number: int) -> Step:
+    """The round's step of `key`, marked as the one the search moved to."""
     for index in range(len(result.steps) - 1, -1, -1):
         step = result.steps[index]
         if step.key == key and step.round == round_number:
-            result.steps[index] = Step(**{**step.__dict__, "chosen": True})
-            return
+            result.steps[index] = dataclasses.replace(step, chosen=True)
+            return result.steps[index]
+    raise AssertionError(f"no step of trial {key} in round {round_number}")
 
 
 def _exclude_failing_alone(
