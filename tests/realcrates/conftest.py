@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from minbuild.runs import trials
+from minbuild.runs.trials import OptimizeRecord
 from tests.conftest import require, run_minbuild
 
 REGISTRY = Path("/usr/share/cargo/registry")
@@ -58,6 +60,13 @@ class RealCrate:
         result = self.minbuild("init")
         assert result.returncode == 0, result.stderr
         return self
+
+    def optimized(self, *args: str) -> OptimizeRecord:
+        """`minbuild optimize ARGS` (it must succeed), and the search's document."""
+        result = self.minbuild("optimize", *args)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        assert "what each setting is worth at the winner" in result.stdout
+        return trials.load(sorted((self.state / "optimize").glob("*.json"))[-1])
 
     def latest_run(self) -> dict[str, Any]:
         runs = sorted((self.state / "runs").glob("*.json"))
@@ -177,3 +186,18 @@ def bat(real_crates: Callable[[str, str], RealCrate]) -> RealCrate:
 def cbindgen(real_crates: Callable[[str, str], RealCrate]) -> RealCrate:
     """cbindgen 0.24.3: its build script bakes the binary's path into the tests it generates."""
     return real_crates("cbindgen", "0.24.3")
+
+
+# A search a realcrates test can afford: settings outside the staircase, from its last stage.
+QUICK_SEARCH = ("--settings", "opt-level,fmt-debug,share-generics", "--trials", "8")
+
+
+def assert_no_larger_than_the_last_stage(record: OptimizeRecord, run: dict[str, Any]) -> None:
+    """The search started from the staircase's last stage (the same build: the same size),
+    and its winner passes every test and is no larger."""
+    last = run["stages"][-1]
+    start, winner = record.reference("start"), record.winning
+    assert start is not None and winner is not None
+    assert start.size == last["size_bytes"], "the start point builds what the last stage built"
+    assert winner.accepted and winner.size is not None and winner.size <= last["size_bytes"]
+    assert winner.stage.tests_run > 0 and winner.stage.tests_passed == winner.stage.tests_run

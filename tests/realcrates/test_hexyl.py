@@ -13,7 +13,11 @@ import pytest
 
 from minbuild.project.config import load_project
 from tests.conftest import CrossTools
-from tests.realcrates.conftest import RealCrate
+from tests.realcrates.conftest import (
+    QUICK_SEARCH,
+    RealCrate,
+    assert_no_larger_than_the_last_stage,
+)
 
 STAIRCASE = 13
 
@@ -83,3 +87,10 @@ def test_cross_targets_build_with_the_crates_dependencies(
         assert stage["name"] == "panic-immediate-abort" and stage["status"] == "ok"
         assert [t["status"] for t in stage["tests"]] == ["passed"]
     assert built["aarch64-unknown-linux-gnu"]["runner"][0] == "qemu-aarch64"
+
+
+def test_optimize_from_the_last_stage_finds_a_winner_no_larger(
+    initialized: RealCrate, staircase: dict[str, Any]
+) -> None:
+    record = initialized.optimized(*QUICK_SEARCH)
+    assert_no_larger_than_the_last_stage(record, staircase)

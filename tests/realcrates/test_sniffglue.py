@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 
 from minbuild.project.config import load_project
-from tests.realcrates.conftest import RealCrate
+from tests.realcrates.conftest import (
+    QUICK_SEARCH,
+    RealCrate,
+    assert_no_larger_than_the_last_stage,
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +62,11 @@ def test_every_stage_builds_and_runs(initialized: RealCrate) -> None:
     assert "log/max_level_off" in " ".join(by_name["disable-logging"]["command"])
     assert by_name["disable-logging"]["size_bytes"] < by_name["no-default-features"]["size_bytes"]
     assert "toolchain choice:" in result.stdout and "debian (rustc" in result.stdout
+
+
+def test_optimize_from_the_last_stage_finds_a_winner_no_larger(initialized: RealCrate) -> None:
+    """After the staircase (the test above): its last stage is where the search starts."""
+    run = initialized.latest_run()
+    assert len(run["stages"]) == 13, "the staircase test runs first"
+    record = initialized.optimized(*QUICK_SEARCH)
+    assert_no_larger_than_the_last_stage(record, run)

@@ -160,7 +160,9 @@ def run(options: Options, reporter: Reporter) -> Outcome:
     path = trials.save(record, directory)
     written: tuple[Path, ...] = (path,)
     if options.write_profile:
-        written += (export.write_profile(ground.crate.manifest, exported),)
+        # cargo reads profiles from the workspace's root manifest only
+        root = ground.crate.workspace_root / "Cargo.toml"
+        written += (export.write_profile(root, exported),)
     text = report.terminal(record) + f"\noptimize document: {path}\n"
     return Outcome(ExitCode.OK, text, written, messages)
 
