@@ -3,6 +3,7 @@ leave-one-out and a resumed search that builds nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -11,9 +12,11 @@ from collections.abc import Mapping, Sequence
 import pytest
 
 from minbuild.optimize.search import Budget, search
+from minbuild.optimize.speed import Timed
 from minbuild.project.space import Application, Assignment, Setting, Space
 from minbuild.runs.records import StageRecord
 from minbuild.runs.trials import Trial, TrialStore
+from minbuild.util.command import Completed
 from minbuild.util.errors import SearchFailed
 
 NOTHING = Application({}, (), (), (), None, frozenset())
@@ -154,3 +157,53 @@ def test_a_search_started_again_reuses_every_trial(tmp_path: object) -> None:
     assert redone.winner == done.winner
     assert all(step.reused for step in redone.steps)
     assert redone.references["wizard"] == done.references["wizard"]
+
+
+class FakeClock:
+    """A benchmark runner: each binary (by the fake builder's record name) takes its time."""
+
+    def __init__(self, seconds: Mapping[str, float]) -> None:
+        self.seconds, self.calls = seconds, 0
+
+    def __call__(self, argv: Sequence[str], **_: object) -> Completed:
+        self.calls += 1
+        return Completed(tuple(argv), 0, "", "", self.seconds.get(argv[1], 1.0))
+
+
+def test_a_trial_slower_than_max_slowdown_is_rejected_with_its_figures() -> None:
+    builder = FakeBuilder()
+    lto = {**START, "lto": "fat"}
+    key = FakeBuilder()([lto])[0][0].key
+    # every binary takes 1s but the LTO builds, 2s: LTO is rejected at --max-slowdown 1.5
+    clock = FakeClock({f"/bin/x-{key}": 2.0})
+
+    def artifact_named(
+        points: Sequence[Assignment], labels: Sequence[str] = ()
+    ) -> list[tuple[Trial, bool]]:
+        found = builder(points, labels)
+        return [
+            (
+                Trial(t.key, t.point, dataclasses.replace(t.stage, artifact=f"/bin/x-{t.key}")),
+                reused,
+            )
+            for t, reused in found
+        ]
+
+    timed = Timed(
+        artifact_named,
+        ["bench", "{binary}"],
+        baseline=START,
+        key=lambda point: FakeBuilder()([point])[0][0].key,
+        runs=3,
+        max_slowdown=1.5,
+        run=clock,
+    )
+    result = search(SPACE, START, timed)
+    (step,) = [s for s in result.steps if s.change == "lto=fat"]
+    assert step.verdict == (
+        "rejected: too slow: 2.000s, 2.00x the release settings' 1.000s (--max-slowdown 1.5)"
+    )
+    winner = result.trials[result.winner or ""]
+    assert winner.point["lto"] == "off" and winner.bench_seconds == 1.0
+    timed_trials = [t for t in result.trials.values() if t.bench_seconds is not None]
+    assert clock.calls == 3 * len(timed_trials)  # each binary timed once, best of three

@@ -4,8 +4,10 @@ over a declared space of settings, and what each of the winner's settings is wor
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,13 +16,14 @@ from minbuild.engine.request import DEFAULT_PARALLEL, BuildOptions
 from minbuild.optimize import document, export, search
 from minbuild.optimize.points import references
 from minbuild.optimize.prepare import LAST_STAGE, prepare
+from minbuild.optimize.speed import BINARY, Timed
 from minbuild.project.options import CACHE, CACHE_REDIS, CONFIG, STATE_DIR, TOOLCHAIN
 from minbuild.project.space import apply
 from minbuild.report import optimize as report
 from minbuild.runs import statedir, trials
 from minbuild.runs.progress import Reporter
 from minbuild.runs.trials import Step
-from minbuild.util.errors import ExitCode
+from minbuild.util.errors import ConfigError, ExitCode
 from minbuild.util.options import Option, at_least
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smh]?)$")
@@ -41,6 +44,16 @@ def _percent(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a percentage, got {text!r}") from None
     if not 0 <= value <= 100:
         raise argparse.ArgumentTypeError(f"must be between 0 and 100, got {value:g}")
+    return value
+
+
+def _ratio(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number like 1.25, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (no slower), got {value:g}")
     return value
 
 
@@ -91,6 +104,27 @@ class Options:
         "write the winner into the crate's Cargo.toml as [profile.NAME] (never over one)",
         metavar="NAME",
     )()
+    bench: str | None = Option(
+        "--bench",
+        "time this command on every accepted trial, its binary as {binary} (one argument "
+        "list, split as a shell would; run in the crate's directory), e.g. "
+        "'{binary} run programs/fib.tvmb'",
+        metavar="ARGV",
+    )()
+    bench_runs: int = Option(
+        "--bench-runs",
+        "with --bench: the best of this many runs (default: 5)",
+        metavar="N",
+        parse=at_least(1),
+        default=5,
+    )()
+    max_slowdown: float | None = Option(
+        "--max-slowdown",
+        "with --bench: reject a trial slower than this many times the release settings "
+        "(timed in the same search), e.g. 1.25",
+        metavar="X",
+        parse=_ratio,
+    )()
     toolchain: str | None = TOOLCHAIN()
     state_dir: Path = STATE_DIR()
     parallel: int = Option(
@@ -123,7 +157,20 @@ def run(options: Options, reporter: Reporter) -> Outcome:
     )
     ground, space, start, point = prepared.ground, prepared.space, prepared.start, prepared.point
     builder = prepared.builder
+    evaluate: search.Evaluator = builder
+    bench = _bench_argv(options)
+    if bench:
+        evaluate = Timed(
+            builder,
+            bench,
+            baseline=space.release,
+            key=builder.key,
+            runs=options.bench_runs,
+            max_slowdown=options.max_slowdown,
+            cwd=ground.project.crate_dir,
+        )
     record = document.begun(ground, space, start.name, point, options.threshold)
+    record = dataclasses.replace(record, bench=bench, max_slowdown=options.max_slowdown)
     messages: tuple[str, ...] = ()
     if prepared.start_differs:
         messages = (
@@ -141,7 +188,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         search.search(
             space,
             point,
-            builder,
+            evaluate,
             references=references(space),
             budget=search.Budget(options.trials, options.time),
             threshold_percent=options.threshold,
@@ -172,3 +219,21 @@ def _say_step(reporter: Reporter, step: Step) -> None:
     move of the search."""
     if step.reused or step.chosen:
         reporter.say(report.step_line(step))
+
+
+def _bench_argv(options: Options) -> tuple[str, ...]:
+    """--bench as an argument list ({binary} in it), checked with --max-slowdown."""
+    if options.bench is None:
+        if options.max_slowdown is not None:
+            raise ConfigError("--max-slowdown: give the command to time with --bench")
+        return ()
+    try:
+        argv = tuple(shlex.split(options.bench))
+    except ValueError as error:
+        raise ConfigError(f"--bench {options.bench!r}: {error}") from None
+    if not argv or not any(BINARY in arg for arg in argv):
+        raise ConfigError(
+            f"--bench {options.bench!r}: put {BINARY} where the trial's binary goes, "
+            "e.g. --bench '{binary} --version'"
+        )
+    return argv

@@ -10,7 +10,7 @@ from typing import Any
 from minbuild.report.history import sizes_by_run
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import rows, toolchain_label
-from minbuild.runs.trials import OptimizeRecord
+from minbuild.runs.trials import OptimizeRecord, Trial
 from minbuild.util.errors import ConfigError
 from minbuild.util.text import human_size
 
@@ -178,7 +178,14 @@ def trials(record: OptimizeRecord, path: Path) -> Path:
     the references as dashed lines."""
     validate_path(path)
     plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
+    timed = [t for t in record.trials if t.bench_seconds is not None and t.size is not None]
+    if timed:  # with --bench, beside it: each timed trial's size against its time
+        figure, (axes, speed) = plt.subplots(
+            1, 2, figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained", width_ratios=(3, 2)
+        )
+        _trade_off(speed, record, timed)
+    else:
+        figure, axes = plt.subplots(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
     steps = [s for s in record.steps if s.size_bytes is not None]
     accepted = [(i, s.size_bytes) for i, s in enumerate(steps) if s.verdict == "accepted"]
     rejected = [(i, s.size_bytes) for i, s in enumerate(steps) if s.verdict != "accepted"]
@@ -208,3 +215,17 @@ def trials(record: OptimizeRecord, path: Path) -> Path:
     )
     axes.legend(fontsize=8, frameon=False, loc="upper right")
     return _save(plt, figure, path)
+
+
+def _trade_off(axes: Any, record: OptimizeRecord, timed: Sequence[Trial]) -> None:
+    for trial in timed:
+        colour = SHRANK if trial.accepted else GREW
+        marker = "*" if trial.key == record.winner else "o" if trial.accepted else "x"
+        axes.scatter(trial.bench_seconds, trial.size, color=colour, marker=marker, s=40)
+    base = record.reference("release-settings")
+    if base is not None and base.bench_seconds and record.max_slowdown:
+        axes.axvline(base.bench_seconds * record.max_slowdown, linestyle="--", color=MISSING)
+        axes.annotate("--max-slowdown", (base.bench_seconds * record.max_slowdown, 0), fontsize=8)
+    axes.yaxis.set_major_formatter(lambda value, _: human_size(int(value)))
+    axes.set_xlabel(f"best time of {' '.join(record.bench)} (s)")
+    axes.set_title("size against speed (★ the winner, × rejected)", fontsize=10)

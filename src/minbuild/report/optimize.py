@@ -105,6 +105,31 @@ def contributions_table(record: OptimizeRecord) -> tuple[list[str], list[list[st
     return ["setting", "winner", "release", "bytes saved", "of winner", "", "note"], rows
 
 
+def speed_table(record: OptimizeRecord) -> tuple[list[str], list[list[str]]]:
+    """With --bench: every timed trial, smallest first, against the release settings."""
+    base_trial = record.reference("release-settings")
+    base = base_trial.bench_seconds if base_trial else None
+    named: dict[str, str] = {}
+    for step in record.steps:
+        named.setdefault(step.key, step.change)
+    timed = sorted(
+        (t for t in record.trials if t.bench_seconds is not None and t.size is not None),
+        key=lambda t: t.size or 0,
+    )
+    rows = [
+        [
+            ("winner: " if t.key == record.winner else "") + named.get(t.key, t.key),
+            human_size(t.size or 0),
+            f"{t.bench_seconds:.3f}s",
+            f"{t.bench_seconds / base:.2f}x" if base else "",
+            t.verdict,
+        ]
+        for t in timed
+        if t.bench_seconds is not None
+    ]
+    return ["trial", "size", "time", "vs release", "verdict"], rows
+
+
 def trials_table(record: OptimizeRecord) -> tuple[list[str], list[list[str]]]:
     start = record.reference("start")
     base = start.size if start and start.size else None
@@ -145,6 +170,11 @@ def terminal(record: OptimizeRecord) -> str:
     headers, rows = references_table(record)
     if rows:
         parts.append(format_table(headers, rows, right={1, 2, 3}))
+    headers, rows = speed_table(record)
+    if rows:
+        limit = f"; --max-slowdown {record.max_slowdown:g}" if record.max_slowdown else ""
+        title = f"size and speed (best time of `{' '.join(record.bench)}`{limit}):"
+        parts.append(title + "\n" + format_table(headers, rows, right={1, 2, 3}))
     headers, rows = contributions_table(record)
     if rows:
         title = (
@@ -207,6 +237,7 @@ def markdown(record: OptimizeRecord) -> str:
     for title, (headers, rows) in (
         ("The winner and the references", references_table(record)),
         ("What each setting is worth", contributions_table(record)),
+        ("Size and speed", speed_table(record)),
         ("Trials", trials_table(record)),
     ):
         if rows:

@@ -33,6 +33,9 @@ class Trial:
     """The value of every setting, by label."""
     stage: StageRecord
     """The build: command, size, tests (status ok: accepted)."""
+    bench_seconds: float | None = None
+    """With --bench: the benchmark's best time on this binary (not kept with the trial:
+    each search times again, its baseline beside it)."""
 
     @property
     def accepted(self) -> bool:
@@ -55,11 +58,17 @@ class Trial:
         return f"rejected: {self.stage.reason or 'tests failed'}"
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": self.key, "point": dict(self.point), "stage": stage_json(self.stage)}
+        return {
+            "key": self.key,
+            "point": dict(self.point),
+            "stage": stage_json(self.stage),
+            "bench_seconds": self.bench_seconds,
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Trial:
-        return cls(data["key"], dict(data["point"]), stage_from_json(data["stage"]))
+        stage = stage_from_json(data["stage"])
+        return cls(data["key"], dict(data["point"]), stage, data.get("bench_seconds"))
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,10 @@ class OptimizeRecord:
     contributions: tuple[Contribution, ...] = ()
     threshold_percent: float = 0.5
     """A setting worth less than this share of the winner's size is named removable."""
+    bench: tuple[str, ...] = ()
+    """With --bench: the command timed on every accepted trial."""
+    max_slowdown: float | None = None
+    """With --max-slowdown: how much slower than the release settings a trial may be."""
     stopped: str = ""
     """Why the search stopped: a local optimum, --trials, --time, or an interruption."""
     export: Export | None = None
@@ -180,6 +193,7 @@ def to_json(run: OptimizeRecord) -> str:
     data["contributions"] = [dataclasses.asdict(c) for c in run.contributions]
     data["export"] = dataclasses.asdict(run.export) if run.export else None
     data["space"] = {name: list(values) for name, values in run.space.items()}
+    data["bench"] = list(run.bench)
     return json.dumps(data, separators=(",", ":")) + "\n"
 
 
@@ -199,6 +213,7 @@ def from_json(text: str, source: str) -> OptimizeRecord:
             **{
                 **data,
                 "space": {name: tuple(values) for name, values in data["space"].items()},
+                "bench": tuple(data.get("bench", ())),
                 "trials": tuple(Trial.from_json(t) for t in data["trials"]),
                 "steps": tuple(Step(**s) for s in data["steps"]),
                 "contributions": tuple(Contribution(**c) for c in data["contributions"]),
@@ -209,12 +224,6 @@ def from_json(text: str, source: str) -> OptimizeRecord:
         )
     except (TypeError, KeyError) as error:
         raise ConfigError(f"not a readable optimize document ({error})", file=source) from error
-
-
-def is_optimize_document(text: str) -> bool:
-    """Whether a JSON document's schema names an optimize search (size-report tells them
-    from run documents by it)."""
-    return f'"schema":"{SCHEMA}"' in text or f'"schema": "{SCHEMA}"' in text
 
 
 def save(run: OptimizeRecord, directory: Path) -> Path:
@@ -242,4 +251,5 @@ class TrialStore:
             return None  # not kept, or from another minbuild: build it again
 
     def put(self, trial: Trial) -> None:
-        write_atomic(self.directory / f"{trial.key}.json", json.dumps(trial.to_json()))
+        raw = dataclasses.replace(trial, bench_seconds=None)
+        write_atomic(self.directory / f"{trial.key}.json", json.dumps(raw.to_json()))
