@@ -159,6 +159,15 @@ def test_a_search_started_again_reuses_every_trial(tmp_path: object) -> None:
     assert redone.references["wizard"] == done.references["wizard"]
 
 
+def test_the_descent_begins_at_a_reference_smaller_than_the_start() -> None:
+    wizard = {**START, "opt": "z", "lto": "fat"}
+    result = search(SPACE, START, FakeBuilder(), references={"wizard": wizard})
+    (moved,) = [s for s in result.steps if s.round == 0 and s.chosen]
+    assert moved.key == result.references["wizard"]
+    assert all(s.change != "opt=z" for s in result.steps if s.round == 1)  # already there
+    assert result.trials[result.winner or ""].size == grid_best()
+
+
 class FakeClock:
     """A benchmark runner: each binary (by the fake builder's record name) takes its time."""
 

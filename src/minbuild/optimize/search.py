@@ -135,7 +135,12 @@ def search(
             f"the start point is not accepted ({first.verdict}): the search needs a build "
             f"that passes its tests; see {first.stage.log or 'its record'}"
         )
-    current, round_number = first, 1
+    # A reference smaller than the start that passes too (cargo-wizard's template, often) is
+    # where the descent begins: the winner is never larger than a trial the search accepted.
+    current = min((t for t in (first, *others) if t.accepted), key=_size)
+    if current.key != first.key:
+        state.on_step(_mark_chosen(result, current.key, 0))
+    round_number = 1
     while True:
         if state.out_of_time():
             result.stopped = f"time budget ({state.budget.seconds:.0f}s) spent"
@@ -214,10 +219,10 @@ def _exclude_failing_alone(
     result: Result, changes: Sequence[tuple[str, str]], trials: Sequence[Trial]
 ) -> None:
     """A value the toolchain refuses, or whose build or tests fail when it is the only change
-    from the start, is not tried again (its first trial is its probe)."""
+    from where the search began, is not tried again (its first trial is its probe)."""
     for (setting, value), trial in zip(changes, trials, strict=True):
         if not trial.accepted:
-            result.excluded[f"{setting}={value}"] = f"alone from the start: {trial.verdict}"
+            result.excluded[f"{setting}={value}"] = f"changed alone in round 1: {trial.verdict}"
 
 
 def _leave_one_out(

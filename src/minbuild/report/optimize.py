@@ -120,7 +120,7 @@ def speed_table(record: OptimizeRecord) -> tuple[list[str], list[list[str]]]:
         [
             ("winner: " if t.key == record.winner else "") + named.get(t.key, t.key),
             human_size(t.size or 0),
-            f"{t.bench_seconds:.3f}s",
+            _seconds(t.bench_seconds),
             f"{t.bench_seconds / base:.2f}x" if base else "",
             t.verdict,
         ]
@@ -128,6 +128,10 @@ def speed_table(record: OptimizeRecord) -> tuple[list[str], list[list[str]]]:
         if t.bench_seconds is not None
     ]
     return ["trial", "size", "time", "vs release", "verdict"], rows
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f}s" if value >= 1 else f"{value * 1000:.2f}ms"
 
 
 def trials_table(record: OptimizeRecord) -> tuple[list[str], list[list[str]]]:
