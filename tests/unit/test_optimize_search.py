@@ -34,7 +34,6 @@ SPACE = Space(
         setting("cgu", "16", "1"),
         setting("panic", "unwind", "abort"),
     ),
-    {},
 )
 START = SPACE.release
 # What each value saves, and one interaction: codegen-units=1 only helps with LTO on.
@@ -157,6 +156,18 @@ def test_a_search_started_again_reuses_every_trial(tmp_path: object) -> None:
     assert redone.winner == done.winner
     assert all(step.reused for step in redone.steps)
     assert redone.references["wizard"] == done.references["wizard"]
+
+
+def test_settings_not_searched_keep_the_start_points_value() -> None:
+    narrowed = Space(SPACE.settings[:2], SPACE.settings[2:], {"cgu": "", "panic": ""})
+    start = {**START, "panic": "abort"}
+    wizard = {**START, "lto": "fat", "cgu": "1"}  # smaller, but it changes cgu: not a start
+    result = search(narrowed, start, FakeBuilder(), references={"wizard": wizard})
+    assert all(
+        t.point["cgu"] == "16" and t.point["panic"] == "abort"
+        for t in (result.trials[s.key] for s in result.steps if s.role != "reference")
+    )
+    assert {c.setting for c in result.contributions} <= {"opt", "lto"}
 
 
 def test_the_descent_begins_at_a_reference_smaller_than_the_start() -> None:

@@ -43,6 +43,7 @@ def begun(
             s.name: (s.release, *(v for v in s.labels if v != s.release)) for s in space.settings
         },
         left_out=dict(space.left_out),
+        fixed={s.name: point[s.name] for s in space.fixed},
         threshold_percent=threshold,
     )
 

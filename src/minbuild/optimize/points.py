@@ -59,7 +59,7 @@ def start_point(space: Space, start: Stage, crate: Crate, release: Stage) -> dic
     value), the fullest such; else the release value."""
     own, base = signature(crate, start), signature(crate, release)
     point = {}
-    for setting in space.settings:
+    for setting in space.every:
         matching = [
             (len(json.dumps(value.__dict__, default=str)), label)
             for label, value in setting.values.items()
@@ -78,6 +78,6 @@ def references(space: Space) -> dict[str, Assignment]:
         setting.name: _WIZARD_TEMPLATE.get(setting.name, setting.release)
         if _WIZARD_TEMPLATE.get(setting.name) in setting.values
         else setting.release
-        for setting in space.settings
+        for setting in space.every
     }
     return {RELEASE: release, WIZARD: wizard}

@@ -136,8 +136,11 @@ def search(
             f"that passes its tests; see {first.stage.log or 'its record'}"
         )
     # A reference smaller than the start that passes too (cargo-wizard's template, often) is
-    # where the descent begins: the winner is never larger than a trial the search accepted.
-    current = min((t for t in (first, *others) if t.accepted), key=_size)
+    # where the descent begins, if it keeps the settings not searched as the start has them.
+    current = min(
+        (t for t in (first, *others) if t.accepted and space.agrees_on_fixed(t.point, start)),
+        key=_size,
+    )
     if current.key != first.key:
         state.on_step(_mark_chosen(result, current.key, 0))
     round_number = 1

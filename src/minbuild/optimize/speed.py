@@ -88,4 +88,3 @@ class Timed:
             return timed
         stage = dataclasses.replace(trial.stage, status="failed", reason=failure)
         return dataclasses.replace(timed, stage=stage)
-

@@ -4,7 +4,7 @@ top of a start point (resources/space.yaml, narrowed or extended by the project 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -68,28 +68,41 @@ class Setting:
 
 @dataclass(frozen=True)
 class Space:
-    """The settings a search may change, and those of the file it left out (with why)."""
+    """The settings a search may change, and those it leaves at the start point's value."""
 
     settings: tuple[Setting, ...]
-    left_out: Mapping[str, str]
-    """Settings not searched, each with the reason (narrowed away, not for this kind)."""
+    """The settings searched."""
+    fixed: tuple[Setting, ...] = ()
+    """Settings of the file not searched (narrowed away, not for this kind): every point
+    keeps the start point's value of each."""
+    left_out: Mapping[str, str] = field(default_factory=dict)
+    """Why each fixed setting is not searched."""
+
+    @property
+    def every(self) -> tuple[Setting, ...]:
+        """Searched and fixed settings: what a point gives a value for, and a build applies."""
+        return (*self.settings, *self.fixed)
 
     def setting(self, name: str) -> Setting:
-        return next(s for s in self.settings if s.name == name)
+        return next(s for s in self.every if s.name == name)
 
     @property
     def release(self) -> dict[str, str]:
         """Every setting at its release value."""
-        return {setting.name: setting.release for setting in self.settings}
+        return {setting.name: setting.release for setting in self.every}
 
     def neighbours(self, point: Assignment) -> list[tuple[str, str]]:
-        """Every (setting, value) that changes `point` in one setting, in the space's order."""
+        """Every (setting, value) that changes `point` in one searched setting, in order."""
         return [
             (setting.name, label)
             for setting in self.settings
             for label in setting.labels
             if label != point[setting.name]
         ]
+
+    def agrees_on_fixed(self, point: Assignment, other: Assignment) -> bool:
+        """Whether two points give every fixed setting the same value."""
+        return all(point[s.name] == other[s.name] for s in self.fixed)
 
 
 def bundled_space() -> Path:
@@ -99,7 +112,8 @@ def bundled_space() -> Path:
 def load_space(project: Project, only: Sequence[str] = (), skip: Sequence[str] = ()) -> Space:
     """The bundled space, the project file's own settings over it by name, narrowed to
     `only` (if given) and without `skip`, each also taken from the project file's
-    `optimize` key; settings not for the artifact's kind are left out."""
+    `optimize` key; settings not for the artifact's kind are not searched either. What is
+    not searched stays fixed at the start point's value."""
     settings = {s.name: s for s in _read(load(bundled_space()))}
     declared = project.optimize
     if declared["space"]:
@@ -115,7 +129,7 @@ def load_space(project: Project, only: Sequence[str] = (), skip: Sequence[str] =
                 f" (settings: {', '.join(settings)})",
             )
     left_out: dict[str, str] = {}
-    kept = []
+    kept, fixed = [], []
     for setting in settings.values():
         if only and setting.name not in only:
             left_out[setting.name] = "not among the settings asked for"
@@ -125,7 +139,9 @@ def load_space(project: Project, only: Sequence[str] = (), skip: Sequence[str] =
             left_out[setting.name] = f"not for a {project.artifact.kind} artifact"
         else:
             kept.append(setting)
-    return Space(tuple(kept), left_out)
+            continue
+        fixed.append(setting)
+    return Space(tuple(kept), tuple(fixed), left_out)
 
 
 def _read(doc: Document) -> list[Setting]:
@@ -183,7 +199,7 @@ def apply(
     build_std: tuple[str, ...] = ()
     std_features: tuple[str, ...] | None = None
     needs: set[str] = set()
-    for setting in space.settings:
+    for setting in space.every:
         value = setting.values[point[setting.name]]
         profile.update(value.profile)
         flags += [flag for flag in value.rustflags if flag not in flags]

@@ -225,12 +225,17 @@ def winner_composition(record: OptimizeRecord) -> tuple[str, Composition] | None
 
 def _left_out_lines(record: OptimizeRecord) -> list[str]:
     lines = [f"  {change}: {why}" for change, why in record.excluded.items()]
-    out = [f"  {name}: {why}" for name, why in record.left_out.items()]
+    out = [
+        f"  {name}: {why}; kept at {record.fixed.get(name, '?')}"
+        for name, why in record.left_out.items()
+    ]
     found = []
     if lines:
         found.append("not tried again after their first trial:\n" + "\n".join(lines))
     if out:
-        found.append("settings not searched:\n" + "\n".join(out))
+        found.append(
+            "settings not searched (every trial keeps the start's value):\n" + "\n".join(out)
+        )
     return found
 
 

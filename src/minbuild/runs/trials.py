@@ -152,6 +152,8 @@ class OptimizeRecord:
     """Every searched setting and its values, release value first."""
     left_out: Mapping[str, str] = field(default_factory=dict)
     """Settings of the space not searched, with why."""
+    fixed: Mapping[str, str] = field(default_factory=dict)
+    """The value every trial keeps of each setting not searched (the start point's)."""
     excluded: Mapping[str, str] = field(default_factory=dict)
     """`setting=value` never tried, or dropped after its first trial, with why (the
     toolchain does not accept it, its build failed alone)."""
