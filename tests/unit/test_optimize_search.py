@@ -227,3 +227,13 @@ def test_a_trial_slower_than_max_slowdown_is_rejected_with_its_figures() -> None
     assert winner.point["lto"] == "off" and winner.bench_seconds == 1.0
     timed_trials = [t for t in result.trials.values() if t.bench_seconds is not None]
     assert clock.calls == 3 * len(timed_trials)  # each binary timed once, best of three
+
+
+def test_a_leave_one_out_build_smaller_than_the_winner_wins() -> None:
+    # codegen-units=1 costs 10 bytes without LTO; the budget allows only the start
+    start = {**START, "cgu": "1"}
+    result = search(SPACE, start, FakeBuilder(), budget=Budget(trials=1))
+    winner = result.trials[result.winner or ""]
+    assert winner.point == START and winner.size == 1000
+    assert "leave-one-out found a smaller point, which won" in result.stopped
+    assert all((c.bytes_saved or 0) >= 0 for c in result.contributions)

@@ -195,8 +195,19 @@ def search(
                 current = stacked
                 taken.add(setting)
         round_number += 1
-    result.winner = current.key
-    result.contributions = _leave_one_out(state, round_number + 1, current, threshold_percent)
+    last_round = max(step.round for step in result.steps)
+    for _ in range(len(space.settings) + 1):
+        result.winner = current.key
+        result.contributions, smaller = _leave_one_out(
+            state, last_round + 1, current, threshold_percent
+        )
+        if smaller is None:
+            break
+        # Stopped early (a budget): a setting put back helped. That point is the winner, and
+        # what its settings are worth is measured again.
+        current, last_round = smaller, last_round + 1
+        state.on_step(_mark_chosen(result, current.key, last_round))
+        result.stopped += "; leave-one-out found a smaller point, which won"
     return result
 
 
@@ -230,8 +241,9 @@ def _exclude_failing_alone(
 
 def _leave_one_out(
     state: _Search, round_number: int, winner: Trial, threshold_percent: float
-) -> list[Contribution]:
-    """Each setting the winner changes, put back to its release value: what it is worth."""
+) -> tuple[list[Contribution], Trial | None]:
+    """Each setting the winner changes, put back to its release value: what it is worth;
+    and the smallest of those builds if it beats the winner (a search stopped early)."""
     changed = [s for s in state.space.settings if winner.point[s.name] != s.release]
     points: list[tuple[Assignment, Role, str]] = [
         ({**winner.point, s.name: s.release}, "leave-one-out", f"{s.name}={s.release}")
@@ -247,7 +259,7 @@ def _leave_one_out(
         elif trial.accepted and trial.size is not None:
             saved = trial.size - size
             removable = saved <= size * threshold_percent / 100
-            note = "" if saved >= 0 else "smaller without it (the search stopped early)"
+            note = ""
         else:
             note, saved, removable = f"needed: without it, {trial.verdict}", None, False
         contributions.append(
@@ -261,4 +273,6 @@ def _leave_one_out(
                 removable,
             )
         )
-    return sorted(contributions, key=lambda c: -(c.bytes_saved or 0))
+    better = [t for t in trials if _smaller(t, than=winner)]
+    found = min(better, key=_size) if better else None
+    return sorted(contributions, key=lambda c: -(c.bytes_saved or 0)), found

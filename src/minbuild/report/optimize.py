@@ -57,7 +57,8 @@ def summary_lines(record: OptimizeRecord) -> list[str]:
         f"{record.crate.get('name')} {record.crate.get('version')} · toolchain "
         f"{toolchain_label(record.toolchain)} · optimize {record.run_id} · from {record.start}",
         f"{built + kept} trials ({built} built, {kept} kept from earlier searches), "
-        f"{rounds} rounds; the search stopped: {record.stopped or 'not yet'}",
+        f"{rounds} round{'s' if rounds != 1 else ''}; the search stopped: "
+        f"{record.stopped or 'not yet'}",
     ]
 
 
