@@ -141,6 +141,7 @@ class Options:
 def run(options: Options, reporter: Reporter) -> Outcome:
     """Search, then report: the winner against the references, what each setting is worth,
     and how to apply it; the document is saved whatever stops the search."""
+    bench = _bench_argv(options)  # before anything slow: a mistake is said at once
     prepared = prepare(
         BuildOptions(
             config=options.config,
@@ -158,7 +159,6 @@ def run(options: Options, reporter: Reporter) -> Outcome:
     ground, space, start, point = prepared.ground, prepared.space, prepared.start, prepared.point
     builder = prepared.builder
     evaluate: search.Evaluator = builder
-    bench = _bench_argv(options)
     if bench:
         evaluate = Timed(
             builder,
