@@ -17,6 +17,7 @@ from minbuild.features.combinations import feature_matrix_spec
 from minbuild.project import config
 from minbuild.project.config import Artifact, Fixture, Project, TestSpec, load_project
 from minbuild.project.declared_budgets import Budget
+from minbuild.project.space import load_space
 from minbuild.util import schemas
 from tests.conftest import REPO
 
@@ -84,8 +85,8 @@ def wrap(value: Any, at: str, seen: set[str]) -> Any:
 
 
 def read_keys(monkeypatch: pytest.MonkeyPatch, path: Path) -> set[str]:
-    """The key paths the reader (and the feature matrix, which takes its section whole) reads
-    when it loads `path`."""
+    """The key paths the reader (and the feature matrix and optimize's space, which take their
+    sections whole) reads when it loads `path`."""
     seen: set[str] = set()
     real = schemas.validated
 
@@ -93,7 +94,9 @@ def read_keys(monkeypatch: pytest.MonkeyPatch, path: Path) -> set[str]:
         return Recording(real(doc, kind), "", seen)
 
     monkeypatch.setattr(config, "validated", recording)
-    feature_matrix_spec(load_project(path))
+    project = load_project(path)
+    feature_matrix_spec(project)
+    load_space(project)  # optimize's section, read by the space it narrows
     return seen
 
 

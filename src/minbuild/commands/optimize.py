@@ -12,12 +12,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild.commands.outcome import Outcome
-from minbuild.engine.request import DEFAULT_PARALLEL, BuildOptions
+from minbuild.engine.request import BuildOptions
 from minbuild.optimize import document, export, search
 from minbuild.optimize.points import references
 from minbuild.optimize.prepare import LAST_STAGE, prepare
 from minbuild.optimize.speed import BINARY, Timed
-from minbuild.project.options import CACHE, CACHE_REDIS, CONFIG, STATE_DIR, TOOLCHAIN
+from minbuild.project.options import (
+    CACHE,
+    CACHE_REDIS,
+    CONFIG,
+    DEFAULT_PARALLEL,
+    FIRST,
+    PARALLEL,
+    STATE_DIR,
+    TOOLCHAIN,
+)
 from minbuild.project.space import apply
 from minbuild.report import optimize as report
 from minbuild.runs import statedir, trials
@@ -62,13 +71,11 @@ class Options:
     """What one optimize invocation asks for."""
 
     config: Path = CONFIG()
-    start: str = Option(
-        "--from",
-        f"the staircase stage the search starts from, its features kept by every trial: "
+    first: str = FIRST(
+        help="the staircase stage the search starts from, its features kept by every trial: "
         f"release, or {LAST_STAGE} (default), or any stage's name",
-        metavar="STAGE",
         default=LAST_STAGE,
-    )()
+    )
     trials: int | None = Option(
         "--trials",
         "use at most N distinct trials (kept ones count; the leave-one-out builds do not)",
@@ -127,13 +134,9 @@ class Options:
     )()
     toolchain: str | None = TOOLCHAIN()
     state_dir: Path = STATE_DIR()
-    parallel: int = Option(
-        "--parallel",
-        f"trials built at once, each lane in its own target dir (default: {DEFAULT_PARALLEL})",
-        metavar="N",
-        parse=at_least(1),
-        default=DEFAULT_PARALLEL,
-    )()
+    parallel: int = PARALLEL(
+        help=f"trials built at once, each lane in its own target dir (default: {DEFAULT_PARALLEL})"
+    )
     cache: str | None = CACHE()
     cache_redis: str | None = CACHE_REDIS()
 
@@ -151,7 +154,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
             cache_redis=options.cache_redis,
             parallel=options.parallel,
         ),
-        options.start,
+        options.first,
         options.settings,
         options.skip,
         reporter,

@@ -3,7 +3,6 @@ it whole."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,8 @@ from minbuild.project.options import (
     CHECK,
     CONFIG,
     DRY_RUN,
+    FIRST,
+    PARALLEL,
     SHARD,
     STAGES,
     STATE_DIR,
@@ -22,14 +23,7 @@ from minbuild.project.options import (
     Shard,
 )
 from minbuild.rust.cache import default_dir
-from minbuild.util.options import Option, at_least
-
-# One lane per core. Cross lanes split cargo's -j between them: on 2 cores two targets at once
-# (-j1 each) beat one at a time (-j2) by 1.48x in bench/cross_parallel.py, because build-std's
-# serial phases (compiler_builtins, the one-codegen-unit LTO link) leave a core idle. Host lanes
-# carry unequal work (the build-std stages are most of it), so each keeps every core: the lane
-# that finishes first leaves them all to the other (bench/staircase_speed.py).
-DEFAULT_PARALLEL = os.cpu_count() or 1
+from minbuild.util.options import Option
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,7 @@ class BuildOptions:
         help="build only this stage (repeatable, or comma-separated; 'all': every stage; "
         "default: every stage, for cross-build the last one)"
     )
-    first: str | None = Option("--from", "first stage to build", metavar="NAME")()
+    first: str | None = FIRST()
     last: str | None = Option("--to", "last stage to build", metavar="NAME")()
     toolchain: str | None = TOOLCHAIN()
     fail_fast: bool = Option(
@@ -51,14 +45,7 @@ class BuildOptions:
     )()
     state_dir: Path = STATE_DIR()
     targets: tuple[str, ...] = TARGETS()
-    parallel: int = Option(
-        "--parallel",
-        "lanes built at once, each in its own target dir: groups of stages (min-build) or "
-        f"targets (cross-build, cargo's -j split between them) (default: {DEFAULT_PARALLEL})",
-        metavar="N",
-        parse=at_least(1),
-        default=DEFAULT_PARALLEL,
-    )()
+    parallel: int = PARALLEL()
     dry_run: bool = DRY_RUN()
     check: bool = CHECK()
     allow_growth: bool = ALLOW_GROWTH()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from minbuild.project.config import (
     validate_redis,
 )
 from minbuild.util.errors import ConfigError
-from minbuild.util.options import Option
+from minbuild.util.options import Option, at_least
 from minbuild.util.schemas import name_problem
 
 
@@ -70,6 +71,22 @@ TARGETS = Option(
     metavar="TRIPLE",
     many=True,
     plural="--targets",
+)
+FIRST = Option("--from", "first stage to build", metavar="NAME")
+# One lane per core. Cross lanes split cargo's -j between them: on 2 cores
+# two targets at once (-j1 each) beat one at a time (-j2) by 1.48x in bench/cross_parallel.py,
+# because build-std's serial phases (compiler_builtins, the one-codegen-unit LTO link) leave a
+# core idle. Host lanes carry unequal work (the build-std stages are most of it), so each keeps
+# every core: the lane that finishes first leaves them all to the other
+# (bench/staircase_speed.py).
+DEFAULT_PARALLEL = os.cpu_count() or 1
+PARALLEL = Option(
+    "--parallel",
+    "lanes built at once, each in its own target dir: groups of stages (min-build) or "
+    f"targets (cross-build, cargo's -j split between them) (default: {DEFAULT_PARALLEL})",
+    metavar="N",
+    parse=at_least(1),
+    default=DEFAULT_PARALLEL,
 )
 OUTPUT = Option("--output", "write the report to this file", metavar="FILE", parse=Path)
 RUN = Option("--run", "run id or path of a run document (default: the latest run)")
