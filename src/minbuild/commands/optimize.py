@@ -218,9 +218,13 @@ def run(options: Options, reporter: Reporter) -> Outcome:
 
 
 def _say_step(reporter: Reporter, step: Step) -> None:
-    """A trial kept from an earlier search (the engine reports those it builds), and each
-    move of the search."""
-    if step.reused or step.chosen:
+    """A trial kept from an earlier search (the engine reports those it builds), one the
+    benchmark rejected after its build was reported, and each move of the search."""
+    if (
+        step.reused
+        or step.chosen
+        or step.verdict.startswith(("rejected: too slow", "rejected: the bench"))
+    ):
         reporter.say(report.step_line(step))
 
 
