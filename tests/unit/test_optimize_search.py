@@ -127,6 +127,9 @@ def test_the_trial_budget_stops_the_search() -> None:
     result = search(SPACE, START, builder, budget=Budget(trials=4))
     assert result.used == 4
     assert result.stopped == "trial budget (4) spent"
+    # a round cut short that finds nothing smaller is not a local optimum
+    flat = search(SPACE, START, FakeBuilder([{"opt": "s"}]), budget=Budget(trials=2))
+    assert flat.stopped == "trial budget (2) spent"
     assert result.winner is not None
 
 

@@ -154,7 +154,8 @@ def search(
             if f"{setting}={value}" not in result.excluded
         ]
         left = state.left()
-        if left is not None and left < len(neighbours):
+        cut = left is not None and left < len(neighbours)
+        if cut:
             if left == 0:
                 result.stopped = f"trial budget ({state.budget.trials}) spent"
                 break
@@ -177,7 +178,11 @@ def search(
             key=lambda found: _size(found[0]),
         )
         if not improving:
-            result.stopped = "local optimum: no single change makes it smaller"
+            result.stopped = (
+                f"trial budget ({state.budget.trials}) spent"
+                if cut
+                else "local optimum: no single change makes it smaller"
+            )
             break
         current = improving[0][0]
         state.on_step(_mark_chosen(result, current.key, round_number))
