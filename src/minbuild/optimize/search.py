@@ -86,7 +86,12 @@ class _Search:
         """Evaluate `points` (each with its role and change) as one batch, record the steps."""
         if not points:
             return []
-        labels = [f"round {round_number} · {change}" for _, _, change in points]
+        labels = [
+            f"leave-one-out · {change}"
+            if role == "leave-one-out"
+            else f"round {round_number} · {change}"
+            for _, role, change in points
+        ]
         found = self.evaluate([point for point, _, _ in points], labels)
         trials = []
         for (_, role, change), (trial, reused) in zip(points, found, strict=True):

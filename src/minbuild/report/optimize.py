@@ -30,7 +30,8 @@ def step_line(step: Step) -> str:
     size = human_size(step.size_bytes) if step.size_bytes is not None else "no size"
     kept = " (kept)" if step.reused else ""
     chosen = "  ← taken" if step.chosen else ""
-    return f"round {step.round} · {step.change}: {size} {step.verdict}{kept}{chosen}"
+    where = "leave-one-out" if step.role == "leave-one-out" else f"round {step.round}"
+    return f"{where} · {step.change}: {size} {step.verdict}{kept}{chosen}"
 
 
 def _signed(value: int) -> str:
