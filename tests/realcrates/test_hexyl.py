@@ -94,3 +94,5 @@ def test_optimize_from_the_last_stage_finds_a_winner_no_larger(
 ) -> None:
     record = initialized.optimized(*QUICK_SEARCH)
     assert_no_larger_than_the_last_stage(record, staircase)
+    start = record.reference("start")  # hexyl bakes no build path in: the very same size
+    assert start is not None and start.size == staircase["stages"][-1]["size_bytes"]
