@@ -97,7 +97,7 @@ def test_the_winner_passes_its_tests_and_is_the_smallest_accepted_trial(
     assert winner.point["fmt-debug"] == "full"
     assert "fmt-debug=none" in record.excluded
     # every setting the winner changes has a leave-one-out build and its worth
-    changed = {name for name, value in winner.point.items() if value != record.space[name][0]}
+    changed = {name for name, values in record.space.items() if winner.point[name] != values[0]}
     assert {c.setting for c in record.contributions} == changed
     assert all(c.bytes_saved is not None and c.bytes_saved >= 0 for c in record.contributions)
     assert "what each setting is worth at the winner" in output

@@ -189,7 +189,7 @@ def cbindgen(real_crates: Callable[[str, str], RealCrate]) -> RealCrate:
 
 
 # A search a realcrates test can afford: settings outside the staircase, from its last stage.
-QUICK_SEARCH = ("--settings", "fmt-debug,share-generics", "--trials", "7")
+QUICK_SEARCH = ("--settings", "fmt-debug", "--trials", "5")
 
 
 def assert_no_larger_than_the_last_stage(record: OptimizeRecord, run: dict[str, Any]) -> None:
