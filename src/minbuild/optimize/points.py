@@ -3,10 +3,9 @@ space expresses them, release's, and cargo-wizard's min-size template."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
-from minbuild.project.space import Application, Assignment, Space
+from minbuild.project.space import Assignment, Space, applied
 from minbuild.project.stages import Stage
 from minbuild.rust.cargo import Crate, effective_profile
 
@@ -39,20 +38,6 @@ def signature(crate: Crate, stage: Stage) -> str:
     )
 
 
-def _with(stage: Stage, value: Application) -> Stage:
-    """`stage` with one value applied over it, as `apply` would."""
-    return dataclasses.replace(
-        stage,
-        profile={**stage.profile, **value.profile},
-        rustflags=(*stage.rustflags, *value.rustflags),
-        cargo_unstable=(*stage.cargo_unstable, *value.cargo_unstable),
-        build_std=stage.build_std or value.build_std,
-        build_std_features=value.build_std_features
-        if value.build_std_features is not None
-        else stage.build_std_features,
-    )
-
-
 def start_point(space: Space, start: Stage, crate: Crate, release: Stage) -> dict[str, str]:
     """The point that builds what `start` builds: for each setting, the value that changes
     nothing when applied over `start` but changes `release` (the point of every release
@@ -64,8 +49,8 @@ def start_point(space: Space, start: Stage, crate: Crate, release: Stage) -> dic
             (len(json.dumps(value.__dict__, default=str)), label)
             for label, value in setting.values.items()
             if label != setting.release
-            and signature(crate, _with(start, value)) == own
-            and signature(crate, _with(release, value)) != base
+            and signature(crate, applied(start, value)) == own
+            and signature(crate, applied(release, value)) != base
         ]
         point[setting.name] = max(matching)[1] if matching else setting.release
     return point

@@ -3,6 +3,7 @@ top of a start point (resources/space.yaml, narrowed or extended by the project 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,31 +195,36 @@ def apply(
 ) -> Stage:
     """The stage that builds `point`: the release profile, `features_of`'s features, the
     project's `rustflags`, then every setting's value applied in the space's order."""
-    profile: dict[str, ProfileValue] = {}
-    flags, unstable = list(rustflags), []
-    build_std: tuple[str, ...] = ()
-    std_features: tuple[str, ...] | None = None
-    needs: set[str] = set()
-    for setting in space.every:
-        value = setting.values[point[setting.name]]
-        profile.update(value.profile)
-        flags += [flag for flag in value.rustflags if flag not in flags]
-        unstable += [flag for flag in value.cargo_unstable if flag not in unstable]
-        build_std = build_std or value.build_std
-        if value.build_std_features is not None:
-            std_features = value.build_std_features
-        needs |= value.needs
-    return Stage(
+    stage = Stage(
         index=0,
         name=name,
         description=description,
-        needs=frozenset(needs),
+        needs=frozenset(),
         base_profile="release",
         default_features=features_of.default_features,
         features=features_of.features,
-        profile=profile,
-        rustflags=tuple(flags),
-        build_std=build_std,
-        build_std_features=std_features,
-        cargo_unstable=tuple(unstable),
+        profile={},
+        rustflags=tuple(rustflags),
+        build_std=(),
+        build_std_features=None,
+        cargo_unstable=(),
+    )
+    for setting in space.every:
+        stage = applied(stage, setting.values[point[setting.name]])
+    return stage
+
+
+def applied(stage: Stage, value: Application) -> Stage:
+    """`stage` with one value applied over it: its profile keys win, its flags join (once),
+    std is rebuilt if either rebuilds it, its std features (if any) replace the stage's."""
+    return dataclasses.replace(
+        stage,
+        needs=stage.needs | value.needs,
+        profile={**stage.profile, **value.profile},
+        rustflags=tuple(dict.fromkeys((*stage.rustflags, *value.rustflags))),
+        cargo_unstable=tuple(dict.fromkeys((*stage.cargo_unstable, *value.cargo_unstable))),
+        build_std=stage.build_std or value.build_std,
+        build_std_features=value.build_std_features
+        if value.build_std_features is not None
+        else stage.build_std_features,
     )
