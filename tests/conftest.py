@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -135,6 +136,20 @@ def run_minbuild(
         capture_output=True,
         timeout=timeout,
         check=False,
+    )
+
+
+def start_minbuild(*args: str) -> subprocess.Popen[str]:
+    """`python -m minbuild ARGS` started, not waited for, its output piped: a test that
+    interrupts it sends SIGINT as a terminal's Ctrl-C would."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "minbuild", *args],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        # A job started in the background (`.ci/run &`, nohup) inherits SIGINT ignored, and
+        # Python then never raises KeyboardInterrupt: give the child Ctrl-C as a terminal has.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 

@@ -4,38 +4,25 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.conftest import REPO, start_minbuild
 
 HELLO = REPO / "tests" / "crates" / "hello" / "minbuild.yaml"
 
 
 def test_sigint_mid_build(cargo: None, tmp_path: Path) -> None:
     # A fresh state dir, so the debug build is long enough to be interrupted.
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "minbuild",
-            "min-build",
-            "--state-dir",
-            str(tmp_path),
-            "--config",
-            str(HELLO),
-            "--from",
-            "release",
-            "--to",
-            "lto",
-        ],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        # A job started in the background (`.ci/run &`, nohup) inherits SIGINT ignored, and
-        # Python then never raises KeyboardInterrupt: give the child Ctrl-C as a terminal has.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    process = start_minbuild(
+        "min-build",
+        "--state-dir",
+        str(tmp_path),
+        "--config",
+        str(HELLO),
+        "--from",
+        "release",
+        "--to",
+        "lto",
     )
     assert process.stderr is not None
     seen = ""

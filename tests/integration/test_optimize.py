@@ -10,7 +10,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ import pytest
 from minbuild.report.profile import profile_toml
 from minbuild.runs import trials
 from minbuild.runs.trials import OptimizeRecord
-from tests.conftest import REPO, run_minbuild
+from tests.conftest import REPO, run_minbuild, start_minbuild
 
 HELLO = REPO / "tests" / "crates" / "hello"
 # Quick to build (no std rebuilt), with a value the crate's tests reject (fmt-debug=none
@@ -141,13 +140,16 @@ def test_the_exported_profile_builds_the_winner_by_hand(
 
 def test_ctrl_c_keeps_every_finished_trial(nightly: None, tmp_path: Path) -> None:
     config, state = project_file(tmp_path), tmp_path / "state"
-    argv = [sys.executable, "-m", "minbuild", "optimize", "--config", str(config)]
-    process = subprocess.Popen(
-        [*argv, "--state-dir", str(state), "--from", "release", "--parallel", "1"],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    process = start_minbuild(
+        "optimize",
+        "--config",
+        str(config),
+        "--state-dir",
+        str(state),
+        "--from",
+        "release",
+        "--parallel",
+        "1",
     )
     assert process.stderr is not None
     seen = ""
