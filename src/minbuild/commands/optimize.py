@@ -14,7 +14,7 @@ from pathlib import Path
 from minbuild.commands.outcome import Outcome
 from minbuild.engine.request import BuildOptions
 from minbuild.optimize import document, export, search
-from minbuild.optimize.points import references
+from minbuild.optimize.points import RELEASE, references
 from minbuild.optimize.prepare import LAST_STAGE, prepare
 from minbuild.optimize.speed import BINARY, Timed
 from minbuild.project.options import (
@@ -25,9 +25,9 @@ from minbuild.project.options import (
     FIRST,
     PARALLEL,
     STATE_DIR,
+    TARGETS,
     TOOLCHAIN,
 )
-from minbuild.project.space import apply
 from minbuild.report import optimize as report
 from minbuild.runs import statedir, trials
 from minbuild.runs.progress import Reporter
@@ -132,6 +132,10 @@ class Options:
         metavar="X",
         parse=_ratio,
     )()
+    targets: tuple[str, ...] = TARGETS(
+        help="build and test every trial for this foreign target of the targets file (one; "
+        "std rebuilt, tests run under its runner), e.g. wasm32-wasip1 (default: the host)"
+    )
     toolchain: str | None = TOOLCHAIN()
     state_dir: Path = STATE_DIR()
     parallel: int = PARALLEL(
@@ -145,6 +149,11 @@ def run(options: Options, reporter: Reporter) -> Outcome:
     """Search, then report: the winner against the references, what each setting is worth,
     and how to apply it; the document is saved whatever stops the search."""
     bench = _bench_argv(options)  # before anything slow: a mistake is said at once
+    if len(options.targets) > 1:
+        raise ConfigError(
+            f"--target: one target a search ({', '.join(options.targets)} given); "
+            "search each in a run of its own"
+        )
     prepared = prepare(
         BuildOptions(
             config=options.config,
@@ -158,22 +167,29 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         options.settings,
         options.skip,
         reporter,
+        options.targets[0] if options.targets else None,
     )
     ground, space, start, point = prepared.ground, prepared.space, prepared.start, prepared.point
-    builder = prepared.builder
+    builder, target = prepared.builder, prepared.target
+    compared = references(space, point, target.triple if target else None)
     evaluate: search.Evaluator = builder
     if bench:
         evaluate = Timed(
             builder,
-            bench,
-            baseline=space.release,
+            (*(target.runner_argv() if target else ()), *bench),
+            baseline=compared[RELEASE],
             key=builder.key,
             runs=options.bench_runs,
             max_slowdown=options.max_slowdown,
             cwd=ground.project.crate_dir,
         )
     record = document.begun(ground, space, start.name, point, options.threshold)
-    record = dataclasses.replace(record, bench=bench, max_slowdown=options.max_slowdown)
+    record = dataclasses.replace(
+        record,
+        bench=bench,
+        max_slowdown=options.max_slowdown,
+        target=target.triple if target else None,
+    )
     messages: tuple[str, ...] = ()
     if prepared.start_differs:
         messages = (
@@ -182,7 +198,9 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         )
     reporter.lanes(options.parallel)
     reporter.say(
-        f"searching {len(space.settings)} settings from {start.name}: "
+        f"searching {len(space.settings)} settings from {start.name}"
+        + (f" for {target.triple}" if target else "")
+        + ": "
         f"{len(space.neighbours(point))} single changes a round, {options.parallel} at once"
     )
     directory = statedir.inside(ground.state_dir, "optimize")
@@ -192,7 +210,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
             space,
             point,
             evaluate,
-            references=references(space),
+            references=compared,
             budget=search.Budget(options.trials, options.time),
             threshold_percent=options.threshold,
             on_step=functools.partial(_say_step, reporter),
@@ -203,9 +221,17 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         raise
     winner = found.trials[found.winner or ""]
     name = options.write_profile or export.DEFAULT_PROFILE
-    stage = apply(space, winner.point, start, ground.project.rustflags, name, "the winner")
+    stage = builder.stage(winner.point, name)
     toolchain = ground.resolution.toolchain
-    exported = export.export(stage, ground.crate, ground.project.artifact, toolchain, name)
+    exported = export.export(
+        stage,
+        builder.package,
+        builder.artifact,
+        toolchain,
+        name,
+        target,
+        Path(winner.stage.artifact or "").name,
+    )
     record = document.finished(record, found, exported)
     path = trials.save(record, directory)
     written: tuple[Path, ...] = (path,)

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from minbuild.engine.invocations import Build, build_invocation
+from minbuild.engine.invocations import CROSS_BUILD_STD, Build, build_invocation
 from minbuild.project.config import Artifact, Project
 from minbuild.project.stages import Stage
 from minbuild.project.targets import Target, project_targets, select
@@ -17,6 +17,13 @@ from minbuild.rust.toolchains import Resolution
 def needing_build_std(stages: Sequence[Stage]) -> tuple[Stage, ...]:
     """The stages as a cross build needs them: no prebuilt std exists for a foreign target."""
     return tuple(dataclasses.replace(s, needs=s.needs | {"build-std"}) for s in stages)
+
+
+def with_std_rebuilt(stage: Stage) -> Stage:
+    """The stage as a build for a foreign target runs it: std rebuilt, and so needed."""
+    return dataclasses.replace(
+        stage, needs=stage.needs | {"build-std"}, build_std=stage.build_std or CROSS_BUILD_STD
+    )
 
 
 def builds(
@@ -45,7 +52,7 @@ def _lane(
     state_dir: Path,
 ) -> Iterator[Build]:
     toolchain = resolution.toolchain
-    package, artifact, problem = _artifact(project, crate, target, resolution)
+    package, artifact, problem = target_artifact(project, crate, target, resolution)
     missing = target.missing()
     if missing:
         problem = f"target {target.triple} needs {', '.join(missing)}; install with: {target.fix()}"
@@ -64,7 +71,7 @@ def _lane(
         )
 
 
-def _artifact(
+def target_artifact(
     project: Project, crate: cargo.Crate, target: Target, resolution: Resolution
 ) -> tuple[cargo.Crate, Artifact, str | None]:
     """The package and artifact a target builds, or why the project has none for it."""

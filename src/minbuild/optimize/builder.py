@@ -12,10 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from minbuild.engine import execute, planner
-from minbuild.engine.invocations import Build
+from minbuild.engine.cross import target_artifact, with_std_rebuilt
+from minbuild.engine.invocations import Build, build_invocation, missing_post_link
 from minbuild.engine.lanes import Placement
 from minbuild.project.space import Assignment, Space, apply
 from minbuild.project.stages import Stage
+from minbuild.project.targets import Target
 from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import StageRecord
@@ -27,7 +29,8 @@ TRIAL_PREFIX = "trial-"
 
 
 class Builder:
-    """Builds points of `space` on `features_of`'s features, `parallel` lanes at once."""
+    """Builds points of `space` on `features_of`'s features, `parallel` lanes at once, for
+    the host or for a foreign `target`."""
 
     def __init__(
         self,
@@ -37,9 +40,17 @@ class Builder:
         *,
         parallel: int,
         reporter: Reporter,
+        target: Target | None = None,
     ) -> None:
         self.ground, self.space, self.features_of = ground, space, features_of
-        self.parallel, self.reporter = parallel, reporter
+        self.parallel, self.reporter, self.target = parallel, reporter, target
+        self.package, self.artifact, self.problem = (
+            target_artifact(ground.project, ground.crate, target, ground.resolution)
+            if target
+            else (ground.crate, ground.project.artifact, None)
+        )
+        """The package and artifact a trial builds, and why the project has none for the
+        target (prepare refuses that before any build)."""
         self.directory = statedir.inside(ground.state_dir, "optimize")
         self.store = TrialStore(self.directory / "trials")
         self.reference: StageRecord | None = None
@@ -55,7 +66,7 @@ class Builder:
         (the first point evaluated; before that, from release)."""
         base = self.start or self.space.release
         changes = [f"{s}={v}" for s, v in point.items() if v != base[s]]
-        return apply(
+        stage = apply(
             self.space,
             point,
             self.features_of,
@@ -63,6 +74,7 @@ class Builder:
             name or "point",
             " ".join(changes) or ("the start point" if self.start else "release settings"),
         )
+        return with_std_rebuilt(stage) if self.target else stage
 
     def key(self, point: Assignment) -> str:
         """What a trial of `point` is kept by: everything that shapes its binary."""
@@ -80,6 +92,11 @@ class Builder:
             str(self.ground.crate.manifest),
             self.ground.project.digest(),
         ]
+        # Only what a trial has: the keys of trials kept before these existed stay the same.
+        if stage.post_link:
+            shape.append([step.argv for step in stage.post_link])
+        if self.target:
+            shape += [self.target.triple, self.artifact.kind, list(self.target.rustflags)]
         return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:16]
 
     def __call__(
@@ -111,35 +128,23 @@ class Builder:
             return trial
         name = f"{TRIAL_PREFIX}start"
         start = dataclasses.replace(self.reference, name=name)
-        host = self.ground.resolution.toolchain.host
+        host = self.target.triple if self.target else self.ground.resolution.toolchain.host
         _, stage = judged([start, trial.stage], host, reference=name)
         return Trial(trial.key, trial.point, stage)
 
     def _build(self, wanted: Mapping[str, tuple[Assignment, str]]) -> dict[str, Trial]:
         """Build, size and test every wanted point as one run, in lanes; each trial is kept
         as soon as it is done (an interrupted batch keeps its finished trials)."""
-        ground, toolchain = self.ground, self.ground.resolution.toolchain
+        ground = self.ground
         stages = {
             key: self.stage(point, f"{TRIAL_PREFIX}{key}") for key, (point, _) in wanted.items()
         }
-        builds: list[Build] = []
-        for index, stage in enumerate(stages.values()):
-            placement = Placement(index % self.parallel, bool(stage.build_std))
-            skip = toolchain.cannot_run(stage)
-            builds.append(
-                planner.host_build(
-                    stage,
-                    ground.project,
-                    ground.crate,
-                    toolchain,
-                    ground.state_dir,
-                    skip,
-                    placement,
-                )
-            )
-        prelude = (
-            () if self._fixtures_made else ground.fixture_makers(made_in_run=[*stages.values()])
-        )
+        builds = [
+            self._build_of(stage, lane % self.parallel)
+            for lane, stage in enumerate(stages.values())
+        ]
+        made_here = [] if self.target else [*stages.values()]  # a foreign binary makes none
+        prelude = () if self._fixtures_made else ground.fixture_makers(made_in_run=made_here)
         self._fixtures_made = True
         plan = ground.plan(tuple(builds), self.parallel, prelude)
         trials: dict[str, Trial] = {}
@@ -161,6 +166,23 @@ class Builder:
         )
         self.documents.append(path)
         return trials
+
+    def _build_of(self, stage: Stage, lane: int) -> Build:
+        """The build of a trial's stage in `lane`'s target dir, with why it cannot run here."""
+        ground, toolchain = self.ground, self.ground.resolution.toolchain
+        skip = toolchain.cannot_run(stage) or missing_post_link(stage)
+        if self.target is None:
+            placement = Placement(lane, bool(stage.build_std))
+            return planner.host_build(
+                stage, ground.project, ground.crate, toolchain, ground.state_dir, skip, placement
+            )
+        target_dir = (
+            ground.state_dir / "cross" / (self.target.triple + (f"-lane{lane}" if lane else ""))
+        )
+        invocation = build_invocation(
+            stage, self.package, self.artifact, toolchain, target_dir, self.target
+        )
+        return Build(stage, self.target, self.package, self.artifact, invocation, skip, lane=lane)
 
 
 class _TrialReporter:

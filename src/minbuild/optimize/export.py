@@ -11,6 +11,7 @@ from typing import Any
 from minbuild.engine.invocations import PROFILE, build_invocation
 from minbuild.project.config import Artifact
 from minbuild.project.stages import Stage
+from minbuild.project.targets import Target
 from minbuild.report.profile import profile_toml
 from minbuild.runs.trials import Export
 from minbuild.rust.cargo import Crate
@@ -26,11 +27,18 @@ _OURS = ("--message-format=json-render-diagnostics",)
 
 
 def export(
-    stage: Stage, crate: Crate, artifact: Artifact, toolchain: Toolchain, name: str
+    stage: Stage,
+    crate: Crate,
+    artifact: Artifact,
+    toolchain: Toolchain,
+    name: str,
+    target: Target | None = None,
+    linked_name: str = "",
 ) -> Export:
-    """How to build `stage` without minbuild, its settings in a profile called `name`: the
-    command runs in the crate's directory."""
-    invocation = build_invocation(stage, crate, artifact, toolchain, Path("target"))
+    """How to build `stage` without minbuild (for `target`), its settings in a profile
+    called `name`: the command runs in the crate's directory; its post-link steps run over
+    `linked_name`, the file cargo links."""
+    invocation = build_invocation(stage, crate, artifact, toolchain, Path("target"), target)
     argv = _without_ours(invocation.argv)
     argv = [name if arg == PROFILE else arg for arg in argv]
     env = {key: value for key, value in invocation.env.items() if "_PROFILE_" not in key}
@@ -42,14 +50,34 @@ def export(
     for flag in stage.cargo_unstable:
         unstable[flag] = True
     nightly = bool(unstable) or any(flag.startswith("-Z") for flag in stage.rustflags)
+    triple = target.triple if target else toolchain.host if stage.build_std else None
     return Export(
         profile_name=name,
         profile=dict(stage.profile),
-        rustflags=stage.rustflags,
+        rustflags=(*stage.rustflags, *(target.rustflags if target else ())),
         unstable=unstable,
         command=command.shell_line(argv, env),
         nightly=nightly,
+        target=target.triple if target else None,
+        linker=target.linker if target else None,
+        post_link=_post_link_lines(
+            stage, Path("target", *([triple] if triple else []), name), linked_name
+        ),
     )
+
+
+def _post_link_lines(stage: Stage, directory: Path, linked_name: str) -> tuple[str, ...]:
+    """Each post-link step as a shell line, over cargo's output in `directory`, each writing
+    `<stem>.post-link-<n><suffix>` beside it."""
+    if not stage.post_link:
+        return ()
+    linked = directory / linked_name
+    lines, source = [], linked
+    for number, step in enumerate(stage.post_link, 1):
+        output = linked.with_name(f"{linked.stem}.post-link-{number}{linked.suffix}")
+        lines.append(command.shell_line(step.command(str(source), str(output)), {}))
+        source = output
+    return tuple(lines)
 
 
 def _without_ours(argv: Sequence[str]) -> list[str]:

@@ -32,6 +32,7 @@ def signature(crate: Crate, stage: Stage) -> str:
             bool(stage.build_std),
             stage.build_std_features,
             sorted(set(stage.cargo_unstable)),
+            [step.argv for step in stage.post_link],
         ],
         sort_keys=True,
         default=str,
@@ -56,13 +57,17 @@ def start_point(space: Space, start: Stage, crate: Crate, release: Stage) -> dic
     return point
 
 
-def references(space: Space) -> dict[str, Assignment]:
-    """The points every search is compared with."""
-    release = space.release
+def references(
+    space: Space, start: Assignment | None = None, target: str | None = None
+) -> dict[str, Assignment]:
+    """The points every search is compared with; a setting that is not for `target` (None:
+    the host) has the `start` point's value in them (a foreign target's std is rebuilt)."""
+    elsewhere = {s.name: start[s.name] for s in space.every if start and not s.for_target(target)}
+    release = {**space.release, **elsewhere}
     wizard = {
-        setting.name: _WIZARD_TEMPLATE.get(setting.name, setting.release)
+        setting.name: _WIZARD_TEMPLATE[setting.name]
         if _WIZARD_TEMPLATE.get(setting.name) in setting.values
-        else setting.release
+        else release[setting.name]
         for setting in space.every
     }
     return {RELEASE: release, WIZARD: wizard}

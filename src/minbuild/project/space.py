@@ -4,17 +4,20 @@ top of a start point (resources/space.yaml, narrowed or extended by the project 
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from minbuild.project.config import Project, bundled, existing
-from minbuild.project.stages import ProfileValue, Stage
+from minbuild.project.stages import PostLink, ProfileValue, Stage
 from minbuild.util.schemas import validated
 from minbuild.util.text import did_you_mean, texts
 from minbuild.util.yamlfile import Document, load
 
+HOST = "host"
+"""What a setting's `targets` calls a build for this machine."""
 Assignment = Mapping[str, str]
 """A value (by label) for every setting of a space: one point of the search."""
 
@@ -35,6 +38,8 @@ class Application:
     """Features for -Z build-std-features (None: std's defaults)."""
     needs: frozenset[str]
     """What the toolchain must offer: nightly-flags, build-std."""
+    post_link: PostLink | None = None
+    """A program run over the linked artifact (wasm-opt)."""
 
     @property
     def empty(self) -> bool:
@@ -44,6 +49,7 @@ class Application:
             or self.cargo_unstable
             or self.build_std
             or self.build_std_features is not None
+            or self.post_link
         )
 
 
@@ -61,6 +67,17 @@ class Setting:
     """Every value by label, the release value among them."""
     kinds: tuple[str, ...]
     """Artifact kinds it applies to (empty: every kind)."""
+    targets: tuple[str, ...] = ()
+    """Targets it applies to, as patterns of triples, `host` for a build for this machine
+    (empty: every target)."""
+
+    def for_target(self, triple: str | None) -> bool:
+        """Whether it is searched for a build for `triple` (None: the host)."""
+        if not self.targets:
+            return True
+        if triple is None:
+            return HOST in self.targets
+        return any(fnmatch.fnmatchcase(triple, pattern) for pattern in self.targets)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -110,11 +127,19 @@ def bundled_space() -> Path:
     return bundled("space.yaml")
 
 
-def load_space(project: Project, only: Sequence[str] = (), skip: Sequence[str] = ()) -> Space:
+def load_space(
+    project: Project,
+    only: Sequence[str] = (),
+    skip: Sequence[str] = (),
+    target: str | None = None,
+    kind: str | None = None,
+) -> Space:
     """The bundled space, the project file's own settings over it by name, narrowed to
     `only` (if given) and without `skip`, each also taken from the project file's
-    `optimize` key; settings not for the artifact's kind are not searched either. What is
-    not searched stays fixed at the start point's value."""
+    `optimize` key; settings not for the artifact's kind (`kind`, default the project's) or
+    for `target` (None: the host) are not searched either. What is not searched stays fixed
+    at the start point's value."""
+    kind = kind or project.artifact.kind
     settings = {s.name: s for s in _read(load(bundled_space()))}
     declared = project.optimize
     if declared["space"]:
@@ -136,8 +161,10 @@ def load_space(project: Project, only: Sequence[str] = (), skip: Sequence[str] =
             left_out[setting.name] = "not among the settings asked for"
         elif setting.name in skip:
             left_out[setting.name] = "skipped as asked"
-        elif setting.kinds and project.artifact.kind not in setting.kinds:
-            left_out[setting.name] = f"not for a {project.artifact.kind} artifact"
+        elif setting.kinds and kind not in setting.kinds:
+            left_out[setting.name] = f"not for a {kind} artifact"
+        elif not setting.for_target(target):
+            left_out[setting.name] = f"not for {target or 'a build for this machine'}"
         else:
             kept.append(setting)
             continue
@@ -153,6 +180,13 @@ def _read(doc: Document) -> list[Setting]:
         if spec["name"] in (s.name for s in found):
             raise doc.error((*at, "name"), f"duplicate setting name '{spec['name']}'")
         values = {str(label): _application(value) for label, value in spec["values"].items()}
+        for label, value in values.items():
+            argv = " ".join(value.post_link.argv) if value.post_link else "{input}{output}"
+            if "{input}" not in argv or "{output}" not in argv:
+                raise doc.error(
+                    (*at, "values", label, "post_link", "argv"),
+                    "must name the linked artifact as {input} and where it writes as {output}",
+                )
         release = spec["release"]
         if release not in values:
             raise doc.error(
@@ -167,7 +201,14 @@ def _read(doc: Document) -> list[Setting]:
                 "release profile as the crate has it",
             )
         found.append(
-            Setting(spec["name"], spec["description"], release, values, texts(spec["kinds"]))
+            Setting(
+                spec["name"],
+                spec["description"],
+                release,
+                values,
+                texts(spec["kinds"]),
+                texts(spec["targets"]),
+            )
         )
     return found
 
@@ -175,6 +216,7 @@ def _read(doc: Document) -> list[Setting]:
 def _application(spec: dict[str, Any]) -> Application:
     # the schema's defaults are not filled in under `values` (additionalProperties)
     features = spec.get("build_std_features")
+    post_link = spec.get("post_link")
     return Application(
         profile=dict(spec.get("profile", {})),
         rustflags=texts(spec.get("rustflags", ())),
@@ -182,6 +224,7 @@ def _application(spec: dict[str, Any]) -> Application:
         build_std=texts(spec.get("build_std", ())),
         build_std_features=None if features is None else texts(features),
         needs=frozenset(spec.get("needs", ())),
+        post_link=PostLink(texts(post_link["argv"]), post_link["package"]) if post_link else None,
     )
 
 
@@ -216,7 +259,8 @@ def apply(
 
 def applied(stage: Stage, value: Application) -> Stage:
     """`stage` with one value applied over it: its profile keys win, its flags join (once),
-    std is rebuilt if either rebuilds it, its std features (if any) replace the stage's."""
+    std is rebuilt if either rebuilds it, its std features (if any) replace the stage's,
+    its post-link step runs after the stage's."""
     return dataclasses.replace(
         stage,
         needs=stage.needs | value.needs,
@@ -227,4 +271,7 @@ def applied(stage: Stage, value: Application) -> Stage:
         build_std_features=value.build_std_features
         if value.build_std_features is not None
         else stage.build_std_features,
+        post_link=tuple(
+            dict.fromkeys((*stage.post_link, *((value.post_link,) if value.post_link else ())))
+        ),
     )

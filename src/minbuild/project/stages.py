@@ -19,6 +19,19 @@ _RUSTC_Z_FLAG = re.compile(r"^-Z\s*([A-Za-z0-9_-]+)")
 
 
 @dataclass(frozen=True)
+class PostLink:
+    """A program run over the linked artifact, whose output is the stage's artifact."""
+
+    argv: tuple[str, ...]
+    """The command; `{input}` is the linked artifact, `{output}` where it writes."""
+    package: str
+    """The Debian package that provides the program (the fix when it is missing)."""
+
+    def command(self, source: str, output: str) -> tuple[str, ...]:
+        return tuple(a.replace("{input}", source).replace("{output}", output) for a in self.argv)
+
+
+@dataclass(frozen=True)
 class Stage:
     """One step of the staircase with everything the steps before it set (cumulative)."""
 
@@ -46,6 +59,9 @@ class Stage:
     """Features for -Z build-std-features; None means cargo's default std features."""
     cargo_unstable: tuple[str, ...]
     """Other cargo -Z flags."""
+    post_link: tuple[PostLink, ...] = ()
+    """Programs run over the linked artifact, in order (wasm-opt): what is sized and tested
+    is their output."""
 
     def cargo_z_flags(self) -> tuple[str, ...]:
         """Names of every cargo -Z flag the stage passes (to probe the toolchain for them)."""

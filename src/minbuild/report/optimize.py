@@ -56,7 +56,8 @@ def summary_lines(record: OptimizeRecord) -> list[str]:
     rounds = max((s.round for s in record.steps if s.role != "leave-one-out"), default=0)
     return [
         f"{record.crate.get('name')} {record.crate.get('version')} · toolchain "
-        f"{toolchain_label(record.toolchain)} · optimize {record.run_id} · from {record.start}",
+        f"{toolchain_label(record.toolchain)} · optimize {record.run_id} · from {record.start}"
+        + (f" · for {record.target}" if record.target else ""),
         f"{built + kept} trials ({built} built, {kept} kept from earlier searches), "
         f"{rounds} round{'s' if rounds != 1 else ''}; the search stopped: "
         f"{record.stopped or 'not yet'}",
@@ -167,6 +168,9 @@ def apply_lines(found: Export) -> list[str]:
     lines += ["  " + found.command]
     if found.nightly:
         lines += ["  (unstable flags: a nightly cargo, or RUSTC_BOOTSTRAP=1 as above)"]
+    if found.post_link:
+        lines += ["then, over the artifact it linked (the last output is the winner's binary):"]
+        lines += ["  " + line for line in found.post_link]
     return lines
 
 
@@ -200,8 +204,9 @@ def terminal(record: OptimizeRecord) -> str:
 
 
 def winner_composition(record: OptimizeRecord) -> tuple[str, Composition] | None:
-    """Where the winner's bytes are; when it strips its symbols, its code by crate comes from
-    its unstripped twin (the winner with `strip` put back, which leave-one-out built)."""
+    """Where the winner's bytes are; when it strips its symbols (strip, wasm-opt), its code
+    by crate comes from its unstripped twin: the winner with that one setting put back,
+    which leave-one-out built."""
     winner = record.winning
     if winner is None or winner.stage.composition is None:
         return None
@@ -212,9 +217,11 @@ def winner_composition(record: OptimizeRecord) -> tuple[str, Composition] | None
         twin = record.trial(step.key)
         parts = twin.stage.composition
         differs = {k for k in winner.point if winner.point[k] != twin.point.get(k)}
-        if step.role == "leave-one-out" and differs == {"strip"} and parts and parts.crates:
+        if step.role == "leave-one-out" and len(differs) == 1 and parts and parts.crates:
+            (setting,) = differs
             label = (
-                f"the winner (code by crate from its twin built with strip={twin.point['strip']})"
+                f"the winner (code by crate from its twin built with "
+                f"{setting}={twin.point[setting]})"
             )
             return label, dataclasses.replace(
                 parts,
@@ -257,7 +264,8 @@ def markdown(record: OptimizeRecord) -> str:
         parts.append(
             "#### The winner as a profile\n\n```toml\n" + profile_toml(record.export) + "```"
         )
-        parts.append("```sh\n" + record.export.command + "\n```")
+        commands = [record.export.command, *record.export.post_link]
+        parts.append("```sh\n" + "\n".join(commands) + "\n```")
     return "\n\n".join(parts) + "\n"
 
 

@@ -16,9 +16,17 @@ def profile_toml(found: Export) -> str:
 
 
 def config_toml(found: Export) -> str:
-    """The `.cargo/config.toml` lines (rustflags, [unstable]); empty when none are needed."""
+    """The `.cargo/config.toml` lines (rustflags, [unstable]); empty when none are needed.
+    For a foreign target its rustflags and linker go in [target.<triple>], which cargo
+    reads instead of [build] rustflags."""
     lines = []
-    if found.rustflags:
+    if found.target:
+        lines += ["[build]", f"target = {_toml(found.target)}", f"[target.{found.target}]"]
+        if found.linker:
+            lines.append(f"linker = {_toml(found.linker)}")
+        if found.rustflags:
+            lines.append(f"rustflags = {_toml(list(found.rustflags))}")
+    elif found.rustflags:
         lines += ["[build]", f"rustflags = {_toml(list(found.rustflags))}"]
     if found.unstable:
         lines += ["[unstable]", *(f"{k} = {_toml(v)}" for k, v in found.unstable.items())]

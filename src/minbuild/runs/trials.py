@@ -130,6 +130,12 @@ class Export:
     Cargo.toml and these flags on the command line)."""
     nightly: bool
     """The command needs a nightly cargo (or RUSTC_BOOTSTRAP=1)."""
+    target: str | None = None
+    """The foreign target the command builds for (None: the host)."""
+    linker: str | None = None
+    """The target's linker, for .cargo/config.toml's [target.<triple>]."""
+    post_link: tuple[str, ...] = ()
+    """Commands run after the cargo command, over the artifact it built (wasm-opt)."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +180,8 @@ class OptimizeRecord:
     """Why the search stopped: a local optimum, --trials, --time, or an interruption."""
     export: Export | None = None
     interrupted: bool = False
+    target: str | None = None
+    """The foreign target every trial was built for and tested on (None: the host)."""
     schema: str = SCHEMA
 
     def trial(self, key: str) -> Trial:
@@ -219,7 +227,13 @@ def from_json(text: str, source: str) -> OptimizeRecord:
                 "trials": tuple(Trial.from_json(t) for t in data["trials"]),
                 "steps": tuple(Step(**s) for s in data["steps"]),
                 "contributions": tuple(Contribution(**c) for c in data["contributions"]),
-                "export": Export(**{**export, "rustflags": tuple(export["rustflags"])})
+                "export": Export(
+                    **{
+                        **export,
+                        "rustflags": tuple(export["rustflags"]),
+                        "post_link": tuple(export.get("post_link", ())),
+                    }
+                )
                 if export
                 else None,
             }
