@@ -31,6 +31,7 @@ A resource that is missing is skipped locally, but fails when CI=true: CI instal
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -42,6 +43,7 @@ from pathlib import Path
 
 import pytest
 
+from minbuild.runs.trials import Export
 from minbuild.util import command
 
 REPO = Path(__file__).resolve().parent.parent
@@ -137,6 +139,27 @@ def run_minbuild(
         timeout=timeout,
         check=False,
     )
+
+
+def built_by_hand(crate: Path, found: Export, into: Path, file_name: str) -> Path:
+    """The exported winner as a person builds it: a fresh copy of `crate` with the profile
+    pasted into its Cargo.toml, the printed command and post-link lines run in a shell as
+    printed; the file it ends with (cargo's `file_name`, or the last post-link output)."""
+    from minbuild.report.profile import profile_toml
+
+    fresh = into / f"fresh-copy-of-{crate.name}"
+    shutil.copytree(crate, fresh, ignore=shutil.ignore_patterns("target"))
+    manifest = fresh / "Cargo.toml"
+    manifest.write_text(manifest.read_text() + "\n" + profile_toml(found))
+    for line in (found.command, *found.post_link):
+        done = subprocess.run(
+            ["bash", "-c", line], cwd=fresh, capture_output=True, text=True, timeout=1800
+        )
+        assert done.returncode == 0, f"{line}\n{done.stderr[-3000:]}"
+    if found.post_link:
+        return fresh / shlex.split(found.post_link[-1])[-1]
+    (binary,) = (fresh / "target").glob(f"**/{found.profile_name}/{file_name}")
+    return binary
 
 
 def start_minbuild(*args: str) -> subprocess.Popen[str]:

@@ -5,16 +5,13 @@ command, gives a binary of exactly the winner's size."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from minbuild.report.profile import profile_toml
 from minbuild.runs import trials
 from minbuild.runs.trials import OptimizeRecord
-from tests.conftest import REPO, run_minbuild
+from tests.conftest import REPO, built_by_hand, run_minbuild
 
 DEMO = REPO / "config" / "demo.yaml"
 SETTINGS = "codegen-units,fmt-debug,share-generics"
@@ -64,13 +61,5 @@ def test_the_exported_profile_builds_the_winners_binary_by_hand(
     found, winner = record.export, record.winning
     assert found is not None and winner is not None
     assert found.command in output  # printed as it is run here
-    fresh = tmp_path / "demo-copy"
-    shutil.copytree(REPO / "demo", fresh, ignore=shutil.ignore_patterns("target"))
-    manifest = fresh / "Cargo.toml"
-    manifest.write_text(manifest.read_text() + "\n" + profile_toml(found))
-    built = subprocess.run(
-        ["bash", "-c", found.command], cwd=fresh, capture_output=True, text=True, timeout=1800
-    )
-    assert built.returncode == 0, built.stderr[-3000:]
-    (binary,) = (fresh / "target").glob(f"*/{found.profile_name}/tinyvm")
+    binary = built_by_hand(REPO / "demo", found, tmp_path, "tinyvm")
     assert binary.stat().st_size == winner.size

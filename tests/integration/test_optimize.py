@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import signal
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from minbuild.report.profile import profile_toml
 from minbuild.runs import trials
 from minbuild.runs.trials import OptimizeRecord
-from tests.conftest import REPO, run_minbuild, start_minbuild
+from tests.conftest import REPO, built_by_hand, run_minbuild, start_minbuild
 
 HELLO = REPO / "tests" / "crates" / "hello"
 # Quick to build (no std rebuilt), with a value the crate's tests reject (fmt-debug=none
@@ -125,16 +122,7 @@ def test_the_exported_profile_builds_the_winner_by_hand(
     _, state, _ = searched
     record = document(state)
     assert record.export is not None and record.winning is not None
-    fresh = tmp_path / "fresh-copy-of-hello"
-    shutil.copytree(HELLO, fresh, ignore=shutil.ignore_patterns("target"))
-    manifest = fresh / "Cargo.toml"
-    manifest.write_text(manifest.read_text() + "\n" + profile_toml(record.export))
-    # the command exactly as printed, as a person pastes it into a shell
-    built = subprocess.run(
-        ["bash", "-c", record.export.command], cwd=fresh, capture_output=True, text=True
-    )
-    assert built.returncode == 0, built.stderr[-3000:]
-    (binary,) = (fresh / "target").glob(f"**/{record.export.profile_name}/hello")
+    binary = built_by_hand(HELLO, record.export, tmp_path, "hello")
     assert binary.stat().st_size == record.winning.size
 
 

@@ -157,14 +157,14 @@ def load_space(
     left_out: dict[str, str] = {}
     kept, fixed = [], []
     for setting in settings.values():
-        if only and setting.name not in only:
-            left_out[setting.name] = "not among the settings asked for"
-        elif setting.name in skip:
-            left_out[setting.name] = "skipped as asked"
-        elif setting.kinds and kind not in setting.kinds:
+        if setting.kinds and kind not in setting.kinds:
             left_out[setting.name] = f"not for a {kind} artifact"
         elif not setting.for_target(target):
             left_out[setting.name] = f"not for {target or 'a build for this machine'}"
+        elif only and setting.name not in only:
+            left_out[setting.name] = "not among the settings asked for"
+        elif setting.name in skip:
+            left_out[setting.name] = "skipped as asked"
         else:
             kept.append(setting)
             continue
