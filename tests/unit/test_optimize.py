@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from minbuild.commands.size_report import REPORT_FORMATS
 from minbuild.commands.size_report import Options as ReportOptions
 from minbuild.engine.invocations import PROFILE
 from minbuild.optimize import export
@@ -240,7 +241,13 @@ def test_size_report_renders_the_latest_search(tmp_path: Path) -> None:
     trials.save(searched_record(), tmp_path / "optimize")
     done = size_report(ReportOptions(search="latest", state_dir=tmp_path, form="json"))
     assert json.loads(done.text)["schema"] == trials.SCHEMA
-    with pytest.raises(ConfigError, match="not offered for a search"):
-        size_report(ReportOptions(search="latest", state_dir=tmp_path, form="html"))
+    page = size_report(ReportOptions(search="latest", state_dir=tmp_path, form="html")).text
+    assert page.startswith("<!DOCTYPE html>") and "{{" not in page
+    assert "<svg" in page and "What each setting is worth" in page  # the chart, the tables
+    assert "<h2>Every trial</h2>" in page and "rejected: tests failed: panics" in page
+    for form in REPORT_FORMATS:  # a search renders in every format a run does
+        assert size_report(ReportOptions(search="latest", state_dir=tmp_path, form=form)).text
+    with pytest.raises(ConfigError, match="--format pdf: not one of"):
+        size_report(ReportOptions(search="latest", state_dir=tmp_path, form="pdf"))
     with pytest.raises(ConfigError, match="no optimize searches"):
         size_report(ReportOptions(search="latest", state_dir=tmp_path / "empty"))

@@ -32,6 +32,7 @@ from minbuild.project.options import (
 from minbuild.report import charts, history, movers, optimize
 from minbuild.report.comment import comment
 from minbuild.report.formats import FORMATS, Report, markdown, render_report
+from minbuild.report.search_html import search_html
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import Reference, compare, reference_from_run, rows
@@ -197,12 +198,8 @@ def run(options: Options, reporter: Reporter) -> Outcome:
 def _search(options: Options) -> Outcome:
     """An optimize search, in a format of its own, with its chart."""
     record = find_search(options.search, options.state_dir)
-    render = optimize.RENDERERS.get(options.form)
-    if render is None:
-        raise ConfigError(
-            f"--search: --format {options.form} is not offered for a search "
-            f"(formats: {', '.join(optimize.RENDERERS)})"
-        )
+    # every format of a run's report (checked above), a search's own way
+    render = {**optimize.RENDERERS, "html": search_html}[options.form]
     messages, written = [], []
     if options.plot is not None:
         charts.trials(record, options.plot)

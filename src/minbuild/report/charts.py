@@ -42,7 +42,10 @@ def staircase(run: RunRecord, path: Path, *, log_scale: bool = False) -> Path:
 
 def staircase_svg(run: RunRecord) -> str:
     """The staircase as an SVG document, to inline in an HTML report."""
-    plt, figure = _staircase_figure(run, log_scale=False)
+    return _svg(*_staircase_figure(run, log_scale=False))
+
+
+def _svg(plt: Any, figure: Any) -> str:
     text = io.StringIO()
     figure.savefig(text, format="svg", metadata={"Date": None})  # the same run, the same page
     plt.close(figure)
@@ -173,10 +176,20 @@ def history(
 
 
 def trials(record: OptimizeRecord, path: Path) -> Path:
-    """An optimize search: each trial's size in the order the search made them, accepted
-    ones as dots, rejected ones as crosses, the size the search stood at as a step line, and
-    the references as dashed lines."""
+    """An optimize search's chart (`_trials_figure`) as a PNG at `path`."""
     validate_path(path)
+    return _save(*_trials_figure(record), path)
+
+
+def trials_svg(record: OptimizeRecord) -> str:
+    """An optimize search's chart as an SVG document, to inline in its HTML page."""
+    return _svg(*_trials_figure(record))
+
+
+def _trials_figure(record: OptimizeRecord) -> tuple[Any, Any]:
+    """Each trial's size in the order the search made them, accepted ones as dots, rejected
+    ones as crosses, the size the search stood at as a step line, and the references as
+    dashed lines; with --bench, each timed trial's size against its time beside it."""
     plt = _pyplot()
     timed = [t for t in record.trials if t.bench_seconds is not None and t.size is not None]
     if timed:  # with --bench, beside it: each timed trial's size against its time
@@ -214,7 +227,7 @@ def trials(record: OptimizeRecord, path: Path) -> Path:
         fontsize=12,
     )
     axes.legend(fontsize=8, frameon=False, loc="upper right")
-    return _save(plt, figure, path)
+    return plt, figure
 
 
 def _trade_off(axes: Any, record: OptimizeRecord, timed: Sequence[Trial]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -34,23 +34,29 @@ def html_report(run: RunRecord, diffs: Sequence[CompositionDiff] = (), budget: s
     title = f"{run.crate.get('name')} {run.crate.get('version')}: minbuild size report"
     data = {label(s): _stage_data(s.composition) for s in composed if s.composition}
     parts = {
+        "style": resource("report.css"),
         "title": html.escape(title),
         "meta": html.escape(_meta(run)),
-        "chart": _inline_svg(charts.staircase_svg(run)),
+        "chart": inline_svg(charts.staircase_svg(run)),
         "table": _sizes_table(run),
         "budget": f"<pre>{html.escape(budget)}</pre>" if budget else "",
         "treemaps": "\n".join(_treemap_section(s, unfolded=s is composed[-1]) for s in composed),
-        "legend": _legend(),
+        "legend": legend(),
         "diffs": "\n".join(f"<pre>{html.escape(diff_text(d))}</pre>" for d in diffs),
         # Inside a script element `<` may start `</script>` or `<!--`: JSON's \u003c cannot.
         "data": json.dumps(data).replace("<", "\\u003c"),
     }
+    return filled(resource("report.html"), parts)
+
+
+def filled(template: str, parts: Mapping[str, str]) -> str:
+    """`template` with each {{name}} replaced by its part."""
     # One pass: a piece filled in (a section's name, say) is never searched for placeholders.
-    return _PLACEHOLDER.sub(lambda match: parts[match.group(1)], _template())
+    return _PLACEHOLDER.sub(lambda match: parts[match.group(1)], template)
 
 
-def _template() -> str:
-    return resources.files("minbuild").joinpath("resources/report.html").read_text("utf-8")
+def resource(name: str) -> str:
+    return resources.files("minbuild").joinpath(f"resources/{name}").read_text("utf-8")
 
 
 def _meta(run: RunRecord) -> str:
@@ -61,7 +67,7 @@ def _meta(run: RunRecord) -> str:
     )
 
 
-def _inline_svg(svg: str) -> str:
+def inline_svg(svg: str) -> str:
     """matplotlib's SVG document without its XML prolog and doctype, to sit inside HTML."""
     start = svg.find("<svg")
     return svg[start:] if start >= 0 else ""
@@ -75,10 +81,18 @@ def _sizes_table(run: RunRecord) -> str:
         failures = " · ".join(failure_notes(row.record))
         values = [row.stage, row.target, size_text(row.size), delta, percent, tests, row.status]
         values.append(failures)
-        cells.append("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in values) + "</tr>")
+        cells.append(values)
     headers = ("stage", "target", "size", "Δ", "Δ %", "tests", "status", "failed tests")
-    head = "".join(f"<th>{h}</th>" for h in headers)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(cells)}</tbody></table>"
+    return html_table(headers, cells)
+
+
+def html_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A table of text cells, escaped."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _stage_data(parts: Composition) -> dict[str, Any]:
@@ -163,7 +177,7 @@ def _rectangle(block: tuple[str, int, str, str], rect: dict[str, float], total: 
     )
 
 
-def _legend() -> str:
+def legend() -> str:
     entries: Sequence[tuple[str, str]] = [
         (COLOURS["crate"], "the project's crates"),
         (COLOURS["dependency"], "dependencies"),
