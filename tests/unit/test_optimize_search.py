@@ -171,6 +171,11 @@ def test_settings_not_searched_keep_the_start_points_value() -> None:
         for t in (result.trials[s.key] for s in result.steps if s.role != "reference")
     )
     assert {c.setting for c in result.contributions} <= {"opt", "lto"}
+    # its searched settings over the start's others are built, and the descent begins there
+    (projected,) = [s for s in result.steps if s.change == "wizard, on the settings searched"]
+    assert projected.round == 0 and projected.chosen
+    assert result.trials[projected.key].point == {**start, "lto": "fat"}
+    assert all(s.change != "lto=fat" for s in result.steps if s.round == 1)  # already there
 
 
 def test_the_descent_begins_at_a_reference_smaller_than_the_start() -> None:

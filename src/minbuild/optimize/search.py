@@ -141,7 +141,9 @@ def search(
             f"that passes its tests; see {first.stage.log or 'its record'}"
         )
     # A reference smaller than the start that passes too (cargo-wizard's template, often) is
-    # where the descent begins, if it keeps the settings not searched as the start has them.
+    # where the descent begins, if it keeps the settings not searched as the start has them;
+    # if it does not, its searched settings over the start's others are (one more trial).
+    others += _projected(state, start, first, others)
     current = min(
         (t for t in (first, *others) if t.accepted and space.agrees_on_fixed(t.point, start)),
         key=_size,
@@ -219,6 +221,26 @@ def search(
         state.on_step(_mark_chosen(result, current.key, last_round))
         result.stopped += "; leave-one-out found a smaller point, which won"
     return result
+
+
+def _projected(
+    state: _Search, start: Assignment, first: Trial, references: Sequence[Trial]
+) -> list[Trial]:
+    """The smallest accepted reference that is smaller than the start but changes settings
+    not searched, with those put back to the start's values: its searched settings are a
+    better place to begin than the start's."""
+    space = state.space
+    smaller = [
+        t
+        for t in references
+        if _smaller(t, than=first) and not space.agrees_on_fixed(t.point, start)
+    ]
+    if not smaller or state.left() == 0:
+        return []
+    best = min(smaller, key=_size)
+    point = {**best.point, **{s.name: start[s.name] for s in space.fixed}}
+    name = next(n for n, key in state.result.references.items() if key == best.key)
+    return state.run(0, [(point, "reference", f"{name}, on the settings searched")])
 
 
 def _smaller(trial: Trial, than: Trial) -> bool:
