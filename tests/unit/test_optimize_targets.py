@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from minbuild.engine import postlink
 from minbuild.engine.cross import with_std_rebuilt
-from minbuild.engine.invocations import missing_post_link
 from minbuild.optimize import export
 from minbuild.optimize.points import RELEASE, WIZARD, references, start_point
 from minbuild.project.config import bundled, load_project
@@ -95,7 +95,7 @@ def test_a_post_link_program_that_is_missing_skips_with_the_package_to_install(
     stage = apply(
         space, {**space.release, "shrink": "run"}, load_staircase(project)[0], (), "s", ""
     )
-    assert missing_post_link(stage) == (
+    assert postlink.missing(stage) == (
         "needs no-such-shrinker; install with: apt-get install -y shrinker-tools"
     )
 

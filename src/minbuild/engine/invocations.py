@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -90,16 +89,6 @@ class Build:
         if self.artifact.kind == "cdylib":  # a host library is loaded (ctypes), not run
             return (sys.executable, "-m", "minbuild.wasmhost", "native")
         return ()
-
-
-def missing_post_link(stage: Stage) -> str | None:
-    """Why the stage's post-link steps cannot run here, with the fix; None if they can."""
-    missing = [step for step in stage.post_link if shutil.which(step.argv[0]) is None]
-    if not missing:
-        return None
-    packages = " ".join(dict.fromkeys(step.package for step in missing))
-    programs = ", ".join(dict.fromkeys(step.argv[0] for step in missing))
-    return f"needs {programs}; install with: apt-get install -y {packages}"
 
 
 def build_invocation(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from minbuild.engine import testing
+from minbuild.engine import postlink, testing
 from minbuild.engine.invocations import Build
 from minbuild.engine.suites import Suites
 from minbuild.measure import binaries, libsize
@@ -210,7 +210,14 @@ class StageRun:
                 )
             )
         artifact = self._keep(source)
-        artifact, failure = self._post_link(artifact)
+        artifact, failure = postlink.run_steps(
+            self.build.stage,
+            artifact,
+            self.keep_dir,
+            self.log,
+            self.context.run,
+            cwd=self.context.project.crate_dir,
+        )
         if failure:
             return Built(dataclasses.replace(built, status="failed", reason=failure))
         digest = _sha256(artifact)
@@ -225,28 +232,6 @@ class StageRun:
             units_built=sum(not m["fresh"] for m in messages),
         )
         return Built(built, artifact)
-
-    def _post_link(self, linked: Path) -> tuple[Path, str | None]:
-        """The stage's post-link steps run in order over the kept artifact, each writing a
-        file of its own beside it: the last one's is what is sized and tested."""
-        artifact = linked
-        for number, step in enumerate(self.build.stage.post_link, 1):
-            output = self.keep_dir / f"post-link-{number}" / linked.name
-            output.parent.mkdir(parents=True, exist_ok=True)
-            log = self.log.with_name(f"{self.build.stage.name}.post-link-{number}.log")
-            done = self.context.run(
-                step.command(str(artifact), str(output)),
-                cwd=self.context.project.crate_dir,
-                check=False,
-                log_file=log,
-            )
-            if done.returncode != 0 or not output.is_file():
-                return linked, (
-                    f"post-link step {step.argv[0]} failed (exit {done.returncode}); "
-                    f"full log: {log}"
-                )
-            artifact = output
-        return artifact, None
 
     def _test(self, built: StageRecord, artifact: Path) -> StageRecord:
         started = time.monotonic()

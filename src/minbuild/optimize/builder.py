@@ -11,9 +11,9 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from minbuild.engine import execute, planner
+from minbuild.engine import execute, planner, postlink
 from minbuild.engine.cross import target_artifact, with_std_rebuilt
-from minbuild.engine.invocations import Build, build_invocation, missing_post_link
+from minbuild.engine.invocations import Build, build_invocation
 from minbuild.engine.lanes import Placement
 from minbuild.project.space import Assignment, Space, apply
 from minbuild.project.stages import Stage
@@ -170,7 +170,7 @@ class Builder:
     def _build_of(self, stage: Stage, lane: int) -> Build:
         """The build of a trial's stage in `lane`'s target dir, with why it cannot run here."""
         ground, toolchain = self.ground, self.ground.resolution.toolchain
-        skip = toolchain.cannot_run(stage) or missing_post_link(stage)
+        skip = toolchain.cannot_run(stage) or postlink.missing(stage)
         if self.target is None:
             placement = Placement(lane, bool(stage.build_std))
             return planner.host_build(
