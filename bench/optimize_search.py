@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild.engine.request import BuildOptions
+from minbuild.optimize.points import references
 from minbuild.optimize.prepare import Prepared, prepare
 from minbuild.optimize.search import search
 from minbuild.runs.progress import Silent
@@ -54,11 +55,13 @@ def prepared(config: Path, scratch: str, start: str, parallel: int) -> Prepared:
 
 
 def greedy(config: Path, start: str, parallel: int) -> Found:
-    """The search as `minbuild optimize` runs it (its leave-one-out builds not counted)."""
+    """The search as `minbuild optimize` runs it, with its references in round 0 (its
+    leave-one-out builds not counted)."""
     with tempfile.TemporaryDirectory(prefix="minbuild-bench-greedy-") as scratch:
         ready = prepared(config, scratch, start, parallel)
         started = time.monotonic()
-        result = search(ready.space, ready.point, ready.builder)
+        compared = references(ready.space, ready.point)
+        result = search(ready.space, ready.point, ready.builder, references=compared)
         seconds = time.monotonic() - started
         winner = result.trials[result.winner or ""]
         return Found(result.used, winner.size or 0, dict(winner.point), round(seconds, 1))
