@@ -11,6 +11,7 @@ import pytest
 from minbuild.engine import postlink
 from minbuild.engine.cross import with_std_rebuilt
 from minbuild.optimize import export
+from minbuild.optimize.builder import TrialReporter
 from minbuild.optimize.points import RELEASE, WIZARD, references, start_point
 from minbuild.project.config import bundled, load_project
 from minbuild.project.space import apply, load_space
@@ -18,6 +19,7 @@ from minbuild.project.stages import load_staircase
 from minbuild.project.targets import Target, load_targets, select
 from minbuild.report.optimize import apply_lines
 from minbuild.report.profile import config_toml
+from minbuild.runs.progress import Silent
 from minbuild.util.errors import ConfigError
 from tests.unit.helpers import crate, toolchain
 from tests.unit.test_optimize import DEMO, SETTINGS, project_with
@@ -112,3 +114,21 @@ def test_a_post_link_step_must_name_its_input_and_output(tmp_path: Path) -> None
     assert "settings.0.values.run.post_link.argv: must name the linked artifact" in str(
         caught.value
     )
+
+
+def test_a_foreign_targets_trial_is_named_by_its_change_in_the_progress_lines() -> None:
+    shown: list[str] = []
+
+    class Lines(Silent):
+        def progress(self, position: int, total: int, stage: str, action: str) -> None:
+            shown.append(f"{stage}: {action}")
+
+    reporter = TrialReporter(Lines(), {"trial-ab12": "round 1 · opt-level=z"}, lambda r: r)
+    reporter.progress(1, 2, f"trial-ab12 @ {WASI}", "building")
+    reporter.progress(1, 2, "trial-ab12", "testing")
+    reporter.progress(2, 2, "fixture-maker", "building")
+    assert shown == [
+        f"round 1 · opt-level=z @ {WASI}: building",
+        "round 1 · opt-level=z: testing",
+        "fixture-maker: building",
+    ]

@@ -160,7 +160,7 @@ class Builder:
                 self.store.put(trials[key])
             return self._judged(trials[key]).stage  # as the search will see it
 
-        reporter = _TrialReporter(self.reporter, labels, done)
+        reporter = TrialReporter(self.reporter, labels, done)
         _, path = execute.execute(
             plan, fail_fast=False, reporter=reporter, runs_dir=self.directory / "runs"
         )
@@ -185,7 +185,7 @@ class Builder:
         return Build(stage, self.target, self.package, self.artifact, invocation, skip, lane=lane)
 
 
-class _TrialReporter:
+class TrialReporter:
     """The engine's progress with each trial named by its round and change; a finished trial
     goes to `done` first (kept, and judged against the start as the search will judge it)."""
 
@@ -197,8 +197,11 @@ class _TrialReporter:
     ) -> None:
         self.reporter, self.labels, self.done = reporter, labels, done
 
-    def progress(self, position: int, total: int, stage: str, action: str) -> None:
-        self.reporter.progress(position, total, self.labels.get(stage, stage), action)
+    def progress(self, position: int, total: int, build: str, action: str) -> None:
+        stage, _, target = build.partition(" @ ")  # a foreign target's build: "name @ triple"
+        label = self.labels.get(stage)
+        shown = build if label is None else f"{label} @ {target}" if target else label
+        self.reporter.progress(position, total, shown, action)
 
     def finished(self, position: int, total: int, record: StageRecord) -> None:
         judged = self.done(record) if record.name in self.labels else record
