@@ -56,3 +56,41 @@ def test_the_project_file_defaults_to_minbuild_yaml_here_else_the_demo(tmp_path:
     result = minbuild("min-build", "--dry-run", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == "minbuild: error: minbuild.yaml: crate.manifest: is required\n"
+
+
+def test_without_a_project_file_here_it_says_what_it_looked_for_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = minbuild("min-build", cwd=empty)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"minbuild: error: no project file in {empty} (looked for minbuild.yaml and Cargo.toml):"
+        " run `minbuild init` in your crate, or pass --config FILE (--config demo: the bundled"
+        " demo crate)\n"
+    )
+    crate = tmp_path / "crate"
+    crate.mkdir()
+    (crate / "Cargo.toml").write_text('[package]\nname = "x"\nversion = "0.1.0"\n')
+    result = minbuild("optimize", cwd=crate)
+    assert result.returncode == 2
+    assert "Cargo.toml has no project file beside it (minbuild.yaml): run `minbuild init`" in (
+        result.stderr
+    )
+    broken = minbuild("min-build", "--config", str(crate / "nowhere.yaml"), cwd=crate)
+    assert broken.returncode == 2 and "nowhere.yaml" in broken.stderr
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["Cargo.toml", "crate", "empty"]
+
+
+def test_the_demo_is_reachable_by_name_from_anywhere(tmp_path: Path) -> None:
+    from minbuild.cli import parser as cli_parser
+
+    args = cli_parser.parser().parse_args(["min-build", "--config", "demo"])
+    cli_parser.settle_defaults(args)
+    assert args.config == REPO / "config" / "demo.yaml"
+    result = minbuild(
+        "min-build", "--config", "demo", "--dry-run", "--stage", "release", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"--manifest-path {REPO / 'demo' / 'Cargo.toml'}" in result.stdout

@@ -9,7 +9,8 @@ from typing import NoReturn
 
 from minbuild import __version__
 from minbuild.commands.registry import BY_NAME, COMMANDS
-from minbuild.project.options import DEMO_CONFIG, STATE_DIR
+from minbuild.project.config import bundled, load_project
+from minbuild.project.options import DEMO_CONFIG, DEMO_NAME, STATE_DIR
 from minbuild.util.errors import ConfigError
 from minbuild.util.options import Option, add_arguments
 
@@ -54,14 +55,46 @@ def parser() -> argparse.ArgumentParser:
 
 
 def settle_defaults(args: argparse.Namespace) -> None:
-    """Fill in where the project comes from: --config, --manifest-path, or what is here."""
-    if not BY_NAME[args.command].finds_project or args.config is not None:
+    """Fill in where the project comes from: --config (a file, or `demo`), --manifest-path,
+    or what is here; the project file is read once first, so that a mistake in it is said
+    before anything is created (the state dir)."""
+    if not BY_NAME[args.command].finds_project:
         return  # size-report and size-baseline default to the run's own project file
-    if getattr(args, "manifest_path", None) is not None:
-        return
+    if args.config is not None and str(args.config) == DEMO_NAME:
+        args.config = _demo()
+    if args.config is None and getattr(args, "manifest_path", None) is None:
+        args.config, args.manifest_path = _found_here(args)
+    if args.config is not None:
+        load_project(args.config)
+
+
+def _found_here(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+    """./minbuild.yaml; else ./Cargo.toml for a command that takes a bare crate; else, in
+    minbuild's own checkout, the demo's; else what to do."""
+    here = Path.cwd()
     if OWN.is_file():
-        args.config = OWN
-    elif "manifest_path" in args and Path("Cargo.toml").is_file():
-        args.manifest_path = Path("Cargo.toml")
-    else:
-        args.config = DEMO_CONFIG
+        return OWN, None
+    if Path("Cargo.toml").is_file():
+        if "manifest_path" in args:
+            return None, Path("Cargo.toml")
+        raise ConfigError(
+            f"{here / 'Cargo.toml'} has no project file beside it ({OWN}): run `minbuild init` "
+            "here to write one, or pass --config FILE (--config demo: the bundled demo crate)"
+        )
+    if DEMO_CONFIG.is_file():
+        return DEMO_CONFIG, None
+    raise ConfigError(
+        f"no project file in {here} (looked for {OWN} and Cargo.toml): run `minbuild init` in "
+        "your crate, or pass --config FILE (--config demo: the bundled demo crate)"
+    )
+
+
+def _demo() -> Path:
+    """The demo's project file, wherever minbuild was installed from its source checkout."""
+    found = bundled("demo.yaml").resolve()
+    if not (found.parent.parent / "demo" / "Cargo.toml").is_file():
+        raise ConfigError(
+            "--config demo: the demo crate comes with minbuild's source checkout, which this "
+            "installation was not made from; install it with pip install -e CHECKOUT"
+        )
+    return found

@@ -32,10 +32,12 @@ def _name(text: str) -> str:
 
 DEMO_CONFIG = Path("config/demo.yaml")
 """The bundled demo crate's project file, in this repository's checkout."""
+DEMO_NAME = "demo"
+"""--config's name for the bundled demo crate's project file, from any directory."""
 CONFIG = Option(
     "--config",
-    "project file (default: ./minbuild.yaml if there is one, else config/demo.yaml, "
-    "the bundled demo crate)",
+    f"project file, or '{DEMO_NAME}' for the bundled demo crate (default: ./minbuild.yaml; "
+    "in minbuild's checkout, the demo's)",
     parse=Path,
     default=DEMO_CONFIG,
 )
