@@ -13,6 +13,7 @@ from minbuild.budgets.baseline import load_baseline
 from minbuild.commands.size_baseline import Options as BaselineOptions
 from minbuild.commands.size_baseline import write_baseline
 from minbuild.commands.size_report import Options as ReportOptions
+from minbuild.report.charts import clipped_at, staircase_svg
 from minbuild.runs import records
 from minbuild.util.errors import ConfigError
 from minbuild.util.schemas import validated
@@ -205,3 +206,14 @@ def test_check_fails_on_a_stage_whose_tests_broke_not_on_one_failing_at_release(
     assert "- `lto` (x86_64-unknown-linux-gnu): tests failed: cli_works" in head
     assert "cli_works, old" not in head, "a test failing at release too is no regression"
     assert "| 0/2 (1 failing at release) |" in text
+
+
+def test_a_bar_far_taller_than_the_rest_is_cut_so_the_steps_stay_readable() -> None:
+    debug, release, last = 13_315_000, 694_272, 118_272  # the demo's
+    assert clipped_at([debug, release, 500_000, last]) == int(release * 1.25)
+    assert clipped_at([release, 500_000, last]) is None  # nothing stands out: no cut
+    assert clipped_at([release]) is None and clipped_at([0, 0]) is None
+    run = sample_run()  # debug 13 MB beside release's 700 KB
+    assert staircase_svg(run).count("(bar cut)") == 1
+    without_debug = dataclasses.replace(run, stages=run.stages[1:])
+    assert "(bar cut)" not in staircase_svg(without_debug)

@@ -67,12 +67,24 @@ def _staircase_figure(run: RunRecord, *, log_scale: bool) -> tuple[Any, Any]:
         else SHRANK
         for row in table_rows
     ]
-    bars = axes.bar(range(len(table_rows)), sizes, color=colours, width=0.72)
-    tallest = max(sizes, default=1) or 1
-    for bar, row in zip(bars, table_rows, strict=True):
+    cap = None if log_scale else clipped_at(sizes)
+    shown = [min(size, cap) if cap else size for size in sizes]
+    bars = axes.bar(range(len(table_rows)), shown, color=colours, width=0.72)
+    tallest = max(shown, default=1) or 1
+    for bar, row, size in zip(bars, table_rows, sizes, strict=True):
         label = human_size(row.size) if row.size is not None else row.status
         if row.delta_percent is not None:
             label += f"\n{row.delta_percent:+.1f}%"
+        if cap and size > cap:  # cut short, its break drawn across it: the steps stay readable
+            label += " (bar cut)"
+            middle = bar.get_x() + bar.get_width() / 2
+            for offset in (0.90, 0.94):
+                axes.plot(
+                    [bar.get_x() - 0.05, middle, bar.get_x() + bar.get_width() + 0.05],
+                    [cap * (offset - 0.02), cap * (offset + 0.02), cap * (offset - 0.02)],
+                    color="white",
+                    linewidth=3,
+                )
         y = bar.get_height() * (1.08 if log_scale else 1) + (0 if log_scale else tallest * 0.01)
         axes.text(
             bar.get_x() + bar.get_width() / 2,
@@ -99,6 +111,16 @@ def _staircase_figure(run: RunRecord, *, log_scale: bool) -> tuple[Any, Any]:
     )
     _legend(axes)
     return plt, figure
+
+
+def clipped_at(sizes: Sequence[int]) -> int | None:
+    """Where to cut bars on a linear axis from 0: a bar over three times the next tallest
+    (debug beside release) would flatten every other step, so it stops a quarter above
+    that one; None when no bar stands out so."""
+    ordered = sorted(sizes, reverse=True)
+    if len(ordered) < 2 or ordered[1] <= 0 or ordered[0] <= 3 * ordered[1]:
+        return None
+    return int(ordered[1] * 1.25)
 
 
 def _size_axis(axes: Any, *, log_scale: bool, tallest: int) -> None:
