@@ -94,3 +94,15 @@ def test_the_demo_is_reachable_by_name_from_anywhere(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert f"--manifest-path {REPO / 'demo' / 'Cargo.toml'}" in result.stdout
+
+
+def test_cargo_minbuild_is_minbuild(cargo: None, tmp_path: Path) -> None:
+    done = subprocess.run(
+        ["cargo", "minbuild", "--version"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("minbuild ")
+    empty = subprocess.run(
+        ["cargo", "minbuild", "min-build"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert empty.returncode == 2 and "run `minbuild init` in your crate" in empty.stderr

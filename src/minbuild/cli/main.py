@@ -48,6 +48,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.INTERRUPTED
 
 
+def cargo_main() -> int:
+    """`cargo minbuild ARGS`: cargo runs cargo-minbuild with its own name first."""
+    args = sys.argv[1:]
+    return main(args[1:] if args[:1] == ["minbuild"] else args)
+
+
 def _print(outcome: Outcome, voice: str) -> None:
     print(outcome.text, end="", flush=True)
     for message in outcome.messages:
