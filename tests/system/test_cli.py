@@ -106,3 +106,18 @@ def test_cargo_minbuild_is_minbuild(cargo: None, tmp_path: Path) -> None:
         ["cargo", "minbuild", "min-build"], cwd=tmp_path, capture_output=True, text=True
     )
     assert empty.returncode == 2 and "run `minbuild init` in your crate" in empty.stderr
+
+
+def test_bash_completes_commands_and_their_options(tmp_path: Path) -> None:
+    script = tmp_path / "minbuild.bash"
+    done = minbuild("--print-completion", "bash")
+    assert done.returncode == 0, done.stderr
+    script.write_text(done.stdout)
+    probe = (
+        f"source {script}; COMP_WORDS=(minbuild min); COMP_CWORD=1; "
+        '_shtab_minbuild minbuild min minbuild; echo "${COMPREPLY[@]}"; '
+        "COMP_WORDS=(minbuild optimize --tri); COMP_CWORD=2; "
+        '_shtab_minbuild minbuild --tri optimize; echo "${COMPREPLY[@]}"'
+    )
+    completed = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, timeout=60)
+    assert completed.stdout.split("\n")[:2] == ["min-build", "--trials"], completed.stderr

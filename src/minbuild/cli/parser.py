@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+import shtab
+
 from minbuild import __version__
 from minbuild.commands.registry import BY_NAME, COMMANDS
 from minbuild.project.config import bundled, load_project
@@ -46,6 +48,13 @@ def parser() -> argparse.ArgumentParser:
         prog="minbuild", description="Take a Cargo project down the minimal-build staircase."
     )
     main.add_argument("--version", action="version", version=f"minbuild {__version__}")
+    # shtab reads the parser itself: every command and option completes as it is declared
+    shtab.add_argument_to(
+        main,
+        ["--print-completion"],
+        help="print the shell's completion script and exit, e.g. "
+        "`minbuild --print-completion bash > ~/.local/share/bash-completion/completions/minbuild`",
+    )
     commands = main.add_subparsers(required=True, metavar="COMMAND")
     for command in COMMANDS:
         sub = commands.add_parser(command.name, parents=[common], help=command.help)
