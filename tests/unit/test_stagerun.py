@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,11 +99,15 @@ class FakeRunner:
         log_file: Path | None = None,
         stdin: str | None = None,
         reap: bool = False,
+        on_line: Callable[[str], None] | None = None,
     ) -> command.Completed:
         words = tuple(str(arg) for arg in argv)
         self.calls.append(Call(words, env, cwd, check, log_file))
         if words[:2] == ("/usr/bin/cargo", "build"):
             self._make_reported_files()
+            for line in self.stdout.splitlines(keepends=True):
+                if on_line is not None:
+                    on_line(line)
             return command.Completed(words, self.returncode, self.stdout, self.stderr, 3.14159)
         returncode, stdout, stderr = self.programs[words[1:]]
         if check and returncode != 0:
@@ -276,7 +280,8 @@ def test_the_packages_bin_is_kept_and_measured_among_its_dependencies(tmp_path: 
     assert len(fake.files) == 7 and len({len(data) for data in fake.files.values()}) > 1
     assert record.staticlib is None
     assert record.build_seconds == 3.14
-    assert progress == ["building", "testing"]
+    # cargo's units as they finish: the first of the recording's burst is said
+    assert progress == ["building", "building 1 unit done · tvm_isa", "testing"]
 
 
 def test_the_cargo_build_is_run_through_the_context_as_planned(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""Progress on a terminal: a line per build, redrawn each second while it runs (the CLI's
-`Reporter`)."""
+"""Progress on a terminal: a line per build, redrawn each second while it runs, with cargo's
+units as they finish (the CLI's `Reporter`); off a terminal, a line when a build starts
+building or testing, and one every 30 s while it runs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from typing import TextIO
 from minbuild.runs.records import StageRecord
 from minbuild.runs.rows import tests_text
 from minbuild.util.text import human_size
+
+PLAIN_EVERY = 30.0
+"""Off a terminal (a CI log, a pipe), seconds between two lines of one running build."""
 
 
 class ProgressPrinter:
@@ -24,18 +28,32 @@ class ProgressPrinter:
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         self._labels: dict[int, str] = {}  # position -> "stage @ target", from progress()
+        self._said: dict[int, tuple[str, float]] = {}  # position -> (what, when) last printed
+        self._since: dict[int, float] = {}  # position -> when it began what it is doing
         self._writing = threading.Lock()
 
     def progress(self, position: int, total: int, stage: str, action: str) -> None:
+        now = time.monotonic()
+        kind = action.split(" ", 1)[0]  # building, testing: a new one is always said
+        said = self._said.get(position)
+        if not self.live and said and said[0] == kind and now - said[1] < PLAIN_EVERY:
+            return  # off a terminal, a running build says how far it is twice a minute
         self._halt()
         self._labels[position] = stage
-        self._line, self._started = f"[{position:>2}/{total}] {stage}: {action}", time.monotonic()
+        if said is None or said[0] != kind:
+            self._since[position] = now
+        self._said[position] = (kind, now)
+        self._line, self._started = (
+            f"[{position:>2}/{total}] {stage}: {action}",
+            self._since[position],
+        )
         if self.live:
             self._stop = threading.Event()
             self._ticker = threading.Thread(target=self._tick, daemon=True)
             self._ticker.start()
         else:
-            self._write(f"{self._line} …\n")
+            elapsed = now - self._since[position]
+            self._write(f"{self._line} …{f' {elapsed:.0f}s' if elapsed >= 1 else ''}\n")
 
     def finished(self, position: int, total: int, record: StageRecord) -> None:
         self._halt()

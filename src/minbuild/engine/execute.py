@@ -6,13 +6,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from minbuild import __version__
+from minbuild.engine import unitprogress
 from minbuild.engine.invocations import Build
 from minbuild.engine.planner import Plan, prepare
 from minbuild.engine.request import BuildOptions
@@ -71,8 +72,11 @@ def execute(
     document is removed and the caller (`execute_or_choose_again`) chooses again."""
     runs_dir = runs_dir or plan.state_dir / "runs"
     run = _new_run(plan)
+    expected = unitprogress.last_run(runs_dir)  # before this run's document is the newest
     path = save(run, runs_dir)
-    execution = _Execution(plan, run.run_id, fail_fast=fail_fast, reporter=reporter)
+    execution = _Execution(
+        plan, run.run_id, fail_fast=fail_fast, reporter=reporter, expected=expected
+    )
     lock, stop = threading.Lock(), execution.stop
     done: dict[int, StageRecord] = {}
 
@@ -149,8 +153,18 @@ class _Execution:
     """What the lanes of one run share: positions, which builds make fixtures (a build's tests
     wait for the earlier builds of its target that make one), and --fail-fast."""
 
-    def __init__(self, plan: Plan, run_id: str, *, fail_fast: bool, reporter: Reporter) -> None:
-        self.context = Context(plan.project, plan.toolchain, plan.state_dir, run_id)
+    def __init__(
+        self,
+        plan: Plan,
+        run_id: str,
+        *,
+        fail_fast: bool,
+        reporter: Reporter,
+        expected: Mapping[str, unitprogress.Expected],
+    ) -> None:
+        self.context = Context(
+            plan.project, plan.toolchain, plan.state_dir, run_id, expected=expected
+        )
         self.fail_fast, self.reporter = fail_fast, reporter
         everything = (*plan.prelude, *plan.builds)
         self.positions = {id(build): n for n, build in enumerate(everything, start=1)}

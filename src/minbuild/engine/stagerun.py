@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Any
 from minbuild.engine import postlink, testing
 from minbuild.engine.invocations import Build
 from minbuild.engine.suites import Suites
+from minbuild.engine.unitprogress import Expected, UnitProgress
 from minbuild.measure import binaries, libsize
 from minbuild.project.config import Fixture, Project
 from minbuild.runs.composition import Composition
@@ -50,6 +51,8 @@ class Context:
 
     suites: Suites | None = field(default=None, compare=False, repr=False)
     """The run's integration test executables, which every lane's stages share."""
+    expected: Mapping[str, Expected] = field(default_factory=dict, compare=False, repr=False)
+    """What each build took in the state dir's last run (units, seconds), for progress."""
 
     def __post_init__(self) -> None:
         if self.suites is None:
@@ -184,6 +187,7 @@ class StageRun:
             cwd=self.context.project.crate_dir,
             check=False,
             log_file=self.log,
+            on_line=UnitProgress(progress, self.context.expected.get(self.build.key)),
         )
         built = dataclasses.replace(
             base,

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -58,6 +58,7 @@ class Runner(Protocol):
         log_file: Path | None = None,
         stdin: str | None = None,
         reap: bool = False,
+        on_line: Callable[[str], None] | None = None,
     ) -> Completed: ...
 
 
@@ -89,16 +90,18 @@ def run(
     log_file: Path | None = None,
     stdin: str | None = None,
     reap: bool = False,
+    on_line: Callable[[str], None] | None = None,
 ) -> Completed:
     """Run argv with `env` layered over ours (and `stdin` as its input); raise CommandFailed
     (with the tail) if check fails. `reap`: once it exits, kill what it left running in its
-    process group (a test's child that holds its output pipe open would keep us waiting)."""
+    process group (a test's child that holds its output pipe open would keep us waiting).
+    `on_line`: each line of standard output as it comes (cargo's messages, for progress)."""
     argv = [str(arg) for arg in argv]
     changes = dict(env or {})
     log.info("$ %s%s", shell_line(argv, changes), f"  (in {cwd})" if cwd else "")
     started = time.monotonic()
     stdout, stderr, returncode = _spawn(
-        argv, {**os.environ, **changes}, cwd, timeout, stdin, reap=reap
+        argv, {**os.environ, **changes}, cwd, timeout, stdin, reap=reap, on_line=on_line
     )
     result = Completed(tuple(argv), returncode, stdout, stderr, time.monotonic() - started)
     if log_file is not None:
@@ -124,6 +127,7 @@ def _spawn(
     stdin: str | None = None,
     *,
     reap: bool = False,
+    on_line: Callable[[str], None] | None = None,
 ) -> tuple[str, str, int]:
     # A new session puts the child and everything it starts in one process group, so a
     # timeout or Ctrl-C can kill a hanging test binary together with its children.
@@ -149,11 +153,12 @@ def _spawn(
         _RUNNING.add(process)
     if reap:
         threading.Thread(target=_reap, args=(process,), daemon=True).start()
+    talk = process.communicate if on_line is None else _streaming(process, on_line)
     try:
-        stdout, stderr = process.communicate(stdin, timeout=timeout)
+        stdout, stderr = talk(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(process)
-        stdout, stderr = process.communicate()
+        stdout, stderr = talk(None)
         return stdout, stderr, _TIMED_OUT
     except BaseException:
         _kill_group(process)
@@ -163,6 +168,40 @@ def _spawn(
         with _RUNNING_LOCK:
             _RUNNING.discard(process)
     return stdout, stderr, process.returncode
+
+
+def _streaming(
+    process: subprocess.Popen[str], on_line: Callable[[str], None]
+) -> Callable[..., tuple[str, str]]:
+    """`communicate`, but each line of standard output goes to `on_line` as it comes: a
+    thread of its own reads each stream (a full stderr pipe must not stall the process)."""
+    chunks: dict[str, list[str]] = {"out": [], "err": []}
+
+    def out() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            chunks["out"].append(line)
+            with contextlib.suppress(Exception):  # progress never costs a build its output
+                on_line(line)
+
+    def err() -> None:
+        assert process.stderr is not None
+        chunks["err"].append(process.stderr.read())
+
+    readers = [threading.Thread(target=out, daemon=True), threading.Thread(target=err, daemon=True)]
+    for reader in readers:
+        reader.start()
+
+    def talk(stdin: str | None, timeout: float | None = None) -> tuple[str, str]:
+        if stdin is not None and process.stdin is not None:
+            process.stdin.write(stdin)
+            process.stdin.close()
+        process.wait(timeout=timeout)
+        for reader in readers:
+            reader.join()
+        return "".join(chunks["out"]), "".join(chunks["err"])
+
+    return talk
 
 
 def kill_all() -> None:

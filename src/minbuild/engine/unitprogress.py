@@ -1,0 +1,83 @@
+"""A build's progress from cargo's own messages: each unit it finishes (a `compiler-artifact`
+line of --message-format=json), counted against the units the last run of the same build had,
+with the time that run took."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from minbuild.runs import records
+from minbuild.util.errors import MinbuildError
+
+_EVERY = 0.25
+"""Seconds between two progress reports: a fresh build's units arrive in one burst."""
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the last run of a build took."""
+
+    units: int
+    """cargo's units, fresh or built."""
+    seconds: float | None
+    """Its build time."""
+
+
+def last_run(runs_dir: Path) -> Mapping[str, Expected]:
+    """Each build of the newest readable run in `runs_dir`, by its key in the run."""
+    for path in reversed(records.documents(runs_dir)):
+        try:
+            run = records.load(path)
+        except (MinbuildError, OSError):
+            continue  # unreadable or of another minbuild: an older one may still say
+        return {
+            records.build_key(stage, run.host): Expected(
+                (stage.units_fresh or 0) + (stage.units_built or 0), stage.build_seconds
+            )
+            for stage in run.stages
+            if stage.units_fresh is not None or stage.units_built is not None
+        }
+    return {}
+
+
+class UnitProgress:
+    """An `on_line` for cargo's output: says `building 57/143 units · regex_syntax` (with
+    `~80s last run`; without a last run, `building 57 units done · ...`) through
+    `progress`, at most every quarter second."""
+
+    def __init__(
+        self,
+        progress: Callable[[str], None],
+        expected: Expected | None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.progress, self.expected, self.clock = progress, expected, clock
+        self.done = 0
+        self._said = float("-inf")
+
+    def __call__(self, line: str) -> None:
+        if '"compiler-artifact"' not in line:
+            return
+        message = json.loads(line)
+        if message.get("reason") != "compiler-artifact":
+            return
+        self.done += 1
+        now = self.clock()
+        if now - self._said >= _EVERY:
+            self._said = now
+            self.progress(self.action(str(message.get("target", {}).get("name", "?"))))
+
+    def action(self, unit: str) -> str:
+        expected = self.expected
+        known = expected is not None and expected.units >= self.done
+        counted = (
+            f"{self.done}/{expected.units} units"
+            if known and expected
+            else f"{self.done} unit{'s' if self.done > 1 else ''} done"
+        )
+        last = f" · ~{expected.seconds:.0f}s last run" if expected and expected.seconds else ""
+        return f"building {counted} · {unit}{last}"
