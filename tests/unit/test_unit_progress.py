@@ -3,6 +3,7 @@ terminal."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -15,8 +16,9 @@ from minbuild.runs import records
 from tests.unit.samples import sample_run
 
 
-def artifact(name: str) -> str:
-    return json.dumps({"reason": "compiler-artifact", "target": {"name": name}}) + "\n"
+def artifact(name: str, package: str = "") -> str:
+    message = {"reason": "compiler-artifact", "target": {"name": name}, "package_id": package}
+    return json.dumps(message) + "\n"
 
 
 class Clock:
@@ -50,16 +52,41 @@ def test_units_are_counted_against_the_last_run_and_said_at_most_four_times_a_se
     clock.now = 2.0
     grown(artifact("b"))  # more units than last time: no total to count against
     assert said[-2:] == ["building 1/1 units · a", "building 2 units done · b"]
+    scripts = UnitProgress(said.append, None, clock)
+    for at, package in enumerate(
+        [
+            "registry+https://github.com/rust-lang/crates.io-index#libc@0.2.150",
+            "path+file:///work/demo#tinyvm@0.3.0",
+            "path+file:///work/tvm-core#0.3.0",
+            "libc 0.2.150 (registry+https://github.com/rust-lang/crates.io-index)",
+        ]
+    ):
+        clock.now = 10.0 + at
+        scripts(artifact("build-script-build", package))
+    assert said[-4:] == [
+        f"building {n} unit{'s' * (n > 1)} done · {name} (build script)"
+        for n, name in enumerate(["libc", "tinyvm", "tvm-core", "libc"], start=1)
+    ]
 
 
-def test_the_last_run_says_each_builds_units_and_time(tmp_path: Path) -> None:
-    run = sample_run()
-    records.save(run, tmp_path)
+def test_the_last_run_says_each_builds_units_and_the_last_building_runs_time(
+    tmp_path: Path,
+) -> None:
+    built = sample_run()
+    release = next(s for s in built.stages if s.name == "release")
+    built = dataclasses.replace(
+        built,
+        stages=(dataclasses.replace(release, units_fresh=3, units_built=40, build_seconds=80.0),),
+    )
+    fresh = dataclasses.replace(
+        built,
+        run_id="20261121T120000Z-000002",
+        stages=(dataclasses.replace(release, units_fresh=44, units_built=0, build_seconds=0.1),),
+    )
+    records.save(built, tmp_path)
+    records.save(fresh, tmp_path)
     (tmp_path / "99999999T999999Z-999999.json").write_text("not a run")  # newest, unreadable
-    found = last_run(tmp_path)
-    release = next(s for s in run.stages if s.name == "release")
-    units = (release.units_fresh or 0) + (release.units_built or 0)
-    assert found["release"] == Expected(units, release.build_seconds)
+    assert last_run(tmp_path)["release"] == Expected(44, 80.0)
     assert last_run(tmp_path / "none") == {}
 
 

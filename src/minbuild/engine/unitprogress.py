@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from minbuild.runs import records
 from minbuild.util.errors import MinbuildError
@@ -27,21 +28,41 @@ class Expected:
     """Its build time."""
 
 
-def last_run(runs_dir: Path) -> Mapping[str, Expected]:
-    """Each build of the newest readable run in `runs_dir`, by its key in the run."""
-    for path in reversed(records.documents(runs_dir)):
+def last_run(runs_dir: Path, looked_at: int = 20) -> Mapping[str, Expected]:
+    """Each build of the newest readable runs in `runs_dir`, by its key in the run: its
+    units from the newest, its time from the newest that compiled something (a run that
+    found every unit fresh took no time to speak of)."""
+    units: dict[str, int] = {}
+    seconds: dict[str, float] = {}
+    for path in reversed(records.documents(runs_dir)[-looked_at:]):
         try:
             run = records.load(path)
         except (MinbuildError, OSError):
             continue  # unreadable or of another minbuild: an older one may still say
-        return {
-            records.build_key(stage, run.host): Expected(
-                (stage.units_fresh or 0) + (stage.units_built or 0), stage.build_seconds
-            )
-            for stage in run.stages
-            if stage.units_fresh is not None or stage.units_built is not None
-        }
-    return {}
+        for stage in run.stages:
+            if stage.units_fresh is None and stage.units_built is None:
+                continue
+            key = records.build_key(stage, run.host)
+            units.setdefault(key, (stage.units_fresh or 0) + (stage.units_built or 0))
+            if stage.units_built and stage.build_seconds is not None:
+                seconds.setdefault(key, stage.build_seconds)
+    return {key: Expected(count, seconds.get(key)) for key, count in units.items()}
+
+
+def _unit(message: Mapping[str, Any]) -> str:
+    """The unit's crate: its target's name, or for a build script its package's."""
+    name = str(message.get("target", {}).get("name", "?"))
+    if name != "build-script-build":
+        return name
+    package = str(message.get("package_id", ""))
+    # "registry+https://...#name@1.0", "path+file:///x/name#1.0", "name 1.0 (registry+...)"
+    if "#" in package:
+        source, fragment = package.rsplit("#", 1)
+        # a path package named as its directory carries only its version: "...tinyvm#0.3.0"
+        package = fragment.split("@", 1)[0] if "@" in fragment else source.rsplit("/", 1)[-1]
+    else:
+        package = package.split(" ", 1)[0]
+    return f"{package} (build script)"
 
 
 class UnitProgress:
@@ -69,7 +90,7 @@ class UnitProgress:
         now = self.clock()
         if now - self._said >= _EVERY:
             self._said = now
-            self.progress(self.action(str(message.get("target", {}).get("name", "?"))))
+            self.progress(self.action(_unit(message)))
 
     def action(self, unit: str) -> str:
         expected = self.expected
