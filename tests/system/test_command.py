@@ -103,3 +103,28 @@ def test_reap_kills_what_a_process_left_holding_its_output() -> None:
     assert time.monotonic() - started < 10
     with pytest.raises(CommandTimedOut):
         command.run(["sh", "-c", script], timeout=2)
+
+
+def test_each_line_of_output_comes_as_it_is_written_and_all_of_it_is_kept() -> None:
+    script = (
+        "import sys, time\nprint('first', flush=True)\nprint('to stderr', file=sys.stderr)\n"
+        "time.sleep(0.5)\nprint('second')\nsys.stdin.read()"
+    )
+    seen: list[tuple[str, float]] = []
+    started = time.monotonic()
+    done = command.run(
+        [PY, "-c", script],
+        stdin="",
+        on_line=lambda line: seen.append((line, time.monotonic() - started)),
+    )
+    assert [line for line, _ in seen] == ["first\n", "second\n"]
+    assert seen[0][1] < seen[1][1] - 0.3  # the first line came before the process ended
+    assert done.stdout == "first\nsecond\n" and done.stderr == "to stderr\n"
+
+
+def test_a_streamed_process_that_hangs_is_killed_at_its_timeout() -> None:
+    script = "import time\nprint('started', flush=True)\ntime.sleep(60)"
+    seen: list[str] = []
+    with pytest.raises(CommandTimedOut) as caught:
+        command.run([PY, "-c", script], timeout=1, on_line=seen.append)
+    assert seen == ["started\n"] and "started" in caught.value.stdout

@@ -199,6 +199,9 @@ def _streaming(
         process.wait(timeout=timeout)
         for reader in readers:
             reader.join()
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()  # as communicate does: the reading is over
         return "".join(chunks["out"]), "".join(chunks["err"])
 
     return talk
