@@ -53,9 +53,7 @@ def _lane(
 ) -> Iterator[Build]:
     toolchain = resolution.toolchain
     package, artifact, problem = target_artifact(project, crate, target, resolution)
-    missing = target.missing()
-    if missing:
-        problem = f"target {target.triple} needs {', '.join(missing)}; install with: {target.fix()}"
+    problem = target.problem() or problem
     # Targets build in their own dirs: nothing is shared across targets, and lanes can run at
     # once without waiting on one another's cargo lock.
     target_dir = state_dir / "cross" / target.triple

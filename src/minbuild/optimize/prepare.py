@@ -78,12 +78,9 @@ def prepare(
 def _target(targets: Sequence[Target], name: str) -> Target:
     """The one target --target names, refused at once when this machine cannot build it."""
     (target,) = select(targets, [name])
-    missing = target.missing()
-    if missing:
-        raise ToolMissingError(
-            f"--target {name} needs {', '.join(missing)}; install with: {target.fix()} "
-            f"(or: invoke setup --targets {name})"
-        )
+    problem = target.problem()
+    if problem:
+        raise ToolMissingError(f"--target: {problem} (or: invoke setup --targets {name})")
     return target
 
 

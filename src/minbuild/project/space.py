@@ -181,8 +181,8 @@ def _read(doc: Document) -> list[Setting]:
             raise doc.error((*at, "name"), f"duplicate setting name '{spec['name']}'")
         values = {str(label): _application(value) for label, value in spec["values"].items()}
         for label, value in values.items():
-            argv = " ".join(value.post_link.argv) if value.post_link else "{input}{output}"
-            if "{input}" not in argv or "{output}" not in argv:
+            argv = " ".join(value.post_link.argv) if value.post_link else ""
+            if value.post_link and not ("{input}" in argv and "{output}" in argv):
                 raise doc.error(
                     (*at, "values", label, "post_link", "argv"),
                     "must name the linked artifact as {input} and where it writes as {output}",

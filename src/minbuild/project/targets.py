@@ -57,6 +57,13 @@ class Target:
             f"python package {name}" for name in self.pip if not distributions.installed(name)
         ]
 
+    def problem(self) -> str | None:
+        """Why this machine cannot build for and run this target, with the fix; None if it can."""
+        missing = self.missing()
+        if not missing:
+            return None
+        return f"target {self.triple} needs {', '.join(missing)}; install with: {self.fix()}"
+
     def fix(self) -> str:
         """The commands that install what the target needs."""
         steps = []
