@@ -34,7 +34,6 @@ def html_report(run: RunRecord, diffs: Sequence[CompositionDiff] = (), budget: s
     title = f"{run.crate.get('name')} {run.crate.get('version')}: minbuild size report"
     data = {label(s): _stage_data(s.composition) for s in composed if s.composition}
     parts = {
-        "style": resource("report.css"),
         "title": html.escape(title),
         "meta": html.escape(_meta(run)),
         "chart": inline_svg(charts.staircase_svg(run)),
@@ -46,7 +45,13 @@ def html_report(run: RunRecord, diffs: Sequence[CompositionDiff] = (), budget: s
         # Inside a script element `<` may start `</script>` or `<!--`: JSON's \u003c cannot.
         "data": json.dumps(data).replace("<", "\\u003c"),
     }
-    return filled(resource("report.html"), parts)
+    return page(title, filled(resource("report.html"), parts))
+
+
+def page(title: str, body: str) -> str:
+    """One self-contained HTML document: minbuild's style, `title`, and `body` as it is."""
+    parts = {"title": html.escape(title), "style": resource("report.css"), "body": body}
+    return filled(resource("page.html"), parts)
 
 
 def filled(template: str, parts: Mapping[str, str]) -> str:

@@ -7,14 +7,7 @@ from __future__ import annotations
 import html
 
 from minbuild.report import charts
-from minbuild.report.html import (
-    filled,
-    html_table,
-    inline_svg,
-    legend,
-    resource,
-    treemap_svg,
-)
+from minbuild.report.html import html_table, inline_svg, legend, page, treemap_svg
 from minbuild.report.optimize import (
     apply_lines,
     contributions_table,
@@ -56,13 +49,10 @@ def search_html(record: OptimizeRecord) -> str:
         applying = "\n".join(apply_lines(record.export))
         sections.append(f"<h2>The winner, by hand</h2><pre>{html.escape(applying)}</pre>")
     title = f"{record.crate.get('name')} {record.crate.get('version')}: minbuild optimize"
-    return filled(
-        resource("search.html"),
-        {
-            "style": resource("report.css"),
-            "title": html.escape(title),
-            "meta": html.escape(f"{head} · {counts}"),
-            "chart": inline_svg(charts.trials_svg(record)),
-            "sections": "\n".join(sections),
-        },
+    chart = inline_svg(charts.trials_svg(record))
+    body = (
+        f"<h1>{html.escape(title)}</h1>\n"
+        f'<p class="meta">{html.escape(f"{head} · {counts}")}</p>\n'
+        f'<div class="chart">{chart}</div>\n' + "\n".join(sections)
     )
+    return page(title, body)
