@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["lint", "docs", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 ROOT = Path(__file__).resolve().parent
 
@@ -59,6 +59,18 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
     session.run("lint-imports")
+
+
+@nox.session(reuse_venv=True)
+def docs(session: nox.Session) -> None:
+    """Build the docs site into site/, strict (a broken link or anchor fails); `-- serve` serves
+    it at http://127.0.0.1:8000."""
+    _install(session, "[docs]")
+    session.env["NO_MKDOCS_2_WARNING"] = "1"  # material's notice of its successor, every build
+    if session.posargs[:1] == ["serve"]:
+        session.run("mkdocs", "serve", "--strict", *session.posargs[1:])
+        return
+    session.run("mkdocs", "build", "--strict", "--clean", *session.posargs)
 
 
 @nox.session(name="cross-build", reuse_venv=True)

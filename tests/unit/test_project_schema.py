@@ -6,7 +6,6 @@ fills would be set by nobody."""
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -120,9 +119,3 @@ def test_every_field_is_filled_from_a_key_the_schema_declares(record: type) -> N
         assert any(path == key or path.startswith(f"{key}.") for path in accepted), (
             f"{record.__name__}.{field.name}: no key {key} in project.schema.json"
         )
-
-
-def test_the_readme_names_every_top_level_key() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for key in schemas.schema("project")["properties"]:
-        assert re.search(rf"`{key}\b|^\s*-?\s*{key}:", readme, re.MULTILINE), key

@@ -33,6 +33,7 @@ from minbuild.util import command
 from minbuild.util.errors import ConfigError, ExitCode, MinbuildError
 from minbuild.util.files import write_atomic
 from minbuild.util.options import Option
+from minbuild.util.schemas import published_url
 from minbuild.util.text import first_few
 
 SMOKE_FLAGS = ("--version", "--help")
@@ -140,7 +141,7 @@ class _Draft:
         manifest = Path(_relative(self.manifest, self.path.parent))
         own = crate.manifest == self.manifest
         lines = [
-            f"# yaml-language-server: $schema={bundled('schemas/project.schema.json')}",
+            f"# yaml-language-server: $schema={published_url('project')}",
             f"# minbuild project file for {crate.name} {crate.version}, written by `minbuild "
             "init` from `cargo metadata`.",
             "# Run it: nox -s min-build -- --config THIS_FILE   (or: minbuild min-build "
@@ -383,6 +384,9 @@ def _flow(value: Any) -> str:
 def run(options: Options, reporter: Reporter) -> Outcome:
     """Write the project file, then what a person should know about it."""
     started = init(options, reporter.say)
-    text = f"wrote {started.path}; run it: minbuild min-build --config {started.path}\n"
+    text = (
+        f"wrote {started.path}; run it: minbuild min-build --config {started.path}\n"
+        f"its schema, for an editor offline: {bundled('schemas/project.schema.json')}\n"
+    )
     exit_code = ExitCode.OK if started.release_ok else ExitCode.FAILED
     return Outcome(exit_code, text, (started.path,), started.notes)

@@ -22,6 +22,18 @@ class ExitCode(IntEnum):
     """Ctrl-C (128 + SIGINT, as shells report it)."""
 
 
+EXIT_MEANINGS = {
+    ExitCode.OK: "every stage (or check) ok, or skipped with its reason",
+    ExitCode.FAILED: "a build, a test, a budget or a limit failed: the work ran, the result is bad",
+    ExitCode.BAD_INPUT: "bad input: a file, a key, a name or an option (one line: "
+    "`file:line: key: problem`)",
+    ExitCode.ENVIRONMENT: "the machine lacks something: a program, a usable state dir, disk space",
+    ExitCode.ERROR: "any other error minbuild raises on purpose",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C: 128 + SIGINT, as shells report it)",
+}
+"""What each exit code means, as the CLI reference lists them."""
+
+
 class MinbuildError(Exception):
     """Base class: a message for a person, and the exit code that goes with it."""
 

@@ -16,6 +16,9 @@ from jsonschema.exceptions import ValidationError
 from minbuild.util.text import did_you_mean, excerpt
 from minbuild.util.yamlfile import Document, KeyPath
 
+DOCS_URL = "https://minbuild.github.io/minbuild/"
+"""Where the docs site is published (mkdocs.yml's site_url); it serves the schemas too."""
+
 KINDS = ("project", "staircase", "targets", "run", "baseline", "space", "optimize")
 
 
@@ -25,6 +28,12 @@ def schema(kind: str) -> dict[str, Any]:
     text = resources.files("minbuild").joinpath(f"resources/schemas/{kind}.schema.json")
     loaded: dict[str, Any] = json.loads(text.read_text("utf-8"))
     return loaded
+
+
+def published_url(kind: str) -> str:
+    """The schema's address on the docs site, the same on every machine: versioned by the
+    file format (`schema: 1` is v1), so a committed file's modeline stays right."""
+    return f"{DOCS_URL}schema/v1/{kind}.schema.json"
 
 
 @functools.cache
