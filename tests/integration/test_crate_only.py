@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from minbuild.util.schemas import published_url, schema
 from tests.conftest import REPO, run_minbuild
 
 HELLO = REPO / "tests" / "crates" / "hello"
@@ -85,8 +86,13 @@ def test_init_writes_the_smallest_feature_set_that_builds(tmp_path: Path) -> Non
         "init", "--manifest-path", str(crate / "Cargo.toml"), "--state-dir", str(tmp_path / "s")
     )
     assert result.returncode == 0, result.stderr
-    written = yaml.safe_load((crate / "minbuild.yaml").read_text(encoding="utf-8"))
+    text = (crate / "minbuild.yaml").read_text(encoding="utf-8")
+    written = yaml.safe_load(text)
     assert written["feature_sets"]["minimal"] == ["minimal-cli"]
+    # the modeline is the same on every machine; the local copy is named for offline editors
+    assert text.splitlines()[0] == f"# yaml-language-server: $schema={published_url('project')}"
+    offline = result.stdout.split("its schema, for an editor offline: ")[1].split()[0]
+    assert json.loads(Path(offline).read_text(encoding="utf-8")) == schema("project")
     said = result.stderr
     assert "--features (none) does not build: error: needsone needs an engine" in said
     assert "minimal: ['minimal-cli'] builds; written" in said
