@@ -45,6 +45,8 @@ import pytest
 
 from minbuild.runs.trials import Export
 from minbuild.util import command
+from tests import readme
+from tests.readme import Fresh
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = REPO / "tests"
@@ -192,6 +194,13 @@ def cross_targets_available(triples: Sequence[str]) -> tuple[bool, str]:
 
 
 # --- the fixtures that provide a resource (see RESOURCES) -------------------------------------
+
+
+@pytest.fixture(scope="session")
+def fresh_venv(cargo: None, tmp_path_factory: pytest.TempPathFactory) -> Fresh:
+    """A venv where only the README's quick-start install line has run (marker: cargo, as the
+    commands run in it build crates)."""
+    return readme.fresh_venv(tmp_path_factory.mktemp("fresh-venv"))
 
 
 @pytest.fixture(scope="session")

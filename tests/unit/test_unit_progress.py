@@ -6,13 +6,15 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from minbuild.cli import progress as printer
-from minbuild.engine.unitprogress import Expected, UnitProgress, last_run
 from minbuild.runs import records
+from minbuild.rust.unitprogress import Expected, UnitProgress, last_run
 from tests.unit.samples import sample_run
 
 
@@ -108,3 +110,28 @@ def test_off_a_terminal_a_running_build_says_how_far_it_is_twice_a_minute(
         "[ 1/2] build-std: building 20/30 units · std … 31s",
         "[ 1/2] build-std: testing …",
     ]
+
+
+def _frames(console_file: io.StringIO) -> list[str]:
+    """What a terminal showed, frame by frame: the text between cursor movements, escapes cut."""
+    text = console_file.getvalue()
+    frames = re.split(r"\x1b\[\d*A|\r", text)
+    return [re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", frame) for frame in frames]
+
+
+def test_on_a_terminal_every_lane_is_drawn_at_once_and_what_finished_goes_above() -> None:
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=100, color_system=None)
+    lines = printer.ProgressPrinter(io.StringIO(), console=console)
+    lines.lanes(2)
+    lines.progress(1, 3, "[bold]lto", "building 57/143 units · regex_syntax · ~80s last run")
+    lines.progress(3, 3, "build-std", "building 12/30 units · core")
+    both = [f for f in _frames(screen) if "lto:" in f and "build-std:" in f]
+    assert both, _frames(screen)
+    assert "[ 1/3] [bold]lto: building 57/143 units · regex_syntax · ~80s last run … 0s" in both[-1]
+    release = sample_run().stages[1]
+    lines.finished(1, 3, release)
+    lines.finished(3, 3, dataclasses.replace(release, name="build-std"))
+    shown = screen.getvalue()
+    assert "[ 1/3] [bold]lto: ok" in shown and "[ 3/3] build-std: ok" in shown
+    lines.close()

@@ -13,6 +13,7 @@ from minbuild.cli.progress import ProgressPrinter
 from minbuild.commands.outcome import Outcome
 from minbuild.commands.registry import BY_NAME
 from minbuild.runs import statedir
+from minbuild.runs.progress import Reporter, Silent
 from minbuild.util.errors import ExitCode, MinbuildError
 from minbuild.util.options import build
 
@@ -29,12 +30,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         command = BY_NAME[args.command]
         options = build(command.options, vars(args))
-        reporter = ProgressPrinter(sys.stderr, voice=command.voice)
-        if command.holds_state_dir:
-            with statedir.exclusive(common.state_dir, command.name, _say):
+        printer = ProgressPrinter(sys.stderr, voice=command.voice)
+        reporter: Reporter = Silent() if common.quiet else printer
+        try:
+            if command.holds_state_dir:
+                with statedir.exclusive(common.state_dir, command.name, _say):
+                    outcome = command.run(options, reporter)
+            else:
                 outcome = command.run(options, reporter)
-        else:
-            outcome = command.run(options, reporter)
+        finally:
+            printer.close()
         _print(outcome, command.voice)
         return int(outcome.exit_code)
     except MinbuildError as error:

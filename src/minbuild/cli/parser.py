@@ -30,6 +30,12 @@ class Common:
         switch=True,
         short="-v",
     )()
+    quiet: bool = Option(
+        "--quiet",
+        "no progress lines while it works: only the result, warnings and errors",
+        switch=True,
+        short="-q",
+    )()
     state_dir: Path = STATE_DIR()
 
 

@@ -1,12 +1,22 @@
-"""Progress on a terminal: a line per build, redrawn each second while it runs, with cargo's
-units as they finish (the CLI's `Reporter`); off a terminal, a line when a build starts
-building or testing, and one every 30 s while it runs."""
+"""Progress, the CLI's `Reporter`. On a terminal, rich's Live keeps one line per running build
+(every lane at once: the stage, cargo's units done of the last run's, the unit, elapsed and the
+last run's time) redrawn in place, and prints what finished above them. Off a terminal (a CI
+log, a pipe) each line is printed: a build's start and end, and a line every 30 s while it runs.
+
+rich, not enlighten or a hand-rolled escape sequence: its Live region redraws several lines
+from one renderable, prints other lines above them from any thread, and crops to the
+terminal's width, which two lanes' lines of a real crate's unit names need."""
 
 from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from typing import TextIO
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.text import Text
 
 from minbuild.runs.records import StageRecord
 from minbuild.runs.rows import tests_text
@@ -16,47 +26,55 @@ PLAIN_EVERY = 30.0
 """Off a terminal (a CI log, a pipe), seconds between two lines of one running build."""
 
 
-class ProgressPrinter:
-    """One line per stage: what it is doing and for how long; redrawn each second on a terminal."""
+@dataclass
+class _Running:
+    """One build being drawn: its label, what it does now and since when."""
 
-    def __init__(self, stream: TextIO, *, voice: str = "minbuild") -> None:
+    head: str
+    action: str
+    since: float
+
+
+class ProgressPrinter:
+    """Every build's progress, live in place on a terminal, as plain lines off one."""
+
+    def __init__(
+        self, stream: TextIO, *, voice: str = "minbuild", console: Console | None = None
+    ) -> None:
         self.stream = stream
-        self.live = stream.isatty()  # until `lanes` says more than one lane reports
         self.voice = voice
-        self._line = ""
-        self._started = time.monotonic()
-        self._stop = threading.Event()
-        self._ticker: threading.Thread | None = None
+        self.live = console is not None or stream.isatty()
+        self._console = console or Console(file=stream, highlight=False, soft_wrap=False)
+        self._region: Live | None = None
+        self._running: dict[int, _Running] = {}  # position -> what it is doing, while drawn
+        self._drawn: tuple[_Running, ...] = ()  # what the live region draws, by position
         self._labels: dict[int, str] = {}  # position -> "stage @ target", from progress()
         self._said: dict[int, tuple[str, float]] = {}  # position -> (what, when) last printed
         self._since: dict[int, float] = {}  # position -> when it began what it is doing
-        self._writing = threading.Lock()
+        self._lock = threading.RLock()  # lanes report from threads of their own
 
     def progress(self, position: int, total: int, stage: str, action: str) -> None:
         now = time.monotonic()
         kind = action.split(" ", 1)[0]  # building, testing: a new one is always said
-        said = self._said.get(position)
-        if not self.live and said and said[0] == kind and now - said[1] < PLAIN_EVERY:
-            return  # off a terminal, a running build says how far it is twice a minute
-        self._halt()
-        self._labels[position] = stage
-        if said is None or said[0] != kind:
-            self._since[position] = now
-        self._said[position] = (kind, now)
-        self._line, self._started = (
-            f"[{position:>2}/{total}] {stage}: {action}",
-            self._since[position],
-        )
-        if self.live:
-            self._stop = threading.Event()
-            self._ticker = threading.Thread(target=self._tick, daemon=True)
-            self._ticker.start()
-        else:
+        with self._lock:
+            said = self._said.get(position)
+            if said is None or said[0] != kind:
+                self._since[position] = now
+            self._labels[position] = stage
+            head = f"[{position:>2}/{total}] {stage}" if position else stage  # 0: before the jobs
+            if self.live:
+                self._said[position] = (kind, now)
+                self._running[position] = _Running(head, action, self._since[position])
+                self._drawn = tuple(r for _, r in sorted(self._running.items()))
+                self._draw()
+                return
+            if said and said[0] == kind and now - said[1] < PLAIN_EVERY:
+                return  # off a terminal, a running build says how far it is twice a minute
+            self._said[position] = (kind, now)
             elapsed = now - self._since[position]
-            self._write(f"{self._line} …{f' {elapsed:.0f}s' if elapsed >= 1 else ''}\n")
+            self._line(f"{head}: {action} …{f' {elapsed:.0f}s' if elapsed >= 1 else ''}")
 
     def finished(self, position: int, total: int, record: StageRecord) -> None:
-        self._halt()
         size = human_size(record.size_bytes) if record.size_bytes is not None else "no size"
         tests = f"{tests_text(record)} tests" if record.tests_run else "no tests"
         if record.test_seconds is not None and record.tests_run:
@@ -65,42 +83,74 @@ class ProgressPrinter:
         detail = "  ".join(part for part in (size, tests, seconds) if part)
         if record.status == "skipped":
             detail = record.reason.split(";")[0]
-        label = self._labels.get(position, record.name)
-        self._write(f"{self._erase()}[{position:>2}/{total}] {label}: {record.status}  {detail}\n")
+        with self._lock:
+            label = self._labels.get(position, record.name)
+        self.ended(position, total, label, f"{record.status}  {detail}")
+
+    def ended(self, position: int, total: int, label: str, summary: str) -> None:
+        with self._lock:
+            self._running.pop(position, None)
+            self._drawn = tuple(r for _, r in sorted(self._running.items()))
+            self._said.pop(position, None)
+            head = f"[{position:>2}/{total}] {label}" if position else label
+            self._line(f"{head}: {summary}")
+            if not self._running:
+                self._stop()
 
     def restarting(self, reason: str) -> None:
         self.say(reason)
 
     def lanes(self, count: int) -> None:
-        # Lanes in parallel interleave their lines: only one lane may redraw its line in place.
-        self.live = self.live and count <= 1
-
-    def step(self, number: int, total: int, label: str) -> None:
-        self._halt()
-        self._write(f"{self._erase()}[{number:>2}/{total}] {label}\n")
+        pass  # the live region draws every lane's line at once; plain lines need no layout
 
     def say(self, message: str) -> None:
-        self._halt()
-        self._write(f"{self._erase()}{self.voice}: {message}\n")
+        self._line(f"{self.voice}: {message}")
 
-    def _write(self, text: str) -> None:
-        """One write per line: lanes report from threads of their own, and print() writes a
-        line and its newline apart, so two lanes' lines could run together."""
-        with self._writing:
-            self.stream.write(text)
-            self.stream.flush()
+    def _line(self, text: str) -> None:
+        """One line, above the live region if it is drawn; markup in names is never read."""
+        with self._lock:
+            if self.live:
+                self._console.print(Text(text), overflow="fold", crop=False)
+            else:
+                self.stream.write(f"{text}\n")
+                self.stream.flush()
 
-    def _erase(self) -> str:
-        """What takes the line being redrawn off the screen before another is printed."""
-        return "\r\033[K" if self.live else ""
+    def _draw(self) -> None:
+        if self._region is None:
+            self._region = Live(
+                get_renderable=self._lines,
+                console=self._console,
+                refresh_per_second=4,
+                transient=True,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
+            self._region.start()
+        self._region.refresh()
 
-    def _tick(self) -> None:
-        while not self._stop.wait(1.0):
-            elapsed = time.monotonic() - self._started
-            self._write(f"\r\033[K{self._line} … {elapsed:.0f}s")
+    def _lines(self) -> Group:
+        """The live region, drawn from rich's own thread: it reads the snapshot and takes no
+        lock, since stopping the region waits for that thread while holding ours."""
+        now = time.monotonic()
+        return Group(
+            *(
+                Text(
+                    f"{r.head}: {r.action} … {now - r.since:.0f}s",
+                    no_wrap=True,
+                    overflow="ellipsis",
+                )
+                for r in self._drawn
+            )
+        )
 
-    def _halt(self) -> None:
-        self._stop.set()
-        if self._ticker is not None:
-            self._ticker.join()
-            self._ticker = None
+    def _stop(self) -> None:
+        if self._region is not None:
+            self._region.stop()
+            self._region = None
+
+    def close(self) -> None:
+        """Take the live region off the screen (the command ended, or was interrupted)."""
+        with self._lock:
+            self._running.clear()
+            self._drawn = ()
+            self._stop()

@@ -50,7 +50,9 @@ def files_markdown() -> str:
             "| key | type | default | meaning |",
             "|---|---|---|---|",
         ]
-        lines += [_key_row(key, node, needed, root) for key, node, needed in _keys(root, root, "")]
+        lines += [
+            _key_row(key, node, root, needed=needed) for key, node, needed in _keys(root, root, "")
+        ]
         lines.append("")
     return "\n".join(lines)
 
@@ -127,7 +129,7 @@ def _resolved(node: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, 
     return node
 
 
-def _key_row(key: str, node: Mapping[str, Any], needed: bool, root: Mapping[str, Any]) -> str:
+def _key_row(key: str, node: Mapping[str, Any], root: Mapping[str, Any], *, needed: bool) -> str:
     node = _resolved(node, root)
     default = f"`{json.dumps(node['default'])}`" if "default" in node else ""
     default = "required" if needed else default

@@ -12,7 +12,7 @@ from minbuild.engine import execute, planner
 from minbuild.features.cost import render, variants
 from minbuild.project import stages
 from minbuild.project.options import EXCLUDE, STAGES, STATE_DIR, TOOLCHAIN, CrateSource
-from minbuild.runs.progress import Reporter
+from minbuild.runs.progress import Reporter, ToolchainCheck
 from minbuild.rust import artifacts, cargo, prerequisites, toolchains
 from minbuild.util.errors import ConfigError
 
@@ -39,9 +39,11 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         base = [s for s in staircase if "build-std" not in s.needs][-1]
     else:
         (base,) = stages.select(staircase, options.stages, None, None)
-    check = prerequisites.crate_check(project, base, state_dir)
+    checking = ToolchainCheck(reporter, 1)
+    check = prerequisites.crate_check(project, base, state_dir, checking=checking)
     resolution = toolchains.resolve([base], options.toolchain, check)
     toolchain = resolution.toolchain
+    checking.done(toolchain.label)
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
     project = artifacts.resolve_artifact(project, crate)
     chosen = variants(base, crate, exclude)

@@ -27,7 +27,7 @@ from minbuild.project.options import (
     CrateSource,
     Shard,
 )
-from minbuild.runs.progress import Reporter
+from minbuild.runs.progress import Reporter, ToolchainCheck
 from minbuild.rust import cargo, prerequisites, toolchains
 from minbuild.util.errors import ExitCode
 from minbuild.util.options import Option, at_least
@@ -57,8 +57,12 @@ def run(options: Options, reporter: Reporter) -> Outcome:
     project = options.project()
     state_dir = options.state_dir.resolve()
     first = stages.load_staircase(project)[0]
-    check = None if options.dry_run else prerequisites.crate_check(project, first, state_dir)
-    toolchain = toolchains.resolve((), options.toolchain, check).toolchain
+    checking = ToolchainCheck(reporter, 1)
+    check = prerequisites.crate_check(project, first, state_dir, checking=checking)
+    toolchain = toolchains.resolve(
+        (), options.toolchain, None if options.dry_run else check
+    ).toolchain
+    checking.done(toolchain.label)
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
     spec = feature_matrix_spec(project, options.depth, options.exclude)
     validate_names(spec, crate)
@@ -68,9 +72,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         chosen = partition(chosen, part)
     if options.dry_run:
         return Outcome(text=listing(chosen))
-    results = check_all(
-        toolchain, crate, chosen, state_dir, test=options.test, progress=reporter.step
-    )
+    results = check_all(toolchain, crate, chosen, state_dir, test=options.test, reporter=reporter)
     path = save(results, crate, spec, test=options.test, part=part, state_dir=state_dir)
     ok = all(result.status == "ok" for result in results)
     return Outcome(

@@ -4,6 +4,7 @@ binary shows which smoke test works."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
@@ -24,11 +25,12 @@ from minbuild.features.logging import disable_logging
 from minbuild.features.smallest import smallest
 from minbuild.project.config import bundled, load_project
 from minbuild.project.options import MANIFEST_PATH, OUTPUT, STATE_DIR, TOOLCHAIN
-from minbuild.runs.progress import Reporter
+from minbuild.runs.progress import Reporter, ToolchainCheck
 from minbuild.rust import cargo, choice, resolution, toolchains
 from minbuild.rust.artifacts import artifact_messages, find_artifact
 from minbuild.rust.cargo import Crate, Workspace
 from minbuild.rust.testtargets import running_the_binary
+from minbuild.rust.unitprogress import UnitProgress, last_run
 from minbuild.util import command
 from minbuild.util.errors import ConfigError, ExitCode, MinbuildError
 from minbuild.util.files import write_atomic
@@ -72,7 +74,7 @@ class Options:
     state_dir: Path = STATE_DIR()
 
 
-def init(options: Options, progress: Callable[[str], None]) -> Started:
+def init(options: Options, reporter: Reporter) -> Started:
     """Write the project file for the manifest (default: minbuild.yaml beside it)."""
     output, force, toolchain_name, state_dir = (
         options.output,
@@ -94,8 +96,10 @@ def init(options: Options, progress: Callable[[str], None]) -> Started:
         raise ConfigError(f"{manifest}: {unresolved}")
     graph = cargo.metadata_of(manifest, candidate.cargo, candidate.env, dependencies=True)
     draft = _Draft(path, manifest, workspace, crate, graph)
-    progress(f"{crate.name} {crate.version}: {draft.describe_artifact()}; building release once")
-    release, smoke, notes = _try_release(draft, toolchain_name, state_dir, progress)
+    reporter.say(
+        f"{crate.name} {crate.version}: {draft.describe_artifact()}; building release once"
+    )
+    release, smoke, notes = _try_release(draft, toolchain_name, state_dir, reporter)
     write_atomic(path, draft.text(smoke, release))
     load_project(path)  # what init writes must load: a bug here is ours, and said now
     return Started(path, tuple(notes), release is not None)
@@ -229,17 +233,18 @@ def _artifact(crate: Crate) -> tuple[str, str | None]:
 
 
 def _try_release(
-    draft: _Draft, toolchain_name: str | None, state_dir: Path, progress: Callable[[str], None]
+    draft: _Draft, toolchain_name: str | None, state_dir: Path, reporter: Reporter
 ) -> tuple[Path | None, Smoke | None, list[str]]:
     """Build the release stage exactly as min-build will (so its units are reused), then
     find the first smoke flag the binary answers."""
-    plan = _plan(draft, toolchain_name, state_dir)
+    checking = ToolchainCheck(reporter, 1)
+    plan = _plan(draft, toolchain_name, state_dir, checking)
     notes: list[str] = []
     if _blocked_by_lints(plan.resolution):
         # Old code a newer compiler rejects only through a deny-by-default lint still builds
         # with lints capped; say so in the file rather than choose a toolchain that can do less.
         draft.rustflags = ["--cap-lints", "warn"]
-        capped = _plan(draft, toolchain_name, state_dir)
+        capped = _plan(draft, toolchain_name, state_dir, checking)
         if _rank(capped.resolution) < _rank(plan.resolution):
             notes.append(
                 f"rustflags: [--cap-lints, warn], so that {capped.toolchain.label} builds "
@@ -249,16 +254,21 @@ def _try_release(
         else:
             draft.rustflags = []
     notes += [f"toolchain: {line}" for line in choice.lines(plan.resolution.choice)]
-    notes += _prove_feature_sets(draft, plan, progress)
+    notes += _prove_feature_sets(draft, plan, reporter.say)
     build = next((b for b in plan.builds if b.stage.name == "release"), plan.builds[0])
     log = plan.state_dir / "logs" / "init" / "release.log"
+    expected = last_run(plan.state_dir / "runs").get(build.key)
+    reporter.progress(1, 1, "release", "building")
     done = command.run(
         build.invocation.argv,
         env=build.invocation.env,
         cwd=plan.project.crate_dir,
         check=False,
         log_file=log,
+        on_line=UnitProgress(functools.partial(reporter.progress, 1, 1, "release"), expected),
     )
+    built = "built" if done.returncode == 0 else "failed"
+    reporter.ended(1, 1, "release", f"{built}  {done.seconds:.1f}s build")
     if done.returncode != 0:
         return None, None, [*notes, f"the release build failed: {done.first_error()} ({log})"]
     binary = find_artifact(artifact_messages(done.stdout), build.crate, build.artifact)
@@ -322,16 +332,21 @@ def _check_integration(draft: _Draft, plan: planner.Plan, build: Build, binary: 
     return f"integration tests ({', '.join(draft.integration)}): {said}"
 
 
-def _plan(draft: _Draft, toolchain_name: str | None, state_dir: Path) -> planner.Plan:
+def _plan(
+    draft: _Draft, toolchain_name: str | None, state_dir: Path, checking: ToolchainCheck
+) -> planner.Plan:
     """min-build's plan for the draft file: the toolchain it will choose, and every build."""
     scratch = draft.path.with_name(f".{draft.path.name}.{secrets.token_hex(4)}.draft.yaml")
     write_atomic(scratch, draft.text(None, None))
     try:
-        return planner.prepare(
-            BuildOptions(config=scratch, toolchain=toolchain_name, state_dir=state_dir)
+        plan = planner.prepare(
+            BuildOptions(config=scratch, toolchain=toolchain_name, state_dir=state_dir),
+            checking=checking,
         )
     finally:
         scratch.unlink(missing_ok=True)
+    checking.done(plan.toolchain.label)
+    return plan
 
 
 def _blocked_by_lints(resolution: toolchains.Resolution) -> bool:
@@ -383,7 +398,7 @@ def _flow(value: Any) -> str:
 
 def run(options: Options, reporter: Reporter) -> Outcome:
     """Write the project file, then what a person should know about it."""
-    started = init(options, reporter.say)
+    started = init(options, reporter)
     text = (
         f"wrote {started.path}; run it: minbuild min-build --config {started.path}\n"
         f"its schema, for an editor offline: {bundled('schemas/project.schema.json')}\n"

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from minbuild import __version__
-from minbuild.engine import unitprogress
 from minbuild.engine.invocations import Build
 from minbuild.engine.planner import Plan, prepare
 from minbuild.engine.request import BuildOptions
@@ -29,7 +28,7 @@ from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord, ShardRecord, StageRecord, save
 from minbuild.runs.reference import judged
-from minbuild.rust import choice, toolchains
+from minbuild.rust import choice, toolchains, unitprogress
 from minbuild.rust.cache import CacheServer
 from minbuild.util import command, git
 

@@ -26,7 +26,7 @@ from minbuild.project.targets import project_targets
 from minbuild.runs import statedir
 from minbuild.rust import artifacts, cargo, lockfile, toolchains
 from minbuild.rust.cache import Cache, choose
-from minbuild.rust.prerequisites import crate_check, with_offline_source
+from minbuild.rust.prerequisites import Checking, crate_check, with_offline_source
 from minbuild.rust.resolution import unresolvable
 
 
@@ -76,14 +76,17 @@ class Plan:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def prepare(options: BuildOptions, *, check_in_lane: bool = False) -> Plan:
+def prepare(
+    options: BuildOptions, *, check_in_lane: bool = False, checking: Checking | None = None
+) -> Plan:
     """The plan for the host, or with `options.cross` the plan for foreign targets.
     `check_in_lane`: choose the toolchain its check would confirm and leave that check to the
     first lane (`Plan.pending_check`), where the first build almost always makes it needless:
-    run before every build, it held up each lane for 3 to 8 s (hexyl)."""
+    run before every build, it held up each lane for 3 to 8 s (hexyl). `checking` hears the
+    toolchain check's progress."""
     if options.cross:
-        return plan_cross(options, check_in_lane=check_in_lane)
-    return plan_host(options, check_in_lane=check_in_lane)
+        return plan_cross(options, check_in_lane=check_in_lane, checking=checking)
+    return plan_host(options, check_in_lane=check_in_lane, checking=checking)
 
 
 def with_cache(plan: Plan, cache: Cache | None) -> Plan:
@@ -104,11 +107,17 @@ def with_cache(plan: Plan, cache: Cache | None) -> Plan:
     )
 
 
-def plan_host(options: BuildOptions, *, check_in_lane: bool = False) -> Plan:
+def plan_host(
+    options: BuildOptions, *, check_in_lane: bool = False, checking: Checking | None = None
+) -> Plan:
     """Every chosen stage built for the host, in up to `options.parallel` lanes; with
     `options.shard`, only its share, after builds that make the fixtures its tests use."""
     ground = groundwork(
-        options, every_stage=True, wanted=lambda chosen: chosen, check_in_lane=check_in_lane
+        options,
+        every_stage=True,
+        wanted=lambda chosen: chosen,
+        check_in_lane=check_in_lane,
+        checking=checking,
     )
     skipped = ground.resolution.skipped
     # --fail-fast stops at the first failure in staircase order: only one lane can promise that.
@@ -147,11 +156,17 @@ def plan_host(options: BuildOptions, *, check_in_lane: bool = False) -> Plan:
     return ground.plan(builds, parallel, prelude, shard=options.shard)
 
 
-def plan_cross(options: BuildOptions, *, check_in_lane: bool = False) -> Plan:
+def plan_cross(
+    options: BuildOptions, *, check_in_lane: bool = False, checking: Checking | None = None
+) -> Plan:
     """The chosen stages (default: the last one) for each foreign target, a lane per target,
     after host builds that make the fixtures the foreign ones cannot."""
     ground = groundwork(
-        options, every_stage=False, wanted=cross.needing_build_std, check_in_lane=check_in_lane
+        options,
+        every_stage=False,
+        wanted=cross.needing_build_std,
+        check_in_lane=check_in_lane,
+        checking=checking,
     )
     targets = options.targets
     if options.shard and not targets:
@@ -232,6 +247,7 @@ def groundwork(
     every_stage: bool,
     wanted: Callable[[tuple[Stage, ...]], Sequence[Stage]],
     check_in_lane: bool,
+    checking: Checking | None,
 ) -> Groundwork:
     """Read the configuration, choose the stages and the toolchain that can build what
     `wanted` picks of them (`check_in_lane`: the one its check would confirm, the check left
@@ -250,7 +266,7 @@ def groundwork(
     cache = choose(
         tool, options.cache_dir or project.cache_dir, options.cache_redis or project.cache_redis
     )
-    check = crate_check(project, chosen[0], state_dir, cache)
+    check = crate_check(project, chosen[0], state_dir, cache, checking)
     resolution = toolchains.resolve(needed, options.toolchain, None if check_in_lane else check)
     toolchain = resolution.toolchain
     crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)

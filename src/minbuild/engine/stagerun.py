@@ -17,7 +17,6 @@ from typing import Any
 from minbuild.engine import postlink, testing
 from minbuild.engine.invocations import Build
 from minbuild.engine.suites import Suites
-from minbuild.engine.unitprogress import Expected, UnitProgress
 from minbuild.measure import binaries, libsize
 from minbuild.project.config import Fixture, Project
 from minbuild.runs.composition import Composition
@@ -28,6 +27,7 @@ from minbuild.rust import artifacts, cargo, lockfile
 from minbuild.rust.artifacts import artifact_messages
 from minbuild.rust.cache import CacheServer
 from minbuild.rust.toolchains import Toolchain
+from minbuild.rust.unitprogress import Expected, UnitProgress
 from minbuild.util import command
 from minbuild.util.errors import CommandFailed, ToolMissingError, UnreadableArtifact
 from minbuild.util.files import write_atomic

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from minbuild.project.config import Project
+from minbuild.runs.progress import Reporter
 from minbuild.rust.cargo import Crate, enabled_features
 from minbuild.rust.toolchains import Toolchain
+from minbuild.rust.unitprogress import UnitProgress
 from minbuild.util import command
 from minbuild.util.errors import ConfigError
 from minbuild.util.files import write_atomic
@@ -158,14 +161,17 @@ def check_all(
     state_dir: Path,
     *,
     test: bool,
-    progress: Callable[[int, int, str], None],
+    reporter: Reporter,
 ) -> list[Checked]:
-    """Check (or test) each combination in one shared target dir; failures do not stop it."""
+    """Check (or test) each combination in one shared target dir; failures do not stop it.
+    `reporter` hears each start, cargo's units as they finish, and each end."""
     env = {**toolchain.candidate.env, "CARGO_TARGET_DIR": str(state_dir / "feature-target")}
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     results = []
     for number, combination in enumerate(combinations, start=1):
-        progress(number, len(combinations), combination.label)
+        label, total = combination.label, len(combinations)
+        reporter.progress(number, total, label, "testing" if test else "checking")
+        units = functools.partial(reporter.progress, number, total, label)
         log = state_dir / "logs" / f"features-{stamp}" / f"{number:03}.log"
         done = command.run(
             cargo_argv(toolchain, crate, combination, test=test),
@@ -173,8 +179,11 @@ def check_all(
             cwd=crate.manifest.parent,
             check=False,
             log_file=log,
+            on_line=UnitProgress(units, None, verb="building" if test else "checking"),
         )
         first_error = done.first_error()
+        outcome = "ok" if done.returncode == 0 else f"failed: {first_error}"
+        reporter.ended(number, total, label, f"{outcome}  {done.seconds:.1f}s")
         results.append(
             Checked(
                 combination.features,

@@ -213,8 +213,8 @@ class TrialReporter:
     def lanes(self, count: int) -> None:
         self.reporter.lanes(count)
 
-    def step(self, number: int, total: int, label: str) -> None:
-        self.reporter.step(number, total, label)
+    def ended(self, position: int, total: int, label: str, summary: str) -> None:
+        self.reporter.ended(position, total, label, summary)
 
     def say(self, message: str) -> None:
         self.reporter.say(message)

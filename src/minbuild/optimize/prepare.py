@@ -61,6 +61,7 @@ def prepare(
         every_stage=True,
         wanted=functools.partial(_probes, space, start_name, project.rustflags, target),
         check_in_lane=False,
+        checking=None,
     )
     start = start_stage(ground.staircase, start_name, target)
     builder = Builder(

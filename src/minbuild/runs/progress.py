@@ -22,8 +22,9 @@ class Reporter(Protocol):
     def lanes(self, count: int) -> None:
         """`count` lanes report at once from now on (only one may redraw a line in place)."""
 
-    def step(self, number: int, total: int, label: str) -> None:
-        """Step `number` of `total` of a job that is not a staircase (a feature combination)."""
+    def ended(self, position: int, total: int, label: str, summary: str) -> None:
+        """Job `position` of `total` that makes no stage record (a feature combination, init's
+        build) is done: `summary` says how it went."""
 
     def say(self, message: str) -> None:
         """One line for a person, now."""
@@ -44,8 +45,30 @@ class Silent:
     def lanes(self, count: int) -> None:
         pass
 
-    def step(self, number: int, total: int, label: str) -> None:
+    def ended(self, position: int, total: int, label: str, summary: str) -> None:
         pass
 
     def say(self, message: str) -> None:
         pass
+
+
+class ToolchainCheck:
+    """A `Checking` for the toolchain check's `cargo check`: its units as job 0 of `total`
+    (before the command's own jobs), said only once cargo reports one, so that a fresh check
+    adds no line."""
+
+    LABEL = "toolchain check"
+
+    def __init__(self, reporter: Reporter, total: int) -> None:
+        self.reporter, self.total = reporter, total
+        self.heard = False
+
+    def __call__(self, action: str) -> None:
+        self.heard = True
+        self.reporter.progress(0, self.total, self.LABEL, action)
+
+    def done(self, chosen: str) -> None:
+        """The check is over: `chosen` is the toolchain it chose."""
+        if self.heard:
+            self.reporter.ended(0, self.total, self.LABEL, f"chose {chosen}")
+            self.heard = False

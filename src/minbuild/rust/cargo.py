@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -250,9 +250,11 @@ def check_builds(
     feature_args: Sequence[str],
     rustflags: Sequence[str],
     log_file: Path,
+    on_line: Callable[[str], None] | None = None,
 ) -> str | None:
     """None if this cargo checks the project's package cleanly; else its first error (and
-    whether a deny-by-default lint made it one: a newer compiler rejecting older code)."""
+    whether a deny-by-default lint made it one: a newer compiler rejecting older code).
+    `on_line` hears cargo's JSON messages, for progress (diagnostics stay on stderr)."""
     try:
         crate = read_crate(project, cargo, env)
     except ConfigError as error:
@@ -266,6 +268,7 @@ def check_builds(
             "--package",
             crate.name,
             *feature_args,
+            *([] if on_line is None else ["--message-format=json-render-diagnostics"]),
         ],
         env={
             **env,
@@ -275,6 +278,7 @@ def check_builds(
         cwd=crate.manifest.parent,
         check=False,
         log_file=log_file,
+        on_line=on_line,
     )
     if done.returncode == 0:
         return None

@@ -4,7 +4,8 @@ check`), and for build-std one offline source of std's and the crate's dependenc
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from minbuild.project.config import Project
@@ -13,10 +14,18 @@ from minbuild.runs import statedir
 from minbuild.rust import cargo, choice, sources, toolchains
 from minbuild.rust.cache import Cache
 from minbuild.rust.cargo import feature_args
+from minbuild.rust.unitprogress import UnitProgress
+
+Checking = Callable[[str], None]
+"""Hears a toolchain check's progress: `debian: checking 57 units done · regex_syntax`."""
 
 
 def crate_check(
-    project: Project, stage: Stage, state_dir: Path, cache: Cache | None = None
+    project: Project,
+    stage: Stage,
+    state_dir: Path,
+    cache: Cache | None = None,
+    checking: Checking | None = None,
 ) -> toolchains.BuildCheck:
     """`cargo check` of the project's package with `stage`'s features, for choosing the
     toolchain (cargo's own freshness makes it cheap after the first run; in a fresh state dir,
@@ -25,6 +34,7 @@ def crate_check(
     def check(toolchain: toolchains.Toolchain) -> str | None:
         candidate = toolchain.candidate
         server = cache.server() if cache else None
+        said = None if checking is None else functools.partial(_named, checking, candidate.name)
         try:
             return cargo.check_builds(
                 project,
@@ -34,12 +44,17 @@ def crate_check(
                 feature_args(stage),
                 stage.rustflags,
                 statedir.inside(state_dir, "logs", "toolchain-check", f"{candidate.name}.log"),
+                on_line=None if said is None else UnitProgress(said, None, verb="checking"),
             )
         finally:
             if server:
                 server.stop()
 
     return check
+
+
+def _named(checking: Checking, name: str, action: str) -> None:
+    checking(f"{name}: {action}")
 
 
 def with_offline_source(

@@ -75,8 +75,12 @@ class UnitProgress:
         progress: Callable[[str], None],
         expected: Expected | None,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        verb: str = "building",
     ) -> None:
         self.progress, self.expected, self.clock = progress, expected, clock
+        self.verb = verb
+        """What cargo does with the units: building, or checking (`cargo check`)."""
         self.done = 0
         self._said = float("-inf")
 
@@ -101,4 +105,4 @@ class UnitProgress:
             else f"{self.done} unit{'s' if self.done > 1 else ''} done"
         )
         last = f" · ~{expected.seconds:.0f}s last run" if expected and expected.seconds else ""
-        return f"building {counted} · {unit}{last}"
+        return f"{self.verb} {counted} · {unit}{last}"
