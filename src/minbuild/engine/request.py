@@ -22,7 +22,6 @@ from minbuild.project.options import (
     TOOLCHAIN,
     Shard,
 )
-from minbuild.rust.cache import default_dir
 from minbuild.util.options import Option
 
 
@@ -54,7 +53,7 @@ class BuildOptions:
     cache_dir: Path | None = Option(
         "--cache-dir",
         "with --cache: where the cache keeps compiled units (default: the project file's "
-        f"cache.dir, else {default_dir()})",
+        "cache.dir, else ~/.cache/minbuild/sccache, under $XDG_CACHE_HOME when it is set)",
         metavar="DIR",
         parse=Path,
     )()

@@ -85,7 +85,7 @@ DEFAULT_PARALLEL = os.cpu_count() or 1
 PARALLEL = Option(
     "--parallel",
     "lanes built at once, each in its own target dir: groups of stages (min-build) or "
-    f"targets (cross-build, cargo's -j split between them) (default: {DEFAULT_PARALLEL})",
+    "targets (cross-build, cargo's -j split between them) (default: one per core)",
     metavar="N",
     parse=at_least(1),
     default=DEFAULT_PARALLEL,
