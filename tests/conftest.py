@@ -37,6 +37,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -176,6 +177,67 @@ def start_minbuild(*args: str) -> subprocess.Popen[str]:
         # Python then never raises KeyboardInterrupt: give the child Ctrl-C as a terminal has.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
+
+
+class Descendants:
+    """Every process ever seen under `pid` while it ran, each as (pid, start time), so that a
+    pid the kernel gives to another process later is not taken for it; a thread looks every
+    tenth of a second."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.seen: set[tuple[int, int]] = set()
+        self._stop = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, daemon=True)
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.1):
+            self.seen |= _processes_under(self.pid)
+
+    def left(self, grace: float = 5.0) -> list[str]:
+        """The descendants still alive `grace` seconds after the watch stops, by command line."""
+        self._stop.set()
+        self._watcher.join()
+        deadline = time.monotonic() + grace
+        alive = [p for p in self.seen if _start_time(p[0]) == p[1]]
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.2)
+            alive = [p for p in alive if _start_time(p[0]) == p[1]]
+        return [_command_line(pid) for pid, _ in alive]
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text.rsplit(")", 1)[1].split()  # after "pid (comm)": state, ppid, ...
+
+
+def _start_time(pid: int) -> int | None:
+    fields = _stat(pid)
+    return None if fields is None or fields[0] == "Z" else int(fields[19])
+
+
+def _processes_under(root: int) -> set[tuple[int, int]]:
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) is not None:
+            parents[int(entry.name)] = (int(fields[1]), int(fields[19]))
+    found, frontier = set(), {root}
+    while frontier:
+        children = {pid for pid, (ppid, _) in parents.items() if ppid in frontier}
+        found |= {(pid, parents[pid][1]) for pid in children}
+        frontier = children - {root}
+    return found
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:200]
+    except OSError:
+        return f"pid {pid} (gone)"
 
 
 def debian_toolchain_available() -> bool:

@@ -4,9 +4,13 @@ reporter)`, its `Outcome` printed."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from types import FrameType
 
 from minbuild.cli import parser
 from minbuild.cli.progress import ProgressPrinter
@@ -17,8 +21,45 @@ from minbuild.runs.progress import Reporter, Silent
 from minbuild.util.errors import ExitCode, MinbuildError
 from minbuild.util.options import build
 
+TERMINATING = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that end minbuild as Ctrl-C does (what `timeout`, `docker stop`, systemd and a CI
+system's cancel send, and a closed terminal)."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where Ctrl-C's KeyboardInterrupt would be, so that the same
+    orderly stop follows: every child's process group killed, the run marked interrupted."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    for each in TERMINATING:  # a second signal must not cut the stop short
+        signal.signal(each, signal.SIG_IGN)
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers (main() called from a test's thread)
+        return
+    before = {signum: signal.signal(signum, _terminate) for signum in TERMINATING}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with _terminated_as_interrupted():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         args = parser.parser().parse_args(argv)
         parser.settle_defaults(args)
@@ -48,6 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # the world failed under us (disk full, a file vanished)
         print(f"minbuild: error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
         return ExitCode.ENVIRONMENT
+    except Terminated as stop:
+        print(
+            f"minbuild: terminated by {stop}; every build it started is stopped, run documents "
+            "written so far are intact",
+            file=sys.stderr,
+        )
+        return 128 + stop.signum
     except KeyboardInterrupt:
         print("\nminbuild: interrupted; run documents written so far are intact", file=sys.stderr)
         return ExitCode.INTERRUPTED

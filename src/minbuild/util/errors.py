@@ -29,7 +29,8 @@ EXIT_MEANINGS = {
     "`file:line: key: problem`)",
     ExitCode.ENVIRONMENT: "the machine lacks something: a program, a usable state dir, disk space",
     ExitCode.ERROR: "any other error minbuild raises on purpose",
-    ExitCode.INTERRUPTED: "interrupted (Ctrl-C: 128 + SIGINT, as shells report it)",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C: 128 + SIGINT, as shells report it); "
+    "SIGTERM and SIGHUP stop it the same way, with 143 and 129",
 }
 """What each exit code means, as the CLI reference lists them."""
 
