@@ -138,6 +138,8 @@ def execute(
             runs_dir,
         )
         raise
+    finally:
+        command.resume()  # every lane has ended: choosing again (or a caller) may start more
     run = dataclasses.replace(run, stages=_ordered(done, run.host), finished=_now(), complete=True)
     save(run, runs_dir)
     return run, path

@@ -114,9 +114,11 @@ def run(
 
 
 _TIMED_OUT = -(2**31)
-# Processes started by any thread, so an interrupt in one thread can stop them all.
+# Processes started by any thread, so an interrupt in one thread can stop them all; once it
+# has, no thread may start another (a lane between two commands of a build would, else).
 _RUNNING: set[subprocess.Popen[str]] = set()
 _RUNNING_LOCK = threading.Lock()
+_STOPPED = threading.Event()
 
 
 def _spawn(
@@ -151,6 +153,13 @@ def _spawn(
         raise ToolMissingError(f"{argv[0]}: cannot run it: {error.strerror}") from error
     with _RUNNING_LOCK:
         _RUNNING.add(process)
+        stopped = _STOPPED.is_set()
+    if stopped:  # started in the instant after kill_all: it must not outlive the run
+        _kill_group(process)
+        process.wait()
+        with _RUNNING_LOCK:
+            _RUNNING.discard(process)
+        raise KeyboardInterrupt(f"stopping: {argv[0]} not run")
     if reap:
         threading.Thread(target=_reap, args=(process,), daemon=True).start()
     talk = process.communicate if on_line is None else _streaming(process, on_line)
@@ -208,10 +217,17 @@ def _streaming(
 
 
 def kill_all() -> None:
-    """Kill every process group still running (Ctrl-C while other threads are building)."""
+    """Kill every process group still running (Ctrl-C or SIGTERM while other threads are
+    building), and from now on kill each process as it starts, until `resume`."""
     with _RUNNING_LOCK:
+        _STOPPED.set()
         for process in list(_RUNNING):
             _kill_group(process)
+
+
+def resume() -> None:
+    """Processes may start again (a new run in the same process: tests, benchmarks)."""
+    _STOPPED.clear()
 
 
 def _reap(process: subprocess.Popen[str]) -> None:
