@@ -25,6 +25,7 @@ def run(options: BuildOptions, reporter: Reporter) -> Outcome:
     run, path = execute.execute_or_choose_again(plan, options, reporter)
     text = formats.terminal(formats.Report(run)) + f"\nrun document: {path}\n"
     failed = any(stage.status == "failed" for stage in run.stages)
+    lacking = sorted({stage.missing_tool for stage in run.stages if stage.missing_tool})
     messages: tuple[str, ...] = ()
     written: tuple[Path, ...] = (path,)
     if options.check:
@@ -34,4 +35,7 @@ def run(options: BuildOptions, reporter: Reporter) -> Outcome:
         messages = tuple(verdict.messages())
         written += (verdict.record,) if verdict.record else ()
         failed = failed or verdict.failed
+    if lacking:  # the machine's fault, not the crate's: what doctor and setup are for
+        messages += tuple(f"this machine lacks {tool}" for tool in lacking)
+        return Outcome(ExitCode.ENVIRONMENT, text, written, messages)
     return Outcome(ExitCode.FAILED if failed else ExitCode.OK, text, written, messages)

@@ -26,6 +26,7 @@ from minbuild.runs.statedir import fresh_dir, inside
 from minbuild.rust import artifacts, cargo, lockfile
 from minbuild.rust.artifacts import artifact_messages
 from minbuild.rust.cache import CacheServer
+from minbuild.rust.linker import missing_linker
 from minbuild.rust.toolchains import Toolchain
 from minbuild.rust.unitprogress import Expected, UnitProgress
 from minbuild.util import command
@@ -196,12 +197,15 @@ class StageRun:
             cache=self.cache.counts() if self.cache else None,
         )
         if done.returncode != 0:
+            lacking = missing_linker(done.stderr, self.build.target)
+            reason = f"build failed (exit {done.returncode}); full log: {self.log}"
             return Built(
                 dataclasses.replace(
                     built,
                     status="failed",
                     first_error=done.first_error(),
-                    reason=f"build failed (exit {done.returncode}); full log: {self.log}",
+                    missing_tool=lacking,
+                    reason=f"this machine lacks {lacking}" if lacking else reason,
                 )
             )
         messages = artifact_messages(done.stdout)

@@ -14,6 +14,7 @@ from minbuild.project import stages
 from minbuild.project.config import Project
 from minbuild.project.targets import Target
 from minbuild.rust import cache, toolchains
+from minbuild.rust.linker import HOST_LINKER, host_linker_problem
 from minbuild.rust.toolchains import DEBIAN_PACKAGES
 from minbuild.util import command, distributions
 from minbuild.util.errors import ToolMissingError
@@ -227,6 +228,8 @@ def doctor(
             f"install: {toolchains.DEBIAN.install}"
         )
     )
+    linking = host_linker_problem()
+    findings.append(Finding("host linker", linking is None, linking or f"{HOST_LINKER}: ready"))
     findings.append(_cache_finding())
     findings.append(_demangler_finding())
     for target in targets:
