@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from minbuild.runs import records
 from minbuild.runs.composition import Composition, Section, Share
-from minbuild.util.errors import ConfigError
+from minbuild.util.errors import ConfigError, StateDirError
 from minbuild.util.files import write_atomic
 from tests.unit.samples import sample_run
 
@@ -60,6 +61,33 @@ def test_interrupted_write_leaves_the_old_document(
         write_atomic(path, "new\n")
     assert path.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
+
+
+def test_a_full_disk_is_one_line_and_leaves_the_old_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "run.json"
+    write_atomic(path, "old\n")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(StateDirError) as raised:
+        write_atomic(path, "new\n" * 1000)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: no space left on its disk (")
+    assert "free; writing it needs 3.9 KiB): free some space, or pass --state-dir" in message
+    assert "\n" not in message
+    assert path.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["run.json"]
+
+
+def test_a_document_is_as_readable_as_any_file_the_user_writes(tmp_path: Path) -> None:
+    path = tmp_path / "run.json"
+    write_atomic(path, "{}")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_latest_and_no_runs(tmp_path: Path) -> None:

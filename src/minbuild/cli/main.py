@@ -87,7 +87,8 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"minbuild: error: {error}", file=sys.stderr)
         return error.exit_code
     except OSError as error:  # the world failed under us (disk full, a file vanished)
-        print(f"minbuild: error: {error.filename or ''}: {error.strerror}", file=sys.stderr)
+        where = error.filename or "a file it was writing"
+        print(f"minbuild: error: {where}: {error.strerror}", file=sys.stderr)
         return ExitCode.ENVIRONMENT
     except Terminated as stop:
         print(

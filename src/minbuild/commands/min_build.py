@@ -25,7 +25,7 @@ def run(options: BuildOptions, reporter: Reporter) -> Outcome:
     run, path = execute.execute_or_choose_again(plan, options, reporter)
     text = formats.terminal(formats.Report(run)) + f"\nrun document: {path}\n"
     failed = any(stage.status == "failed" for stage in run.stages)
-    lacking = sorted({stage.missing_tool for stage in run.stages if stage.missing_tool})
+    lacking = sorted({stage.lacking for stage in run.stages if stage.lacking})
     messages: tuple[str, ...] = ()
     written: tuple[Path, ...] = (path,)
     if options.check:

@@ -31,7 +31,7 @@ from minbuild.rust.toolchains import Toolchain
 from minbuild.rust.unitprogress import Expected, UnitProgress
 from minbuild.util import command
 from minbuild.util.errors import CommandFailed, ToolMissingError, UnreadableArtifact
-from minbuild.util.files import write_atomic
+from minbuild.util.files import disk_full, says_disk_full, write_atomic
 
 
 @dataclass(frozen=True)
@@ -198,13 +198,15 @@ class StageRun:
         )
         if done.returncode != 0:
             lacking = missing_linker(done.stderr, self.build.target)
+            if says_disk_full(done.stderr):
+                lacking = f"disk space: {disk_full(self.log.parent)}"
             reason = f"build failed (exit {done.returncode}); full log: {self.log}"
             return Built(
                 dataclasses.replace(
                     built,
                     status="failed",
                     first_error=done.first_error(),
-                    missing_tool=lacking,
+                    lacking=lacking,
                     reason=f"this machine lacks {lacking}" if lacking else reason,
                 )
             )

@@ -131,9 +131,9 @@ class StageRecord:
     units_fresh: int | None = None
     log: str | None = None
     first_error: str | None = None
-    missing_tool: str | None = None
-    """A program the build needed that this machine lacks (a linker), with what installs it:
-    the stage failed through no fault of the crate, and the command exits 3."""
+    lacking: str | None = None
+    """What this machine lacked for the build (a linker, disk space), with the fix: the stage
+    failed through no fault of the crate, and the command exits 3."""
     fixtures: Mapping[str, str] = field(default_factory=dict)
     tests: tuple[TestResult, ...] = ()
     started: str | None = None

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from minbuild.util import files
 from minbuild.util.errors import CommandFailed, CommandTimedOut, ToolMissingError
 from minbuild.util.text import shorten
 
@@ -241,10 +242,15 @@ def _kill_group(process: subprocess.Popen[str]) -> None:
 
 
 def _write_log(path: Path, result: Completed, env: Mapping[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     status = "timed out" if result.returncode == _TIMED_OUT else f"exit {result.returncode}"
-    path.write_text(
+    text = (
         f"$ {shell_line(result.argv, env)}\n# {status} after {result.seconds:.1f}s\n"
-        f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}",
-        encoding="utf-8",
+        f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
     )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        if error.errno in files.FULL:
+            raise files.disk_full(path, len(text.encode())) from error
+        raise
