@@ -9,7 +9,7 @@ from minbuild.report.movers import CompositionDiff, Level, Mover
 from minbuild.report.table import size_text
 from minbuild.runs.composition import UNATTRIBUTED, Composition, Section
 from minbuild.util.errors import printable
-from minbuild.util.text import format_table, md_row
+from minbuild.util.text import format_table, md_code, md_row, md_text
 
 TOP = 10
 
@@ -87,12 +87,12 @@ def diff_text(change: CompositionDiff, *, exact: bool = False, top: int = TOP) -
 
 def diff_markdown(change: CompositionDiff, *, exact: bool = False, top: int = TOP) -> str:
     """The same as a pull-request comment shows it: the headline, then one table per level."""
-    lines = [f"**{_headline(change, exact=exact)}**"]
+    lines = [f"**{md_text(_headline(change, exact=exact), 400)}**"]
     for level, _ in _LEVELS:
         movers = change.top(level, top)
         if movers:
             lines += ["", md_row(_headers(level)), md_row(["---", "--:", "--:", "--:"])]
-            lines += [md_row([_code(row[0]), *row[1:]]) for row in _cells(movers, exact=exact)]
+            lines += [md_row([md_code(row[0]), *row[1:]]) for row in _cells(movers, exact=exact)]
     return "\n".join(lines)
 
 
@@ -108,9 +108,9 @@ def movers_markdown(
             lines.append(
                 md_row(
                     [
-                        f"{change.before_label} → {change.after_label}" if first else "",
+                        md_text(f"{change.before_label} → {change.after_label}") if first else "",
                         f"{change.file_delta:+,}" if first else "",
-                        _code(printable(mover.name)) if mover else "(none)",
+                        md_code(mover.name) if mover else "(none)",
                         f"{mover.delta:+,}" if mover else "",
                     ]
                 )
@@ -133,11 +133,6 @@ def _headline(change: CompositionDiff, *, exact: bool) -> str:
 
 def _headers(level: Level) -> tuple[str, str, str, str]:
     return (level, "before", "after", "Δ")
-
-
-def _code(name: str) -> str:
-    """A name as a markdown code span; one with a backtick in it needs a longer fence."""
-    return f"`` {name} ``" if "`" in name else f"`{name}`"
 
 
 def _cells(movers: Sequence[Mover], *, exact: bool) -> list[list[str]]:

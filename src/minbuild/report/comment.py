@@ -8,7 +8,7 @@ from __future__ import annotations
 from minbuild.report.anatomy import movers_markdown
 from minbuild.report.formats import Report, budget_lines, markdown
 from minbuild.report.table import delta_text, size_text
-from minbuild.util.text import first_few, md_row
+from minbuild.util.text import first_few, md_code, md_row, md_text
 
 MARKER = "<!-- minbuild:size-report -->"
 """The comment's first line: a CI step looks for it among the pull request's comments and
@@ -23,17 +23,19 @@ def comment(report: Report, *, exact: bool = False) -> str:
     run = report.run
     lines = [
         MARKER,
-        f"### minbuild: {run.crate.get('name')} {run.crate.get('version')}",
+        f"### minbuild: {md_text(run.crate.get('name'))} {md_text(run.crate.get('version'))}",
         "",
         _headline(report),
     ]
     if report.violations:
-        lines += ["", *budget_lines(report.violations, [], "- ", report.allowed)[1:]]
+        budget = budget_lines(report.violations, [], "", report.allowed)[1:]
+        lines += ["", *(f"- {md_text(line, 400)}" for line in budget)]
     broke = [(row, [t.name for t in row.record.tests if t.regression]) for row in report.rows]
     if any(names for _, names in broke):
         lines.append("")
         lines += [
-            f"- `{row.stage}` ({row.target}): tests failed: {first_few(names)}"
+            f"- {md_code(row.stage)} ({md_text(row.target)}): tests failed: "
+            f"{md_text(first_few(names), 400)}"
             for row, names in broke
             if names
         ]
@@ -49,7 +51,8 @@ def comment(report: Report, *, exact: bool = False) -> str:
         for change in changed:
             delta, percent = delta_text(change.delta, change.percent)
             then, now = size_text(change.then, exact=exact), size_text(change.now, exact=exact)
-            lines.append(md_row([f"`{change.stage}`", change.target, then, now, delta, percent]))
+            cells = [md_code(change.stage), md_text(change.target), then, now, delta, percent]
+            lines.append(md_row(cells))
     if report.diffs:
         lines += ["", "What moved, by crate:", "", movers_markdown(report.diffs, exact=exact)]
     head = "\n".join(lines)
@@ -67,7 +70,7 @@ def _headline(report: Report) -> str:
     built = sum(row.status == "ok" for row in rows)
     parts = [f"**{built} of {len(rows)} builds ok**"]
     if failed:
-        parts.append(f"**failed: {', '.join(failed)}**")
+        parts.append(f"**failed: {md_text(first_few(failed), 400)}**")
     passed, ran = sum(r.tests_passed for r in rows), sum(r.tests_run for r in rows)
     if ran:
         parts.append(f"tests {passed}/{ran} passed")
@@ -77,7 +80,7 @@ def _headline(report: Report) -> str:
     sized = [row for row in rows if row.size is not None]
     if sized:
         smallest = min(sized, key=lambda row: row.size or 0)
-        parts.append(f"smallest: `{smallest.stage}` {size_text(smallest.size)}")
+        parts.append(f"smallest: {md_code(smallest.stage)} {size_text(smallest.size)}")
     if report.run.merged_from:
         parts.append(f"merged from {len(report.run.merged_from)} shards")
     return " · ".join(parts)

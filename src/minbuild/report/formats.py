@@ -15,7 +15,7 @@ from minbuild.report.movers import CompositionDiff, Level, label
 from minbuild.report.table import cache_text, delta_text, grid, notes, render, size_text
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import Change, Row, base_stage, rows, tests_text, toolchain_label
-from minbuild.util.text import format_table, md_row
+from minbuild.util.text import first_few, format_table, md_code, md_fenced, md_row, md_text, shorten
 
 FORMATS = ("terminal", "markdown", "json", "csv", "html")
 REPORT_SCHEMA = "minbuild.report/1"
@@ -121,37 +121,44 @@ def markdown(report: Report, *, exact: bool = False) -> str:
     run = report.run
     commit = run.crate.get("git_commit") or "no commit"
     lines = [
-        f"## minbuild size report: {run.crate.get('name')} {run.crate.get('version')}",
+        f"## minbuild size report: {md_text(run.crate.get('name'))} "
+        f"{md_text(run.crate.get('version'))}",
         "",
-        f"Run `{run.run_id}` · commit `{commit[:12]}` · toolchain "
-        f"{toolchain_label(run.toolchain)} · host `{run.host}`",
+        f"Run {md_code(run.run_id)} · commit {md_code(commit[:12])} · toolchain "
+        f"{md_text(toolchain_label(run.toolchain))} · host {md_code(run.host)}",
     ]
     if run.merged_from:
-        lines.append(f"Merged from {len(run.merged_from)} shards: {', '.join(run.merged_from)}.")
+        shards = md_text(first_few(list(run.merged_from)), 400)
+        lines.append(f"Merged from {len(run.merged_from)} shards: {shards}.")
     if report.against is not None:
-        lines.append(f"Compared with {report.against}.")
+        lines.append(f"Compared with {md_text(report.against)}.")
     lines += ["", *_markdown_table(report, exact=exact)]
     explained = notes(report.rows)
     if explained:
-        lines += ["", *(f"- `{stage}`: {note}" for stage, note in explained)]
+        lines += ["", *(f"- {md_code(stage)}: {md_text(note, 400)}" for stage, note in explained)]
     if report.violations is not None:
-        budget = budget_lines(report.violations, report.warnings, "- ", report.allowed)
-        lines += ["", f"### Budgets: {budget[0].removeprefix('budgets: ')}", "", *budget[1:]]
+        head, *budget = budget_lines(report.violations, report.warnings, "", report.allowed)
+        lines += ["", f"### Budgets: {md_text(head.removeprefix('budgets: '))}", ""]
+        lines += [f"- {md_text(line, 400)}" for line in budget]
     if report.against is not None:
         lines += [
             "",
-            f"### Compared with {report.against}",
+            f"### Compared with {md_text(report.against)}",
             "",
             md_row(_CHANGE_HEADERS),
             md_row(["---", "---", "--:", "--:", "--:", "--:"]),
-            *(md_row(cells) for cells in _change_cells(report.changes, exact=exact)),
+            *(
+                md_row([md_code(stage), md_text(target), *sizes])
+                for stage, target, *sizes in _change_cells(report.changes, exact=exact)
+            ),
         ]
     lines += _markdown_composition(report, exact=exact)
     lines += ["", "<details><summary>Commands and environment of every stage</summary>", ""]
     for row in report.rows:
         reason = f": {row.record.reason}" if row.record.reason else ""
-        shell = row.record.shell or "(no command recorded)"
-        lines += [f"**{row.stage}** ({row.status}{reason})", "", "```sh", shell, "```", ""]
+        shell = shorten(row.record.shell or "(no command recorded)", 4000)
+        lines += [f"**{md_text(row.stage)}** ({md_text(row.status + reason, 400)})", ""]
+        lines += [md_fenced(shell, "sh"), ""]
     return "\n".join([*lines, "</details>", ""])
 
 
@@ -160,21 +167,22 @@ def _markdown_table(report: Report, *, exact: bool) -> list[str]:
     base = base_stage(report.run)
     cached = any(cache_text(row.record) for row in report.rows)
     headers = ["#", "stage", "target", "size", "Δ prev", "Δ %"]
-    headers += [f"% of {base.name if base else 'base'}", "tests", "toolchain"]
+    headers += [f"% of {md_text(base.name) if base else 'base'}", "tests", "toolchain"]
     headers += ["cache"] * cached + ["status"]
     align = ["--:", "---", "---", "--:", "--:", "--:", "--:", "--:", "---"]
     lines = [md_row(headers), md_row([*align, *["--:"] * cached, "---"])]
     for number, row in enumerate(report.rows):
         delta, percent = delta_text(row.delta, row.delta_percent)
-        cells = [str(number), f"`{row.stage}`", row.target, size_text(row.size, exact=exact), delta]
+        cells = [str(number), md_code(row.stage), md_text(row.target)]
+        cells += [size_text(row.size, exact=exact), delta]
         cells += [
             f"**{percent}**" if row.grew else percent,
             f"{row.percent_of_base:.1f}%" if row.percent_of_base is not None else "",
-            tests_text(row.record),
-            row.toolchain,
+            md_text(tests_text(row.record)),
+            md_text(row.toolchain),
         ]
         cells += [cache_text(row.record)] * cached
-        cells.append(row.status if row.status == "ok" else f"**{row.status}**")
+        cells.append(row.status if row.status == "ok" else f"**{md_text(row.status)}**")
         lines.append(md_row(cells))
     return lines
 
@@ -186,15 +194,16 @@ def _markdown_composition(report: Report, *, exact: bool) -> list[str]:
     if report.diffs:
         lines += ["", "### What moved, by crate", "", movers_markdown(report.diffs, exact=exact)]
         for change in report.diffs:
-            summary = f"{change.after_label} against {change.before_label}"
+            summary = md_text(f"{change.after_label} against {change.before_label}")
             lines += ["", f"<details><summary>{summary}</summary>", ""]
             lines += [diff_markdown(change, exact=exact), "", "</details>"]
     if report.details:
         for stage in report.run.stages:
             if stage.composition is not None:
-                lines += ["", f"<details><summary>{label(stage)}: composition</summary>", ""]
-                lines += ["```text", composition_text(label(stage), stage.composition, exact=exact)]
-                lines += ["```", "", "</details>"]
+                summary = md_text(f"{label(stage)}: composition")
+                lines += ["", f"<details><summary>{summary}</summary>", ""]
+                text = composition_text(label(stage), stage.composition, exact=exact)
+                lines += [md_fenced(text, "text"), "", "</details>"]
     return lines
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import humanize
+
+from minbuild.util.errors import printable
 
 EXCERPT = 60
 """Characters of a bad value quoted in a message."""
@@ -58,6 +62,43 @@ def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+
+
+MD_LIMIT = 200
+"""Characters of one string from a document that a markdown report shows (a name of 1 MB is
+cut, with how much more there was)."""
+# Markdown's inline punctuation; `_` only where it could open or close emphasis (GitHub never
+# takes x86_64's for that), so the common names stay as they are.
+_MD_SPECIAL = re.compile(r"([\\`*\[\]!~]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
+
+
+def md_text(text: object, limit: int = MD_LIMIT) -> str:
+    """A string from a document (which a pull request may have written) as markdown prose: one
+    line, bounded, HTML escaped, markdown's inline punctuation escaped, and no @mention or
+    #reference that GitHub would turn into a ping or a link."""
+    line = shorten(printable(" ".join(str(text).split())), limit)
+    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(line, quote=False))
+    return escaped.replace("#", "&#35;").replace("@", "&#64;")
+
+
+def md_code(text: object, limit: int = MD_LIMIT) -> str:
+    """A string from a document as a markdown code span: one line, bounded, its fence longer
+    than any run of backticks in it (GitHub neither links nor pings inside a code span)."""
+    line = shorten(printable(" ".join(str(text).split())), limit)
+    fence = "`" * (max((len(run) for run in re.findall("`+", line)), default=0) + 1)
+    return f"{fence} {line} {fence}" if "`" in line else f"{fence}{line}{fence}"
+
+
+def md_fenced(text: str, info: str = "") -> str:
+    """Lines from a document as a fenced block whose fence no line of them can close."""
+    longest = max((len(run) for run in re.findall("`{3,}", text)), default=2)
+    fence = "`" * (longest + 1)
+    return f"{fence}{info}\n{printable_lines(text)}\n{fence}"
+
+
+def printable_lines(text: str) -> str:
+    """`text` with its lines kept and every other control character escaped."""
+    return "\n".join(printable(line) for line in text.splitlines())
 
 
 def md_row(cells: Sequence[str]) -> str:
