@@ -196,3 +196,11 @@ def test_cache_counts_and_timing_round_trip(tmp_path: Path) -> None:
     run = dataclasses.replace(run, stages=(first, *run.stages[1:]))
     path = records.save(run, tmp_path)
     assert records.load(path) == run
+
+
+@pytest.mark.parametrize(
+    "text", ["[" * 100_000 + "]" * 100_000, '{"a": ' * 40 + "1" + "}" * 40], ids=["deep", "nested"]
+)
+def test_a_document_nested_without_end_is_one_line(text: str) -> None:
+    with pytest.raises(ConfigError, match=r"^shard\.json: not a run document: nested deeper"):
+        records.from_json(text, "shard.json")

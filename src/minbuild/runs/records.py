@@ -26,6 +26,9 @@ StageStatus = Literal["ok", "failed", "skipped"]
 not built, with the reason."""
 TestStatus = Literal["passed", "failed", "skipped"]
 MAX_DOCUMENT_BYTES = 64 << 20
+MAX_DEPTH = 32
+"""A run document nests 6 levels deep; one deeper than this was not written by minbuild, and
+checking it would cost the schema's validator its recursion."""
 """Run documents are tens of KiB: output tails are bounded."""
 
 
@@ -282,6 +285,12 @@ def from_json(text: str, source: str) -> RunRecord:
         data = json.loads(text)
     except ValueError as error:
         raise ConfigError(f"not a readable run document ({error})", file=source) from error
+    except RecursionError:  # a document a pull request wrote may nest without end
+        raise ConfigError(
+            f"not a run document: nested deeper than {MAX_DEPTH} levels", file=source
+        ) from None
+    if nesting(data) > MAX_DEPTH:
+        raise ConfigError(f"not a run document: nested deeper than {MAX_DEPTH} levels", file=source)
     if not isinstance(data, dict):
         raise ConfigError(f"not a run document (a JSON {type(data).__name__})", file=source)
     _validate_schema(data.get("schema"), source)
@@ -330,6 +339,23 @@ def save(run: RunRecord, runs_dir: Path) -> Path:
     path = runs_dir / f"{run.run_id}.json"
     write_atomic(path, to_json(run))
     return path
+
+
+def nesting(value: object) -> int:
+    """How deep `value` nests (a scalar: 0), counted without recursion."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        )
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def load(path: Path) -> RunRecord:
