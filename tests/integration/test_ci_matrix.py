@@ -18,7 +18,7 @@ from minbuild.project.targets import project_targets
 from minbuild.report.comment import MARKER
 from minbuild.runs import records
 from tests.conftest import REPO, run_minbuild
-from tests.system.test_workflow import WORKFLOW
+from tests.system.test_workflow import BUILDS, REPORT
 from tests.unit.samples import sample_run, stage
 
 DEMO = REPO / "config" / "demo.yaml"
@@ -68,13 +68,13 @@ def test_the_last_runs_seconds_balance_the_jobs(cargo: None, tmp_path: Path) -> 
 
 
 def test_the_example_workflow_reads_what_ci_matrix_prints(cargo: None, tmp_path: Path) -> None:
-    text = WORKFLOW.read_text()
+    text = BUILDS.read_text()
     used = set(re.findall(r"\bmatrix\.(\w+)", text)) - {"outputs"}  # steps.matrix.outputs
     jobs = matrix(tmp_path)
     assert used and all(used <= set(job) for job in jobs), used
     workflow = yaml.safe_load(text)
     assert "fromJSON(needs.plan.outputs.matrix)" in workflow["jobs"]["shard"]["strategy"]["matrix"]
-    assert MARKER in text  # the sticky comment is found by size-report's own marker
+    assert MARKER in REPORT.read_text()  # the sticky comment is found by size-report's marker
 
 
 def test_every_shard_chooses_the_toolchain_of_the_whole_run(buildstd: None, tmp_path: Path) -> None:
