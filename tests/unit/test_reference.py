@@ -69,3 +69,9 @@ def test_the_published_schemas_are_the_ones_minbuild_reads(tmp_path: Path) -> No
     for path in written:
         kind = path.name.removesuffix(".schema.json")
         assert yaml.safe_load(path.read_text(encoding="utf-8")) == schemas.schema(kind)
+
+
+def test_the_cli_reference_is_the_same_on_every_machine() -> None:
+    page = reference.cli_markdown()
+    assert str(Path.home()) not in page and "/root/" not in page
+    assert "(default: one per core)" in page

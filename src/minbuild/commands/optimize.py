@@ -21,7 +21,6 @@ from minbuild.project.options import (
     CACHE,
     CACHE_REDIS,
     CONFIG,
-    DEFAULT_PARALLEL,
     FIRST,
     PARALLEL,
     STATE_DIR,
@@ -139,7 +138,7 @@ class Options:
     toolchain: str | None = TOOLCHAIN()
     state_dir: Path = STATE_DIR()
     parallel: int = PARALLEL(
-        help=f"trials built at once, each lane in its own target dir (default: {DEFAULT_PARALLEL})"
+        help="trials built at once, each lane in its own target dir (default: one per core)"
     )
     cache: str | None = CACHE()
     cache_redis: str | None = CACHE_REDIS()
