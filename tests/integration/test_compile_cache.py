@@ -4,6 +4,7 @@ cache, and builds the same binary."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,28 @@ def test_a_fresh_state_dir_hits_the_cache_and_builds_the_same_binary(tmp_path: P
     planner.prepare(cached(config, tmp_path / "dry", tmp_path / "cache"))
     check_log = next((tmp_path / "dry" / "logs" / "toolchain-check").iterdir()).read_text()
     assert "RUSTC_WRAPPER=" in check_log.splitlines()[0]
+
+
+@pytest.mark.usefixtures("sccache")
+def test_read_only_takes_hits_and_writes_nothing(tmp_path: Path) -> None:
+    config = project(tmp_path, "package: samename\nartifact: {kind: bin}")
+
+    def run(state: str, cache: str, *, read_only: bool) -> RunRecord:
+        options = dataclasses.replace(
+            cached(config, tmp_path / state, tmp_path / cache), cache_read_only=read_only
+        )
+        return execute.min_build(options, Silent())[0]
+
+    def units(cache: str) -> list[Path]:
+        return [p for p in (tmp_path / cache).rglob("*") if p.is_file() and p.stat().st_size]
+
+    untouched = run("pull-request", "empty", read_only=True)
+    assert [s.status for s in untouched.stages] == ["ok", "ok"]
+    assert untouched.stages[0].env["SCCACHE_LOCAL_RW_MODE"] == "READ_ONLY"
+    assert units("empty") == []  # a pull request's units never reach the cache
+    run("main", "filled", read_only=False)
+    stored = sorted(units("filled"))
+    assert stored
+    warm = run("pull-request-2", "filled", read_only=True)
+    assert all(s.cache is not None and s.cache.hits == 1 for s in warm.stages)
+    assert sorted(units("filled")) == stored

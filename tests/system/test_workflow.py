@@ -66,6 +66,8 @@ def test_the_builds_give_a_pull_request_no_secret_and_no_write() -> None:
                 assert job["if"].startswith("github.event_name == 'push'"), name
     redis = flow["jobs"]["shard"]["env"]["REDIS_URL"]
     assert "vars.MINBUILD_REDIS_READ_URL" in redis.split("||")[-1]  # a pull request's: read-only
+    build = next(s["run"] for s in flow["jobs"]["shard"]["steps"] if "minbuild" in s.get("run", ""))
+    assert 'if [ "$GITHUB_EVENT_NAME" != push ]; then cache+=(--cache-read-only); fi' in build
 
 
 def test_the_report_runs_only_the_default_branch_and_reads_the_documents_as_data() -> None:

@@ -19,6 +19,7 @@ from minbuild.optimize.prepare import LAST_STAGE, prepare
 from minbuild.optimize.speed import BINARY, Timed
 from minbuild.project.options import (
     CACHE,
+    CACHE_READ_ONLY,
     CACHE_REDIS,
     CONFIG,
     FIRST,
@@ -142,6 +143,7 @@ class Options:
     )
     cache: str | None = CACHE()
     cache_redis: str | None = CACHE_REDIS()
+    cache_read_only: bool = CACHE_READ_ONLY()
 
 
 def run(options: Options, reporter: Reporter) -> Outcome:
@@ -160,6 +162,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
             state_dir=options.state_dir,
             cache=options.cache,
             cache_redis=options.cache_redis,
+            cache_read_only=options.cache_read_only,
             parallel=options.parallel,
         ),
         options.first,

@@ -264,7 +264,10 @@ def groundwork(
     needed = wanted(staircase if options.shard else chosen)
     tool = options.cache if options.cache is not None else project.cache_tool
     cache = choose(
-        tool, options.cache_dir or project.cache_dir, options.cache_redis or project.cache_redis
+        tool,
+        options.cache_dir or project.cache_dir,
+        options.cache_redis or project.cache_redis,
+        read_only=options.cache_read_only,
     )
     check = crate_check(project, chosen[0], state_dir, cache, checking)
     resolution = toolchains.resolve(needed, options.toolchain, None if check_in_lane else check)

@@ -9,6 +9,7 @@ from pathlib import Path
 from minbuild.project.options import (
     ALLOW_GROWTH,
     CACHE,
+    CACHE_READ_ONLY,
     CACHE_REDIS,
     CHECK,
     CONFIG,
@@ -58,6 +59,7 @@ class BuildOptions:
         parse=Path,
     )()
     cache_redis: str | None = CACHE_REDIS()
+    cache_read_only: bool = CACHE_READ_ONLY()
     cross: bool = False
     """Build for foreign targets instead of the host."""
 

@@ -196,3 +196,10 @@ CACHE_REDIS = Option(
     metavar="URL",
     parse=_redis_option,
 )
+CACHE_READ_ONLY = Option(
+    "--cache-read-only",
+    "with --cache sccache: take hits from the cache, never write to it (SCCACHE_*_RW_MODE="
+    "READ_ONLY): what a pull request's CI job does, so that its code cannot put units into "
+    "the cache that main's builds would link",
+    switch=True,
+)

