@@ -75,5 +75,5 @@ def test_optimize_from_the_last_stage_finds_a_winner_no_larger(initialized: Real
     """After the stages (the test above): the last stage is where the search starts."""
     run = initialized.latest_run()
     assert run["stages"][-1]["name"] == STAGES[-1], "the stages test runs first"
-    record = initialized.optimized(*QUICK_SEARCH)
+    record = initialized.optimized(*QUICK_SEARCH[:-1], "3")  # each trial rebuilds std: few
     assert_no_larger_than_the_last_stage(record, run)
