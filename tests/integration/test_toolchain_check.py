@@ -50,9 +50,13 @@ def counting_checks(
     calls: list[str] = []
 
     def crate_check(
-        project: Project, stage: Stage, state_dir: Path, cache: Cache | None = None
+        project: Project,
+        stage: Stage,
+        state_dir: Path,
+        cache: Cache | None = None,
+        checking: prerequisites.Checking | None = None,
     ) -> toolchains.BuildCheck:
-        check = real(project, stage, state_dir, cache)
+        check = real(project, stage, state_dir, cache, checking)
 
         def counted(toolchain: toolchains.Toolchain) -> str | None:
             calls.append(toolchain.candidate.name)

@@ -156,8 +156,7 @@ def _spawn(
         _RUNNING.add(process)
         stopped = _STOPPED.is_set()
     if stopped:  # started in the instant after kill_all: it must not outlive the run
-        _kill_group(process)
-        process.wait()
+        _discard(process)
         with _RUNNING_LOCK:
             _RUNNING.discard(process)
         raise KeyboardInterrupt(f"stopping: {argv[0]} not run")
@@ -171,8 +170,7 @@ def _spawn(
         stdout, stderr = talk(None)
         return stdout, stderr, _TIMED_OUT
     except BaseException:
-        _kill_group(process)
-        process.wait()
+        _discard(process)
         raise
     finally:
         with _RUNNING_LOCK:
@@ -234,6 +232,16 @@ def resume() -> None:
 def _reap(process: subprocess.Popen[str]) -> None:
     process.wait()
     _kill_group(process)
+
+
+def _discard(process: subprocess.Popen[str]) -> None:
+    """Kill a process that must not finish, wait for it, and close its pipes."""
+    _kill_group(process)
+    process.wait()
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
 
 
 def _kill_group(process: subprocess.Popen[str]) -> None:
