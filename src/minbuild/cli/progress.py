@@ -61,7 +61,7 @@ class ProgressPrinter:
             if said is None or said[0] != kind:
                 self._since[position] = now
             self._labels[position] = stage
-            head = f"[{position:>2}/{total}] {stage}" if position else stage  # 0: before the jobs
+            head = _head(position, total, stage)
             if self.live:
                 self._said[position] = (kind, now)
                 self._running[position] = _Running(head, action, self._since[position])
@@ -92,8 +92,7 @@ class ProgressPrinter:
             self._running.pop(position, None)
             self._drawn = tuple(r for _, r in sorted(self._running.items()))
             self._said.pop(position, None)
-            head = f"[{position:>2}/{total}] {label}" if position else label
-            self._line(f"{head}: {summary}")
+            self._line(f"{_head(position, total, label)}: {summary}")
             if not self._running:
                 self._stop()
 
@@ -154,3 +153,8 @@ class ProgressPrinter:
             self._running.clear()
             self._drawn = ()
             self._stop()
+
+
+def _head(position: int, total: int, label: str) -> str:
+    """`[ 5/13] label`; job 0 (the toolchain check, before the jobs) is its label alone."""
+    return f"[{position:>2}/{total}] {label}" if position else label
