@@ -165,10 +165,14 @@ def built_by_hand(crate: Path, found: Export, into: Path, file_name: str) -> Pat
     return binary
 
 
+_STARTED: list[subprocess.Popen[str]] = []
+
+
 def start_minbuild(*args: str) -> subprocess.Popen[str]:
     """`python -m minbuild ARGS` started, not waited for, its output piped: a test that
-    interrupts it sends SIGINT as a terminal's Ctrl-C would."""
-    return subprocess.Popen(
+    interrupts it sends SIGINT as a terminal's Ctrl-C would. Whatever is still running when
+    the test ends is killed then (`_started_processes_end`)."""
+    process = subprocess.Popen(
         [sys.executable, "-m", "minbuild", *args],
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -177,6 +181,24 @@ def start_minbuild(*args: str) -> subprocess.Popen[str]:
         # Python then never raises KeyboardInterrupt: give the child Ctrl-C as a terminal has.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
+    _STARTED.append(process)
+    return process
+
+
+@pytest.fixture(autouse=True)
+def _started_processes_end() -> Iterator[None]:
+    """A test that failed while minbuild ran (a timeout) must not leave it running into the
+    next tests, nor its pipes to be found unclosed in theirs."""
+    yield
+    while _STARTED:
+        process = _STARTED.pop()
+        if process.poll() is None:
+            process.terminate()  # minbuild stops its builds on SIGTERM; SIGKILL would orphan them
+        try:
+            process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
 
 
 class Descendants:

@@ -30,7 +30,7 @@ from minbuild.runs.records import RunRecord, ShardRecord, StageRecord, save
 from minbuild.runs.reference import judged
 from minbuild.rust import choice, toolchains, unitprogress
 from minbuild.rust.cache import CacheServer
-from minbuild.util import command, git
+from minbuild.util import command, git, waits
 
 
 def min_build(options: BuildOptions, reporter: Reporter) -> tuple[RunRecord, Path]:
@@ -116,13 +116,13 @@ def execute(
 
     try:
         with execution.testers, ThreadPoolExecutor(max_workers=plan.parallel) as pool:
-            pool.submit(lane, plan.prelude).result()  # fixtures first: the lanes' tests use them
+            waits.result(pool.submit(lane, plan.prelude))  # fixtures first: lanes test with them
             first, *others = plan.lanes() or [[]]
             futures = [pool.submit(lane, first, plan.pending_check)]
             futures += [pool.submit(lane, builds) for builds in others]
             try:
                 for future in futures:
-                    future.result()
+                    waits.result(future)  # a signal taken by a lane's thread must stop it
             except BaseException:
                 execution.interrupt()
                 command.kill_all()  # lanes still building, in this and other threads

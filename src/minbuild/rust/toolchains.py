@@ -10,7 +10,7 @@ from pathlib import Path
 
 from minbuild.project.stages import Stage
 from minbuild.rust import choice
-from minbuild.util import command
+from minbuild.util import command, waits
 from minbuild.util.errors import MinbuildError, ToolMissingError
 
 DEBIAN_PACKAGES = ("rustc-web", "cargo-web", "rust-web-src")
@@ -156,7 +156,7 @@ def probe(candidate: Candidate) -> Toolchain:
                 _ask, candidate, [*candidate.rustc, "-Z", "help"], check=False, extra=bootstrap
             ),
         ]
-        version, sysroot_text, cargo_help, rustc_help = (answer.result() for answer in asked)
+        version, sysroot_text, cargo_help, rustc_help = (waits.result(answer) for answer in asked)
     facts = dict(line.split(": ", 1) for line in version.splitlines() if ": " in line)
     sysroot = Path(sysroot_text.strip())
     library = sysroot / "lib" / "rustlib" / "src" / "rust" / "library"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import shlex
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from minbuild.util import files
+from minbuild.util import files, waits
 from minbuild.util.errors import CommandFailed, CommandTimedOut, ToolMissingError
 from minbuild.util.text import shorten
 
@@ -162,7 +163,11 @@ def _spawn(
         raise KeyboardInterrupt(f"stopping: {argv[0]} not run")
     if reap:
         threading.Thread(target=_reap, args=(process,), daemon=True).start()
-    talk = process.communicate if on_line is None else _streaming(process, on_line)
+    talk = (
+        functools.partial(waits.communicate, process)
+        if on_line is None
+        else _streaming(process, on_line)
+    )
     try:
         stdout, stderr = talk(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -204,9 +209,9 @@ def _streaming(
         if stdin is not None and process.stdin is not None:
             process.stdin.write(stdin)
             process.stdin.close()
-        process.wait(timeout=timeout)
+        waits.wait(process, timeout)
         for reader in readers:
-            reader.join()
+            waits.join(reader)
         for pipe in (process.stdout, process.stderr):
             if pipe is not None:
                 pipe.close()  # as communicate does: the reading is over
