@@ -12,6 +12,7 @@ import concurrent.futures
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TypeVar
 
@@ -39,25 +40,29 @@ def communicate(
 ) -> tuple[str, str]:
     """`process.communicate(stdin, timeout)`, interruptible; raises TimeoutExpired as it
     does (output read so far is kept by the process object, as communicate documents)."""
-    deadline = None if timeout is None else time.monotonic() + timeout
-    given = stdin
-    while True:
-        left = TICK if deadline is None else min(TICK, deadline - time.monotonic())
-        try:
-            return process.communicate(given, timeout=max(left, 0))
-        except subprocess.TimeoutExpired:
-            if deadline is not None and time.monotonic() >= deadline:
-                raise
-        given = None  # sent with the first call: communicate refuses it again
+    calls = 0
+
+    def once(seconds: float) -> tuple[str, str]:
+        nonlocal calls
+        calls += 1  # stdin goes with the first call only: communicate refuses it again
+        return process.communicate(stdin if calls == 1 else None, timeout=seconds)
+
+    return _in_ticks(once, timeout)
 
 
 def wait(process: subprocess.Popen[str], timeout: float | None) -> int:
     """`process.wait(timeout)`, interruptible; raises TimeoutExpired as it does."""
+    return _in_ticks(lambda seconds: process.wait(timeout=seconds), timeout)
+
+
+def _in_ticks(call: Callable[[float], T], timeout: float | None) -> T:
+    """`call(seconds)`, which raises TimeoutExpired when its seconds pass, again each TICK
+    until it returns; TimeoutExpired once `timeout` (None: never) has passed."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         left = TICK if deadline is None else min(TICK, deadline - time.monotonic())
         try:
-            return process.wait(timeout=max(left, 0))
+            return call(max(left, 0))
         except subprocess.TimeoutExpired:
             if deadline is not None and time.monotonic() >= deadline:
                 raise
