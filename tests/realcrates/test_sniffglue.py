@@ -10,9 +10,7 @@ import pytest
 
 from minbuild.project.config import load_project
 from tests.realcrates.conftest import (
-    QUICK_SEARCH,
     RealCrate,
-    assert_no_larger_than_the_last_stage,
 )
 
 
@@ -50,10 +48,12 @@ def test_a_requested_toolchain_that_fails_names_one_that_works(initialized: Real
     assert "--toolchain debian builds it" in result.stdout
 
 
-# hexyl takes a real crate down all 13 stages (test_hexyl.py); sniffglue, three times its size,
-# takes the stages that its own traits test: the logging it compiles out, and the last stage
-# (std rebuilt from source with its ~70 dependencies and libpcap's C, panic=immediate-abort),
-# where optimize starts.
+# hexyl takes a real crate down all 13 stages and optimizes from its last one (test_hexyl.py);
+# sniffglue, three times its size, takes the stages that its own traits test: the logging it
+# compiles out, and the last stage (std rebuilt from source with its ~70 dependencies and
+# libpcap's C, panic=immediate-abort). Its optimize search, the same code path as hexyl's with
+# ~70 dependencies rebuilt per trial, took five of CI's sixty minutes: it is run by hand (the
+# closing notes of issues 23 and 24 give its figures), not in CI.
 STAGES = ("release", "no-default-features", "disable-logging", "panic-immediate-abort")
 
 
@@ -69,14 +69,3 @@ def test_its_stages_build_and_run(initialized: RealCrate) -> None:
     assert "log/max_level_off" in " ".join(by_name["disable-logging"]["command"])
     assert by_name["disable-logging"]["size_bytes"] < by_name["no-default-features"]["size_bytes"]
     assert "toolchain choice:" in result.stdout and "debian (rustc" in result.stdout
-
-
-def test_optimize_from_the_last_stage_finds_a_winner_no_larger(initialized: RealCrate) -> None:
-    """After the stages (the test above): the last stage is where the search starts."""
-    run = initialized.latest_run()
-    assert run["stages"][-1]["name"] == STAGES[-1], "the stages test runs first"
-    # Each trial rebuilds std with ~70 dependencies: few. Round 0 takes three (the start and
-    # the two references); a fourth is fmt-debug's first value, whose leave-one-out is the
-    # start, so what it is worth costs no build.
-    record = initialized.optimized(*QUICK_SEARCH[:-1], "4")
-    assert_no_larger_than_the_last_stage(record, run)
