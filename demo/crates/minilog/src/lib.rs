@@ -11,11 +11,26 @@
 //!   statement together with its format strings and formatting code.
 //! * With the feature `std-logger`, [`StderrLogger`] and [`init_from_env`]
 //!   provide a ready-made logger that writes to standard error.
+//! * On the custom platform (`--cfg tinyvm_platform`) the crate is `no_std`
+//!   (`core` and `alloc`) and `std-logger` is not available.
 
-use std::fmt;
-use std::str::FromStr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+#![cfg_attr(tinyvm_platform, no_std)]
+
+extern crate alloc;
+
+use alloc::string::{String, ToString};
+use core::fmt;
+use core::str::FromStr;
+use core::sync::atomic::{AtomicUsize, Ordering};
+#[cfg(tinyvm_platform)]
+use once::OnceLock;
+#[cfg(not(tinyvm_platform))]
 use std::sync::OnceLock;
+
+#[cfg(tinyvm_platform)]
+mod once;
+#[cfg(all(tinyvm_platform, feature = "std-logger"))]
+compile_error!("minilog: `std-logger` needs std; the custom platform (tinyvm_platform) has none");
 
 #[cfg(feature = "std-logger")]
 mod stderr;
@@ -132,7 +147,7 @@ impl fmt::Display for ParseLevelError {
     }
 }
 
-impl std::error::Error for ParseLevelError {}
+impl core::error::Error for ParseLevelError {}
 
 impl FromStr for LevelFilter {
     type Err = ParseLevelError;
@@ -188,7 +203,7 @@ impl fmt::Display for SetLoggerError {
     }
 }
 
-impl std::error::Error for SetLoggerError {}
+impl core::error::Error for SetLoggerError {}
 
 // Like the `log` crate, nothing is let through until someone raises the level.
 static MAX_LEVEL: AtomicUsize = AtomicUsize::new(0);

@@ -42,6 +42,13 @@ pub fn assemble(src: &str) -> Result<Program, AsmError> {
     parser::Assembler::assemble(&tokens)
 }
 
+// The custom platform of tvm-wasm (`--cfg tinyvm_platform`) has no `std` (so no
+// prelude: `core::`) and, like Wasmtime's min-platform, runs only bytecode.
+#[cfg(tinyvm_platform)]
+core::compile_error!(
+    "tvm-asm needs std: on the custom platform (tinyvm_platform), build without `compile`"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,8 +13,8 @@
 //! instr     opcode u8, then an operand of 0, 2, 4 or 8 bytes
 //! ```
 
-use crate::error::DecodeError;
 use crate::program::{Function, Program};
+use crate::{error::DecodeError, prelude::*};
 use minilog::{debug, info, trace};
 use tvm_isa::{op_by_code, Instr, OperandKind};
 

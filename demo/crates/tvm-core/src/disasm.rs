@@ -4,11 +4,11 @@
 //! jump targets get `L<pc>` labels and calls use function names. Every
 //! instruction is annotated with its index and its `Debug` form.
 
-use crate::bytecode::VERSION;
 use crate::program::{Function, Program};
+use crate::{bytecode::VERSION, prelude::*};
+use alloc::collections::BTreeSet;
+use core::fmt::{self, Write};
 use minilog::debug;
-use std::collections::BTreeSet;
-use std::fmt::{self, Write};
 use tvm_isa::Instr;
 
 /// Render a program as an assembly listing.

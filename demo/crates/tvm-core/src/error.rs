@@ -1,6 +1,7 @@
 //! Errors produced while decoding or validating bytecode.
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 /// Why a byte string is not a valid tinyvm program.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,4 +134,4 @@ impl fmt::Display for DecodeError {
     }
 }
 
-impl std::error::Error for DecodeError {}
+impl core::error::Error for DecodeError {}

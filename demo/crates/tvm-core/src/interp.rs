@@ -4,10 +4,10 @@
 //! window of local slots and may not pop below the stack height it started
 //! with. Arrays live on a small heap and are referred to by integer handles.
 
-use crate::program::Program;
+use crate::io::Write;
+use crate::{prelude::*, program::Program};
+use core::fmt;
 use minilog::{debug, error, info, trace};
-use std::fmt;
-use std::io::Write;
 use tvm_isa::Instr;
 
 /// A run-time error. Execution stops at the first trap.
@@ -91,7 +91,7 @@ impl fmt::Display for Trap {
     }
 }
 
-impl std::error::Error for Trap {}
+impl core::error::Error for Trap {}
 
 /// One entry of a fault backtrace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,7 +121,7 @@ impl fmt::Display for Fault {
     }
 }
 
-impl std::error::Error for Fault {}
+impl core::error::Error for Fault {}
 
 /// Resource limits for one run.
 #[derive(Debug, Clone, PartialEq, Eq)]

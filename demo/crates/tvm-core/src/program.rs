@@ -1,6 +1,6 @@
 //! In-memory programs and their static validation.
 
-use crate::error::DecodeError;
+use crate::{error::DecodeError, prelude::*};
 use minilog::{debug, trace};
 use tvm_isa::Instr;
 

@@ -1,6 +1,6 @@
 //! The instruction set.
 
-use std::fmt;
+use core::fmt;
 
 /// One VM instruction.
 ///

@@ -1,5 +1,5 @@
-//! tinyvm as a C-ABI library, meant for `wasm32-unknown-unknown` (no WASI,
-//! no files, no stdout); it also builds for the host.
+//! tinyvm as a C-ABI library for `wasm32-unknown-unknown` (no WASI, no files,
+//! no stdout), for the host and, `no_std`, for a custom platform (below).
 //!
 //! The host copies its input into linear memory and calls an export; what
 //! the program prints (and any error message) goes into an output buffer
@@ -23,10 +23,10 @@
 //! Status codes: [`OK`], [`ERR_RUN`] (a trap, bad bytecode or a bad call;
 //! the message `error: ...` follows any program output) and [`ERR_ASM`] (an
 //! assembly error). Programs get no arguments (`argc` is 0). The VM's
-//! `panic` instruction stays a Rust panic: under `panic = "abort"` it
-//! becomes a wasm trap.
-
-use std::cell::RefCell;
+//! `panic` instruction stays a Rust panic: a wasm trap under `panic = "abort"`.
+//! `--cfg tinyvm_platform` builds for the custom platform in `platform/`.
+#![cfg_attr(tinyvm_platform, no_std)]
+use core::cell::RefCell;
 
 /// A host function that receives a call's output (`custom-platform` builds).
 #[cfg(feature = "custom-platform")]
@@ -46,7 +46,7 @@ thread_local! {
     static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     /// Where output goes on a custom platform (see [`tvm_set_output`]).
     #[cfg(feature = "custom-platform")]
-    static SINK: std::cell::Cell<Option<OutputFn>> = const { std::cell::Cell::new(None) };
+    static SINK: core::cell::Cell<Option<OutputFn>> = const { core::cell::Cell::new(None) };
 }
 
 /// A failed call: its status code and message (without the `error: ` prefix).
@@ -122,7 +122,7 @@ fn eval_into(_input: &[u8], _out: &mut Vec<u8>) -> Result<(), Failure> {
 
 #[cfg(feature = "compile")]
 fn assemble(source: &[u8]) -> Result<tvm_core::Program, Failure> {
-    let text = std::str::from_utf8(source)
+    let text = core::str::from_utf8(source)
         .map_err(|err| Failure::new(ERR_ASM, format!("source is not valid UTF-8: {err}")))?;
     // AsmError messages already start with "line:col: " where they have one.
     tvm_asm::assemble(text).map_err(|err| Failure::new(ERR_ASM, err.to_string()))
@@ -156,7 +156,7 @@ unsafe fn input<'a>(ptr: *const u8, len: u32) -> Option<&'a [u8]> {
     // SAFETY: `ptr` is non-null and, by this function's contract, points to
     // `len` initialized bytes that are not written to during 'a; a `u8`
     // slice needs no alignment, and `len` fits in memory so it is <= isize::MAX.
-    Some(unsafe { std::slice::from_raw_parts(ptr, len as usize) })
+    Some(unsafe { core::slice::from_raw_parts(ptr, len as usize) })
 }
 
 /// Make `out` the output buffer of this call and return `status`.
@@ -165,7 +165,7 @@ unsafe fn input<'a>(ptr: *const u8, len: u32) -> Option<&'a [u8]> {
 /// the output of the call before it.
 fn publish((status, out): (i32, Vec<u8>)) -> i32 {
     #[cfg(feature = "custom-platform")]
-    if let Some(sink) = SINK.with(std::cell::Cell::get) {
+    if let Some(sink) = SINK.with(core::cell::Cell::get) {
         sink(out.as_ptr(), out.len() as u32);
     }
     OUTPUT.with(|buf| *buf.borrow_mut() = out);
@@ -274,6 +274,15 @@ const fn parse_u32(digits: &str) -> u32 {
     }
     n
 }
+
+// The custom platform's glue. It is declared here, below the C ABI, so that
+// host builds keep every line above: their panic locations hold file:line:col.
+#[cfg(tinyvm_platform)]
+extern crate alloc;
+#[cfg(tinyvm_platform)]
+mod platform;
+#[cfg(tinyvm_platform)]
+use platform::prelude::*;
 
 #[cfg(test)]
 mod tests {
