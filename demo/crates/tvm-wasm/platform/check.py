@@ -12,7 +12,6 @@ process through tvm_platform_abort. Exit status 0 when every check passes. Stdli
 """
 
 import ctypes
-import os
 import signal
 import subprocess
 import sys
@@ -70,26 +69,49 @@ def main(argv):
         expected = programs / f"{name}.expected"
         if name == "divzero":
             status, out = run(lib, path.read_bytes())
-            check(f"{name}: status {status}, {DIVZERO!r}", status == ERR_RUN and DIVZERO in out.splitlines(), repr(out))
+            check(
+                f"{name}: status {status}, {DIVZERO!r}",
+                status == ERR_RUN and DIVZERO in out.splitlines(),
+                repr(out),
+            )
         elif name == "panic":
-            child = subprocess.run([sys.executable, __file__, "--abort", platform_so, wasm_so, str(path)])
-            check(f"{name}: aborts (status {child.returncode})", child.returncode == -signal.SIGABRT)
+            child = subprocess.run(  # noqa: S603 - this script, by its own path
+                [sys.executable, __file__, "--abort", platform_so, wasm_so, str(path)]
+            )
+            check(
+                f"{name}: aborts (status {child.returncode})", child.returncode == -signal.SIGABRT
+            )
         elif expected.exists():
             status, out = run(lib, path.read_bytes())
-            check(f"{name}: status {status}, {len(out)} bytes as {expected.name}", (status, out) == (OK, expected.read_text()), repr(out))
+            check(
+                f"{name}: status {status}, {len(out)} bytes as {expected.name}",
+                (status, out) == (OK, expected.read_text()),
+                repr(out),
+            )
     status, out = run(lib, b"nope")
-    check(f"bad bytecode: status {status}", status == ERR_RUN and out.startswith("error: not a tinyvm bytecode file"), repr(out))
+    check(
+        f"bad bytecode: status {status}",
+        status == ERR_RUN and out.startswith("error: not a tinyvm bytecode file"),
+        repr(out),
+    )
     status = lib.tvm_run(None, 1)
     out = ctypes.string_at(lib.tvm_output_ptr(), lib.tvm_output_len()).decode()
-    check(f"null input: status {status}", (status, out) == (ERR_RUN, "error: null input pointer\n"), repr(out))
+    check(
+        f"null input: status {status}",
+        (status, out) == (ERR_RUN, "error: null input pointer\n"),
+        repr(out),
+    )
     if hasattr(lib, "tvm_set_output"):  # the `custom-platform` feature
         seen = []
-        sink = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32)(lambda p, n: seen.append(ctypes.string_at(p, n)))
+        sink = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32)(
+            lambda p, n: seen.append(ctypes.string_at(p, n))
+        )
         lib.tvm_set_output(sink)
         status, out = run(lib, b"nope")
         lib.tvm_set_output(None)
         check("tvm_set_output: the sink gets the output", seen == [out.encode()], repr(seen))
-    print(f"{'FAILED' if failures else 'passed'}: {os.path.basename(wasm_so)} on {os.path.basename(platform_so)}")
+    verdict = "FAILED" if failures else "passed"
+    print(f"{verdict}: {Path(wasm_so).name} on {Path(platform_so).name}")
     return 1 if failures else 0
 
 
