@@ -59,3 +59,23 @@ def test_without_a_tick_the_signal_waits_for_the_wait() -> None:
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, timeout=60)
     assert done.returncode == 7, done.stderr
     assert time.monotonic() - started >= 4  # 1 s, then the 3 s wait
+
+
+def test_outside_the_main_thread_a_wait_is_the_plain_one() -> None:
+    """A lane's thread cannot run a handler, so it blocks once: the timeout still holds."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from minbuild.util import waits
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"], text=True)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            late = pool.submit(waits.wait, sleeper, 0.5)
+            with pytest.raises(subprocess.TimeoutExpired):
+                late.result(timeout=20)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    quick = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"], text=True)
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(waits.wait, quick, None).result(timeout=20) == 3
