@@ -371,6 +371,7 @@ def test_the_staticlib_is_kept_and_measured_with_its_effective_size(
         return 4242
 
     monkeypatch.setattr(libsize, "effective_size", effective_size)
+    monkeypatch.setattr(libsize, "present", lambda archive, exports: tuple(exports))
     fake = FakeRunner(tmp_path, "demo-lib-release")
     project = no_tests(LIB_PROJECT, tmp_path, "demo/Cargo.toml")
     build = host_build(
@@ -400,6 +401,7 @@ def test_a_staticlib_whose_probe_fails_keeps_the_error(
         raise CommandFailed(["cc", "probe.c"], 1, "undefined reference to `tvm_alloc'")
 
     monkeypatch.setattr(libsize, "effective_size", effective_size)
+    monkeypatch.setattr(libsize, "present", lambda archive, exports: tuple(exports))
     fake = FakeRunner(tmp_path, "demo-lib-release")
     project = no_tests(LIB_PROJECT, tmp_path, "demo/Cargo.toml")
     build = host_build(

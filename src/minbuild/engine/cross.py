@@ -10,7 +10,8 @@ from minbuild.engine.invocations import CROSS_BUILD_STD, Build, build_invocation
 from minbuild.project.config import Artifact, Project
 from minbuild.project.stages import Stage
 from minbuild.project.targets import Target, project_targets, select
-from minbuild.rust import cargo
+from minbuild.runs.statedir import inside
+from minbuild.rust import cargo, targetspec
 from minbuild.rust.toolchains import Resolution
 
 
@@ -54,6 +55,8 @@ def _lane(
     toolchain = resolution.toolchain
     package, artifact, problem = target_artifact(project, crate, target, resolution)
     problem = target.problem() or problem
+    if problem is None and resolution.toolchain.library_source is not None:
+        problem = targetspec.problem(target, toolchain, state_dir)
     # Targets build in their own dirs: nothing is shared across targets, and lanes can run at
     # once without waiting on one another's cargo lock.
     target_dir = state_dir / "cross" / target.triple
@@ -66,13 +69,30 @@ def _lane(
             artifact,
             invocation,
             problem or resolution.skipped.get(stage.name),
+            platform_library=platform_library(state_dir, target),
         )
+
+
+def platform_library(state_dir: Path, target: Target) -> Path | None:
+    """Where the host library of a custom platform is built, if the target has one."""
+    if not target.platform:
+        return None
+    return inside(state_dir, "platforms", target.triple, f"lib{target.triple}-platform.so")
 
 
 def target_artifact(
     project: Project, crate: cargo.Crate, target: Target, resolution: Resolution
 ) -> tuple[cargo.Crate, Artifact, str | None]:
     """The package and artifact a target builds, or why the project has none for it."""
+    if target.link and not project.staticlib_exports:
+        return (
+            crate,
+            Artifact(target.artifact, None),
+            (
+                f"target {target.triple} links the staticlib into a .so that keeps only the "
+                "project's exports, and the project file lists none (set crate.staticlib.exports)"
+            ),
+        )
     if target.artifact == project.artifact.kind:
         return crate, project.artifact, None
     if target.artifact not in project.libraries:
@@ -86,10 +106,12 @@ def target_artifact(
         )
     candidate = resolution.toolchain.candidate
     library = cargo.read_crate(project, candidate.cargo, candidate.env, target.artifact)
-    if target.artifact not in library.lib_crate_types:
+    crate_type = "staticlib" if target.link else target.artifact
+    if crate_type not in library.lib_crate_types:
         raise project.source.error(
             ("crate", target.artifact, "package"),
             f"{library.name}'s lib target has crate-type {list(library.lib_crate_types)}, "
-            f"not {target.artifact}",
+            f"not {crate_type}"
+            + (f" (target {target.triple} links its staticlib)" if target.link else ""),
         )
     return library, Artifact(target.artifact, None), None

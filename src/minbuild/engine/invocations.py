@@ -18,7 +18,6 @@ from minbuild.util import command
 # stages build alike (a dependency in release and no-default-features) are compiled once, and
 # each stage's own units stay fresh beside the others' in the same target dir.
 PROFILE = "minbuild"
-VENDOR_SOURCE = "minbuild-std-vendor"
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,7 @@ def _env_value(value: ProfileValue) -> str:
 
 # A cross target has no prebuilt std in the toolchains minbuild uses, so std is always rebuilt.
 CROSS_BUILD_STD = ("std", "panic_abort")
+JSON_TARGET_SPEC = "json-target-spec"
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,8 @@ class Build:
     """The stage name tests select on, when it is not the stage's own (a feature variant)."""
     lane: int = 0
     """Which of the host's lanes builds it (each lane has its own target dir)."""
+    platform_library: Path | None = None
+    """Where the host library of the target's custom platform is built ({platform})."""
 
     @property
     def label(self) -> str:
@@ -85,7 +87,7 @@ class Build:
     @property
     def runner(self) -> tuple[str, ...]:
         if self.target:
-            return tuple(self.target.runner_argv())
+            return tuple(self.target.runner_argv(self.platform_library))
         if self.artifact.kind == "cdylib":  # a host library is loaded (ctypes), not run
             return (sys.executable, "-m", "minbuild.wasmhost", "native")
         return ()
@@ -118,8 +120,8 @@ def build_invocation(
         *feature_args(stage),
         "--message-format=json-render-diagnostics",
     ]
-    argv += _unstable_args(stage, toolchain, target.triple if target else None)
-    env = {**toolchain.candidate.env, **profile_env(stage)}
+    argv += _unstable_args(stage, toolchain, target)
+    env = {**toolchain.candidate.env, **profile_env(stage), **(target.env if target else {})}
     # RUSTFLAGS outranks CARGO_TARGET_<TRIPLE>_RUSTFLAGS, so a target's flags must join it.
     rustflags = [*stage.rustflags, *(target.rustflags if target else ())]
     if rustflags:
@@ -135,25 +137,28 @@ def _artifact_args(artifact: Artifact) -> list[str]:
     return ["--lib"]
 
 
-def _unstable_args(stage: Stage, toolchain: Toolchain, triple: str | None) -> list[str]:
-    build_std = stage.build_std or (CROSS_BUILD_STD if triple else ())
+def std_rebuilt(stage: Stage, target: Target | None) -> tuple[str, ...]:
+    """What -Z build-std rebuilds for the stage on the target: the target's own set (core and
+    alloc for a no_std platform) outranks the stage's."""
+    if target is None:
+        return stage.build_std
+    return target.build_std or stage.build_std or CROSS_BUILD_STD
+
+
+def _unstable_args(stage: Stage, toolchain: Toolchain, target: Target | None) -> list[str]:
+    build_std = std_rebuilt(stage, target)
     if not build_std:
         return [arg for flag in stage.cargo_unstable for arg in ("-Z", flag)]
     # build-std needs an explicit --target, even the host's, to keep std apart from build scripts.
-    args = ["--target", triple or toolchain.host, "-Z", f"build-std={','.join(build_std)}"]
+    args = [
+        "--target",
+        target.cargo_target if target else toolchain.host,
+        "-Z",
+        f"build-std={','.join(build_std)}",
+    ]
+    if target and target.spec and JSON_TARGET_SPEC in toolchain.cargo_z:
+        args += ["-Z", JSON_TARGET_SPEC]  # cargo from 1.9x refuses a .json target without it
     if stage.build_std_features is not None:
         args += ["-Z", f"build-std-features={','.join(stage.build_std_features)}"]
     args += [arg for flag in stage.cargo_unstable for arg in ("-Z", flag)]
-    return args + offline_std_args(toolchain)
-
-
-def offline_std_args(toolchain: Toolchain) -> list[str]:
-    """What a build of std needs to take std's own dependencies (and the crate's, from the
-    farm planning made) from the toolchain's vendored copy: no network."""
-    if toolchain.vendor is None:
-        return []
-    return [
-        "--offline",
-        f'--config=source.crates-io.replace-with="{VENDOR_SOURCE}"',
-        f'--config=source.{VENDOR_SOURCE}.directory="{toolchain.vendor}"',
-    ]
+    return args + toolchain.offline_std_args()

@@ -1,13 +1,23 @@
-"""Programs run over a linked artifact before it is sized and tested (wasm-opt): whether
-they are here, and running them, each writing a file of its own beside the kept artifact."""
+"""What runs after cargo, before an artifact is sized and tested: programs over what was
+linked (wasm-opt), each writing a file of its own beside the kept artifact; the link of a
+custom platform's staticlib into the .so its host loads, and that host's own library."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import shutil
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
+from minbuild.measure import libsize
 from minbuild.project.stages import Stage
+from minbuild.project.targets import Target
 from minbuild.util import command
+from minbuild.util.errors import UnreadableArtifact
+from minbuild.util.files import write_atomic
 
 
 def missing(stage: Stage) -> str | None:
@@ -46,3 +56,60 @@ def run_steps(
             )
         artifact = output
     return artifact, None
+
+
+def link_shared(
+    target: Target,
+    archive: Path,
+    exports: Sequence[str],
+    strip: object,
+    log: Path,
+    run: command.Runner,
+) -> tuple[Path, str | None]:
+    """A `link: shared` target's .so, linked from its staticlib beside it, stripped as the
+    stage's profile strips; or why the link failed."""
+    output = archive.with_name(archive.name.removesuffix(".a") + ".so")
+    try:
+        kept = libsize.present(archive, exports)
+    except UnreadableArtifact as error:
+        return archive, str(error)
+    script = archive.with_name(archive.name + ".exports.map")
+    write_atomic(script, libsize.version_script(kept))
+    flags = {"symbols": ("-s",), "true": ("-s",), "debuginfo": ("-Wl,--strip-debug",)}
+    argv = libsize.shared_link_argv(
+        target.link_program, archive, script, output, flags.get(str(strip).lower(), ())
+    )
+    step_log = log.with_name(f"{log.stem}.link.log")
+    done = run(argv, check=False, log_file=step_log)
+    if done.returncode != 0 or not output.is_file():
+        return archive, f"linking the .so failed (exit {done.returncode}); full log: {step_log}"
+    return output, None
+
+
+def build_platform(target: Target, library: Path, log: Path, run: command.Runner) -> str | None:
+    """The custom platform's host library from its C sources, built again only when they or
+    the command change: None, or why it failed."""
+
+    def argv(output: Path) -> list[str]:
+        sources = [str(source) for source in target.platform]
+        return [target.link_program, "-shared", "-fPIC", "-O2", "-o", str(output), *sources]
+
+    digest = hashlib.sha256(json.dumps(argv(library)).encode())
+    for source in target.platform:
+        digest.update(source.read_bytes())
+    stamp = library.with_name(library.name + ".sha256")
+    if library.is_file() and stamp.is_file() and stamp.read_text() == digest.hexdigest():
+        return None
+    library.parent.mkdir(parents=True, exist_ok=True)
+    # Two runs on one state dir may build it at once: each its own file, then one rename.
+    partial = library.with_name(f".{library.name}.{os.getpid()}.{threading.get_ident()}")
+    step_log = log.with_name(f"{log.stem}.platform.log")
+    done = run(argv(partial), check=False, log_file=step_log)
+    if done.returncode != 0:
+        return (
+            f"the platform's host library did not build (exit {done.returncode}); "
+            f"full log: {step_log}"
+        )
+    partial.replace(library)
+    write_atomic(stamp, digest.hexdigest())
+    return None

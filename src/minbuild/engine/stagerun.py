@@ -18,7 +18,7 @@ from minbuild.engine import postlink, testing
 from minbuild.engine.invocations import Build
 from minbuild.engine.suites import Suites
 from minbuild.measure import binaries, libsize
-from minbuild.project.config import Fixture, Project
+from minbuild.project.config import Artifact, Fixture, Project
 from minbuild.runs.composition import Composition
 from minbuild.runs.records import StageRecord, StaticlibRecord, TestResult
 from minbuild.runs.reference import with_tests
@@ -211,15 +211,27 @@ class StageRun:
                 )
             )
         messages = artifact_messages(done.stdout)
-        source = artifacts.find_artifact(messages, self.build.crate, self.build.artifact)
+        target = self.build.target
+        # A `link: shared` target's cdylib is linked here, from the staticlib cargo made.
+        wanted = Artifact("staticlib", None) if target and target.link else self.build.artifact
+        source = artifacts.find_artifact(messages, self.build.crate, wanted)
         if source is None:
-            reason = artifacts.no_artifact_reason(self.build.crate, self.build.artifact)
+            reason = artifacts.no_artifact_reason(self.build.crate, wanted)
             return Built(
                 dataclasses.replace(
                     built, status="failed", reason=f"{reason}; full log: {self.log}"
                 )
             )
-        artifact = self._keep(source)
+        artifact, failure = self._keep(source), self._platform()
+        if target and target.link and not failure:
+            strip = built.effective_profile.get("strip", "none")
+            exports = self.context.project.staticlib_exports
+            run = self.context.run
+            artifact, failure = postlink.link_shared(
+                target, artifact, exports, strip, self.log, run
+            )
+        if failure:
+            return Built(dataclasses.replace(built, status="failed", reason=failure))
         artifact, failure = postlink.run_steps(
             self.build.stage,
             artifact,
@@ -281,14 +293,29 @@ class StageRun:
         kept = self._keep(archive)
         composition, _ = self._read_composition(kept, _sha256(kept))
         found = StaticlibRecord(str(kept), kept.stat().st_size, composition=composition)
-        exports = self.context.project.staticlib_exports
-        if not exports or self.build.target is not None:
+        exports, target = self.context.project.staticlib_exports, self.build.target
+        if not exports or (target is not None and not target.link):
             return found
+        probe = self.workdir / "probe"
         try:
-            effective = libsize.effective_size(kept, exports, self.workdir / "probe")
+            exports = libsize.present(kept, exports)
+            effective = (
+                libsize.shared_effective_size(kept, exports, probe, target.link_program)
+                if target
+                else libsize.effective_size(kept, exports, probe)
+            )
         except CommandFailed as error:
             return dataclasses.replace(found, effective_error=error.output_tail)
+        except UnreadableArtifact as error:
+            return dataclasses.replace(found, effective_error=str(error))
         return dataclasses.replace(found, effective_size_bytes=effective, exports=exports)
+
+    def _platform(self) -> str | None:
+        """Build the host library of the target's custom platform, if it has one."""
+        target, library = self.build.target, self.build.platform_library
+        if target is None or library is None:
+            return None
+        return postlink.build_platform(target, library, self.log, self.context.run)
 
     def _compose(self, record: StageRecord, artifact: Path, digest: str) -> StageRecord:
         """The artifact's composition; one that cannot be read is noted, not a failure."""

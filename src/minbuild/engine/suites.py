@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from minbuild.engine import libtest
-from minbuild.engine.invocations import Build, offline_std_args
+from minbuild.engine.invocations import Build
 from minbuild.project.config import Project
 from minbuild.project.integration import IntegrationTests
 from minbuild.runs.records import TestResult
@@ -182,7 +182,7 @@ class Suites:
                 target.triple,
                 "-Z",
                 "build-std",
-                *offline_std_args(self.toolchain),
+                *self.toolchain.offline_std_args(),
             ]
             rustflags += target.rustflags
             if target.linker:

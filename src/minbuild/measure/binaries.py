@@ -168,21 +168,16 @@ def _archive(path: Path, origins: Origins) -> Composition:
     sections: list[Section] = []
     symbols: list[_Symbol] = []
     code_size = 0
-    with arpy.Archive(str(path)) as archive:
-        for member in archive.infolist():
-            data = archive.open(member).read()
-            if not data.startswith(b"\x7fELF"):
-                continue  # the symbol index, a non-object
-            elf = ELFFile(io.BytesIO(data))
-            for section in elf.iter_sections():
-                if not section.name or not section["sh_flags"] & SH_FLAGS.SHF_ALLOC:
-                    continue
-                name = _base_name(section.name)
-                in_file = section["sh_type"] != "SHT_NOBITS"
-                sections.append(Section(name, section["sh_size"], True, in_file))
-                if name == ".text":
-                    code_size += section["sh_size"]
-            symbols += _object_symbols(elf, _member_crate(member.name))
+    for member, elf in _objects(path):
+        for section in elf.iter_sections():
+            if not section.name or not section["sh_flags"] & SH_FLAGS.SHF_ALLOC:
+                continue
+            name = _base_name(section.name)
+            in_file = section["sh_type"] != "SHT_NOBITS"
+            sections.append(Section(name, section["sh_size"], True, in_file))
+            if name == ".text":
+                code_size += section["sh_size"]
+        symbols += _object_symbols(elf, _member_crate(member))
     return _compose(
         "archive",
         path.stat().st_size,
@@ -194,6 +189,36 @@ def _archive(path: Path, origins: Origins) -> Composition:
         "members' .symtab" if symbols else "none",
         origins,
     )
+
+
+def _objects(path: Path) -> Iterator[tuple[bytes, ELFFile]]:
+    """A static library's object files, by member name (the symbol index is none)."""
+    # arpy leaves a file it opened itself open when the archive is malformed: open it here.
+    with path.open("rb") as handle, arpy.Archive(fileobj=handle) as archive:
+        for member in archive.infolist():
+            data = archive.open(member).read()
+            if data.startswith(b"\x7fELF"):
+                yield member.name, ELFFile(io.BytesIO(data))
+
+
+def defined_globals(path: Path) -> frozenset[str]:
+    """The global symbols a static library's objects define: what a link can take from it."""
+    try:
+        found: set[str] = set()
+        for _, elf in _objects(path):
+            table = elf.get_section_by_name(".symtab")
+            if isinstance(table, SymbolTableSection):
+                found.update(
+                    symbol.name
+                    for symbol in table.iter_symbols()
+                    if symbol["st_info"]["bind"] in ("STB_GLOBAL", "STB_WEAK")
+                    and isinstance(symbol["st_shndx"], int)
+                )
+        return frozenset(found)
+    except (OSError, ELFError, ConstructError, arpy.ArchiveFormatError) as error:
+        raise UnreadableArtifact(
+            f"{path}: not a static library of ELF objects ({error})"
+        ) from error
 
 
 def _member_crate(name: bytes) -> str | None:

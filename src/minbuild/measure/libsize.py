@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from minbuild.measure.binaries import defined_globals
 from minbuild.util import command
+from minbuild.util.errors import UnreadableArtifact
 
 # What a Rust staticlib needs from the system on linux-gnu (rustc --print native-static-libs).
 NATIVE_LIBS = ("-lgcc_s", "-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc")
@@ -20,6 +22,58 @@ def probe_source(exports: Sequence[str]) -> str:
         f"{declarations}void (*volatile const keep[])(void) = {{{kept}}};\n"
         "int main(void) { return keep[0] == 0; }\n"
     )
+
+
+def present(archive: Path, exports: Sequence[str]) -> tuple[str, ...]:
+    """The exports the archive defines (a build without a feature lacks the ones behind it),
+    as a version script keeps only those; an error if it defines none."""
+    defined = defined_globals(archive)
+    kept = tuple(name for name in exports if name in defined)
+    if not kept:
+        raise UnreadableArtifact(
+            f"{archive.name} defines none of crate.staticlib.exports ({', '.join(exports)})"
+        )
+    return kept
+
+
+def version_script(exports: Sequence[str]) -> str:
+    """A linker version script: these symbols are the library's ABI, every other is local."""
+    return "{\n  global:\n" + "".join(f"    {name};\n" for name in exports) + "  local: *;\n};\n"
+
+
+def shared_link_argv(
+    linker: str, archive: Path, script: Path, output: Path, strip: Sequence[str] = ()
+) -> list[str]:
+    """Link a whole static library into a shared one, keeping what the script's exports reach
+    (--gc-sections) and exporting nothing else: what a host that loads the library gets."""
+    return [
+        linker,
+        "-shared",
+        "-Wl,--gc-sections",
+        f"-Wl,--version-script={script}",
+        *strip,
+        "-Wl,--whole-archive",
+        str(archive),
+        "-Wl,--no-whole-archive",
+        "-o",
+        str(output),
+    ]
+
+
+def shared_effective_size(
+    archive: Path, exports: Sequence[str], workdir: Path, linker: str = "cc"
+) -> int:
+    """Bytes a stripped shared library holds beyond an empty one when linked from `archive`
+    for `exports` (a custom platform's .so: no program links it, a host loads it)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    script = workdir / "exports.map"
+    script.write_text(version_script(exports), encoding="utf-8")
+    empty_source = workdir / "empty.c"
+    empty_source.write_text("int minbuild_empty;\n", encoding="utf-8")
+    empty, probe = workdir / "empty.so", workdir / "probe.so"
+    command.run([linker, "-shared", "-s", str(empty_source), "-o", str(empty)], timeout=300)
+    command.run(shared_link_argv(linker, archive, script, probe, ("-s",)), timeout=300)
+    return probe.stat().st_size - empty.stat().st_size
 
 
 def effective_size(

@@ -20,6 +20,7 @@ DEBIAN_FILES = (
     "/usr/bin/rustc",
     "/usr/lib/rustlib/src/rust/library/std/Cargo.toml",
 )
+VENDOR_SOURCE = "minbuild-std-vendor"
 _CARGO_Z = re.compile(r"^\s*-Z\s+([a-z0-9-]+)", re.MULTILINE)
 _RUSTC_Z = re.compile(r"^\s*-Z\s+([a-z0-9_-]+)(?:=|\s)", re.MULTILINE)
 
@@ -102,6 +103,17 @@ class Toolchain:
     def record(self) -> dict[str, str]:
         """How run documents name it (the run's and each stage's `toolchain`)."""
         return {"name": self.candidate.name, "release": self.release, "commit": self.commit}
+
+    def offline_std_args(self) -> list[str]:
+        """What a build of std needs to take std's own dependencies (and the crate's, from the
+        farm planning made) from the toolchain's vendored copy: no network."""
+        if self.vendor is None:
+            return []
+        return [
+            "--offline",
+            f'--config=source.crates-io.replace-with="{VENDOR_SOURCE}"',
+            f'--config=source.{VENDOR_SOURCE}.directory="{self.vendor}"',
+        ]
 
     def cannot_run(self, stage: Stage) -> str | None:
         """Why this toolchain cannot build `stage`, and the command that would fix it; or None."""

@@ -10,8 +10,10 @@
         two exports that give a buffer to write to stdout afterwards. Exit code: the export's
         integer result (0 if it returns none).
 
-    python -m minbuild.wasmhost native LIBRARY.so [--alloc EXPORT] [--print PTR,LEN] EXPORT [ARG]...
-        The same call, on a native C-ABI library (a host cdylib) loaded with ctypes.
+    python -m minbuild.wasmhost native LIBRARY.so [--preload PLATFORM.so]... [--alloc EXPORT]
+            [--print PTR,LEN] EXPORT [ARG]...
+        The same call, on a native C-ABI library (a host cdylib) loaded with ctypes; a custom
+        platform's host library (--preload) is loaded first, its symbols global.
 
 A trap (a panic under panic=abort, an out-of-bounds access) exits with 134, like SIGABRT.
 """
@@ -75,6 +77,15 @@ def _parser() -> argparse.ArgumentParser:
             help="write the --print buffer to FILE instead of stdout",
         )
         if mode == "native":
+            call.add_argument(
+                "--preload",
+                action="append",
+                default=[],
+                type=Path,
+                metavar="LIBRARY",
+                help="load this shared library first, its symbols global: the host side of "
+                "a custom platform, which the library calls (repeatable)",
+            )
             call.add_argument(
                 "--output-callback",
                 metavar="SETTER",
@@ -158,6 +169,8 @@ def _emit(data: bytes, path: Path | None) -> None:
 def _call_native(wasmtime: Any, args: argparse.Namespace) -> int:
     import ctypes
 
+    for platform in args.preload:  # before the library, whose undefined symbols it provides
+        ctypes.CDLL(str(platform.resolve()), mode=ctypes.RTLD_GLOBAL)
     library = ctypes.CDLL(str(args.module.resolve()))
 
     def export(name: str, result: Any) -> Any:

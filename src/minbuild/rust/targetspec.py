@@ -1,0 +1,117 @@
+"""Whether the toolchain can build for a custom target (a target spec file): rustc reads the
+spec, and, when the target asks for std, std builds for it. Each answer is probed once per
+toolchain and spec and kept in the state dir, so every stage of every run reuses it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from minbuild.project.targets import Target
+from minbuild.rust.toolchains import Toolchain
+from minbuild.util import command
+from minbuild.util.files import write_atomic
+
+PROBE_VERSION = 1
+_STD_PATH = re.compile(r"-->\s*(\S*library/(?:std|core|alloc)/\S+)")
+_NO_STD = "a no_std crate can take build_std: [core, alloc] in the targets file instead"
+
+
+def problem(
+    target: Target, toolchain: Toolchain, state_dir: Path, run: command.Runner = command.run
+) -> str | None:
+    """Why `toolchain` cannot build for the custom `target`, in one line; None if it can (or
+    the target is one Rust knows)."""
+    if target.spec is None:
+        return None
+    env = {**toolchain.candidate.env, **target.env}
+    rustc = toolchain.candidate.rustc
+    done = run(
+        [*rustc, "-Z", "unstable-options", "--print", "cfg", "--target", str(target.spec)],
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        return (
+            f"target {target.triple}: rustc {toolchain.release} cannot read {target.spec}: "
+            f"{_error_line(done.stderr)}"
+        )
+    if "std" not in (target.build_std or ("std",)):
+        return None
+    return _std_problem(target, toolchain, state_dir, run)
+
+
+def _std_problem(
+    target: Target, toolchain: Toolchain, state_dir: Path, run: command.Runner
+) -> str | None:
+    """Build std alone for the target (an empty crate over it), once: its first error."""
+    assert target.spec is not None
+    key = hashlib.sha256(
+        json.dumps(
+            [
+                PROBE_VERSION,
+                toolchain.record(),
+                target.spec.read_text(encoding="utf-8"),
+                target.build_std,
+                dict(target.env),
+                target.rustflags,
+            ],
+            sort_keys=True,
+        ).encode()
+    ).hexdigest()[:16]
+    probe = state_dir / "probes" / f"{target.triple}-{key}"
+    answer = probe / "answer.json"
+    try:
+        kept = json.loads(answer.read_text(encoding="utf-8"))["problem"]
+        return None if kept is None else str(kept)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not probed yet with this toolchain and spec
+    write_atomic(
+        probe / "Cargo.toml",
+        '[package]\nname = "minbuild-std-probe"\nversion = "0.0.0"\nedition = "2021"\n'
+        "[workspace]\n",
+    )
+    write_atomic(probe / "src" / "lib.rs", "pub fn probe() -> Vec<u8> { std::vec![1] }\n")
+    build_std = ",".join(target.build_std or ("std", "panic_abort"))
+    argv: Sequence[str] = [
+        *toolchain.candidate.cargo,
+        "build",
+        "--manifest-path",
+        str(probe / "Cargo.toml"),
+        "--target-dir",
+        str(probe / "target"),
+        "--release",
+        "--target",
+        str(target.spec),
+        "-Z",
+        f"build-std={build_std}",
+        *(["-Z", "json-target-spec"] if "json-target-spec" in toolchain.cargo_z else []),
+        *toolchain.offline_std_args(),
+    ]
+    env = {**toolchain.candidate.env, **target.env, "RUSTFLAGS": " ".join(target.rustflags)}
+    done = run(argv, env=env, check=False, timeout=1800, log_file=probe / "build.log")
+    found = None
+    if done.returncode != 0:
+        where = _std_location(done.stderr)
+        found = (
+            f"target {target.triple}: {build_std} does not build for it with "
+            f"{toolchain.label}: {_error_line(done.stderr)}{f' ({where})' if where else ''}; "
+            f"{_NO_STD} (log: {probe / 'build.log'})"
+        )
+    write_atomic(answer, json.dumps({"problem": found}))
+    return found
+
+
+def _error_line(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    first = next((line for line in lines if line.startswith("error")), lines[-1] if lines else "")
+    return first.removeprefix("error: ")
+
+
+def _std_location(stderr: str) -> str:
+    found = _STD_PATH.search(stderr)
+    return found.group(1) if found else ""
