@@ -268,11 +268,11 @@ def debian_toolchain_available() -> bool:
 
 
 def cross_targets_available(triples: Sequence[str]) -> tuple[bool, str]:
-    """Whether these targets' linkers, runners and files are all here, and what is missing."""
-    from minbuild.project.config import bundled
+    """Whether these targets' linkers, runners and files are all here, and what is missing
+    (the bundled six, and the demo's custom platform)."""
     from minbuild.project.targets import load_targets, select
 
-    chosen = select(load_targets(bundled("targets.yaml")), list(triples))
+    chosen = select(load_targets(REPO / "config" / "demo-targets.yaml"), list(triples))
     missing = [f"{t.triple}: {', '.join(t.missing())}" for t in chosen if t.missing()]
     return not missing and debian_toolchain_available(), "; ".join(missing) or "rustc-web"
 

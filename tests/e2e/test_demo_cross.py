@@ -1,4 +1,5 @@
-"""The demo's final stage for all six foreign targets, every test under its runner."""
+"""The demo's final stage for all its foreign targets (the six, and its custom platform),
+every test under its runner."""
 
 from __future__ import annotations
 
@@ -7,14 +8,13 @@ from pathlib import Path
 
 from minbuild.engine import execute
 from minbuild.engine.request import BuildOptions
-from minbuild.project.config import bundled
 from minbuild.project.targets import load_targets
 from minbuild.runs.progress import Silent
 from tests.conftest import REPO, CrossTools
 
 
-def test_six_targets_build_and_pass(cross_tools: CrossTools, shared_state: Path) -> None:
-    triples = [target.triple for target in load_targets(bundled("targets.yaml"))]
+def test_seven_targets_build_and_pass(cross_tools: CrossTools, shared_state: Path) -> None:
+    triples = [target.triple for target in load_targets(REPO / "config" / "demo-targets.yaml")]
     cross_tools(triples)  # and buildstd: the demo's final stage is build-std
     options = BuildOptions(
         config=REPO / "config" / "demo.yaml",
@@ -33,7 +33,7 @@ def test_six_targets_build_and_pass(cross_tools: CrossTools, shared_state: Path)
         assert stage.tests_run >= 4, stage.target
         assert stage.tests_passed == stage.tests_run - len(excused), stage.target
         own = [t for t in stage.tests if t.suite]  # the crate's own (cli.rs), or why not
-        if stage.target and stage.target.startswith("wasm"):  # no processes; or a cdylib
+        if stage.target and stage.target.startswith(("wasm", "x86_64-tinyvm")):  # no processes
             (why,) = own
             assert why.status == "skipped", why
             assert why.reason.startswith(f"not run for {stage.target}") or why.reason.endswith(
@@ -41,9 +41,30 @@ def test_six_targets_build_and_pass(cross_tools: CrossTools, shared_state: Path)
             ), why
         else:
             assert sum(t.status == "passed" for t in own) >= 4, stage.target
-    wasm = foreign[-1]
+    wasm, platform = foreign[-2:]
     assert wasm.artifact is not None and wasm.artifact.endswith("tvm_wasm.wasm")
     assert {t.name for t in wasm.tests if t.status == "passed"} >= {
         "lib-run-fib",
         "lib-panic-traps",
     }
+    # The custom platform: the .a cargo made for x86_64-tinyvm-none.json, linked into a .so
+    # that exports only the C ABI, every program run through the host's platform library.
+    assert platform.target == "x86_64-tinyvm-none"
+    assert platform.artifact is not None and platform.artifact.endswith("libtvm_wasm.so")
+    assert {t.name for t in platform.tests if t.status == "passed"} >= {
+        "lib-run-fib",
+        "lib-run-primes",
+        "lib-trap-divzero",
+        "lib-panic-immediate-platform",  # a panic is ud2 there too: SIGILL
+        "lib-version",
+    }
+    assert "--preload" in platform.runner and "build-std=core,alloc" in platform.command
+    archive = platform.staticlib
+    assert archive is not None and archive.effective_size_bytes, archive
+    assert 0 < archive.effective_size_bytes < (platform.size_bytes or 0) < archive.size_bytes
+    assert "tvm_set_output" not in archive.exports  # the demo's set has no custom-platform
+    parts = platform.composition
+    assert parts is not None and {"tvm_wasm", "tvm_core"} <= {
+        c.name for c in parts.crates if c.origin == "crate"
+    }
+    assert "std" not in {c.name for c in parts.crates if c.size > 64}  # core and alloc only

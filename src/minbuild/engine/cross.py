@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from minbuild.engine.invocations import CROSS_BUILD_STD, Build, build_invocation
@@ -34,13 +34,15 @@ def builds(
     resolution: Resolution,
     names: Sequence[str],
     state_dir: Path,
+    say: Callable[[str], None] = lambda line: None,
 ) -> tuple[Build, ...]:
-    """Each target's lane of builds, with the reason a whole target or a stage is skipped."""
+    """Each target's lane of builds, with the reason a whole target or a stage is skipped;
+    `say` hears of a custom target's probe, which may build std once."""
     chosen = select(project_targets(project), names)
     return tuple(
         build
         for target in chosen
-        for build in _lane(project, crate, stages, resolution, target, state_dir)
+        for build in _lane(project, crate, stages, resolution, target, state_dir, say)
     )
 
 
@@ -51,12 +53,13 @@ def _lane(
     resolution: Resolution,
     target: Target,
     state_dir: Path,
+    say: Callable[[str], None],
 ) -> Iterator[Build]:
     toolchain = resolution.toolchain
     package, artifact, problem = target_artifact(project, crate, target, resolution)
     problem = target.problem() or problem
     if problem is None and resolution.toolchain.library_source is not None:
-        problem = targetspec.problem(target, toolchain, state_dir)
+        problem = targetspec.problem(target, toolchain, state_dir, say=say)
     # Targets build in their own dirs: nothing is shared across targets, and lanes can run at
     # once without waiting on one another's cargo lock.
     target_dir = state_dir / "cross" / target.triple

@@ -77,15 +77,19 @@ class Plan:
 
 
 def prepare(
-    options: BuildOptions, *, check_in_lane: bool = False, checking: Checking | None = None
+    options: BuildOptions,
+    *,
+    check_in_lane: bool = False,
+    checking: Checking | None = None,
+    say: Callable[[str], None] = lambda line: None,
 ) -> Plan:
     """The plan for the host, or with `options.cross` the plan for foreign targets.
     `check_in_lane`: choose the toolchain its check would confirm and leave that check to the
     first lane (`Plan.pending_check`), where the first build almost always makes it needless:
     run before every build, it held up each lane for 3 to 8 s (hexyl). `checking` hears the
-    toolchain check's progress."""
+    toolchain check's progress; `say`, a custom target's probe."""
     if options.cross:
-        return plan_cross(options, check_in_lane=check_in_lane, checking=checking)
+        return plan_cross(options, check_in_lane=check_in_lane, checking=checking, say=say)
     return plan_host(options, check_in_lane=check_in_lane, checking=checking)
 
 
@@ -157,7 +161,11 @@ def plan_host(
 
 
 def plan_cross(
-    options: BuildOptions, *, check_in_lane: bool = False, checking: Checking | None = None
+    options: BuildOptions,
+    *,
+    check_in_lane: bool = False,
+    checking: Checking | None = None,
+    say: Callable[[str], None] = lambda line: None,
 ) -> Plan:
     """The chosen stages (default: the last one) for each foreign target, a lane per target,
     after host builds that make the fixtures the foreign ones cannot."""
@@ -180,6 +188,7 @@ def plan_cross(
             ground.resolution,
             targets,
             ground.state_dir,
+            say,
         )
         if targets or not options.shard
         else ()

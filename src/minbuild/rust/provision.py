@@ -13,7 +13,7 @@ from pathlib import Path
 from minbuild.project import stages
 from minbuild.project.config import Project
 from minbuild.project.targets import Target
-from minbuild.rust import cache, toolchains
+from minbuild.rust import cache, targetspec, toolchains
 from minbuild.rust.linker import HOST_LINKER, host_linker_problem
 from minbuild.rust.toolchains import DEBIAN_PACKAGES
 from minbuild.util import command, distributions
@@ -237,16 +237,25 @@ def doctor(
         problem = cross_blocker or (
             f"missing {', '.join(missing)}; fix: {target.fix()}" if missing else None
         )
-        runner = " ".join(target.runner).replace("{python}", "python")
-        runs = f"under {runner}" if runner else "natively"
+        problem = problem or targetspec.unreadable(target, toolchain)
         findings.append(
-            Finding(
-                f"target {target.triple}",
-                problem is None,
-                problem or f"ready: builds a {target.artifact}, runs {runs}",
-            )
+            Finding(f"target {target.triple}", problem is None, problem or _ready(target))
         )
     return findings
+
+
+def _ready(target: Target) -> str:
+    runner = " ".join(target.runner).replace("{python}", "python")
+    runs = f"under {runner}" if runner else "natively"
+    if target.spec is None:
+        return f"ready: builds a {target.artifact}, runs {runs}"
+    rebuilt = ",".join(target.build_std or ("std", "panic_abort"))
+    std = " (whether std builds is probed once, at its first build)" if "std" in rebuilt else ""
+    linked = f", its staticlib linked by {target.link_program}" if target.link else ""
+    return (
+        f"ready: custom target {target.spec.name}, {rebuilt} rebuilt{std}; builds a "
+        f"{target.artifact}{linked}, runs {runs}"
+    )
 
 
 def _demangler_finding() -> Finding:

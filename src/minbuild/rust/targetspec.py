@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from minbuild.project.targets import Target
@@ -21,10 +21,29 @@ _NO_STD = "a no_std crate can take build_std: [core, alloc] in the targets file 
 
 
 def problem(
-    target: Target, toolchain: Toolchain, state_dir: Path, run: command.Runner = command.run
+    target: Target,
+    toolchain: Toolchain,
+    state_dir: Path,
+    run: command.Runner = command.run,
+    *,
+    say: Callable[[str], None] = lambda line: None,
 ) -> str | None:
     """Why `toolchain` cannot build for the custom `target`, in one line; None if it can (or
     the target is one Rust knows)."""
+    if target.spec is None:
+        return None
+    unread = unreadable(target, toolchain, run)
+    if unread:
+        return unread
+    if "std" not in (target.build_std or ("std",)):
+        return None
+    return _std_problem(target, toolchain, state_dir, run, say)
+
+
+def unreadable(
+    target: Target, toolchain: Toolchain, run: command.Runner = command.run
+) -> str | None:
+    """Why rustc cannot read the target's spec file (in one line), or None."""
     if target.spec is None:
         return None
     env = {**toolchain.candidate.env, **target.env}
@@ -35,18 +54,20 @@ def problem(
         check=False,
         timeout=120,
     )
-    if done.returncode != 0:
-        return (
-            f"target {target.triple}: rustc {toolchain.release} cannot read {target.spec}: "
-            f"{_error_line(done.stderr)}"
-        )
-    if "std" not in (target.build_std or ("std",)):
+    if done.returncode == 0:
         return None
-    return _std_problem(target, toolchain, state_dir, run)
+    return (
+        f"target {target.triple}: rustc {toolchain.release} cannot read {target.spec}: "
+        f"{_error_line(done.stderr)}"
+    )
 
 
 def _std_problem(
-    target: Target, toolchain: Toolchain, state_dir: Path, run: command.Runner
+    target: Target,
+    toolchain: Toolchain,
+    state_dir: Path,
+    run: command.Runner,
+    say: Callable[[str], None],
 ) -> str | None:
     """Build std alone for the target (an empty crate over it), once: its first error."""
     assert target.spec is not None
@@ -93,6 +114,10 @@ def _std_problem(
         *toolchain.offline_std_args(),
     ]
     env = {**toolchain.candidate.env, **target.env, "RUSTFLAGS": " ".join(target.rustflags)}
+    say(
+        f"{target.triple}: does {build_std} build for this custom target with "
+        f"{toolchain.label}? building it once (std takes about a minute; kept for later runs)"
+    )
     done = run(argv, env=env, check=False, timeout=1800, log_file=probe / "build.log")
     found = None
     if done.returncode != 0:
