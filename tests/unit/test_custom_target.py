@@ -98,7 +98,7 @@ def plan(stage: str, problem: str | None = None, **library: Any) -> Build:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Target, "missing", lambda self: [])
         patch.setattr(cargo, "read_crate", lambda *args: dataclasses.replace(LIBRARY, **library))
-        patch.setattr(targetspec, "problem", lambda *args: problem)
+        patch.setattr(targetspec, "problem", lambda *args, **kwargs: problem)
         resolution = Resolution(toolchain(cargo_z=("build-std", "json-target-spec")), {})
         state = REPO / ".minbuild-test-state"
         (build,) = cross.builds(PROJECT, crate(), [STAGES[stage]], resolution, [TINYVM], state)
@@ -190,3 +190,15 @@ def test_a_spec_rustc_cannot_read_is_one_line_and_a_no_std_target_needs_no_std_p
     runner = Recorded(0, STD_ERRORS)
     assert targetspec.problem(custom(), toolchain(), tmp_path, runner) is None  # core, alloc
     assert len(runner.calls) == 1
+
+
+def test_doctor_says_what_a_custom_target_rebuilds_links_and_runs() -> None:
+    from minbuild.rust.provision import readiness
+
+    assert readiness(custom()) == (
+        "ready: custom target x86_64-tinyvm-none.json, core,alloc rebuilt; builds a cdylib, "
+        "its staticlib linked by cc, runs under python -m minbuild.wasmhost native --preload "
+        "{platform}"
+    )
+    with_std = dataclasses.replace(custom(), build_std=None)
+    assert "(whether std builds is probed once, at its first build)" in readiness(with_std)

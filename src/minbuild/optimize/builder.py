@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from minbuild.engine import execute, planner, postlink
-from minbuild.engine.cross import target_artifact, with_std_rebuilt
+from minbuild.engine.cross import platform_library, target_artifact, with_std_rebuilt
 from minbuild.engine.invocations import Build, build_invocation
 from minbuild.engine.lanes import Placement
 from minbuild.project.space import Assignment, Space, apply
@@ -97,6 +97,10 @@ class Builder:
             shape.append([step.argv for step in stage.post_link])
         if self.target:
             shape += [self.target.triple, self.artifact.kind, list(self.target.rustflags)]
+        spec = self.target.spec if self.target else None
+        if self.target and spec:
+            target = self.target
+            shape.append([spec.read_text(), target.build_std, dict(target.env), target.link])
         return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:16]
 
     def __call__(
@@ -182,7 +186,16 @@ class Builder:
         invocation = build_invocation(
             stage, self.package, self.artifact, toolchain, target_dir, self.target
         )
-        return Build(stage, self.target, self.package, self.artifact, invocation, skip, lane=lane)
+        return Build(
+            stage,
+            self.target,
+            self.package,
+            self.artifact,
+            invocation,
+            skip,
+            lane=lane,
+            platform_library=platform_library(ground.state_dir, self.target),
+        )
 
 
 class TrialReporter:

@@ -239,12 +239,13 @@ def doctor(
         )
         problem = problem or targetspec.unreadable(target, toolchain)
         findings.append(
-            Finding(f"target {target.triple}", problem is None, problem or _ready(target))
+            Finding(f"target {target.triple}", problem is None, problem or readiness(target))
         )
     return findings
 
 
-def _ready(target: Target) -> str:
+def readiness(target: Target) -> str:
+    """What doctor says of a target this machine can build for and run."""
     runner = " ".join(target.runner).replace("{python}", "python")
     runs = f"under {runner}" if runner else "natively"
     if target.spec is None:
