@@ -522,3 +522,19 @@ def test_a_failing_test_fails_the_stage(tmp_path: Path, monkeypatch: pytest.Monk
     assert greets.reason == "stdout differs: line 1: expected 'hello, world!', got 'HELLO, WORLD!'"
     # The build itself is still recorded in full.
     assert record.size_bytes == len(fake.files[state(tmp_path) / "target" / "minbuild" / "hello"])
+
+
+def test_config_dir_is_absolute_when_the_project_file_was_found_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests run in their own work dir, so a `{config_dir}` relative to where minbuild was
+    started (`minbuild.yaml` found in the crate) would name nothing there."""
+    monkeypatch.chdir(tmp_path)
+    project = dataclasses.replace(LIB_PROJECT, path=Path("minbuild.yaml"))
+    build = host_build(
+        DEMO_STAGES["release"], library_crate(tmp_path), LIB_PROJECT.artifact, tmp_path
+    )
+    context = Context(project, toolchain(), state(tmp_path), RUN_ID)
+    run = StageRun(context, build, base_record(context, build))
+    made = run._test_context(tmp_path / "lib.so")
+    assert made.config_dir == tmp_path and made.substitute(("{config_dir}/x",)) == [f"{tmp_path}/x"]

@@ -96,9 +96,16 @@ def target_artifact(
                 "project's exports, and the project file lists none (set crate.staticlib.exports)"
             ),
         )
-    if target.artifact == project.artifact.kind:
+    # A `link: shared` target builds the staticlib it links, so the project's own staticlib
+    # or cdylib package serves it, as does either library package the project file names.
+    kinds = ("staticlib", "cdylib") if target.link else (target.artifact,)
+    if project.artifact.kind in kinds:
+        if target.link:
+            _require_staticlib(project, crate, target, ("crate", "artifact", "kind"))
+            return crate, Artifact(target.artifact, None), None
         return crate, project.artifact, None
-    if target.artifact not in project.libraries:
+    kind = next((kind for kind in kinds if kind in project.libraries), None)
+    if kind is None:
         return (
             crate,
             Artifact(target.artifact, None),
@@ -108,13 +115,25 @@ def target_artifact(
             ),
         )
     candidate = resolution.toolchain.candidate
-    library = cargo.read_crate(project, candidate.cargo, candidate.env, target.artifact)
-    crate_type = "staticlib" if target.link else target.artifact
-    if crate_type not in library.lib_crate_types:
+    library = cargo.read_crate(project, candidate.cargo, candidate.env, kind)
+    if target.link:
+        _require_staticlib(project, library, target, ("crate", kind, "package"))
+    elif target.artifact not in library.lib_crate_types:
         raise project.source.error(
             ("crate", target.artifact, "package"),
             f"{library.name}'s lib target has crate-type {list(library.lib_crate_types)}, "
-            f"not {crate_type}"
-            + (f" (target {target.triple} links its staticlib)" if target.link else ""),
+            f"not {target.artifact}",
         )
     return library, Artifact(target.artifact, None), None
+
+
+def _require_staticlib(
+    project: Project, crate: cargo.Crate, target: Target, at: tuple[str, ...]
+) -> None:
+    if "staticlib" not in crate.lib_crate_types:
+        raise project.source.error(
+            at,
+            f"{crate.name}'s lib target has crate-type {list(crate.lib_crate_types)}, not "
+            f"staticlib (target {target.triple} links its staticlib into a .so): add "
+            '"staticlib" to its [lib] crate-type',
+        )

@@ -357,7 +357,12 @@ class StageRun:
         fresh_dir(self.context.state_dir, *self.work)
         project = self.context.project
         return testing.TestContext(
-            artifact, self.workdir, project.crate_dir, project.path.parent, {}, self.build.runner
+            artifact,
+            self.workdir,
+            project.crate_dir,
+            project.path.parent.resolve(),
+            {},
+            self.build.runner,
         )
 
     def _make_fixtures(self, context: testing.TestContext) -> list[TestResult]:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from elftools.elf.constants import SH_FLAGS
+from elftools.elf.elffile import ELFFile
+
 from minbuild.measure.binaries import defined_globals
 from minbuild.util import command
 from minbuild.util.errors import UnreadableArtifact
@@ -63,7 +66,7 @@ def shared_link_argv(
 def shared_effective_size(
     archive: Path, exports: Sequence[str], workdir: Path, linker: str = "cc"
 ) -> int:
-    """Bytes a stripped shared library holds beyond an empty one when linked from `archive`
+    """Bytes a stripped shared library loads beyond an empty one when linked from `archive`
     for `exports` (a custom platform's .so: no program links it, a host loads it)."""
     workdir.mkdir(parents=True, exist_ok=True)
     script = workdir / "exports.map"
@@ -73,7 +76,19 @@ def shared_effective_size(
     empty, probe = workdir / "empty.so", workdir / "probe.so"
     command.run([linker, "-shared", "-s", str(empty_source), "-o", str(empty)], timeout=300)
     command.run(shared_link_argv(linker, archive, script, probe, ("-s",)), timeout=300)
-    return probe.stat().st_size - empty.stat().st_size
+    return loaded_bytes(probe) - loaded_bytes(empty)
+
+
+def loaded_bytes(path: Path) -> int:
+    """The bytes of an ELF file's sections that load from the file: its size without the
+    padding that aligns segments to pages, which swallows a small library's code whole."""
+    with path.open("rb") as handle:
+        elf = ELFFile(handle)
+        return sum(
+            section["sh_size"]
+            for section in elf.iter_sections()
+            if section["sh_flags"] & SH_FLAGS.SHF_ALLOC and section["sh_type"] != "SHT_NOBITS"
+        )
 
 
 def effective_size(
