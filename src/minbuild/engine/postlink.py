@@ -12,6 +12,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from minbuild.engine.invocations import Build
 from minbuild.measure import libsize
 from minbuild.project.stages import Stage
 from minbuild.project.targets import Target
@@ -56,6 +57,25 @@ def run_steps(
             )
         artifact = output
     return artifact, None
+
+
+def for_target(
+    build: Build,
+    archive: Path,
+    exports: Sequence[str],
+    strip: object,
+    log: Path,
+    run: command.Runner,
+) -> tuple[Path, str | None]:
+    """What a custom platform needs after cargo: its host library built, and with `link:
+    shared` the .so linked from the staticlib cargo made; the artifact, or why it failed."""
+    target, library = build.target, build.platform_library
+    if target is None:
+        return archive, None
+    failure = build_platform(target, library, log, run) if library else None
+    if failure or not target.link:
+        return archive, failure
+    return link_shared(target, archive, exports, strip, log, run)
 
 
 def link_shared(

@@ -222,14 +222,14 @@ class StageRun:
                     built, status="failed", reason=f"{reason}; full log: {self.log}"
                 )
             )
-        artifact, failure = self._keep(source), self._platform()
-        if target and target.link and not failure:
-            strip = built.effective_profile.get("strip", "none")
-            exports = self.context.project.staticlib_exports
-            run = self.context.run
-            artifact, failure = postlink.link_shared(
-                target, artifact, exports, strip, self.log, run
-            )
+        artifact, failure = postlink.for_target(
+            self.build,
+            self._keep(source),
+            self.context.project.staticlib_exports,
+            built.effective_profile.get("strip", "none"),
+            self.log,
+            self.context.run,
+        )
         if failure:
             return Built(dataclasses.replace(built, status="failed", reason=failure))
         artifact, failure = postlink.run_steps(
@@ -296,26 +296,14 @@ class StageRun:
         exports, target = self.context.project.staticlib_exports, self.build.target
         if not exports or (target is not None and not target.link):
             return found
-        probe = self.workdir / "probe"
+        linker = target.link_program if target else None
         try:
-            exports = libsize.present(kept, exports)
-            effective = (
-                libsize.shared_effective_size(kept, exports, probe, target.link_program)
-                if target
-                else libsize.effective_size(kept, exports, probe)
-            )
+            effective, exports = libsize.measured(kept, exports, self.workdir / "probe", linker)
         except CommandFailed as error:
             return dataclasses.replace(found, effective_error=error.output_tail)
         except UnreadableArtifact as error:
             return dataclasses.replace(found, effective_error=str(error))
         return dataclasses.replace(found, effective_size_bytes=effective, exports=exports)
-
-    def _platform(self) -> str | None:
-        """Build the host library of the target's custom platform, if it has one."""
-        target, library = self.build.target, self.build.platform_library
-        if target is None or library is None:
-            return None
-        return postlink.build_platform(target, library, self.log, self.context.run)
 
     def _compose(self, record: StageRecord, artifact: Path, digest: str) -> StageRecord:
         """The artifact's composition; one that cannot be read is noted, not a failure."""

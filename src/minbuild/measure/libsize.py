@@ -39,6 +39,17 @@ def present(archive: Path, exports: Sequence[str]) -> tuple[str, ...]:
     return kept
 
 
+def measured(
+    archive: Path, exports: Sequence[str], workdir: Path, shared_linker: str | None = None
+) -> tuple[int, tuple[str, ...]]:
+    """The archive's effective size for the exports it defines, and those exports: in a
+    program (the host's staticlib), or with `shared_linker` in a .so (a custom platform's)."""
+    kept = present(archive, exports)
+    if shared_linker:
+        return shared_effective_size(archive, kept, workdir, shared_linker), kept
+    return effective_size(archive, kept, workdir), kept
+
+
 def version_script(exports: Sequence[str]) -> str:
     """A linker version script: these symbols are the library's ABI, every other is local."""
     return "{\n  global:\n" + "".join(f"    {name};\n" for name in exports) + "  local: *;\n};\n"
