@@ -27,6 +27,15 @@ def describe_plan(plan: Plan) -> str:
     for build in (*plan.prelude, *plan.builds):
         lines.append(f"# {build.stage.index} {build.label}: {build.stage.description}")
         lines.append(f"# skipped: {build.skip}" if build.skip else build.invocation.shell())
+        target = build.target
+        if target and target.link and not build.skip:
+            lines.append(
+                f"# then its staticlib is linked into a .so by {target.link_program} -shared "
+                "-Wl,--gc-sections, exporting only crate.staticlib.exports"
+            )
+        if target and build.platform_library and not build.skip:
+            sources = " ".join(str(source) for source in target.platform)
+            lines.append(f"# the platform's host library: {build.platform_library} from {sources}")
         if build.runner and not build.skip:
             lines.append(f"# its tests run under: {' '.join(build.runner)}")
         lines.append("")

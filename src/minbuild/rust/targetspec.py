@@ -1,6 +1,7 @@
 """Whether the toolchain can build for a custom target (a target spec file): rustc reads the
-spec, and, when the target asks for std, std builds for it. Each answer is probed once per
-toolchain and spec and kept in the state dir, so every stage of every run reuses it."""
+spec (asked at every plan: it takes a tenth of a second), and, when the target asks for std,
+std builds for it: built once per toolchain and spec, the answer kept in the state dir for
+every later stage and run."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from minbuild.project.targets import Target
+from minbuild.runs.statedir import inside
 from minbuild.rust.toolchains import Toolchain
 from minbuild.util import command
 from minbuild.util.files import write_atomic
@@ -84,7 +86,7 @@ def _std_problem(
             sort_keys=True,
         ).encode()
     ).hexdigest()[:16]
-    probe = state_dir / "probes" / f"{target.triple}-{key}"
+    probe = inside(state_dir, "probes", f"{target.triple}-{key}")
     answer = probe / "answer.json"
     try:
         kept = json.loads(answer.read_text(encoding="utf-8"))["problem"]
