@@ -1,5 +1,7 @@
 """A static library holds everything, so its raw size misleads; its effective size is what a
-program that calls only its exported entry points keeps when linked with --gc-sections."""
+program that calls only its exported entry points keeps when linked with --gc-sections (or a
+custom platform's .so that exports only them), counted in the bytes of its sections that load
+beyond an empty one's: file sizes move in pages, which swallow a small library whole."""
 
 from __future__ import annotations
 
@@ -105,7 +107,8 @@ def loaded_bytes(path: Path) -> int:
 def effective_size(
     archive: Path, exports: Sequence[str], workdir: Path, compiler: str = "cc"
 ) -> int:
-    """Bytes a stripped, --gc-sections program gains by linking `archive` for `exports`."""
+    """Bytes a stripped, --gc-sections program loads beyond an empty one when it links
+    `archive` for `exports`."""
     workdir.mkdir(parents=True, exist_ok=True)
     sizes = []
     for name, source, libraries in (
@@ -130,5 +133,5 @@ def effective_size(
             ],
             timeout=300,
         )
-        sizes.append(output.stat().st_size)
+        sizes.append(loaded_bytes(output))
     return sizes[1] - sizes[0]
