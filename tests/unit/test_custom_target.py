@@ -202,3 +202,23 @@ def test_doctor_says_what_a_custom_target_rebuilds_links_and_runs() -> None:
     )
     with_std = dataclasses.replace(custom(), build_std=None)
     assert "(whether std builds is probed once, at its first build)" in readiness(with_std)
+
+
+def test_the_winners_recipe_names_the_spec_its_std_set_and_the_link() -> None:
+    from minbuild.optimize import export
+    from minbuild.report.profile import config_toml
+
+    build = plan("panic-immediate-abort")
+    chain = toolchain(cargo_z=("build-std", "json-target-spec"))
+    found = export.export(
+        build.stage, build.crate, build.artifact, chain, "minsize", custom(), "lib.so", ("a",)
+    )
+    assert found.unstable["build-std"] == ["core", "alloc"] and found.unstable["json-target-spec"]
+    assert found.target == str(SPEC)
+    config = config_toml(found)
+    assert f'target = "{SPEC}"' in config and "[target.x86_64-tinyvm-none]" in config
+    script, link = found.post_link
+    directory = f"target/{TINYVM}/minsize"
+    assert script == f"printf '%s\\n' '{{ global: a; local: *; }};' > {directory}/lib.a.exports.map"
+    assert link.startswith("cc -shared -Wl,--gc-sections")
+    assert link.endswith(f"{directory}/lib.a -Wl,--no-whole-archive -o {directory}/lib.so")

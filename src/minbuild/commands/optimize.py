@@ -233,6 +233,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         name,
         target,
         Path(winner.stage.artifact or "").name,
+        winner.stage.staticlib.exports if winner.stage.staticlib else (),
     )
     record = document.finished(record, found, exported)
     path = trials.save(record, directory)

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import shlex
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from minbuild.engine.invocations import PROFILE, build_invocation
+from minbuild.engine.invocations import JSON_TARGET_SPEC, PROFILE, build_invocation, std_rebuilt
+from minbuild.measure.libsize import shared_link_argv
 from minbuild.project.config import Artifact
 from minbuild.project.stages import Stage
 from minbuild.project.targets import Target
@@ -34,6 +36,7 @@ def export(
     name: str,
     target: Target | None = None,
     linked_name: str = "",
+    exports: Sequence[str] = (),
 ) -> Export:
     """How to build `stage` without minbuild (for `target`), its settings in a profile
     called `name`: the command runs in the crate's directory; its post-link steps run over
@@ -43,14 +46,17 @@ def export(
     argv = [name if arg == PROFILE else arg for arg in argv]
     env = {key: value for key, value in invocation.env.items() if "_PROFILE_" not in key}
     unstable: dict[str, Any] = {}
-    if stage.build_std:
-        unstable["build-std"] = list(stage.build_std)
+    if build_std := std_rebuilt(stage, target):
+        unstable["build-std"] = list(build_std)
+    if target and target.spec and JSON_TARGET_SPEC in toolchain.cargo_z:
+        unstable[JSON_TARGET_SPEC] = True
     if stage.build_std_features is not None:
         unstable["build-std-features"] = list(stage.build_std_features)
     for flag in stage.cargo_unstable:
         unstable[flag] = True
     nightly = bool(unstable) or any(flag.startswith("-Z") for flag in stage.rustflags)
     triple = target.triple if target else toolchain.host if stage.build_std else None
+    directory = Path("target", *([triple] if triple else []), name)
     return Export(
         profile_name=name,
         profile=dict(stage.profile),
@@ -58,11 +64,26 @@ def export(
         unstable=unstable,
         command=command.shell_line(argv, env),
         nightly=nightly,
-        target=target.triple if target else None,
+        target=target.cargo_target if target else None,
         linker=target.linker if target else None,
-        post_link=_post_link_lines(
-            stage, Path("target", *([triple] if triple else []), name), linked_name
+        post_link=(
+            _shared_link_lines(target, directory / linked_name, exports)
+            if target and target.link
+            else _post_link_lines(stage, directory, linked_name)
         ),
+    )
+
+
+def _shared_link_lines(target: Target, linked: Path, exports: Sequence[str]) -> tuple[str, ...]:
+    """A `link: shared` target's link, as a person runs it after cargo: the version script
+    that exports only the C ABI, then the .so (`linked`) from the staticlib beside it."""
+    archive = linked.with_suffix(".a")
+    script = archive.with_name(archive.name + ".exports.map")
+    text = " ".join(["{ global:", *(f"{name};" for name in exports), "local: *; };"])
+    output = linked
+    return (
+        f"printf '%s\\n' {shlex.quote(text)} > {shlex.quote(str(script))}",
+        command.shell_line(shared_link_argv(target.link_program, archive, script, output), {}),
     )
 
 

@@ -21,7 +21,9 @@ def config_toml(found: Export) -> str:
     reads instead of [build] rustflags."""
     lines = []
     if found.target:
-        lines += ["[build]", f"target = {_toml(found.target)}", f"[target.{found.target}]"]
+        # a custom target is its spec file's path; cargo names its table by the file's stem
+        name = found.target.removesuffix(".json").rsplit("/", 1)[-1]
+        lines += ["[build]", f"target = {_toml(found.target)}", f"[target.{name}]"]
         if found.linker:
             lines.append(f"linker = {_toml(found.linker)}")
         if found.rustflags:
