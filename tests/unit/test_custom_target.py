@@ -222,3 +222,24 @@ def test_the_winners_recipe_names_the_spec_its_std_set_and_the_link() -> None:
     assert script == f"printf '%s\\n' '{{ global: a; local: *; }};' > {directory}/lib.a.exports.map"
     assert link.startswith("cc -shared -Wl,--gc-sections")
     assert link.endswith(f"{directory}/lib.a -Wl,--no-whole-archive -o {directory}/lib.so")
+
+
+def test_the_exports_an_archive_defines_come_from_its_symbol_index(tmp_path: Path) -> None:
+    from minbuild.measure.binaries import defined_globals
+
+    def member(name: bytes, data: bytes) -> bytes:
+        header = name.ljust(16) + b"0".ljust(12) + b"0".ljust(6) * 2 + b"644".ljust(8)
+        return header + str(len(data)).encode().ljust(10) + b"`\n" + data + b"\n" * (len(data) % 2)
+
+    index = (2).to_bytes(4, "big") + (0).to_bytes(4, "big") * 2 + b"tvm_run\0tvm_alloc\0"
+    archive = tmp_path / "lib.a"
+    archive.write_bytes(b"!<arch>\n" + member(b"/", index) + member(b"x.o/", b"not elf"))
+    assert defined_globals(archive) == {"tvm_run", "tvm_alloc"}
+    wide = (1).to_bytes(8, "big") + (0).to_bytes(8, "big") + b"tvm_version\0"
+    archive.write_bytes(b"!<arch>\n" + member(b"/SYM64/", wide))
+    assert defined_globals(archive) == {"tvm_version"}
+    archive.write_bytes(b"!<arch>\n" + member(b"x.o/", b"not elf"))  # no index: the objects
+    assert defined_globals(archive) == frozenset()
+    archive.write_bytes(b"not an archive")
+    with pytest.raises(UnreadableArtifact, match="not a static library"):
+        defined_globals(archive)

@@ -58,7 +58,7 @@ def _lane(
     toolchain = resolution.toolchain
     package, artifact, problem = target_artifact(project, crate, target, resolution)
     problem = target.problem() or problem
-    if problem is None and resolution.toolchain.library_source is not None:
+    if problem is None and toolchain.library_source is not None:
         problem = targetspec.problem(target, toolchain, state_dir, say=say)
     # Targets build in their own dirs: nothing is shared across targets, and lanes can run at
     # once without waiting on one another's cargo lock.

@@ -202,7 +202,12 @@ def _objects(path: Path) -> Iterator[tuple[bytes, ELFFile]]:
 
 
 def defined_globals(path: Path) -> frozenset[str]:
-    """The global symbols a static library's objects define: what a link can take from it."""
+    """The global symbols a static library's objects define: what a link can take from it.
+    From the archive's symbol index, which ar and rustc write for the linker (a few
+    milliseconds; reading every object's symbol table took 2 s for the demo's debug .a)."""
+    indexed = _symbol_index(path)
+    if indexed is not None:
+        return indexed
     try:
         found: set[str] = set()
         for _, elf in _objects(path):
@@ -219,6 +224,27 @@ def defined_globals(path: Path) -> frozenset[str]:
         raise UnreadableArtifact(
             f"{path}: not a static library of ELF objects ({error})"
         ) from error
+
+
+def _symbol_index(path: Path) -> frozenset[str] | None:
+    """The names in a GNU archive's symbol index (its first member, `/` or `/SYM64/`: a
+    count, that many member offsets, then the names, NUL-terminated); None without one.
+    arpy skips this member, so it is read here."""
+    try:
+        with path.open("rb") as handle:
+            if handle.read(8) != b"!<arch>\n":
+                return None
+            header = handle.read(60)
+            name, size = header[:16].rstrip(), int(header[48:58])
+            if name not in (b"/", b"/SYM64/"):
+                return None
+            data = handle.read(size)
+    except (OSError, ValueError):
+        return None
+    width = 8 if name == b"/SYM64/" else 4
+    count = int.from_bytes(data[:width], "big")
+    names = data[width + width * count :].split(b"\0")[:count]
+    return frozenset(name.decode("utf-8", "replace") for name in names)
 
 
 def _member_crate(name: bytes) -> str | None:
