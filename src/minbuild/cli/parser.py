@@ -14,7 +14,7 @@ from minbuild.commands.registry import BY_NAME, COMMANDS
 from minbuild.project.config import bundled, load_project
 from minbuild.project.options import DEMO_CONFIG, DEMO_NAME, STATE_DIR
 from minbuild.util.errors import ConfigError
-from minbuild.util.options import Option, add_arguments
+from minbuild.util.options import Option, add_arguments, declared
 
 OWN = Path("minbuild.yaml")
 """A crate's own project file, where `init` writes it: found in the current directory."""
@@ -83,21 +83,33 @@ def settle_defaults(args: argparse.Namespace) -> None:
         load_project(args.config)
 
 
+def _project_optional(command: str) -> bool:
+    """The command runs without a project file: its options default `config` to None and it
+    takes no --manifest-path instead (setup: only its --targets read a project)."""
+    defaults = {name: default for name, _, default in declared(BY_NAME[command].options)}
+    return "config" in defaults and defaults["config"] is None and "manifest_path" not in defaults
+
+
 def _found_here(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
     """./minbuild.yaml; else ./Cargo.toml for a command that takes a bare crate; else, in
-    minbuild's own checkout, the demo's; else what to do."""
+    minbuild's own checkout, the demo's; else nothing for a command that needs no project;
+    else what to do."""
     here = Path.cwd()
     if OWN.is_file():
         return OWN, None
     if Path("Cargo.toml").is_file():
         if "manifest_path" in args:
             return None, Path("Cargo.toml")
+        if _project_optional(args.command):
+            return None, None
         raise ConfigError(
             f"{here / 'Cargo.toml'} has no project file beside it ({OWN}): run `minbuild init` "
             "here to write one, or pass --config FILE (--config demo: the bundled demo crate)"
         )
     if DEMO_CONFIG.is_file():
         return DEMO_CONFIG, None
+    if _project_optional(args.command):
+        return None, None
     raise ConfigError(
         f"no project file in {here} (looked for {OWN} and Cargo.toml): run `minbuild init` in "
         "your crate, or pass --config FILE (--config demo: the bundled demo crate)"

