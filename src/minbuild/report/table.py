@@ -138,11 +138,15 @@ def cache_text(stage: StageRecord) -> str:
 
 
 def notes(table_rows: list[Row]) -> list[tuple[str, str]]:
-    """(stage, explanation) for every stage that needs one: skips, failures, no-ops, growth."""
+    """(stage, explanation) for every stage that needs one: skips, failures, no-ops, growth;
+    tests that fail at the reference too are one note for all the stages they fail at."""
     previous: dict[str, Row] = {}
     first_failure: dict[tuple[str, str], str] = {}  # (target, first error) -> the stage
     many_targets = len({row.target for row in table_rows}) > 1
-    found = []
+    found: list[tuple[str, str]] = []
+    # (target, reference, tests) -> where its note goes in `found`, and the stages it names:
+    # the same tests fail at stage after stage, and a note per stage would repeat one list.
+    inherited: dict[tuple[str, str, tuple[str, ...]], tuple[int, list[str]]] = {}
     for row in table_rows:
         error = row.record.first_error
         if row.record.artifact is None and error and (row.target, error) in first_failure:
@@ -155,9 +159,44 @@ def notes(table_rows: list[Row]) -> list[tuple[str, str]]:
                 first_failure[row.target, error] = row.stage
         if note:
             found.append((f"{row.stage} @ {row.target}" if many_targets else row.stage, note))
+        for reference, names in inherited_failures(row.record):
+            key = (row.target, reference, names)
+            if key not in inherited:
+                inherited[key] = (len(found), [])
+                found.append(("", ""))  # written below, once every stage it names is known
+            inherited[key][1].append(row.stage)
         if row.size is not None:
             previous[row.target] = row
+    for (target, reference, names), (index, stages) in inherited.items():
+        order = [row.stage for row in table_rows if row.target == target]
+        label = stage_spans(stages, order) + (f" @ {target}" if many_targets else "")
+        count = f"{len(names)} test{'' if len(names) == 1 else 's'}"
+        found[index] = (label, f"{count} failing at {reference} too: {first_few(names)}")
     return found
+
+
+def stage_spans(stages: list[str], order: list[str]) -> str:
+    """`release…lto, build-std`: the stages, each run of neighbours in `order` as first…last."""
+    positions = sorted(order.index(stage) for stage in stages)
+    runs: list[list[int]] = []
+    for position in positions:
+        if runs and position == runs[-1][-1] + 1:
+            runs[-1].append(position)
+        else:
+            runs.append([position])
+    return ", ".join(
+        order[run[0]] if len(run) == 1 else f"{order[run[0]]}…{order[run[-1]]}" for run in runs
+    )
+
+
+def inherited_failures(stage: StageRecord) -> list[tuple[str, tuple[str, ...]]]:
+    """The stage's failed tests that fail at a reference stage too: (the reference, their
+    names sorted), so that two stages failing the same tests compare equal."""
+    by_reference: dict[str, list[str]] = {}
+    for test in stage.tests:
+        if test.status == "failed" and test.already_failing_at:
+            by_reference.setdefault(test.already_failing_at, []).append(test.name)
+    return [(reference, tuple(sorted(names))) for reference, names in sorted(by_reference.items())]
 
 
 def _note(row: Row, previous: Row | None) -> str:
@@ -174,11 +213,11 @@ def _note(row: Row, previous: Row | None) -> str:
         parts.append(
             f"▲ grew vs {previous.stage}: measure whether this setting pays off for this crate"
         )
-    parts += failure_notes(stage)
+    parts += failure_notes(stage, with_inherited=False)  # notes() says those once
     return " · ".join(parts)
 
 
-def failure_notes(stage: StageRecord) -> list[str]:
+def failure_notes(stage: StageRecord, *, with_inherited: bool = True) -> list[str]:
     """The stage's failed tests, those it broke apart from those it did not."""
     failed = [t for t in stage.tests if t.status == "failed"]
     broke = first_few(
@@ -189,13 +228,14 @@ def failure_notes(stage: StageRecord) -> list[str]:
         ]
     )
     expected = first_few([f"{t.name} ({t.expected})" for t in failed if t.expected])
-    inherited = [t for t in failed if t.already_failing_at]
     notes = [f"failed tests: {broke}"] if broke else []
     if expected:
         notes.append(f"failed as expected: {expected}")
-    if inherited:
-        names = first_few([t.name for t in inherited])
-        notes.append(f"failing at {inherited[0].already_failing_at} too: {names}")
+    if with_inherited:
+        notes += [
+            f"failing at {reference} too: {first_few(names)}"
+            for reference, names in inherited_failures(stage)
+        ]
     return notes
 
 
