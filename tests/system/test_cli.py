@@ -32,7 +32,7 @@ def test_unknown_stage_suggests(tmp_path: Path) -> None:
 def test_size_report_without_runs_says_what_to_do(tmp_path: Path) -> None:
     result = minbuild("size-report", "--state-dir", str(tmp_path))
     assert result.returncode == 2
-    assert "run `nox -s min-build` first" in result.stderr
+    assert "run `minbuild min-build` first" in result.stderr
 
 
 def test_bad_option_is_a_usage_error() -> None:

@@ -28,7 +28,7 @@ def test_round_trip(tmp_path: Path) -> None:
         (
             "minbuild.run/0",
             "is older than minbuild.run/1, the oldest this minbuild reads: "
-            "run `nox -s min-build` again",
+            "run `minbuild min-build` again",
         ),
         ("minbuild.run/99", f"is newer than {records.SCHEMA}: it was written by a newer minbuild"),
         ("something/else", "not a minbuild run document (schema 'something/else')"),
@@ -91,7 +91,7 @@ def test_a_document_is_as_readable_as_any_file_the_user_writes(tmp_path: Path) -
 
 
 def test_latest_and_no_runs(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="run `nox -s min-build` first"):
+    with pytest.raises(ConfigError, match="run `minbuild min-build` first"):
         records.latest(tmp_path)
     for run_id in ("20261101T000000Z-aaaa", "20261102T000000Z-0000"):
         (tmp_path / f"{run_id}.json").write_text("{}")

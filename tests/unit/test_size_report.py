@@ -81,7 +81,7 @@ def test_unknown_names_suggest(state: Path) -> None:
 
 
 def test_no_runs_says_to_run_min_build(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="run `nox -s min-build` first") as caught:
+    with pytest.raises(ConfigError, match="run `minbuild min-build` first") as caught:
         report(tmp_path)
     assert caught.value.exit_code == 2
 

@@ -8,6 +8,7 @@ import functools
 import os
 import re
 import secrets
+import shlex
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -148,8 +149,7 @@ class _Draft:
             f"# yaml-language-server: $schema={published_url('project')}",
             f"# minbuild project file for {crate.name} {crate.version}, written by `minbuild "
             "init` from `cargo metadata`.",
-            "# Run it: nox -s min-build -- --config THIS_FILE   (or: minbuild min-build "
-            "--config THIS_FILE)",
+            self._run_it(),
             "# Every key, its type and its default: the JSON Schema on line 1 (editors read it).",
             "schema: 1",
             "crate:",
@@ -174,6 +174,17 @@ class _Draft:
             '#   - {stage: "*", max_growth_percent: 2.0}   # vs `invoke size-baseline`',
         ]
         return "\n".join(lines) + "\n"
+
+    def _run_it(self) -> str:
+        """The command that runs this file, where a user stands: min-build finds a file named
+        minbuild.yaml in the directory it runs in, any other name only through --config."""
+        named = (
+            "" if self.path.name == "minbuild.yaml" else f" --config {shlex.quote(self.path.name)}"
+        )
+        return (
+            f"# Run it in this directory: minbuild min-build{named}   (elsewhere: minbuild "
+            "min-build --config PATH)"
+        )
 
     def _rustflags_lines(self) -> list[str]:
         if not self.rustflags:

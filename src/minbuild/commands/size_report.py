@@ -234,7 +234,7 @@ def _history(options: Options, runs_dir: Path) -> Outcome:
     runs, skipped = history.load_runs(runs_dir)
     runs = runs[-(options.history or 1) :]
     if not runs:
-        raise ConfigError(f"no readable runs in {runs_dir}: run `nox -s min-build` first")
+        raise ConfigError(f"no readable runs in {runs_dir}: run `minbuild min-build` first")
     known = history.stage_names(runs)
     history.validate_stage_names(options.stages, known)
     _validate_target(options.target, runs)

@@ -22,7 +22,7 @@ def load_runs(runs_dir: Path) -> tuple[list[RunRecord], list[str]]:
         except ConfigError as error:
             skipped.append(f"skipped {error}")
     if not runs and not skipped:
-        raise ConfigError(f"no runs in {runs_dir}: run `nox -s min-build` first")
+        raise ConfigError(f"no runs in {runs_dir}: run `minbuild min-build` first")
     return runs, skipped
 
 

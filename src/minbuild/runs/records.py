@@ -325,7 +325,7 @@ def _validate_schema(schema: object, source: str) -> None:
     if int(version.group(1)) < ours:
         raise ConfigError(
             f"run document schema {schema} is older than {READABLE[0]}, the oldest this "
-            "minbuild reads: run `nox -s min-build` again",
+            "minbuild reads: run `minbuild min-build` again",
             file=source,
         )
     raise ConfigError(
@@ -378,5 +378,5 @@ def latest(runs_dir: Path) -> Path:
     """The newest run document."""
     runs = documents(runs_dir)
     if not runs:
-        raise ConfigError(f"no runs in {runs_dir}: run `nox -s min-build` first")
+        raise ConfigError(f"no runs in {runs_dir}: run `minbuild min-build` first")
     return runs[-1]
