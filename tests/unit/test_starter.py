@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from minbuild.commands import init as starter
+from minbuild.engine.smoke import expectation
 from minbuild.features.logging import disable_logging
 from minbuild.features.smallest import candidates, smallest
 from minbuild.rust.cargo import CargoTarget
@@ -82,9 +83,9 @@ def test_the_bin_named_like_the_package_then_one_without_required_features() -> 
 
 
 def test_the_smoke_expectation_survives_a_version_bump() -> None:
-    assert starter._expectation(["hexyl 0.8.0"], "hexyl") == r"^hexyl\b"
-    assert re.search(starter._expectation(["hexyl 0.8.0"], "hexyl"), "hexyl 0.9.1")
-    usage = starter._expectation(["A tool", "", "USAGE:", "  tool [FLAGS]"], "tool")
+    assert expectation(["hexyl 0.8.0"], "hexyl") == r"^hexyl\b"
+    assert re.search(expectation(["hexyl 0.8.0"], "hexyl"), "hexyl 0.9.1")
+    usage = expectation(["A tool", "", "USAGE:", "  tool [FLAGS]"], "tool")
     assert re.search(usage, "A tool\n\nUSAGE:\n  x")
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import secrets
 import shlex
 import textwrap
@@ -21,34 +20,33 @@ from minbuild.commands.outcome import Outcome
 from minbuild.engine import planner
 from minbuild.engine.invocations import Build
 from minbuild.engine.request import BuildOptions
+from minbuild.engine.smoke import Smoke, find_smoke
 from minbuild.engine.suites import ALL_TESTS, Suites
 from minbuild.features.logging import disable_logging
 from minbuild.features.smallest import smallest
 from minbuild.project.config import bundled, load_project
-from minbuild.project.options import MANIFEST_PATH, OUTPUT, STATE_DIR, TOOLCHAIN
+from minbuild.project.options import (
+    FROZEN,
+    LOCKED,
+    MANIFEST_PATH,
+    OFFLINE,
+    OUTPUT,
+    STATE_DIR,
+    TOOLCHAIN,
+)
 from minbuild.runs.progress import Reporter, ToolchainCheck
 from minbuild.rust import cargo, choice, resolution, toolchains
 from minbuild.rust.artifacts import artifact_messages, find_artifact
 from minbuild.rust.cargo import Crate, Workspace
+from minbuild.rust.network import Network
 from minbuild.rust.testtargets import running_the_binary
 from minbuild.rust.unitprogress import UnitProgress, last_run
 from minbuild.util import command
-from minbuild.util.errors import ConfigError, ExitCode, MinbuildError
+from minbuild.util.errors import ConfigError, ExitCode
 from minbuild.util.files import write_atomic
 from minbuild.util.options import Option
 from minbuild.util.schemas import published_url
 from minbuild.util.text import first_few
-
-SMOKE_FLAGS = ("--version", "--help")
-
-
-@dataclass(frozen=True)
-class Smoke:
-    """A command that really runs the binary, and what it printed."""
-
-    flag: str
-    first_line: str
-    regex: str
 
 
 @dataclass(frozen=True)
@@ -73,34 +71,49 @@ class Options:
     force: bool = Option("--force", "overwrite an existing file", switch=True)()
     toolchain: str | None = TOOLCHAIN()
     state_dir: Path = STATE_DIR()
+    locked: bool = LOCKED()
+    offline: bool = OFFLINE()
+    frozen: bool = FROZEN()
+
+    @property
+    def network(self) -> Network:
+        return Network.of(locked=self.locked, offline=self.offline, frozen=self.frozen)
+
+    def build_options(self, config: Path) -> BuildOptions:
+        """min-build's options for the project file init is drafting."""
+        return BuildOptions(
+            config=config,
+            toolchain=self.toolchain,
+            state_dir=self.state_dir,
+            locked=self.locked,
+            offline=self.offline,
+            frozen=self.frozen,
+        )
 
 
 def init(options: Options, reporter: Reporter) -> Started:
     """Write the project file for the manifest (default: minbuild.yaml beside it)."""
-    output, force, toolchain_name, state_dir = (
-        options.output,
-        options.force,
-        options.toolchain,
-        options.state_dir,
-    )
+    output, force = options.output, options.force
     manifest = options.manifest_path.resolve()
     if not manifest.is_file():
         raise ConfigError(f"no such Cargo manifest: {manifest} (give --manifest-path)")
     path = (output or manifest.parent / "minbuild.yaml").resolve()
     if path.exists() and not force:
         raise ConfigError(f"{path} exists; --force overwrites it")
-    candidate = toolchains.resolve((), toolchain_name).toolchain.candidate
+    network = options.network
+    chosen = toolchains.resolve((), options.toolchain, network=network, crate_dir=manifest.parent)
+    candidate = chosen.toolchain.candidate
     workspace = cargo.read_workspace(manifest, candidate.cargo, candidate.env)
     crate = _package(workspace, manifest)
-    unresolved = resolution.unresolvable(crate, candidate.cargo, candidate.env)
-    if unresolved:
-        raise ConfigError(f"{manifest}: {unresolved}")
+    plain = toolchains.with_cargo_flags(candidate, ())
+    resolution.resolve(crate, plain.cargo, plain.env, network)
+    candidate = toolchains.with_cargo_flags(candidate, network.building())
     graph = cargo.metadata_of(manifest, candidate.cargo, candidate.env, dependencies=True)
     draft = _Draft(path, manifest, workspace, crate, graph)
     reporter.say(
         f"{crate.name} {crate.version}: {draft.describe_artifact()}; building release once"
     )
-    release, smoke, notes = _try_release(draft, toolchain_name, state_dir, reporter)
+    release, smoke, notes = _try_release(draft, options, reporter)
     write_atomic(path, draft.text(smoke, release))
     load_project(path)  # what init writes must load: a bug here is ours, and said now
     return Started(path, tuple(notes), release is not None)
@@ -244,18 +257,18 @@ def _artifact(crate: Crate) -> tuple[str, str | None]:
 
 
 def _try_release(
-    draft: _Draft, toolchain_name: str | None, state_dir: Path, reporter: Reporter
+    draft: _Draft, options: Options, reporter: Reporter
 ) -> tuple[Path | None, Smoke | None, list[str]]:
     """Build the release stage exactly as min-build will (so its units are reused), then
     find the first smoke flag the binary answers."""
     checking = ToolchainCheck(reporter, 1)
-    plan = _plan(draft, toolchain_name, state_dir, checking)
+    plan = _plan(draft, options, checking)
     notes: list[str] = []
     if _blocked_by_lints(plan.resolution):
         # Old code a newer compiler rejects only through a deny-by-default lint still builds
         # with lints capped; say so in the file rather than choose a toolchain that can do less.
         draft.rustflags = ["--cap-lints", "warn"]
-        capped = _plan(draft, toolchain_name, state_dir, checking)
+        capped = _plan(draft, options, checking)
         if _rank(capped.resolution) < _rank(plan.resolution):
             notes.append(
                 f"rustflags: [--cap-lints, warn], so that {capped.toolchain.label} builds "
@@ -287,7 +300,11 @@ def _try_release(
         return binary, None, notes
     if draft.integration:
         notes.append(_check_integration(draft, plan, build, binary))
-    return binary, _smoke(binary, build.artifact.name or "", plan.state_dir), notes
+    return (
+        binary,
+        find_smoke(binary, build.artifact.name or "", plan.state_dir / "work" / "init"),
+        notes,
+    )
 
 
 def _prove_feature_sets(
@@ -343,15 +360,13 @@ def _check_integration(draft: _Draft, plan: planner.Plan, build: Build, binary: 
     return f"integration tests ({', '.join(draft.integration)}): {said}"
 
 
-def _plan(
-    draft: _Draft, toolchain_name: str | None, state_dir: Path, checking: ToolchainCheck
-) -> planner.Plan:
+def _plan(draft: _Draft, options: Options, checking: ToolchainCheck) -> planner.Plan:
     """min-build's plan for the draft file: the toolchain it will choose, and every build."""
     scratch = draft.path.with_name(f".{draft.path.name}.{secrets.token_hex(4)}.draft.yaml")
     write_atomic(scratch, draft.text(None, None))
     try:
         plan = planner.prepare(
-            BuildOptions(config=scratch, toolchain=toolchain_name, state_dir=state_dir),
+            options.build_options(scratch),
             checking=checking,
         )
     finally:
@@ -370,31 +385,6 @@ def _blocked_by_lints(resolution: toolchains.Resolution) -> bool:
 def _rank(resolution: toolchains.Resolution) -> tuple[bool, int]:
     """Lower is better: a toolchain that builds the crate, then fewer skipped stages."""
     return resolution.toolchain.label in resolution.unbuildable, len(resolution.skipped)
-
-
-def _smoke(binary: Path, name: str, state_dir: Path) -> Smoke | None:
-    workdir = state_dir / "work" / "init"
-    workdir.mkdir(parents=True, exist_ok=True)
-    for flag in SMOKE_FLAGS:
-        try:
-            done = command.run([str(binary), flag], cwd=workdir, timeout=20, check=False)
-        except MinbuildError:
-            continue
-        lines = [line for line in done.stdout.splitlines() if line.strip()]
-        if done.returncode == 0 and lines:
-            return Smoke(flag, lines[0].strip(), _expectation(lines, name))
-    return None
-
-
-def _expectation(lines: Sequence[str], name: str) -> str:
-    """A regex the output of every stage should match: the program's name at the start of
-    the first line (not its version, which a release bumps), else a usage line."""
-    first = lines[0].strip()
-    if first.split(" ")[0] == name:
-        return f"^{re.escape(name)}\\b"
-    if any(line.lower().lstrip().startswith("usage") for line in lines):
-        return "(?im)^\\s*usage"
-    return f"^{re.escape(first.split(' ')[0])}"
 
 
 def _relative(path: Path, base: Path) -> str:

@@ -24,10 +24,11 @@ from minbuild.project.options import Shard
 from minbuild.project.stages import Stage
 from minbuild.project.targets import project_targets
 from minbuild.runs import statedir
-from minbuild.rust import artifacts, cargo, lockfile, toolchains
+from minbuild.rust import artifacts, cargo, choice, lockfile, resolution, toolchains
 from minbuild.rust.cache import Cache, choose
-from minbuild.rust.prerequisites import Checking, crate_check, with_offline_source
-from minbuild.rust.resolution import unresolvable
+from minbuild.rust.network import Network
+from minbuild.rust.prerequisites import Checking, crate_check, with_std_route
+from minbuild.util.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -279,20 +280,45 @@ def groundwork(
         read_only=options.cache_read_only,
     )
     check = crate_check(project, chosen[0], state_dir, cache, checking)
-    resolution = toolchains.resolve(needed, options.toolchain, None if check_in_lane else check)
-    toolchain = resolution.toolchain
-    crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
-    unresolved = unresolvable(crate, toolchain.candidate.cargo, toolchain.candidate.env)
-    if unresolved:
-        raise project.source.error(("crate", "manifest"), unresolved)
+    chosen_toolchain = toolchains.resolve(
+        needed,
+        options.toolchain,
+        None if check_in_lane else check,
+        network=options.network,
+        crate_dir=project.manifest.parent,
+    )
+    chosen_toolchain, crate = resolved(project, chosen_toolchain, options.network)
+    toolchain = chosen_toolchain.toolchain
     cargo.validate_features(project, chosen, crate)
     project = artifacts.resolve_artifact(project, crate)
     artifacts.validate_required_features(project, crate, chosen)
     # Under a cache every state dir must name the same source paths (Cache.shared_dir).
     farms = cache.shared_dir if cache else state_dir
-    resolution = with_offline_source(project, needed, resolution, farms)
+    chosen_toolchain = with_std_route(project, needed, chosen_toolchain, farms, options.network)
     pending = functools.partial(check, toolchain) if check_in_lane else None
-    return Groundwork(project, staircase, chosen, resolution, crate, state_dir, cache, pending)
+    return Groundwork(
+        project, staircase, chosen, chosen_toolchain, crate, state_dir, cache, pending
+    )
+
+
+def resolved(
+    project: Project, chosen: toolchains.Resolution, network: Network
+) -> tuple[toolchains.Resolution, cargo.Crate]:
+    """The crate as the chosen toolchain's cargo reads it, after the run's one resolution of
+    its Cargo.lock (with the user's --locked/--offline); from here on every cargo command
+    builds --locked from that lock."""
+    candidate = chosen.toolchain.candidate
+    crate = cargo.read_crate(project, candidate.cargo, candidate.env)
+    plain = toolchains.with_cargo_flags(candidate, ())
+    try:
+        locked = resolution.resolve(crate, plain.cargo, plain.env, network)
+    except ConfigError as error:
+        raise project.source.error(("crate", "manifest"), str(error)) from error
+    said = locked.line()
+    building = toolchains.building(chosen, network)
+    if said:
+        building = dataclasses.replace(building, choice=(*building.choice, choice.Resolved(said)))
+    return building, crate
 
 
 def _fixture_makers(

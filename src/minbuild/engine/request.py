@@ -15,6 +15,9 @@ from minbuild.project.options import (
     CONFIG,
     DRY_RUN,
     FIRST,
+    FROZEN,
+    LOCKED,
+    OFFLINE,
     PARALLEL,
     SHARD,
     STAGES,
@@ -23,6 +26,7 @@ from minbuild.project.options import (
     TOOLCHAIN,
     Shard,
 )
+from minbuild.rust.network import Network
 from minbuild.util.options import Option
 
 
@@ -60,8 +64,16 @@ class BuildOptions:
     )()
     cache_redis: str | None = CACHE_REDIS()
     cache_read_only: bool = CACHE_READ_ONLY()
+    locked: bool = LOCKED()
+    offline: bool = OFFLINE()
+    frozen: bool = FROZEN()
     cross: bool = False
     """Build for foreign targets instead of the host."""
+
+    @property
+    def network(self) -> Network:
+        """How cargo may reach the crate's dependencies (cargo's --locked/--offline/--frozen)."""
+        return Network.of(locked=self.locked, offline=self.offline, frozen=self.frozen)
 
     @property
     def all_stages(self) -> bool:

@@ -57,6 +57,20 @@ TOOLCHAIN = Option(
     "nightly+rust-src, debian, stable that runs all)",
     parse=_name,
 )
+LOCKED = Option(
+    "--locked",
+    "as cargo's: Cargo.lock must already match Cargo.toml (a stale one is an error, nothing "
+    "built); without it the run's one resolution may write it as `cargo build` would, and "
+    "every stage then builds --locked",
+    switch=True,
+)
+OFFLINE = Option(
+    "--offline",
+    "as cargo's: no network; dependencies come from what is downloaded, vendored or in a "
+    "directory source, and build-std takes std's from the toolchain's vendored copy",
+    switch=True,
+)
+FROZEN = Option("--frozen", "as cargo's: --locked and --offline", switch=True)
 DRY_RUN = Option(
     "--dry-run", "print each build's command line and environment; build nothing", switch=True
 )

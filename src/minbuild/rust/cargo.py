@@ -203,10 +203,13 @@ def metadata_of(
     *,
     dependencies: bool,
     all_features: bool = False,
+    online: bool = False,
 ) -> Any:
     """`cargo metadata` for `manifest`, run from its directory so that the crate's own
     .cargo/config.toml (source replacement, offline) applies, as it does to its builds.
-    `all_features`: the packages of every feature, as cargo's lockfile resolution sees them."""
+    `all_features`: the packages of every feature, as cargo's lockfile resolution sees them.
+    `online`: as cargo resolves by default (the run's one resolution); every other question
+    is asked offline, of what that resolution downloaded."""
     result = command.run(
         [
             *cargo,
@@ -215,7 +218,7 @@ def metadata_of(
             "1",
             *([] if dependencies else ["--no-deps"]),
             *(["--all-features"] if all_features else []),
-            "--offline",
+            *([] if online else ["--offline"]),
             "--manifest-path",
             str(manifest),
         ],

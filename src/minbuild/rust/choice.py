@@ -121,7 +121,59 @@ class OfflineSource:
         )
 
 
-Finding = Missing | RunsFewer | CannotBuild | Chosen | NoneBuilds | Alternative | OfflineSource
+@dataclass(frozen=True)
+class Pinned:
+    """The crate pins a toolchain (rust-toolchain.toml): it is tried first, as rustup would."""
+
+    channel: str
+    file: str
+    problem: str | None = None
+    """Why it cannot be taken at all."""
+
+    def line(self) -> str:
+        tried = f"not taken: {self.problem}" if self.problem else "tried first"
+        return f"the crate pins toolchain {self.channel} ({self.file}): {tried}"
+
+
+@dataclass(frozen=True)
+class PinSetAside:
+    """The run does not take the crate's pinned toolchain: why, and what runs instead."""
+
+    channel: str
+    file: str
+    reason: str
+    instead: str
+
+    def line(self) -> str:
+        return (
+            f"pinned toolchain {self.channel} ({self.file}) set aside: {self.reason}; "
+            f"{self.instead} runs instead"
+        )
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What the run's one resolution of Cargo.lock did, or the route build-std takes for
+    std's own dependencies: facts of how the chosen toolchain's cargo reaches its sources."""
+
+    text: str
+
+    def line(self) -> str:
+        return self.text
+
+
+Finding = (
+    Resolved
+    | Pinned
+    | PinSetAside
+    | Missing
+    | RunsFewer
+    | CannotBuild
+    | Chosen
+    | NoneBuilds
+    | Alternative
+    | OfflineSource
+)
 """One fact of a toolchain choice, in the order the choice met it."""
 
 

@@ -1,5 +1,5 @@
 """What must hold before a plan's builds: a toolchain that builds the crate (its `cargo
-check`), and for build-std one offline source of std's and the crate's dependencies."""
+check`), and the route build-std takes for std's own dependencies."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from minbuild.project.config import Project
 from minbuild.project.stages import Stage
 from minbuild.runs import statedir
-from minbuild.rust import cargo, choice, sources, toolchains
+from minbuild.rust import cargo, choice, network, sources, toolchains
 from minbuild.rust.cache import Cache
 from minbuild.rust.cargo import feature_args
 from minbuild.rust.unitprogress import UnitProgress
@@ -57,22 +57,35 @@ def _named(checking: Checking, name: str, action: str) -> None:
     checking(f"{name}: {action}")
 
 
-def with_offline_source(
+def with_std_route(
     project: Project,
     stages: Sequence[Stage],
     resolution: toolchains.Resolution,
     farms: Path,
+    run_network: network.Network,
 ) -> toolchains.Resolution:
-    """Offline build-std replaces crates.io with std's vendored copy; when the crate has
-    crates.io dependencies of its own, build-std gets one source that holds both instead, or
-    its stages are skipped with the reason (two different copies of one package)."""
+    """Where build-std takes std's own dependencies. Online (cargo fetches them from
+    crates.io, as for any crate) unless the run is offline or the crate replaces crates.io
+    with a local source; then one offline source that holds std's vendored dependencies and
+    the crate's crates.io dependencies (a farm, sources.py), or the std stages are skipped
+    with the reason (two different copies of one package)."""
     toolchain = resolution.toolchain
     std_stages = [
         s.name for s in stages if "build-std" in s.needs and s.name not in resolution.skipped
     ]
-    if toolchain.vendor is None or not std_stages:
+    if not std_stages:
         return resolution
     candidate = toolchain.candidate
+    route = network.std_route(run_network, project.manifest.parent, candidate.cargo, candidate.env)
+    said = choice.Resolved(route.line())
+    if not route.offline:
+        return dataclasses.replace(
+            resolution,
+            toolchain=dataclasses.replace(toolchain, vendor=None),
+            choice=(*resolution.choice, said),
+        )
+    if toolchain.vendor is None:  # std's dependencies must already be downloaded
+        return dataclasses.replace(resolution, choice=(*resolution.choice, said))
     farm = sources.offline_source(
         project.manifest, candidate.cargo, candidate.env, toolchain.vendor, farms
     )
@@ -85,5 +98,5 @@ def with_offline_source(
     return dataclasses.replace(
         resolution,
         toolchain=dataclasses.replace(toolchain, vendor=farm.path),
-        choice=(*resolution.choice, *note),
+        choice=(*resolution.choice, said, *note),
     )

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from minbuild.project.stages import Stage
 from minbuild.rust import choice
+from minbuild.rust.network import CARGO_DEFAULT, Network
+from minbuild.rust.pins import Pin, pinned
 from minbuild.util import command, waits
 from minbuild.util.errors import MinbuildError, ToolMissingError
 
@@ -52,19 +54,31 @@ DEBIAN = Candidate(
 
 
 def rustup(name: str, env: Mapping[str, str] | None = None) -> Candidate:
+    """A rustup toolchain as users name it (`nightly`, `+nightly`, `nightly-2026-11-01`,
+    `1.95.0`). Probing never installs one: rustup would otherwise fetch a missing toolchain
+    for minutes before its first answer."""
+    name = name.removeprefix("+")
     return Candidate(
         name,
         ("cargo", f"+{name}"),
         ("rustc", f"+{name}"),
-        dict(env or {}),
+        {"RUSTUP_AUTO_INSTALL": "0", **(env or {})},
         install=f"rustup toolchain install {name} --component rust-src",
     )
 
 
-_INSTALL_STD_SOURCE = (
-    f"{DEBIAN.install} (Debian's rustc with its std source; minbuild then picks it), "
-    "or: rustup component add rust-src --toolchain nightly"
-)
+def _std_source_fix(candidate: Candidate) -> str:
+    """The command a user runs to give this toolchain std's source."""
+    if candidate.name == DEBIAN.name:
+        return DEBIAN.install
+    if candidate.cargo[:1] == ("cargo",):
+        return (
+            f"rustup component add rust-src --toolchain {candidate.name} (or: {DEBIAN.install}: "
+            "Debian's rustc with its std source, which minbuild then picks)"
+        )
+    return f"install std's source for it, or: {DEBIAN.install}"
+
+
 _CHANGED_FLAG = (
     "enable it with a toolchain that accepts it: `rustup toolchain install nightly`, or pin one "
     "with --toolchain NAME (flags like this change between nightlies; `cargo -Z help` and "
@@ -72,6 +86,22 @@ _CHANGED_FLAG = (
 )
 
 PREFERENCE = (rustup("nightly"), DEBIAN, rustup("stable", {"RUSTC_BOOTSTRAP": "1"}))
+_CARGO_NETWORK_FLAGS = ("--locked", "--offline", "--frozen")
+
+
+def with_cargo_flags(candidate: Candidate, flags: Sequence[str]) -> Candidate:
+    """`candidate` whose cargo always takes `flags` (cargo's --locked/--offline: global flags,
+    so they go before the subcommand), in place of any it took before."""
+    plain = tuple(arg for arg in candidate.cargo if arg not in _CARGO_NETWORK_FLAGS)
+    return replace(candidate, cargo=(*plain, *flags))
+
+
+def building(resolution: Resolution, network: Network) -> Resolution:
+    """`resolution` once the run's one resolution of Cargo.lock is done: every later cargo
+    command is `--locked` (and `--offline` when the run is)."""
+    toolchain = resolution.toolchain
+    candidate = with_cargo_flags(toolchain.candidate, network.building())
+    return replace(resolution, toolchain=replace(toolchain, candidate=candidate))
 
 
 @dataclass(frozen=True)
@@ -120,7 +150,7 @@ class Toolchain:
         if "build-std" in stage.needs and self.library_source is None:
             return (
                 f"toolchain {self.label} has no std library source for -Z build-std; "
-                f"enable it with: {_INSTALL_STD_SOURCE}"
+                f"enable it with: {_std_source_fix(self.candidate)}"
             )
         for flag in stage.cargo_z_flags():
             if flag not in self.cargo_z:
@@ -195,6 +225,11 @@ def _ask(
     try:
         result = command.run(argv, env={**candidate.env, **(extra or {})}, check=check, timeout=60)
     except MinbuildError as error:
+        tail = getattr(error, "output_tail", "")
+        if "is not installed" in tail and candidate.cargo[:1] == ("cargo",):
+            raise ToolMissingError(
+                f"toolchain {candidate.name}: not installed ({candidate.install})"
+            ) from error
         raise ToolMissingError(
             f"toolchain {candidate.name}: {argv[0]} failed: {str(error).splitlines()[0]}"
         ) from error
@@ -202,15 +237,32 @@ def _ask(
 
 
 def resolve(
-    stages: Sequence[Stage], requested: str | None, builds: BuildCheck | None = None
+    stages: Sequence[Stage],
+    requested: str | None,
+    builds: BuildCheck | None = None,
+    *,
+    network: Network = CARGO_DEFAULT,
+    crate_dir: Path | None = None,
 ) -> Resolution:
-    """One toolchain for every stage. Automatic: by preference, the first that runs the most
-    stages and builds the crate (`builds`, a `cargo check`); an old crate a new nightly
-    rejects falls back to the next toolchain instead of failing every stage. Requested: that
-    one, with the name of a toolchain that would build the crate when it does not."""
-    candidates = [_named(requested)] if requested else list(PREFERENCE)
-    probed: list[Resolution] = []
+    """One toolchain for every stage. Automatic: the crate's own pin (rust-toolchain.toml)
+    first, then by preference, the first that runs the most stages and builds the crate
+    (`builds`, a `cargo check`); an old crate a new nightly rejects falls back to the next
+    toolchain instead of failing every stage. Requested: that one (as rustup's `+NAME`
+    outranks a pin), with the name of a toolchain that would build the crate when it does not.
+    Every cargo command takes `network`'s flags for the run's one resolution."""
+    pin = pinned(crate_dir) if crate_dir is not None and not requested else None
     notes: list[choice.Finding] = []
+    if requested:
+        candidates = [_named(requested)]
+    else:
+        candidates = list(PREFERENCE)
+        if pin is not None and pin.problem is None:
+            first = _named(pin.channel)
+            candidates = [first, *(c for c in candidates if c.name != first.name)]
+        if pin is not None:
+            notes.append(choice.Pinned(pin.channel, str(pin.file), pin.problem))
+    candidates = [with_cargo_flags(c, network.resolving()) for c in candidates]
+    probed: list[Resolution] = []
     failed: dict[str, str] = {}
 
     def built(resolution: Resolution) -> bool:
@@ -219,6 +271,10 @@ def resolve(
             notes.append(choice.CannotBuild(resolution.toolchain.label, problem))
             failed[resolution.toolchain.label] = problem
         return problem is None
+
+    def chosen(resolution: Resolution) -> Resolution:
+        explained = _explained(resolution, probed, notes, checked=builds is not None, failed=failed)
+        return _set_aside(explained, pin)
 
     for candidate in candidates:  # lazily: most runs stop at the first candidate
         try:
@@ -229,7 +285,7 @@ def resolve(
         resolution = replace(resolution, skipped=_skips(resolution.toolchain, stages))
         probed.append(resolution)
         if not resolution.skipped and built(resolution):
-            return _explained(resolution, probed, notes, checked=builds is not None, failed=failed)
+            return chosen(resolution)
     if not probed:
         raise ToolMissingError(
             "no usable Rust toolchain: "
@@ -241,19 +297,42 @@ def resolve(
     ranked = sorted(probed, key=lambda r: len(r.skipped))
     for resolution in ranked:
         if resolution.skipped and built(resolution):
-            return _explained(resolution, probed, notes, checked=builds is not None, failed=failed)
+            return chosen(resolution)
     if requested:
-        alternative = _alternative(stages, requested, builds)
+        alternative = _alternative(stages, requested, builds, network)
         return replace(probed[0], choice=(*notes, alternative), unbuildable=failed)
     notes.append(choice.NoneBuilds(ranked[0].toolchain.label))
-    return replace(ranked[0], choice=tuple(notes), unbuildable=failed)
+    return _set_aside(replace(ranked[0], choice=tuple(notes), unbuildable=failed), pin)
 
 
-def _probe_all(candidates: Sequence[Candidate], stages: Sequence[Stage]) -> list[Resolution]:
+def _set_aside(resolution: Resolution, pin: Pin | None) -> Resolution:
+    """With a pin the run does not take, one line that says why and what runs instead."""
+    if pin is None or resolution.toolchain.candidate.name == pin.channel:
+        return resolution
+    reason = pin.problem or _pin_reason(resolution, pin)
+    aside = choice.PinSetAside(pin.channel, str(pin.file), reason, resolution.toolchain.label)
+    return replace(resolution, choice=(*resolution.choice, aside))
+
+
+def _pin_reason(resolution: Resolution, pin: Pin) -> str:
+    """What the choice found of the pinned toolchain: missing, fewer stages, or no build."""
+    for finding in resolution.choice:
+        if isinstance(finding, choice.Missing) and f"toolchain {pin.channel}:" in finding.error:
+            return finding.error.split(": ", 1)[1]
+        if isinstance(finding, choice.RunsFewer | choice.CannotBuild) and finding.label.startswith(
+            f"{pin.channel} ("
+        ):
+            return finding.line().split(": ", 1)[1]
+    return "another toolchain runs more stages"
+
+
+def _probe_all(
+    candidates: Sequence[Candidate], stages: Sequence[Stage], network: Network
+) -> list[Resolution]:
     probed = []
     for candidate in candidates:
         try:
-            toolchain = probe(candidate)
+            toolchain = probe(with_cargo_flags(candidate, network.resolving()))
         except ToolMissingError:
             continue
         probed.append(Resolution(toolchain, _skips(toolchain, stages)))
@@ -310,11 +389,12 @@ def _blame(
 
 
 def _alternative(
-    stages: Sequence[Stage], requested: str, builds: BuildCheck | None
+    stages: Sequence[Stage], requested: str, builds: BuildCheck | None, network: Network
 ) -> choice.Alternative:
     """Which other installed toolchain builds the crate, for a user whose own choice fails."""
-    others = [c for c in PREFERENCE if c.name != requested]
-    for resolution in sorted(_probe_all(others, stages), key=lambda r: len(r.skipped)):
+    others = [c for c in PREFERENCE if c.name != requested.removeprefix("+")]
+    probed = _probe_all(others, stages, network)
+    for resolution in sorted(probed, key=lambda r: len(r.skipped)):
         if builds is None or builds(resolution.toolchain) is None:
             return choice.Alternative(
                 resolution.toolchain.candidate.name, resolution.toolchain.label
@@ -323,9 +403,12 @@ def _alternative(
 
 
 def _named(name: str) -> Candidate:
+    name = name.removeprefix("+")
     if name == DEBIAN.name:
         return DEBIAN
-    stable = name == "stable" or re.fullmatch(r"\d+\.\d+(\.\d+)?", name)
+    # A stable or beta compiler takes -Z flags only with RUSTC_BOOTSTRAP (one compiler for
+    # every stage keeps the deltas honest, so the flag is worth it).
+    stable = re.fullmatch(r"(stable|beta|\d+\.\d+(\.\d+)?)(-.+)?", name)
     return rustup(name, {"RUSTC_BOOTSTRAP": "1"} if stable else None)
 
 
