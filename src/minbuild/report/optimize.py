@@ -155,23 +155,42 @@ def trials_table(record: OptimizeRecord) -> tuple[list[str], list[list[str]]]:
 
 
 def apply_lines(found: Export) -> list[str]:
-    """How to apply the winner by hand: profile, config lines, the command."""
-    lines = [
-        f"as a Cargo profile (paste into Cargo.toml, or --write-profile {found.profile_name}):"
-    ]
-    lines += ["  " + line for line in profile_toml(found).splitlines()]
+    """How to apply the winner by hand: the profile, the config lines, the commands. Each
+    block to paste follows one line that says where it goes, with a blank line either side
+    and nothing else in it (a TOML block opens with a comment naming its file), so that
+    what a person selects is what the file or the shell takes."""
+    lines = _pasted(
+        "the winner as a Cargo profile: paste this block into Cargo.toml (or --write-profile "
+        f"{found.profile_name} adds it there):",
+        ["# Cargo.toml", *profile_toml(found).splitlines()],
+    )
     config = config_toml(found)
     if config:
-        lines += ["or in .cargo/config.toml, for every build:"]
-        lines += ["  " + line for line in config.splitlines()]
-    lines += ["the command that builds the winner's binary (with the profile in Cargo.toml):"]
-    lines += ["  " + found.command]
-    if found.nightly:
-        lines += ["  (unstable flags: a nightly cargo, or RUSTC_BOOTSTRAP=1 as above)"]
+        lines += _pasted(
+            "and what a profile cannot hold, for every build: paste this block into "
+            ".cargo/config.toml (the command below passes these itself):",
+            ["# .cargo/config.toml", *config.splitlines()],
+        )
+    unstable = (
+        "; its -Z flags need a nightly cargo, or RUSTC_BOOTSTRAP=1 in the environment"
+        if found.nightly
+        else ""
+    )
+    lines += _pasted(
+        f"the command that builds the winner's binary (with the profile in Cargo.toml{unstable}):",
+        [found.command],
+    )
     if found.post_link:
-        lines += ["then, over the artifact it linked (the last output is the winner's binary):"]
-        lines += ["  " + line for line in found.post_link]
-    return lines
+        lines += _pasted(
+            "then, over the artifact it linked (the last output is the winner's binary):",
+            list(found.post_link),
+        )
+    return lines[:-1]  # the report's parts are already apart
+
+
+def _pasted(where: str, block: list[str]) -> list[str]:
+    """A line saying where the block goes, then the block between blank lines."""
+    return [where, "", *block, ""]
 
 
 def terminal(record: OptimizeRecord) -> str:
