@@ -11,8 +11,8 @@ import shtab
 
 from minbuild import __version__
 from minbuild.commands.registry import BY_NAME, COMMANDS
-from minbuild.project.config import bundled, load_project
-from minbuild.project.options import DEMO_CONFIG, DEMO_NAME, STATE_DIR
+from minbuild.project.config import load_project
+from minbuild.project.options import DEMO_CONFIG, STATE_DIR
 from minbuild.util.errors import ConfigError
 from minbuild.util.options import Option, add_arguments, declared
 
@@ -70,13 +70,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def settle_defaults(args: argparse.Namespace) -> None:
-    """Fill in where the project comes from: --config (a file, or `demo`), --manifest-path,
-    or what is here; the project file is read once first, so that a mistake in it is said
-    before anything is created (the state dir)."""
+    """Fill in where the project comes from: --config (a file, or `demo`, which its parsing
+    made the demo's file), --manifest-path, or what is here; the project file is read once
+    first, so that a mistake in it is said before anything is created (the state dir)."""
     if not BY_NAME[args.command].finds_project:
         return  # size-report and size-baseline default to the run's own project file
-    if args.config is not None and str(args.config) == DEMO_NAME:
-        args.config = _demo()
     if args.config is None and getattr(args, "manifest_path", None) is None:
         args.config, args.manifest_path = _found_here(args)
     if args.config is not None:
@@ -114,14 +112,3 @@ def _found_here(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
         f"no project file in {here} (looked for {OWN} and Cargo.toml): run `minbuild init` in "
         "your crate, or pass --config FILE (--config demo: the bundled demo crate)"
     )
-
-
-def _demo() -> Path:
-    """The demo's project file, wherever minbuild was installed from its source checkout."""
-    found = bundled("demo.yaml").resolve()
-    if not (found.parent.parent / "demo" / "Cargo.toml").is_file():
-        raise ConfigError(
-            "--config demo: the demo crate comes with minbuild's source checkout, which this "
-            "installation was not made from; install it with pip install -e CHECKOUT"
-        )
-    return found

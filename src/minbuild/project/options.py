@@ -12,6 +12,7 @@ from pathlib import Path
 
 from minbuild.project.config import (
     Project,
+    bundled,
     crate_only_project,
     load_project,
     require_manifest,
@@ -34,11 +35,29 @@ DEMO_CONFIG = Path("config/demo.yaml")
 """The bundled demo crate's project file, in this repository's checkout."""
 DEMO_NAME = "demo"
 """--config's name for the bundled demo crate's project file, from any directory."""
+
+
+def _config_path(text: str) -> Path:
+    """--config's value: `demo` is the bundled demo wherever minbuild runs, even beside a
+    `demo` directory (minbuild's own checkout has one); a file of that name is `./demo`. The
+    text is compared before it becomes a Path, which would drop the `./`."""
+    if text != DEMO_NAME:
+        return Path(text)
+    found = bundled("demo.yaml").resolve()
+    if not (found.parent.parent / "demo" / "Cargo.toml").is_file():
+        raise argparse.ArgumentTypeError(
+            "demo: the demo crate comes with minbuild's source checkout, which this "
+            "installation was not made from; install it with pip install -e CHECKOUT (a file "
+            "named demo: --config ./demo)"
+        )
+    return found
+
+
 CONFIG = Option(
     "--config",
-    f"project file, or '{DEMO_NAME}' for the bundled demo crate (default: ./minbuild.yaml; "
-    "in minbuild's checkout, the demo's)",
-    parse=Path,
+    f"project file, or '{DEMO_NAME}' for the bundled demo crate ('./{DEMO_NAME}' for a file of "
+    "that name; default: ./minbuild.yaml; in minbuild's checkout, the demo's)",
+    parse=_config_path,
     default=DEMO_CONFIG,
 )
 RUN_CONFIG = dataclasses.replace(
