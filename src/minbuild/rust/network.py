@@ -64,13 +64,16 @@ class StdRoute:
     """What decided it, for doctor and the dry run."""
 
     def line(self) -> str:
+        return f"build-std route: {self.describe()}"
+
+    def describe(self) -> str:
         where = (
             "offline, from std's vendored dependencies merged with the crate's (one directory "
             "source)"
             if self.offline
             else "online: cargo fetches std's dependencies from crates.io"
         )
-        return f"build-std route: {where}; {self.why}"
+        return f"{where}; {self.why}"
 
 
 def std_route(

@@ -13,7 +13,7 @@ from pathlib import Path
 from minbuild.project import stages
 from minbuild.project.config import Project
 from minbuild.project.targets import Target
-from minbuild.rust import cache, targetspec, toolchains
+from minbuild.rust import cache, choice, network, targetspec, toolchains
 from minbuild.rust.linker import HOST_LINKER, host_linker_problem
 from minbuild.rust.toolchains import DEBIAN_PACKAGES
 from minbuild.util import command, distributions
@@ -211,12 +211,25 @@ def doctor(
     project: Project, staircase: Sequence[stages.Stage], targets: Sequence[Target]
 ) -> list[Finding]:
     """Every stage and target: available or not, with the reason and the fix."""
+    crate_dir = project.manifest.parent
     try:
-        resolution = toolchains.resolve(staircase, None)
+        resolution = toolchains.resolve(staircase, None, crate_dir=crate_dir)
     except ToolMissingError as error:
         return [Finding("toolchain", False, str(error))]
     toolchain = resolution.toolchain
     findings = [Finding("toolchain", True, f"{toolchain.label}, commit {toolchain.commit[:12]}")]
+    findings += [
+        Finding("toolchain pin", isinstance(f, choice.Pinned) and not f.problem, f.line())
+        for f in resolution.choice
+        if isinstance(f, choice.Pinned | choice.PinSetAside)
+    ]
+    if toolchain.library_source is not None and crate_dir.is_dir():
+        candidate = toolchain.candidate
+        route = network.std_route(network.CARGO_DEFAULT, crate_dir, candidate.cargo, candidate.env)
+        offline = (
+            "" if route.offline else " (--offline: std's vendored copy, merged with the crate's)"
+        )
+        findings.append(Finding("build-std route", True, route.describe() + offline))
     for stage in staircase:
         reason = resolution.skipped.get(stage.name)
         findings.append(Finding(f"stage {stage.name}", reason is None, reason or "ready"))
