@@ -66,6 +66,13 @@ class ToolMissingError(MinbuildError):
     exit_code = ExitCode.ENVIRONMENT
 
 
+class NetworkError(MinbuildError):
+    """A registry cargo must reach (crates.io, or what replaces it) cannot be reached, or the
+    run is offline and what it needs was never downloaded."""
+
+    exit_code = ExitCode.ENVIRONMENT
+
+
 class CommandFailed(MinbuildError):
     """A subprocess exited with a failure code; carries the tail of its output."""
 
