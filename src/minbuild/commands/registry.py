@@ -22,6 +22,7 @@ from minbuild.commands import (
     setup,
     size_baseline,
     size_report,
+    try_crate,
 )
 from minbuild.commands.outcome import Outcome
 from minbuild.runs.progress import Reporter
@@ -146,6 +147,13 @@ COMMANDS = (
         init.run,
         holds_state_dir=True,
         voice="minbuild init",
+    ),
+    Command(
+        "try",
+        "fetch a published crate (NAME[@VERSION]) and take it down the staircase",
+        try_crate.Options,
+        try_crate.run,
+        voice="minbuild try",
     ),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
