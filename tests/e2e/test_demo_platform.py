@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from minbuild.project.targets import load_targets
-from minbuild.rust import targetspec, toolchains
+from minbuild.rust import candidates, targetspec, toolchains
 from tests.conftest import REPO
 
 
@@ -20,7 +20,7 @@ def test_std_for_the_demos_platform_is_probed_once_with_its_reason(
     with_std = dataclasses.replace(
         platform, build_std=None, env={"RUSTC_BOOTSTRAP_SYNTHETIC_TARGET": "1"}
     )
-    debian = toolchains.probe(toolchains.DEBIAN)
+    debian = toolchains.probe(candidates.DEBIAN)
     heard: list[str] = []
     reason = targetspec.problem(with_std, debian, tmp_path, say=heard.append)
     assert heard and "building it once" in heard[0]

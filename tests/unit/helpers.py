@@ -8,8 +8,9 @@ from typing import Any
 from minbuild.commands import size_report as size_report_command
 from minbuild.commands.outcome import Outcome
 from minbuild.runs.progress import Silent
+from minbuild.rust.candidates import DEBIAN, Candidate
 from minbuild.rust.cargo import CargoTarget, Crate
-from minbuild.rust.toolchains import DEBIAN, Candidate, Toolchain
+from minbuild.rust.toolchains import Toolchain
 
 HOST = "x86_64-unknown-linux-gnu"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.rust import choice, network, resolution, toolchains
+from minbuild.rust import candidates, choice, network, resolution, toolchains
+from minbuild.rust.candidates import rustup
 from minbuild.rust.network import Network
 from minbuild.rust.pins import pinned
-from minbuild.rust.toolchains import rustup
 from minbuild.util.errors import ConfigError, ToolMissingError
 from tests.unit.helpers import crate, toolchain
 from tests.unit.test_toolchains import STAGES, fake_probes
@@ -67,9 +67,9 @@ def test_the_three_flags_are_cargos_and_every_build_after_the_resolution_is_lock
     assert Network.of().building() == ("--locked",)
     assert Network.of(offline=True).building() == ("--locked", "--offline")
     plain = rustup("nightly")
-    flagged = toolchains.with_cargo_flags(plain, ("--locked", "--offline"))
+    flagged = candidates.with_cargo_flags(plain, ("--locked", "--offline"))
     assert flagged.cargo == ("cargo", "+nightly", "--locked", "--offline")
-    assert toolchains.with_cargo_flags(flagged, ("--locked",)).cargo == (
+    assert candidates.with_cargo_flags(flagged, ("--locked",)).cargo == (
         "cargo",
         "+nightly",
         "--locked",

@@ -10,7 +10,7 @@ import pytest
 from minbuild.engine.invocations import Invocation, build_invocation
 from minbuild.project.config import Artifact, load_project
 from minbuild.project.stages import Stage, load_staircase
-from minbuild.rust.toolchains import rustup
+from minbuild.rust.candidates import rustup
 from tests.conftest import REPO
 from tests.unit.helpers import HOST, crate, toolchain
 

@@ -95,8 +95,9 @@ def test_flow_values_are_valid_yaml_whatever_the_text() -> None:
 
 
 def test_lints_are_capped_only_when_they_cost_stages() -> None:
+    from minbuild.rust.candidates import DEBIAN, rustup
     from minbuild.rust.cargo import DENIED_LINT
-    from minbuild.rust.toolchains import DEBIAN, Resolution, rustup
+    from minbuild.rust.toolchains import Resolution
     from tests.unit.helpers import toolchain
 
     stable = toolchain(rustup("stable"), source=False)

@@ -10,7 +10,8 @@ import pytest
 from minbuild.project.config import load_project
 from minbuild.project.stages import load_staircase
 from minbuild.rust import choice, toolchains
-from minbuild.rust.toolchains import DEBIAN, Candidate, Toolchain, rustup
+from minbuild.rust.candidates import DEBIAN, Candidate, rustup
+from minbuild.rust.toolchains import Toolchain
 from minbuild.util.errors import ToolMissingError
 from tests.conftest import REPO
 from tests.unit.helpers import toolchain
@@ -209,7 +210,7 @@ def test_a_toolchain_that_builds_with_skips_beats_one_that_cannot_build(
     assert set(resolution.skipped) == {"build-std", "build-std-features", "panic-immediate-abort"}
     assert checked == ["nightly", "stable"]
     assert choice.lines(resolution.choice)[-1] == (
-        "stable (rustc 1.96.0): chosen; runs all but 3 stage(s); `cargo check` of the crate passed"
+        "stable (rustc 1.96.0): chosen; runs debug…location-detail; not build-std…panic-immediate-abort; `cargo check` of the crate passed"
     )
 
 

@@ -35,7 +35,7 @@ from minbuild.project.options import (
     TOOLCHAIN,
 )
 from minbuild.runs.progress import Reporter, ToolchainCheck
-from minbuild.rust import cargo, choice, resolution, toolchains
+from minbuild.rust import candidates, cargo, choice, resolution, toolchains
 from minbuild.rust.artifacts import artifact_messages, find_artifact
 from minbuild.rust.cargo import Crate, Workspace
 from minbuild.rust.network import Network
@@ -105,9 +105,9 @@ def init(options: Options, reporter: Reporter) -> Started:
     candidate = chosen.toolchain.candidate
     workspace = cargo.read_workspace(manifest, candidate.cargo, candidate.env)
     crate = _package(workspace, manifest)
-    plain = toolchains.with_cargo_flags(candidate, ())
+    plain = candidates.with_cargo_flags(candidate, ())
     resolution.resolve(crate, plain.cargo, plain.env, network)
-    candidate = toolchains.with_cargo_flags(candidate, network.building())
+    candidate = candidates.with_cargo_flags(candidate, network.building())
     graph = cargo.metadata_of(manifest, candidate.cargo, candidate.env, dependencies=True)
     draft = _Draft(path, manifest, workspace, crate, graph)
     reporter.say(

@@ -24,7 +24,7 @@ from minbuild.project.options import Shard
 from minbuild.project.stages import Stage
 from minbuild.project.targets import project_targets
 from minbuild.runs import statedir
-from minbuild.rust import artifacts, cargo, choice, lockfile, resolution, toolchains
+from minbuild.rust import artifacts, candidates, cargo, choice, lockfile, resolution, toolchains
 from minbuild.rust.cache import Cache, choose
 from minbuild.rust.network import Network
 from minbuild.rust.prerequisites import Checking, crate_check, with_std_route
@@ -309,7 +309,7 @@ def resolved(
     builds --locked from that lock."""
     candidate = chosen.toolchain.candidate
     crate = cargo.read_crate(project, candidate.cargo, candidate.env)
-    plain = toolchains.with_cargo_flags(candidate, ())
+    plain = candidates.with_cargo_flags(candidate, ())
     try:
         locked = resolution.resolve(crate, plain.cargo, plain.env, network)
     except ConfigError as error:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from minbuild.runs.records import RunRecord, StageRecord
 from minbuild.runs.rows import Row, base_stage, overlap, rows, tests_text, toolchain_label
-from minbuild.util.text import first_few, format_table, human_size, shorten
+from minbuild.util.text import first_few, format_table, human_size, shorten, stage_spans
 
 
 def size_text(size: int | None, *, exact: bool = False) -> str:
@@ -173,20 +173,6 @@ def notes(table_rows: list[Row]) -> list[tuple[str, str]]:
         count = f"{len(names)} test{'' if len(names) == 1 else 's'}"
         found[index] = (label, f"{count} failing at {reference} too: {first_few(names)}")
     return found
-
-
-def stage_spans(stages: list[str], order: list[str]) -> str:
-    """`release…lto, build-std`: the stages, each run of neighbours in `order` as first…last."""
-    positions = sorted(order.index(stage) for stage in stages)
-    runs: list[list[int]] = []
-    for position in positions:
-        if runs and position == runs[-1][-1] + 1:
-            runs[-1].append(position)
-        else:
-            runs.append([position])
-    return ", ".join(
-        order[run[0]] if len(run) == 1 else f"{order[run[0]]}…{order[run[-1]]}" for run in runs
-    )
 
 
 def inherited_failures(stage: StageRecord) -> list[tuple[str, tuple[str, ...]]]:

@@ -76,9 +76,15 @@ class Chosen:
     skipped: int
     evidence: Evidence | None = None
     """None: not proved yet (the run's first build will stand for the check)."""
+    runs: str = ""
+    """The stages it builds (`debug…location-detail`), when it cannot build them all."""
+    not_run: str = ""
+    """The stages no toolchain here builds (`build-std…panic-immediate-abort`)."""
 
     def line(self) -> str:
         runs = "every stage" if not self.skipped else f"all but {self.skipped} stage(s)"
+        if self.skipped and self.runs:
+            runs = f"{self.runs}; not {self.not_run}"
         proof = f"; {self.evidence.text()}" if self.evidence else ""
         return f"{self.label}: chosen; runs {runs}{proof}"
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from minbuild.rust import choice
 from minbuild.util.schemas import name_problem
 
 PIN_FILES = ("rust-toolchain.toml", "rust-toolchain")
@@ -51,3 +53,24 @@ def _read_pin(path: Path) -> Pin:
     if not isinstance(channel, str) or name_problem(channel):
         return Pin(str(channel), path, "its channel is not a toolchain name")
     return Pin(channel, path)
+
+
+def set_aside(
+    pin: Pin | None, chosen: str, label: str, findings: Sequence[choice.Finding]
+) -> choice.PinSetAside | None:
+    """When the run takes another toolchain (`chosen`, `label`) than the pin: why (what the
+    choice's `findings` say of the pinned one: missing, fewer stages, no build)."""
+    if pin is None or chosen == pin.channel:
+        return None
+    return choice.PinSetAside(pin.channel, str(pin.file), pin.problem or _why(pin, findings), label)
+
+
+def _why(pin: Pin, findings: Sequence[choice.Finding]) -> str:
+    for finding in findings:
+        if isinstance(finding, choice.Missing) and f"toolchain {pin.channel}:" in finding.error:
+            return finding.error.split(": ", 1)[1]
+        if isinstance(finding, choice.RunsFewer | choice.CannotBuild) and finding.label.startswith(
+            f"{pin.channel} ("
+        ):
+            return finding.line().split(": ", 1)[1]
+    return "another toolchain runs more stages"

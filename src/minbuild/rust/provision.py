@@ -13,9 +13,9 @@ from pathlib import Path
 from minbuild.project import stages
 from minbuild.project.config import Project
 from minbuild.project.targets import Target
-from minbuild.rust import cache, choice, network, targetspec, toolchains
+from minbuild.rust import cache, candidates, choice, network, targetspec, toolchains
+from minbuild.rust.candidates import DEBIAN_PACKAGES
 from minbuild.rust.linker import HOST_LINKER, host_linker_problem
-from minbuild.rust.toolchains import DEBIAN_PACKAGES
 from minbuild.util import command, distributions
 from minbuild.util.errors import ToolMissingError
 
@@ -56,7 +56,7 @@ def toolchain_need() -> Need:
         "the build-std toolchain (Debian's rustc-web)",
         DEBIAN_PACKAGES,
         (),
-        _files_missing(toolchains.DEBIAN_FILES),
+        _files_missing(candidates.DEBIAN_FILES),
     )
 
 
@@ -238,7 +238,7 @@ def doctor(
         if toolchain.library_source
         else (
             f"cross builds need -Z build-std, which {toolchain.label} cannot do; "
-            f"install: {toolchains.DEBIAN.install}"
+            f"install: {candidates.DEBIAN.install}"
         )
     )
     linking = host_linker_problem()

@@ -10,73 +10,23 @@ from pathlib import Path
 
 from minbuild.project.stages import Stage
 from minbuild.rust import choice
+from minbuild.rust.candidates import (
+    DEBIAN,
+    PREFERENCE,
+    Candidate,
+    named_candidate,
+    std_source_fix,
+    with_cargo_flags,
+)
 from minbuild.rust.network import CARGO_DEFAULT, Network
-from minbuild.rust.pins import Pin, pinned
+from minbuild.rust.pins import Pin, pinned, set_aside
 from minbuild.util import command, waits
 from minbuild.util.errors import MinbuildError, ToolMissingError
+from minbuild.util.text import stage_spans
 
-DEBIAN_PACKAGES = ("rustc-web", "cargo-web", "rust-web-src")
-# What those packages must leave behind for minbuild to build std from source.
-DEBIAN_FILES = (
-    "/usr/bin/cargo",
-    "/usr/bin/rustc",
-    "/usr/lib/rustlib/src/rust/library/std/Cargo.toml",
-)
 VENDOR_SOURCE = "minbuild-std-vendor"
 _CARGO_Z = re.compile(r"^\s*-Z\s+([a-z0-9-]+)", re.MULTILINE)
 _RUSTC_Z = re.compile(r"^\s*-Z\s+([a-z0-9_-]+)(?:=|\s)", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A way to run cargo that minbuild knows how to probe."""
-
-    name: str
-    """What --toolchain calls it."""
-    cargo: tuple[str, ...]
-    """argv prefix that runs this toolchain's cargo."""
-    rustc: tuple[str, ...]
-    """argv prefix that runs its rustc."""
-    env: Mapping[str, str] = field(default_factory=dict)
-    """Set for every command of this toolchain."""
-    install: str = ""
-    """The command that would install it, for people reading a skip reason."""
-
-
-DEBIAN = Candidate(
-    "debian",
-    ("/usr/bin/cargo",),
-    ("/usr/bin/rustc",),
-    # RUSTC_BOOTSTRAP lets a stable-channel compiler take -Z flags; build-std needs them.
-    {"RUSTC": "/usr/bin/rustc", "RUSTDOC": "/usr/bin/rustdoc", "RUSTC_BOOTSTRAP": "1"},
-    install=f"apt-get install -y {' '.join(DEBIAN_PACKAGES)}",
-)
-
-
-def rustup(name: str, env: Mapping[str, str] | None = None) -> Candidate:
-    """A rustup toolchain as users name it (`nightly`, `+nightly`, `nightly-2026-11-01`,
-    `1.95.0`). Probing never installs one: rustup would otherwise fetch a missing toolchain
-    for minutes before its first answer."""
-    name = name.removeprefix("+")
-    return Candidate(
-        name,
-        ("cargo", f"+{name}"),
-        ("rustc", f"+{name}"),
-        {"RUSTUP_AUTO_INSTALL": "0", **(env or {})},
-        install=f"rustup toolchain install {name} --component rust-src",
-    )
-
-
-def _std_source_fix(candidate: Candidate) -> str:
-    """The command a user runs to give this toolchain std's source."""
-    if candidate.name == DEBIAN.name:
-        return DEBIAN.install
-    if candidate.cargo[:1] == ("cargo",):
-        return (
-            f"rustup component add rust-src --toolchain {candidate.name} (or: {DEBIAN.install}: "
-            "Debian's rustc with its std source, which minbuild then picks)"
-        )
-    return f"install std's source for it, or: {DEBIAN.install}"
 
 
 _CHANGED_FLAG = (
@@ -84,16 +34,6 @@ _CHANGED_FLAG = (
     "with --toolchain NAME (flags like this change between nightlies; `cargo -Z help` and "
     "`rustc -Z help` list what yours accepts)"
 )
-
-PREFERENCE = (rustup("nightly"), DEBIAN, rustup("stable", {"RUSTC_BOOTSTRAP": "1"}))
-_CARGO_NETWORK_FLAGS = ("--locked", "--offline", "--frozen")
-
-
-def with_cargo_flags(candidate: Candidate, flags: Sequence[str]) -> Candidate:
-    """`candidate` whose cargo always takes `flags` (cargo's --locked/--offline: global flags,
-    so they go before the subcommand), in place of any it took before."""
-    plain = tuple(arg for arg in candidate.cargo if arg not in _CARGO_NETWORK_FLAGS)
-    return replace(candidate, cargo=(*plain, *flags))
 
 
 def building(resolution: Resolution, network: Network) -> Resolution:
@@ -150,7 +90,7 @@ class Toolchain:
         if "build-std" in stage.needs and self.library_source is None:
             return (
                 f"toolchain {self.label} has no std library source for -Z build-std; "
-                f"enable it with: {_std_source_fix(self.candidate)}"
+                f"enable it with: {std_source_fix(self.candidate)}"
             )
         for flag in stage.cargo_z_flags():
             if flag not in self.cargo_z:
@@ -253,11 +193,11 @@ def resolve(
     pin = pinned(crate_dir) if crate_dir is not None and not requested else None
     notes: list[choice.Finding] = []
     if requested:
-        candidates = [_named(requested)]
+        candidates = [named_candidate(requested)]
     else:
         candidates = list(PREFERENCE)
         if pin is not None and pin.problem is None:
-            first = _named(pin.channel)
+            first = named_candidate(pin.channel)
             candidates = [first, *(c for c in candidates if c.name != first.name)]
         if pin is not None:
             notes.append(choice.Pinned(pin.channel, str(pin.file), pin.problem))
@@ -273,7 +213,14 @@ def resolve(
         return problem is None
 
     def chosen(resolution: Resolution) -> Resolution:
-        explained = _explained(resolution, probed, notes, checked=builds is not None, failed=failed)
+        explained = _explained(
+            resolution,
+            probed,
+            notes,
+            checked=builds is not None,
+            failed=failed,
+            stage_order=[stage.name for stage in stages],
+        )
         return _set_aside(explained, pin)
 
     for candidate in candidates:  # lazily: most runs stop at the first candidate
@@ -307,23 +254,9 @@ def resolve(
 
 def _set_aside(resolution: Resolution, pin: Pin | None) -> Resolution:
     """With a pin the run does not take, one line that says why and what runs instead."""
-    if pin is None or resolution.toolchain.candidate.name == pin.channel:
-        return resolution
-    reason = pin.problem or _pin_reason(resolution, pin)
-    aside = choice.PinSetAside(pin.channel, str(pin.file), reason, resolution.toolchain.label)
-    return replace(resolution, choice=(*resolution.choice, aside))
-
-
-def _pin_reason(resolution: Resolution, pin: Pin) -> str:
-    """What the choice found of the pinned toolchain: missing, fewer stages, or no build."""
-    for finding in resolution.choice:
-        if isinstance(finding, choice.Missing) and f"toolchain {pin.channel}:" in finding.error:
-            return finding.error.split(": ", 1)[1]
-        if isinstance(finding, choice.RunsFewer | choice.CannotBuild) and finding.label.startswith(
-            f"{pin.channel} ("
-        ):
-            return finding.line().split(": ", 1)[1]
-    return "another toolchain runs more stages"
+    chosen = resolution.toolchain
+    aside = set_aside(pin, chosen.candidate.name, chosen.label, resolution.choice)
+    return replace(resolution, choice=(*resolution.choice, aside)) if aside else resolution
 
 
 def _probe_all(
@@ -346,6 +279,7 @@ def _explained(
     *,
     checked: bool,
     failed: Mapping[str, str],
+    stage_order: Sequence[str],
 ) -> Resolution:
     preferred = probed[: probed.index(chosen)]
     findings: list[choice.Finding] = [
@@ -359,7 +293,18 @@ def _explained(
         if len(r.skipped) > len(chosen.skipped)
     ]
     evidence = choice.CHECKED if checked else None
-    findings += [*notes, choice.Chosen(chosen.toolchain.label, len(chosen.skipped), evidence)]
+    order = list(stage_order)
+    ran = [name for name in order if name not in chosen.skipped]
+    findings += [
+        *notes,
+        choice.Chosen(
+            chosen.toolchain.label,
+            len(chosen.skipped),
+            evidence,
+            stage_spans(ran, order) if ran else "no stage",
+            stage_spans(list(chosen.skipped), order) if chosen.skipped else "",
+        ),
+    ]
     return replace(
         chosen,
         skipped=_blame(chosen, probed, failed),
@@ -400,16 +345,6 @@ def _alternative(
                 resolution.toolchain.candidate.name, resolution.toolchain.label
             )
     return choice.Alternative()
-
-
-def _named(name: str) -> Candidate:
-    name = name.removeprefix("+")
-    if name == DEBIAN.name:
-        return DEBIAN
-    # A stable or beta compiler takes -Z flags only with RUSTC_BOOTSTRAP (one compiler for
-    # every stage keeps the deltas honest, so the flag is worth it).
-    stable = re.fullmatch(r"(stable|beta|\d+\.\d+(\.\d+)?)(-.+)?", name)
-    return rustup(name, {"RUSTC_BOOTSTRAP": "1"} if stable else None)
 
 
 def _skips(toolchain: Toolchain, stages: Sequence[Stage]) -> dict[str, str]:

@@ -110,3 +110,17 @@ def first_few(names: Sequence[str], shown: int = 5) -> str:
     """`a, b, c, d, e and 211 more`: a long list of names, cut for one line."""
     text = ", ".join(names[:shown])
     return text + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
+def stage_spans(stages: list[str], order: list[str]) -> str:
+    """`release…lto, build-std`: the stages, each run of neighbours in `order` as first…last."""
+    positions = sorted(order.index(stage) for stage in stages)
+    runs: list[list[int]] = []
+    for position in positions:
+        if runs and position == runs[-1][-1] + 1:
+            runs[-1].append(position)
+        else:
+            runs.append([position])
+    return ", ".join(
+        order[run[0]] if len(run) == 1 else f"{order[run[0]]}…{order[run[-1]]}" for run in runs
+    )
