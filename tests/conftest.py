@@ -39,6 +39,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -58,6 +59,7 @@ RESOURCES: Mapping[str, str] = {
     "buildstd": "buildstd",
     "cross_tools": "cross",
     "real_crates": "realcrates",
+    "published_crates": "realcrates",
     "sccache": "cache",
     "redis": "redis",
     "chromium": "browser",
@@ -331,6 +333,22 @@ def cross_tools(buildstd: None) -> CrossTools:
         require(available, f"cross tools missing ({missing}): invoke setup {setup}")
 
     return check
+
+
+@pytest.fixture(scope="session")
+def published_crates(cargo: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """crates.io within reach (cargo fetches crates from it): a working dir for `minbuild try`,
+    shared by the session's tests."""
+    require(_crates_io_reachable(), "crates.io is out of reach (index.crates.io)")
+    return tmp_path_factory.mktemp("published")
+
+
+def _crates_io_reachable() -> bool:
+    try:
+        with urllib.request.urlopen("https://index.crates.io/config.json", timeout=20):
+            return True
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="session")

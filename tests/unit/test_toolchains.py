@@ -210,7 +210,8 @@ def test_a_toolchain_that_builds_with_skips_beats_one_that_cannot_build(
     assert set(resolution.skipped) == {"build-std", "build-std-features", "panic-immediate-abort"}
     assert checked == ["nightly", "stable"]
     assert choice.lines(resolution.choice)[-1] == (
-        "stable (rustc 1.96.0): chosen; runs debug…location-detail; not build-std…panic-immediate-abort; `cargo check` of the crate passed"
+        "stable (rustc 1.96.0): chosen; runs debug…location-detail; "
+        "not build-std…panic-immediate-abort; `cargo check` of the crate passed"
     )
 
 
