@@ -70,11 +70,17 @@ STATE_DIR = Option(
     parse=Path,
     default=Path(".minbuild"),
 )
+def _toolchain(text: str) -> str:
+    """A toolchain as rustup users name it: `+nightly` is `nightly`."""
+    return _name(text.removeprefix("+"))
+
+
 TOOLCHAIN = Option(
     "--toolchain",
-    "nightly, stable, debian or a rustup toolchain name (default: the first of "
-    "nightly+rust-src, debian, stable that runs all)",
-    parse=_name,
+    "a rustup toolchain as you name it (nightly, +nightly, stable, nightly-2026-11-01, "
+    "1.95.0) or debian (Debian's rustc-web) (default: the crate's rust-toolchain.toml pin, "
+    "then the first of nightly with rust-src, debian, stable that runs every stage)",
+    parse=_toolchain,
 )
 LOCKED = Option(
     "--locked",
