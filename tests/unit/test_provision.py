@@ -133,3 +133,24 @@ def test_commands_run_behind_the_targets_runner() -> None:
         "run",
         "/w/x",
     ]
+
+
+def test_a_dev_dependency_no_packaged_version_meets_is_named_with_both_versions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(provision, "REGISTRY", tmp_path)
+    (tmp_path / "tool-1.2.0").mkdir()
+    (tmp_path / "tool-1.2.0" / "Cargo.toml").write_text(
+        '[package]\nname = "tool"\nversion = "1.2.0"\n'
+        '[dev-dependencies]\nquickcheck = "0.9"\ntempfile = "3"\nunpackaged = "1"\n'
+        '[target.\'cfg(unix)\'.dev-dependencies]\nnix = { version = ">=0.20, <0.25" }\n'
+    )
+    for packaged in ("quickcheck-1.0.3", "tempfile-3.3.0", "nix-0.26.2"):
+        (tmp_path / packaged).mkdir()
+        (tmp_path / packaged / "Cargo.toml").write_text("[package]\n")
+    found = provision.dev_dependency_mismatches("tool")
+    assert len(found) == 2
+    assert found[0].startswith('crate tool: dev-dependency quickcheck = "0.9" matches no packaged')
+    assert "(1.0.3 in " in found[0]
+    assert 'nix = ">=0.20, <0.25"' in found[1] and "(0.26.2 in " in found[1]
+    assert provision.dev_dependency_mismatches("absent") == []

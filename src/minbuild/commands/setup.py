@@ -72,4 +72,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         lines += provision.setup(tests_need, dry_run=options.dry_run)
     elif options.crates and options.dry_run:
         lines.append("then: the crates' packaged dev-dependencies, once their sources are in")
+    lines += [
+        line for crate in options.crates for line in provision.dev_dependency_mismatches(crate)
+    ]
     return Outcome(text="".join(f"minbuild setup: {line}\n" for line in lines))

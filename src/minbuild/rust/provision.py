@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import semantic_version
+
 from minbuild.project import stages
 from minbuild.project.config import Project
 from minbuild.project.targets import Target
@@ -96,6 +98,54 @@ def dev_dependency_need(name: str) -> Need | None:
         return [f"{REGISTRY}/{dep}-<version>" for dep, _ in known if not _registry_has(dep)]
 
     return Need(f"crate {name}'s dev-dependencies", tuple(p for _, p in known), (), missing)
+
+
+def dev_dependency_mismatches(name: str) -> list[str]:
+    """For an installed registry crate: each dev-dependency whose requirement no packaged
+    version meets (cargo resolves dev-dependencies before any build, so the crate's own
+    tests, and then every stage, would fail offline), naming both versions."""
+    manifests = sorted(REGISTRY.glob(f"{name}-[0-9]*/Cargo.toml"))
+    if not manifests:
+        return []
+    with manifests[-1].open("rb") as handle:
+        manifest = tomllib.load(handle)
+    tables = [manifest.get("dev-dependencies", {})]
+    tables += [t.get("dev-dependencies", {}) for t in manifest.get("target", {}).values()]
+    found = []
+    for table in tables:
+        for key, dep in table.items():
+            package = dep.get("package", key) if isinstance(dep, dict) else key
+            wanted = dep.get("version") if isinstance(dep, dict) else dep
+            packaged = _packaged_versions(package)
+            if not isinstance(wanted, str) or not packaged:
+                continue
+            if not any(_meets(wanted, version) is not False for version in packaged):
+                found.append(
+                    f'crate {name}: dev-dependency {package} = "{wanted}" matches no packaged '
+                    f"version ({', '.join(packaged)} in {REGISTRY}): cargo resolves it before "
+                    "any build, so relax it in the copy's Cargo.toml, remove it (the tests that "
+                    "use it cannot build), or take the crate from crates.io (minbuild try)"
+                )
+    return found
+
+
+def _packaged_versions(name: str) -> list[str]:
+    versions = []
+    for spelled in {name, name.replace("-", "_")}:
+        versions += [p.parent.name.removeprefix(f"{spelled}-") for p in
+                     REGISTRY.glob(f"{spelled}-[0-9]*/Cargo.toml")]  # fmt: skip
+    return sorted(versions)
+
+
+def _meets(requirement: str, version: str) -> bool | None:
+    """Whether `version` meets cargo's `requirement` (a bare `0.9` is `^0.9`); None when
+    the requirement is not one semantic_version reads."""
+    parts = [part.strip() for part in requirement.split(",")]
+    spec = ",".join(f"^{part}" if part[:1].isdigit() else part for part in parts)
+    try:
+        return bool(semantic_version.SimpleSpec(spec).match(semantic_version.Version(version)))
+    except ValueError:
+        return None
 
 
 def _apt_knows(package: str) -> bool:
