@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -143,7 +144,7 @@ def test_a_dev_dependency_no_packaged_version_meets_is_named_with_both_versions(
     (tmp_path / "tool-1.2.0" / "Cargo.toml").write_text(
         '[package]\nname = "tool"\nversion = "1.2.0"\n'
         '[dev-dependencies]\nquickcheck = "0.9"\ntempfile = "3"\nunpackaged = "1"\n'
-        '[target.\'cfg(unix)\'.dev-dependencies]\nnix = { version = ">=0.20, <0.25" }\n'
+        "[target.'cfg(unix)'.dev-dependencies]\nnix = { version = \">=0.20, <0.25\" }\n"
     )
     for packaged in ("quickcheck-1.0.3", "tempfile-3.3.0", "nix-0.26.2"):
         (tmp_path / packaged).mkdir()
