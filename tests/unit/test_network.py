@@ -12,7 +12,7 @@ from minbuild.rust import candidates, choice, network, resolution, toolchains
 from minbuild.rust.candidates import rustup
 from minbuild.rust.network import Network
 from minbuild.rust.pins import pinned
-from minbuild.util.errors import ConfigError, ToolMissingError
+from minbuild.util.errors import ConfigError, NetworkError
 from tests.unit.helpers import crate, toolchain
 from tests.unit.test_toolchains import STAGES, fake_probes
 
@@ -113,7 +113,7 @@ def test_a_missing_package_online_and_offline() -> None:
 def test_offline_without_the_download_and_an_unreachable_registry() -> None:
     assert "memchr v2.8.3 is not downloaded and the run is offline" in explained(NOT_DOWNLOADED)
     error = resolution._explained(crate(), Network(), UNREACHABLE)
-    assert isinstance(error, ToolMissingError)  # the machine's problem: exit 3
+    assert isinstance(error, NetworkError)  # the machine's problem: exit 3
     assert "Couldn't resolve host name" in str(error) and "--offline" in str(error)
 
 

@@ -269,9 +269,11 @@ def groundwork(
     if not every_stage and not (options.stages or options.first or options.last):
         chosen = chosen[-1:]  # the stage a team ships
     state_dir = options.state_dir.resolve()
-    # A shard chooses the toolchain the whole run would: its share alone (no build-std stage,
-    # say) could pick another, and shards of two toolchains do not merge.
-    needed = wanted(staircase if options.shard else chosen)
+    # Any pick of the host's stages chooses the toolchain the whole staircase would: a share
+    # of it (no build-std stage, say) could pick another, and then its sizes would not compare
+    # with the full run's, shards of two toolchains would not merge, and the release build
+    # `init` made (for the whole staircase) would be built again.
+    needed = wanted(staircase if options.shard or every_stage else chosen)
     tool = options.cache if options.cache is not None else project.cache_tool
     cache = choose(
         tool,

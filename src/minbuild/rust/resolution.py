@@ -11,7 +11,7 @@ from pathlib import Path
 
 from minbuild.rust.cargo import Crate, metadata_of
 from minbuild.rust.network import Network
-from minbuild.util.errors import CommandFailed, ConfigError, ToolMissingError
+from minbuild.util.errors import CommandFailed, ConfigError, NetworkError
 
 MISSING_PACKAGE = re.compile(
     r"no matching package (?:named `(?P<named>[^`]+)` found|found\s+searched package name: "
@@ -56,7 +56,7 @@ class Locked:
 def resolve(crate: Crate, cargo: Iterable[str], env: Mapping[str, str], network: Network) -> Locked:
     """Resolve the workspace's dependencies once (dev-dependencies included: cargo resolves
     them before any build) with the user's flags; raise ConfigError (exit 2) for what the
-    crate or its lock gets wrong, ToolMissingError (exit 3) when crates.io cannot be reached.
+    crate or its lock gets wrong, NetworkError (exit 3) when crates.io cannot be reached.
     `cargo` must not carry network flags of its own: `network` gives them."""
     lock = crate.workspace_root / "Cargo.lock"
     before = _digest(lock)
@@ -82,9 +82,7 @@ def _digest(path: Path) -> str | None:
         return None
 
 
-def _explained(
-    crate: Crate, network: Network, output: str
-) -> ConfigError | ToolMissingError | None:
+def _explained(crate: Crate, network: Network, output: str) -> ConfigError | NetworkError | None:
     """One line for what went wrong, naming the package, the versions and what to do."""
     manifest = str(crate.manifest)
     if stale := STALE_LOCK.search(output):
@@ -111,7 +109,7 @@ def _explained(
             "run once online (or `cargo fetch`), or vendor it"
         )
     if UNREACHABLE.search(output):
-        return ToolMissingError(
+        return NetworkError(
             f"cargo cannot reach the crate's registry to resolve {manifest}: "
             f"{_first_error(output)}; retry, or run with --offline if the crates are downloaded"
         )
