@@ -280,8 +280,15 @@ def test_the_packages_bin_is_kept_and_measured_among_its_dependencies(tmp_path: 
     assert len(fake.files) == 7 and len({len(data) for data in fake.files.values()}) > 1
     assert record.staticlib is None
     assert record.build_seconds == 3.14
-    # cargo's units as they finish: the first of the recording's burst is said
-    assert progress == ["building", "building 1 unit done · tvm_isa", "testing"]
+    # cargo's units as they finish, each of the recording's burst: the last said is the truth
+    assert progress == [
+        "building",
+        "building 1 unit done · tvm_isa",
+        "building 2 units done · minilog",
+        "building 3 units done · tvm_core",
+        "building 4 units done · tinyvm",
+        "testing",
+    ]
 
 
 def test_the_cargo_build_is_run_through_the_context_as_planned(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
 """Progress, the CLI's `Reporter`. On a terminal, rich's Live keeps one line per running build
 (every lane at once: the stage, cargo's units done of the last run's, the unit, elapsed and the
 last run's time) redrawn in place, and prints what finished above them. Off a terminal (a CI
-log, a pipe) each line is printed: a build's start and end, and a line every 30 s while it runs.
+log, a pipe) each line is printed: a build's start and end, and a line every 30 s while it runs,
+whether or not it reported anything new (a heartbeat: one crate that compiles for minutes, a
+test that runs for minutes, still shows the build is alive).
 
 rich, not enlighten or a hand-rolled escape sequence: its Live region redraws several lines
 from one renderable, prints other lines above them from any thread, and crops to the
@@ -24,6 +26,8 @@ from minbuild.util.text import human_size
 
 PLAIN_EVERY = 30.0
 """Off a terminal (a CI log, a pipe), seconds between two lines of one running build."""
+_NAP = 0.1
+"""Seconds the heartbeat sleeps at least between two looks (a line is at most this late)."""
 
 
 @dataclass
@@ -46,12 +50,14 @@ class ProgressPrinter:
         self.live = console is not None or stream.isatty()
         self._console = console or Console(file=stream, highlight=False, soft_wrap=False)
         self._region: Live | None = None
-        self._running: dict[int, _Running] = {}  # position -> what it is doing, while drawn
+        self._running: dict[int, _Running] = {}  # position -> what it is doing, while it runs
         self._drawn: tuple[_Running, ...] = ()  # what the live region draws, by position
         self._labels: dict[int, str] = {}  # position -> "stage @ target", from progress()
         self._said: dict[int, tuple[str, float]] = {}  # position -> (what, when) last printed
         self._since: dict[int, float] = {}  # position -> when it began what it is doing
         self._lock = threading.RLock()  # lanes report from threads of their own
+        self._heart: threading.Thread | None = None  # off a terminal: says what runs silently
+        self._calm = threading.Event()  # set: the heartbeat stops
 
     def progress(self, position: int, total: int, stage: str, action: str) -> None:
         now = time.monotonic()
@@ -62,17 +68,61 @@ class ProgressPrinter:
                 self._since[position] = now
             self._labels[position] = stage
             head = _head(position, total, stage)
+            self._running[position] = _Running(head, action, self._since[position])
             if self.live:
                 self._said[position] = (kind, now)
-                self._running[position] = _Running(head, action, self._since[position])
                 self._drawn = tuple(r for _, r in sorted(self._running.items()))
-                self._draw()
+                # A new line is drawn at once; a line that only moves on (cargo's units, a
+                # suite's tests: hundreds a second) waits for the region's own 4 redraws a
+                # second, which read the snapshot.
+                self._draw(at_once=said is None or said[0] != kind)
                 return
+            self._beating()
             if said and said[0] == kind and now - said[1] < PLAIN_EVERY:
                 return  # off a terminal, a running build says how far it is twice a minute
             self._said[position] = (kind, now)
-            elapsed = now - self._since[position]
-            self._line(f"{head}: {action} …{f' {elapsed:.0f}s' if elapsed >= 1 else ''}")
+            self._say_running(self._running[position], now)
+
+    def beat(self) -> float:
+        """Off a terminal: say each running job that has said nothing for PLAIN_EVERY
+        seconds, what it last reported and for how long; the seconds until one is due."""
+        now = time.monotonic()
+        due = PLAIN_EVERY
+        if self.live:
+            return due  # on a terminal the live region redraws every running line anyway
+        with self._lock:
+            for position, running in sorted(self._running.items()):
+                kind, when = self._said.get(position, ("", now))
+                if now - when >= PLAIN_EVERY:
+                    self._said[position] = (kind, now)
+                    self._say_running(running, now)
+                    when = now
+                due = min(due, when + PLAIN_EVERY - now)
+        return max(due, 0.0)
+
+    def _say_running(self, running: _Running, now: float) -> None:
+        elapsed = now - running.since
+        self._line(
+            f"{running.head}: {running.action} …{f' {elapsed:.0f}s' if elapsed >= 1 else ''}"
+        )
+
+    def _beating(self) -> None:
+        """Start the heartbeat (a thread of its own) if it is not running: a cargo that
+        compiles one crate for minutes, or a test that runs for minutes, reports nothing."""
+        if self._heart is not None:
+            return
+        calm = self._calm = threading.Event()
+        self._heart = threading.Thread(target=self._pulse, args=(calm,), daemon=True)
+        self._heart.start()
+
+    def _pulse(self, calm: threading.Event) -> None:
+        due = PLAIN_EVERY  # it starts as a job says its first line: nothing is due sooner
+        while not calm.wait(max(due, _NAP)):
+            with self._lock:
+                if not self._running:  # nothing runs: the next progress() starts it again
+                    self._heart = None
+                    return
+            due = self.beat()
 
     def finished(self, position: int, total: int, record: StageRecord) -> None:
         size = human_size(record.size_bytes) if record.size_bytes is not None else "no size"
@@ -114,7 +164,7 @@ class ProgressPrinter:
                 self.stream.write(f"{text}\n")
                 self.stream.flush()
 
-    def _draw(self) -> None:
+    def _draw(self, *, at_once: bool) -> None:
         if self._region is None:
             self._region = Live(
                 get_renderable=self._lines,
@@ -125,7 +175,9 @@ class ProgressPrinter:
                 redirect_stderr=False,
             )
             self._region.start()
-        self._region.refresh()
+            at_once = True
+        if at_once:
+            self._region.refresh()
 
     def _lines(self) -> Group:
         """The live region, drawn from rich's own thread: it reads the snapshot and takes no
@@ -148,11 +200,14 @@ class ProgressPrinter:
             self._region = None
 
     def close(self) -> None:
-        """Take the live region off the screen (the command ended, or was interrupted)."""
+        """Take the live region off the screen and stop the heartbeat (the command ended, or
+        was interrupted)."""
         with self._lock:
             self._running.clear()
             self._drawn = ()
             self._stop()
+            self._calm.set()
+            self._heart = None
 
 
 def _head(position: int, total: int, label: str) -> str:

@@ -5,11 +5,13 @@ binary shows which smoke test works."""
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import secrets
 import shlex
 import textwrap
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,7 @@ from minbuild.project.options import (
     STATE_DIR,
     TOOLCHAIN,
 )
-from minbuild.runs.progress import Reporter, ToolchainCheck
+from minbuild.runs.progress import Job, Reporter, ToolchainCheck
 from minbuild.rust import candidates, cargo, choice, resolution, toolchains
 from minbuild.rust.artifacts import artifact_messages, find_artifact
 from minbuild.rust.cargo import Crate, Workspace
@@ -278,28 +280,29 @@ def _try_release(
         else:
             draft.rustflags = []
     notes += [f"toolchain: {line}" for line in choice.lines(plan.resolution.choice)]
-    notes += _prove_feature_sets(draft, plan, reporter.say)
+    notes += _prove_feature_sets(draft, plan, reporter)
     build = next((b for b in plan.builds if b.stage.name == "release"), plan.builds[0])
     log = plan.state_dir / "logs" / "init" / "release.log"
     expected = last_run(plan.state_dir / "runs").get(build.key)
-    reporter.progress(1, 1, "release", "building")
+    jobs = 2 if draft.integration else 1  # the release build, then its integration tests
+    reporter.progress(1, jobs, "release", "building")
     done = command.run(
         build.invocation.argv,
         env=build.invocation.env,
         cwd=plan.project.crate_dir,
         check=False,
         log_file=log,
-        on_line=UnitProgress(functools.partial(reporter.progress, 1, 1, "release"), expected),
+        on_line=UnitProgress(functools.partial(reporter.progress, 1, jobs, "release"), expected),
     )
     built = "built" if done.returncode == 0 else "failed"
-    reporter.ended(1, 1, "release", f"{built}  {done.seconds:.1f}s build")
+    reporter.ended(1, jobs, "release", f"{built}  {done.seconds:.1f}s build")
     if done.returncode != 0:
         return None, None, [*notes, f"the release build failed: {done.first_error()} ({log})"]
     binary = find_artifact(artifact_messages(done.stdout), build.crate, build.artifact)
     if binary is None or build.artifact.kind != "bin":
         return binary, None, notes
     if draft.integration:
-        notes.append(_check_integration(draft, plan, build, binary))
+        notes.append(_check_integration(draft, plan, build, binary, reporter))
     return (
         binary,
         find_smoke(binary, build.artifact.name or "", plan.state_dir / "work" / "init"),
@@ -307,25 +310,27 @@ def _try_release(
     )
 
 
-def _prove_feature_sets(
-    draft: _Draft, plan: planner.Plan, progress: Callable[[str], None]
-) -> list[str]:
+def _prove_feature_sets(draft: _Draft, plan: planner.Plan, reporter: Reporter) -> list[str]:
     """`cargo check` the feature sets the file will name, as min-build's stages build them
-    (--no-default-features): the smallest that builds becomes `minimal`; a disable_logging
-    set that does not build on top of it is left out, with the reason."""
-    candidate = plan.toolchain.candidate
+    (--no-default-features), each a job saying its units: the smallest that builds becomes
+    `minimal`; a disable_logging set that does not build on top of it is left out, with why."""
+    candidate, kept = plan.toolchain.candidate, plan.state_dir / "progress"
 
     def check(features: Sequence[str]) -> str | None:
-        progress(f"checking --no-default-features --features {','.join(features) or '(none)'}")
+        job = Job(reporter, f"feature set {','.join(features) or '(none)'}")
+        job("checking --no-default-features")
         args = ["--no-default-features", *(["--features", ",".join(features)] if features else [])]
-        log = plan.state_dir / "logs" / "init" / f"check-{len(checked)}.log"
-        checked.append(tuple(features))
-        return cargo.check_builds(
+        name = f"check-{next(checks)}"  # a search checks the same sets in the same order
+        units = UnitProgress(job, None, verb="checking", memory=kept / f"init-{name}.json")
+        problem = cargo.check_builds(
             plan.project, candidate.cargo, candidate.env, plan.state_dir / "target", args,
-            draft.rustflags, log,
+            draft.rustflags, plan.state_dir / "logs" / "init" / f"{name}.log", on_line=units,
         )  # fmt: skip
+        took = units.keep()
+        job.end(f"{'builds' if problem is None else 'does not build'}  {took:.1f}s")
+        return problem
 
-    checked: list[tuple[str, ...]] = []
+    checks = itertools.count()
     search = smallest(draft.crate.features, draft.minimal, check)
     draft.minimal = list(search.chosen)
     notes = [f"feature sets: {line}" for line in search.lines()]
@@ -338,7 +343,9 @@ def _prove_feature_sets(
     return notes
 
 
-def _check_integration(draft: _Draft, plan: planner.Plan, build: Build, binary: Path) -> str:
+def _check_integration(
+    draft: _Draft, plan: planner.Plan, build: Build, binary: Path, reporter: Reporter
+) -> str:
     """Run the integration tests against the release build, as min-build will; what they
     showed goes into the file's comment, and a build of them that fails comments them out."""
     features = cargo.enabled_features(
@@ -346,13 +353,18 @@ def _check_integration(draft: _Draft, plan: planner.Plan, build: Build, binary: 
     )
     panic = str(cargo.effective_profile(build.crate, build.stage).get("panic", "unwind"))
     suites = Suites(plan.project, plan.toolchain, plan.state_dir, "init")
-    results = [t for t in suites.results(build, features, panic, binary) if t.status != "skipped"]
+    label, started = "integration tests", time.monotonic()  # init's second job: minutes, at worst
+    progress = functools.partial(reporter.progress, 2, 2, label)
+    found = suites.results(build, features, panic, binary, progress)
+    results = [t for t in found if t.status != "skipped"]
     broken = [t for t in results if t.name == ALL_TESTS]
+    failed = [t.name for t in results if t.status == "failed"]
+    summary = "did not build" if broken else f"{len(results) - len(failed)}/{len(results)} passed"
+    reporter.ended(2, 2, label, f"{summary}  {time.monotonic() - started:.1f}s")
     if broken:
         draft.integration_broken = True
         draft.integration_checked = [f"Commented out: {broken[0].reason}"]
         return f"integration tests: {broken[0].reason}"
-    failed = [t.name for t in results if t.status == "failed"]
     said = f"against the release build {len(results) - len(failed)} of {len(results)} passed"
     if failed:
         said += f"; failing there, so not held against later stages: {first_few(failed)}"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from minbuild.budgets.verdict import judge
 from minbuild.commands.outcome import Outcome
-from minbuild.engine import describe, execute, planner
+from minbuild.engine import describe, execute
 from minbuild.engine.request import BuildOptions
 from minbuild.report import formats
 from minbuild.runs.progress import Reporter
@@ -18,7 +18,7 @@ Options = BuildOptions
 def run(options: BuildOptions, reporter: Reporter) -> Outcome:
     """Plan the builds (a dry run prints them), run them, and with `check` gate the budgets."""
     # A dry run shows the choice its check made; a build's first build stands for the check.
-    plan = planner.prepare(options, check_in_lane=not options.dry_run, say=reporter.say)
+    plan = execute.planned(options, reporter, check_in_lane=not options.dry_run)
     if options.dry_run:
         return Outcome(text=describe.describe_plan(plan))
     reporter.lanes(plan.parallel)

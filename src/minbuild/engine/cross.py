@@ -10,6 +10,7 @@ from minbuild.engine.invocations import CROSS_BUILD_STD, Build, build_invocation
 from minbuild.project.config import Artifact, Project
 from minbuild.project.stages import Stage
 from minbuild.project.targets import Target, project_targets, select
+from minbuild.runs.progress import Job
 from minbuild.runs.statedir import inside
 from minbuild.rust import cargo, targetspec
 from minbuild.rust.toolchains import Resolution
@@ -35,14 +36,16 @@ def builds(
     names: Sequence[str],
     state_dir: Path,
     say: Callable[[str], None] = lambda line: None,
+    probing: Job | None = None,
 ) -> tuple[Build, ...]:
     """Each target's lane of builds, with the reason a whole target or a stage is skipped;
-    `say` hears of a custom target's probe, which may build std once."""
+    `say` hears of a custom target's probe, which may build std once, and `probing` how
+    that build goes."""
     chosen = select(project_targets(project), names)
     return tuple(
         build
         for target in chosen
-        for build in _lane(project, crate, stages, resolution, target, state_dir, say)
+        for build in _lane(project, crate, stages, resolution, target, state_dir, say, probing)
     )
 
 
@@ -54,12 +57,13 @@ def _lane(
     target: Target,
     state_dir: Path,
     say: Callable[[str], None],
+    probing: Job | None = None,
 ) -> Iterator[Build]:
     toolchain = resolution.toolchain
     package, artifact, problem = target_artifact(project, crate, target, resolution)
     problem = target.problem() or problem
     if problem is None and toolchain.library_source is not None:
-        problem = targetspec.problem(target, toolchain, state_dir, say=say)
+        problem = targetspec.problem(target, toolchain, state_dir, say=say, job=probing)
     # Targets build in their own dirs: nothing is shared across targets, and lanes can run at
     # once without waiting on one another's cargo lock.
     target_dir = state_dir / "cross" / target.triple

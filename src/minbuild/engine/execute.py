@@ -25,7 +25,7 @@ from minbuild.engine.stagerun import (
     settings_key,
 )
 from minbuild.runs import statedir
-from minbuild.runs.progress import Reporter
+from minbuild.runs.progress import Job, Reporter, ToolchainCheck
 from minbuild.runs.records import RunRecord, ShardRecord, StageRecord, save
 from minbuild.runs.reference import judged
 from minbuild.rust import choice, toolchains, unitprogress
@@ -35,7 +35,29 @@ from minbuild.util import command, git, waits
 
 def min_build(options: BuildOptions, reporter: Reporter) -> tuple[RunRecord, Path]:
     """Plan, then build, measure and test every build; see `execute_or_choose_again`."""
-    return execute_or_choose_again(prepare(options, check_in_lane=True), options, reporter)
+    plan = planned(options, reporter, check_in_lane=True)
+    return execute_or_choose_again(plan, options, reporter)
+
+
+def planned(options: BuildOptions, reporter: Reporter, *, check_in_lane: bool = False) -> Plan:
+    """`prepare`, with its long work said as jobs before the builds: the toolchain check (a
+    `cargo check` with each toolchain, minutes on a large crate in a fresh state dir) and a
+    custom target's probe of std (a build of std). A check left to the first lane ends its
+    line itself, when it runs."""
+    checking = ToolchainCheck(reporter, 1)
+    plan = prepare(
+        options,
+        check_in_lane=check_in_lane,
+        checking=checking,
+        say=reporter.say,
+        probing=Job(reporter, "std probe"),
+    )
+    checking.done(plan.toolchain.label)
+    if plan.pending_check is None:
+        return plan
+    return dataclasses.replace(
+        plan, pending_check=checking.ending(plan.pending_check, plan.toolchain.label)
+    )
 
 
 def execute_or_choose_again(
@@ -48,7 +70,7 @@ def execute_or_choose_again(
         return execute(plan, fail_fast=options.fail_fast, reporter=reporter)
     except _ToolchainRejected as rejected:
         reporter.restarting(f"{rejected.finding.line()}; choosing the toolchain again")
-    return execute(prepare(options), fail_fast=options.fail_fast, reporter=reporter)
+    return execute(planned(options, reporter), fail_fast=options.fail_fast, reporter=reporter)
 
 
 class _ToolchainRejected(Exception):
@@ -180,6 +202,9 @@ class _Execution:
         self.bases = self._base_records(everything)
         self.stop = threading.Event()
         self.testers = ThreadPoolExecutor(max_workers=plan.parallel, thread_name_prefix="tests")
+        self.tester_count = plan.parallel
+        self.testing = 0  # stages handed to the testers whose tests have not ended
+        self.testing_lock = threading.Lock()
 
     def _base_records(self, builds: Sequence[Build]) -> dict[int, StageRecord]:
         """Each build's record before it runs; one with the settings of the build before it
@@ -237,13 +262,20 @@ class _Execution:
         built: Built,
         finished: Callable[[Build, StageRecord], None],
     ) -> Future[None]:
-        """Once the fixtures `build`'s tests use are made, its tests to the testers."""
+        """Once the fixtures `build`'s tests use are made, its tests to the testers. A stage
+        that waits says so: its line would go on showing its last unit built meanwhile, for
+        as long as another stage's tests run (minutes, on a large suite)."""
         if stage_run is not None and built.artifact is not None:
             try:
                 self._fixtures_ready(build)
             except BaseException:
                 self._made(build)
                 raise
+        with self.testing_lock:
+            busy = self.testing >= self.tester_count
+            self.testing += 1
+        if busy and stage_run is not None and built.artifact is not None:
+            self._progress(build)("testing · waiting for other stages' tests to finish")
         return self.testers.submit(self._test, build, stage_run, built, finished)
 
     def _build(self, build: Build, server: CacheServer | None) -> tuple[StageRun | None, Built]:
@@ -278,6 +310,8 @@ class _Execution:
             self.stop.set()  # whatever went wrong here ends the run: no lane builds on
             raise
         finally:
+            with self.testing_lock:
+                self.testing -= 1
             self._made(build)
 
     def _progress(self, build: Build) -> Callable[[str], None]:
@@ -293,6 +327,8 @@ class _Execution:
         """Wait until every earlier build of this target that makes fixtures is done."""
         for maker in self.makers:
             if self.position(maker) < self.position(build) and maker.target == build.target:
+                if not self.made[id(maker)].is_set():
+                    self._progress(build)(f"testing · waiting for {maker.label}'s fixtures")
                 self.made[id(maker)].wait()
 
     def interrupt(self) -> None:

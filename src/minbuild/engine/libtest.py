@@ -4,7 +4,7 @@ each test."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,8 @@ from minbuild.util.command import output_tail
 # libtest's JSON events and --ensure-time are unstable options: a stable toolchain's harness
 # accepts them when RUSTC_BOOTSTRAP is set in the environment it runs in.
 UNSTABLE_ENV = {"RUSTC_BOOTSTRAP": "1"}
+FINISHED = ("ok", "failed", "ignored", "timeout")
+"""The events that end a test."""
 
 
 def list_argv(executable: Path) -> list[str]:
@@ -76,7 +78,7 @@ def results(suite: str, stdout: str, ended: Ended, stderr: str = "") -> list[Tes
         name, kind = str(event.get("name", "")), event.get("event")
         if kind == "started":
             started.append(name)
-        elif kind in ("ok", "failed", "ignored", "timeout"):
+        elif kind in FINISHED:
             finished[name] = _result(suite, name, kind, event)
     for name in started:
         if name not in finished:
@@ -89,6 +91,34 @@ def results(suite: str, stdout: str, ended: Ended, stderr: str = "") -> list[Tes
                 suite=suite,
             )
     return list(finished.values())
+
+
+class Finishing:
+    """An `on_line` for a test executable's JSON events: says `running tests/cli.rs: 12/40
+    tests done` through `progress` as each test ends, so that a long suite shows how far
+    it is (each is said: the last said is what the printer repeats while a slow test runs)."""
+
+    def __init__(self, progress: Callable[[str], None], where: str, total: int | None) -> None:
+        self.progress, self.where, self.total = progress, where, total
+        self.done = 0
+
+    def start(self) -> None:
+        """Say it runs, before any test ends (the first may take minutes)."""
+        self.progress(self.action())
+
+    def __call__(self, line: str) -> None:
+        if not line.startswith("{") or '"test"' not in line:
+            return
+        events = _events(line)
+        if not events or events[0].get("type") != "test" or events[0].get("event") not in FINISHED:
+            return
+        self.done += 1
+        self.progress(self.action())
+
+    def action(self) -> str:
+        if self.total is None:  # a harness of its own: one run, judged by its exit code
+            return f"running {self.where}"
+        return f"running {self.where}: {self.done}/{self.total} tests done"
 
 
 def unfinished(ended: Ended) -> str:

@@ -24,6 +24,7 @@ from minbuild.project.options import Shard
 from minbuild.project.stages import Stage
 from minbuild.project.targets import project_targets
 from minbuild.runs import statedir
+from minbuild.runs.progress import Job
 from minbuild.rust import artifacts, candidates, cargo, choice, lockfile, resolution, toolchains
 from minbuild.rust.cache import Cache, choose
 from minbuild.rust.network import Network
@@ -83,14 +84,17 @@ def prepare(
     check_in_lane: bool = False,
     checking: Checking | None = None,
     say: Callable[[str], None] = lambda line: None,
+    probing: Job | None = None,
 ) -> Plan:
     """The plan for the host, or with `options.cross` the plan for foreign targets.
     `check_in_lane`: choose the toolchain its check would confirm and leave that check to the
     first lane (`Plan.pending_check`), where the first build almost always makes it needless:
     run before every build, it held up each lane for 3 to 8 s (hexyl). `checking` hears the
-    toolchain check's progress; `say`, a custom target's probe."""
+    toolchain check's progress; `say`, a custom target's probe, and `probing` its build."""
     if options.cross:
-        return plan_cross(options, check_in_lane=check_in_lane, checking=checking, say=say)
+        return plan_cross(
+            options, check_in_lane=check_in_lane, checking=checking, say=say, probing=probing
+        )
     return plan_host(options, check_in_lane=check_in_lane, checking=checking)
 
 
@@ -167,6 +171,7 @@ def plan_cross(
     check_in_lane: bool = False,
     checking: Checking | None = None,
     say: Callable[[str], None] = lambda line: None,
+    probing: Job | None = None,
 ) -> Plan:
     """The chosen stages (default: the last one) for each foreign target, a lane per target,
     after host builds that make the fixtures the foreign ones cannot."""
@@ -190,6 +195,7 @@ def plan_cross(
             targets,
             ground.state_dir,
             say,
+            probing,
         )
         if targets or not options.shard
         else ()

@@ -16,7 +16,7 @@ from typing import Any
 
 from minbuild.engine import postlink, testing
 from minbuild.engine.invocations import Build
-from minbuild.engine.suites import Suites
+from minbuild.engine.suites import Progress, Suites
 from minbuild.measure import binaries, libsize
 from minbuild.project.config import Artifact, Fixture, Project
 from minbuild.runs.composition import Composition
@@ -174,7 +174,9 @@ class StageRun:
         if built.artifact is not None:
             before_tests()
             progress("testing")
-            record = self._test(record, built.artifact)
+            # Every step of the tests says itself under "testing", so a long suite (or its
+            # executables' build, minutes on a large crate) shows how far it is.
+            record = self._test(record, built.artifact, lambda step: progress(f"testing · {step}"))
         return dataclasses.replace(record, ended=now())
 
     def _build(self, base: StageRecord, progress: Callable[[str], None]) -> Built:
@@ -255,20 +257,22 @@ class StageRun:
         )
         return Built(built, artifact)
 
-    def _test(self, built: StageRecord, artifact: Path) -> StageRecord:
+    def _test(self, built: StageRecord, artifact: Path, progress: Progress) -> StageRecord:
         started = time.monotonic()
         context = self._test_context(artifact)
-        results = self._make_fixtures(context)
+        results = self._make_fixtures(context, progress)
         made_by = self.fixture_store.provenance(self.context.project.fixtures)
         context = dataclasses.replace(
             context, fixtures={name: self.fixture_store.path(name) for name in made_by}
         )
         features = frozenset(built.features)
-        results += self._run_tests(context, features)
+        results += self._run_tests(context, features, progress)
         waited = 0.0
         if self.context.suites is not None:
             panic = str(built.effective_profile.get("panic", "unwind"))
-            suite_run = self.context.suites.run_against(self.build, features, panic, artifact)
+            suite_run = self.context.suites.run_against(
+                self.build, features, panic, artifact, progress
+            )
             results += suite_run.results
             waited = suite_run.waited  # another lane's stage had the slot: not this one's time
         seconds = round(time.monotonic() - started - waited, 2)
@@ -353,10 +357,11 @@ class StageRun:
             self.build.runner,
         )
 
-    def _make_fixtures(self, context: testing.TestContext) -> list[TestResult]:
+    def _make_fixtures(self, context: testing.TestContext, progress: Progress) -> list[TestResult]:
         """Make every fixture this build's features allow; a failure is a failed test."""
         failures = []
         for fixture in fixtures_made_by(self.context.project, self.build):
+            progress(f"making fixture {fixture.name}")
             started = time.monotonic()
             try:
                 self.fixture_store.make(fixture, context, self.build.label, self.context.run_id)
@@ -373,11 +378,12 @@ class StageRun:
         return failures
 
     def _run_tests(
-        self, context: testing.TestContext, features: frozenset[str]
+        self, context: testing.TestContext, features: frozenset[str], progress: Progress
     ) -> list[TestResult]:
         results = []
         triple = self.build.target.triple if self.build.target else None
-        for test in self.context.project.tests:
+        tests = self.context.project.tests
+        for number, test in enumerate(tests, start=1):
             reason = testing.not_applicable(
                 test,
                 self.build.tests_as or self.build.stage.name,
@@ -386,6 +392,8 @@ class StageRun:
                 triple,
             )
             reason = reason or testing.missing_fixture(test, context)
+            if not reason:
+                progress(f"test {test.name} ({number} of {len(tests)})")
             results.append(
                 TestResult(test.name, "skipped", 0.0, "", reason)
                 if reason

@@ -12,7 +12,7 @@ import shlex
 import shutil
 import threading
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from minbuild.runs.statedir import inside
 from minbuild.rust.artifacts import artifact_messages
 from minbuild.rust.cargo import feature_args
 from minbuild.rust.toolchains import Toolchain
+from minbuild.rust.unitprogress import UnitProgress
 from minbuild.util import command
 from minbuild.util.errors import CommandFailed, CommandTimedOut, ToolMissingError
 
@@ -38,6 +39,10 @@ ALL_TESTS = "*"
 UNWINDER = "_Unwind_"
 """What a link error names when the target's unwinder is what failed."""
 """cargo test --test takes a glob: every integration test target of the package."""
+
+Progress = Callable[[str], None]
+"""Hears what the integration tests do now: `building tests 57/143 units · regex_syntax`,
+`running tests/cli.rs: 12/40 tests done`."""
 
 
 @dataclass(frozen=True)
@@ -89,22 +94,46 @@ class Suites:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def results(
-        self, build: Build, features: Collection[str], panic: str, binary: Path
+        self,
+        build: Build,
+        features: Collection[str],
+        panic: str,
+        binary: Path,
+        progress: Progress = lambda action: None,
     ) -> list[TestResult]:
-        """Every integration test's result against `binary`, the build's artifact."""
-        return self.run_against(build, features, panic, binary).results
+        """Every integration test's result against `binary`, the build's artifact;
+        `progress` hears the build of their executables (cargo's units) and each one's run."""
+        return self.run_against(build, features, panic, binary, progress).results
 
     def run_against(
-        self, build: Build, features: Collection[str], panic: str, binary: Path
+        self,
+        build: Build,
+        features: Collection[str],
+        panic: str,
+        binary: Path,
+        progress: Progress = lambda action: None,
     ) -> SuiteRun:
         """`results`, and how long the stage waited for another lane's turn at the slot."""
         asked = time.monotonic()
-        with self._lock:
+        if not self._lock.acquire(blocking=False):
+            # Another lane's stage holds the slot for as long as its tests run (minutes, on
+            # a large suite): this stage's line says why it does not move meanwhile.
+            progress("waiting for another stage's integration tests")
+            self._lock.acquire()
+        try:
             waited = time.monotonic() - asked
-            return SuiteRun(self._results(build, features, panic, binary), round(waited, 2))
+            found = self._results(build, features, panic, binary, progress)
+            return SuiteRun(found, round(waited, 2))
+        finally:
+            self._lock.release()
 
     def _results(
-        self, build: Build, features: Collection[str], panic: str, binary: Path
+        self,
+        build: Build,
+        features: Collection[str],
+        panic: str,
+        binary: Path,
+        progress: Progress,
     ) -> list[TestResult]:
         tests = self.project.integration_tests
         if tests is None:
@@ -112,7 +141,7 @@ class Suites:
         why = unable(build, tests)
         if why:
             return [TestResult(ALL_TESTS, "skipped", 0.0, "", why, suite=ALL_TESTS)]
-        suite_build = self._build(build)
+        suite_build = self._build(build, progress)
         if suite_build.problem or suite_build.slot is None:
             problem = suite_build.problem or "cargo built no binary for them to start"
             return [TestResult(ALL_TESTS, "failed", 0.0, "", problem, suite=ALL_TESTS)]
@@ -121,8 +150,11 @@ class Suites:
         env = {f"CARGO_BIN_EXE_{name}": str(suite_build.slot), **self._cargo_env(build)}
         found: list[TestResult] = []
         deadline = time.monotonic() + tests.stage_timeout
-        for executable in suite_build.executables:
-            found += self._run(executable, tests, env, deadline, (build, features, panic))
+        executables = suite_build.executables
+        for number, executable in enumerate(executables, start=1):
+            where = self._where(build, executable, number, len(executables))
+            said = functools.partial(libtest.Finishing, progress, where)
+            found += self._run(executable, tests, env, deadline, (build, features, panic), said)
         return self._against_reference(build, found)
 
     def _against_reference(self, build: Build, found: list[TestResult]) -> list[TestResult]:
@@ -152,15 +184,35 @@ class Suites:
             "CARGO_PKG_VERSION": crate.version,
         }
 
-    def _build(self, build: Build) -> SuiteBuild:
+    def _where(self, build: Build, executable: TestExecutable, number: int, total: int) -> str:
+        """The test executable as a person knows it: its source file (`tests/cli.rs`), and
+        which of the stage's executables it is when there are several."""
+        source, root = build.crate.test_targets.get(executable.suite), build.crate.manifest.parent
+        shown = source.relative_to(root) if source and source.is_relative_to(root) else None
+        return f"{shown or executable.suite}{f' ({number} of {total})' if total > 1 else ''}"
+
+    def _build(self, build: Build, progress: Progress) -> SuiteBuild:
         args = feature_args(build.stage)
         triple = build.target.triple if build.target else None
         key = hashlib.sha256(json.dumps([args, triple]).encode()).hexdigest()[:16]
         if key not in self._built:
-            self._built[key] = self._compile(build, args, key)
+            self._built[key] = self._compile(build, args, key, progress)
         return self._built[key]
 
-    def _compile(self, build: Build, args: list[str], key: str) -> SuiteBuild:
+    def _cargo(
+        self, argv: list[str], env: Mapping[str, str], cwd: Path, log: Path, progress: Progress
+    ) -> command.Completed:
+        """`cargo test --no-run`, its units said as they finish against the last build of
+        the same executables here (on a large crate it runs for minutes before any test).
+        The log is named for the build (its feature set and target), and so is its memory."""
+        memory = inside(self.state_dir, "progress", f"integration-tests-{log.stem}.json")
+        units = UnitProgress(progress, None, verb="building tests", memory=memory)
+        progress("building tests")
+        done = self.run(argv, env=env, cwd=cwd, check=False, log_file=log, on_line=units)
+        units.keep(done.seconds)
+        return done
+
+    def _compile(self, build: Build, args: list[str], key: str, progress: Progress) -> SuiteBuild:
         tests = self.project.integration_tests
         assert tests is not None  # results() returned early otherwise
         crate, candidate = build.crate, self.toolchain.candidate
@@ -190,7 +242,7 @@ class Suites:
         if rustflags:
             env["RUSTFLAGS"] = " ".join(rustflags)
         log = inside(self.state_dir, "logs", self.run_id, "integration-tests", f"{key}.log")
-        done = self.run(argv, env=env, cwd=crate.manifest.parent, check=False, log_file=log)
+        done = self._cargo(argv, env, crate.manifest.parent, log, progress)
         if done.returncode != 0 and build.target is not None and UNWINDER in done.stderr:
             # The target's unwinder does not link (Debian's libunwind for musl wants glibc):
             # a harness that aborts on panic needs none (each test runs in a process of its
@@ -199,7 +251,7 @@ class Suites:
             argv += ["-Z", "panic-abort-tests"]
             env |= {f"CARGO_PROFILE_{p}_PANIC": "abort" for p in ("DEV", "TEST")}
             log = log.with_name(f"{key}-panic-abort.log")
-            done = self.run(argv, env=env, cwd=crate.manifest.parent, check=False, log_file=log)
+            done = self._cargo(argv, env, crate.manifest.parent, log, progress)
         if done.returncode != 0:
             first = done.first_error() or f"exit {done.returncode}"
             return SuiteBuild(problem=f"the integration tests did not build: {first}; log: {log}")
@@ -219,7 +271,9 @@ class Suites:
         env: Mapping[str, str],
         deadline: float,
         at: tuple[Build, Collection[str], str],
+        finishing: Callable[[int | None], libtest.Finishing],
     ) -> list[TestResult]:
+        """`executable`'s tests; `finishing(total)` counts them as they end, for progress."""
         build, features, panic = at
         stage, suite = build.tests_as or build.stage.name, executable.suite
         cwd = build.crate.manifest.parent
@@ -238,6 +292,7 @@ class Suites:
             return [TestResult(suite, "failed", 0.0, "", problem, suite=suite)]
         names = libtest.listed_tests(listing.stdout)
         if names is None:  # a harness of its own: one test, judged by its exit code
+            finishing(None).start()
             return [self._whole(executable, env, cwd, deadline)]
         not_run = {name: tests.not_run(name, stage, panic, features) for name in names}
         skipped = {name: why for name, why in not_run.items() if why}
@@ -245,7 +300,9 @@ class Suites:
         if len(skipped) == len(names):
             return found
         env = {**env, **libtest.UNSTABLE_ENV, **libtest.time_limits(tests.timeout)}
-        run = functools.partial(self._batch, executable, env, cwd, deadline)
+        counted = finishing(len(names) - len(skipped))
+        counted.start()
+        run = functools.partial(self._batch, executable, env, cwd, deadline, counted)
         ran: list[TestResult] = []
         ended = libtest.Ended(0)
         for _ in range(MAX_CRASHES + 1):
@@ -275,12 +332,15 @@ class Suites:
         env: Mapping[str, str],
         cwd: Path,
         deadline: float,
+        counted: libtest.Finishing,
         argv: list[str],
     ) -> tuple[list[TestResult], libtest.Ended]:
         timeout = max(1.0, deadline - time.monotonic())
         argv = [*executable.runner, *argv]
         try:
-            done = self.run(argv, env=env, cwd=cwd, timeout=timeout, check=False, reap=True)
+            done = self.run(
+                argv, env=env, cwd=cwd, timeout=timeout, check=False, reap=True, on_line=counted
+            )
             ended, stdout, stderr = libtest.Ended(done.returncode), done.stdout, done.stderr
         except CommandTimedOut as error:
             ended, stdout, stderr = libtest.Ended(-9, timeout), error.stdout, error.output_tail

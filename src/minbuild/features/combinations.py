@@ -6,7 +6,8 @@ import dataclasses
 import functools
 import itertools
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -171,7 +172,8 @@ def check_all(
     for number, combination in enumerate(combinations, start=1):
         label, total = combination.label, len(combinations)
         reporter.progress(number, total, label, "testing" if test else "checking")
-        units = functools.partial(reporter.progress, number, total, label)
+        said = functools.partial(reporter.progress, number, total, label)
+        units = UnitProgress(said, None, verb="building" if test else "checking")
         log = state_dir / "logs" / f"features-{stamp}" / f"{number:03}.log"
         done = command.run(
             cargo_argv(toolchain, crate, combination, test=test),
@@ -179,7 +181,7 @@ def check_all(
             cwd=crate.manifest.parent,
             check=False,
             log_file=log,
-            on_line=UnitProgress(units, None, verb="building" if test else "checking"),
+            on_line=_CargoTest(units, said) if test else units,
         )
         first_error = done.first_error()
         outcome = "ok" if done.returncode == 0 else f"failed: {first_error}"
@@ -194,6 +196,34 @@ def check_all(
             )
         )
     return results
+
+
+_RUNNING = re.compile(r"running (\d+) tests?$")
+_ENDED = re.compile(r"test .* \.\.\. (?:ok|FAILED|ignored)")
+
+
+class _CargoTest:
+    """`cargo test`'s standard output: cargo's JSON messages while it builds (its units),
+    then each test executable's own lines as its tests end (`running tests: 12/40 done`,
+    out of the tests the executables started so far announced), so a long suite is seen
+    running."""
+
+    def __init__(self, units: UnitProgress, progress: Callable[[str], None]) -> None:
+        self.units, self.progress = units, progress
+        self.announced = self.done = 0
+
+    def __call__(self, line: str) -> None:
+        if line.startswith("{"):
+            self.units(line)
+            return
+        text = line.strip()
+        if started := _RUNNING.fullmatch(text):
+            self.announced += int(started.group(1))
+        elif _ENDED.fullmatch(text):
+            self.done += 1
+        else:
+            return
+        self.progress(f"running tests: {self.done}/{self.announced} done")
 
 
 def save(

@@ -16,7 +16,7 @@ from minbuild.project.config import load_project
 from minbuild.project.space import Space, apply, load_space
 from minbuild.project.stages import Stage
 from minbuild.project.targets import Target, project_targets, select
-from minbuild.runs.progress import Reporter
+from minbuild.runs.progress import Reporter, ToolchainCheck
 from minbuild.util.errors import ConfigError, ToolMissingError
 from minbuild.util.text import did_you_mean
 
@@ -56,13 +56,15 @@ def prepare(
     space = load_space(project, settings, skip, target.triple if target else None, kind)
     if not space.settings:
         raise ConfigError("optimize: no setting left to search (see --setting and --skip)")
+    checking = ToolchainCheck(reporter, 1)  # a cargo check per toolchain: minutes, at worst
     ground = planner.groundwork(
         options,
         every_stage=True,
         wanted=functools.partial(_probes, space, start_name, project.rustflags, target),
         check_in_lane=False,
-        checking=None,
+        checking=checking,
     )
+    checking.done(ground.resolution.toolchain.label)
     start = start_stage(ground.staircase, start_name, target)
     builder = Builder(
         ground, space, start, parallel=options.parallel, reporter=reporter, target=target

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from minbuild.runs.records import StageRecord
@@ -52,7 +53,27 @@ class Silent:
         pass
 
 
-class ToolchainCheck:
+class Job:
+    """Work outside a command's numbered jobs (a toolchain check, a probe of std): job 0,
+    shown by its label alone. Nothing is said until it reports progress; from then on the
+    printer keeps its line alive (a line every 30 s off a terminal) until `end`."""
+
+    def __init__(self, reporter: Reporter, label: str, total: int = 1) -> None:
+        self.reporter, self.label, self.total = reporter, label, total
+        self.heard = False
+
+    def __call__(self, action: str) -> None:
+        self.heard = True
+        self.reporter.progress(0, self.total, self.label, action)
+
+    def end(self, summary: str) -> None:
+        """The work is over: one line, `summary`, if it said anything."""
+        if self.heard:
+            self.reporter.ended(0, self.total, self.label, summary)
+            self.heard = False
+
+
+class ToolchainCheck(Job):
     """A `Checking` for the toolchain check's `cargo check`: its units as job 0 of `total`
     (before the command's own jobs), said only once cargo reports one, so that a fresh check
     adds no line."""
@@ -60,15 +81,19 @@ class ToolchainCheck:
     LABEL = "toolchain check"
 
     def __init__(self, reporter: Reporter, total: int) -> None:
-        self.reporter, self.total = reporter, total
-        self.heard = False
-
-    def __call__(self, action: str) -> None:
-        self.heard = True
-        self.reporter.progress(0, self.total, self.LABEL, action)
+        super().__init__(reporter, self.LABEL, total)
 
     def done(self, chosen: str) -> None:
         """The check is over: `chosen` is the toolchain it chose."""
-        if self.heard:
-            self.reporter.ended(0, self.total, self.LABEL, f"chose {chosen}")
-            self.heard = False
+        self.end(f"chose {chosen}")
+
+    def ending(self, check: Callable[[], str | None], label: str) -> Callable[[], str | None]:
+        """`check` of the toolchain `label` (left to a lane, which runs it only when the first
+        build fails) ending this job's line when it is over: the line must not outlive it."""
+
+        def checked() -> str | None:
+            problem = check()
+            self.end(f"{label} {'passes' if problem is None else 'fails'}")
+            return problem
+
+        return checked

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -35,6 +36,10 @@ def crate_check(
         candidate = toolchain.candidate
         server = cache.server() if cache else None
         said = None if checking is None else functools.partial(_named, checking, candidate.name)
+        # The units of this toolchain's last check here: the total its progress counts to.
+        memory = statedir.inside(state_dir, "progress", f"toolchain-check-{candidate.name}.json")
+        units = None if said is None else UnitProgress(said, None, verb="checking", memory=memory)
+        started = time.monotonic()
         try:
             return cargo.check_builds(
                 project,
@@ -44,9 +49,11 @@ def crate_check(
                 feature_args(stage),
                 stage.rustflags,
                 statedir.inside(state_dir, "logs", "toolchain-check", f"{candidate.name}.log"),
-                on_line=None if said is None else UnitProgress(said, None, verb="checking"),
+                on_line=units,
             )
         finally:
+            if units is not None:
+                units.keep(time.monotonic() - started)
             if server:
                 server.stop()
 

@@ -12,8 +12,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from minbuild.project.targets import Target
+from minbuild.runs.progress import Job
 from minbuild.runs.statedir import inside
 from minbuild.rust.toolchains import Toolchain
+from minbuild.rust.unitprogress import UnitProgress
 from minbuild.util import command
 from minbuild.util.files import write_atomic
 
@@ -29,9 +31,10 @@ def problem(
     run: command.Runner = command.run,
     *,
     say: Callable[[str], None] = lambda line: None,
+    job: Job | None = None,
 ) -> str | None:
     """Why `toolchain` cannot build for the custom `target`, in one line; None if it can (or
-    the target is one Rust knows)."""
+    the target is one Rust knows). `job` hears the build of std as it goes, if it runs."""
     if target.spec is None:
         return None
     unread = unreadable(target, toolchain, run)
@@ -39,7 +42,7 @@ def problem(
         return unread
     if "std" not in (target.build_std or ("std",)):
         return None
-    return _std_problem(target, toolchain, state_dir, run, say)
+    return _std_problem(target, toolchain, state_dir, run, say, job)
 
 
 def unreadable(
@@ -70,6 +73,7 @@ def _std_problem(
     state_dir: Path,
     run: command.Runner,
     say: Callable[[str], None],
+    job: Job | None,
 ) -> str | None:
     """Build std alone for the target (an empty crate over it), once: its first error."""
     assert target.spec is not None
@@ -114,13 +118,24 @@ def _std_problem(
         f"build-std={build_std}",
         *(["-Z", "json-target-spec"] if "json-target-spec" in toolchain.cargo_z else []),
         *toolchain.offline_std_args(),
+        "--message-format=json-render-diagnostics",
     ]
     env = {**toolchain.candidate.env, **target.env, "RUSTFLAGS": " ".join(target.rustflags)}
     say(
         f"{target.triple}: does {build_std} build for this custom target with "
         f"{toolchain.label}? building it once (std takes about a minute; kept for later runs)"
     )
-    done = run(argv, env=env, check=False, timeout=1800, log_file=probe / "build.log")
+    # std's units, said as they finish (about a minute of silence otherwise), counted
+    # against the last probe of this target with any toolchain.
+    memory = inside(state_dir, "progress", f"std-probe-{target.triple}.json")
+    said = (lambda action: job(f"{target.triple}: {action}")) if job else (lambda action: None)
+    units = UnitProgress(said, None, memory=memory)
+    done = run(
+        argv, env=env, check=False, timeout=1800, log_file=probe / "build.log", on_line=units
+    )
+    units.keep(done.seconds)
+    if job is not None:
+        job.end(f"{target.triple}: {build_std} {'builds' if done.returncode == 0 else 'fails'}")
     found = None
     if done.returncode != 0:
         where = _std_location(done.stderr)

@@ -4,6 +4,7 @@ with the time that run took."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -13,9 +14,7 @@ from typing import Any
 
 from minbuild.runs import records
 from minbuild.util.errors import MinbuildError
-
-_EVERY = 0.25
-"""Seconds between two progress reports: a fresh build's units arrive in one burst."""
+from minbuild.util.files import write_atomic
 
 
 @dataclass(frozen=True)
@@ -49,6 +48,29 @@ def last_run(runs_dir: Path, looked_at: int = 20) -> Mapping[str, Expected]:
     return {key: Expected(count, seconds.get(key)) for key, count in units.items()}
 
 
+def _recalled(path: Path) -> Expected | None:
+    """What the last build kept at `path` took."""
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        seconds = kept["seconds"]
+        return Expected(int(kept["units"]), None if seconds is None else float(seconds))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # never built here, or written by another minbuild
+
+
+def _remember(path: Path, units: UnitProgress, seconds: float) -> None:
+    """Keep what a build took at `path` for the next one's progress: its units, and its time
+    if it compiled something (else the time of the last that did: a fresh build's tenth of
+    a second says nothing of how long a real one takes)."""
+    if not units.done:
+        return  # cargo said nothing (it failed before building, or printed no JSON)
+    last = _recalled(path)
+    took = round(seconds, 2) if units.built else last.seconds if last else None
+    # Progress never costs a build: unwritten, the next one counts without a total.
+    with contextlib.suppress(OSError, MinbuildError):
+        write_atomic(path, json.dumps({"units": units.done, "seconds": took}) + "\n")
+
+
 def _unit(message: Mapping[str, Any]) -> str:
     """The unit's crate: its target's name, or for a build script its package's."""
     name = str(message.get("target", {}).get("name", "?"))
@@ -68,21 +90,31 @@ def _unit(message: Mapping[str, Any]) -> str:
 class UnitProgress:
     """An `on_line` for cargo's output: says `building 57/143 units · regex_syntax` (with
     `~80s last run`; without a last run, `building 57 units done · ...`) through
-    `progress`, at most every quarter second."""
+    `progress`, unit by unit. Every unit is said, however fast they come (a fresh build's
+    arrive in one burst): what is said last must be the truth, since the printer repeats it
+    while cargo compiles the next for minutes; the printer limits how often it draws."""
 
     def __init__(
         self,
         progress: Callable[[str], None],
         expected: Expected | None,
-        clock: Callable[[], float] = time.monotonic,
         *,
         verb: str = "building",
+        memory: Path | None = None,
     ) -> None:
-        self.progress, self.expected, self.clock = progress, expected, clock
+        self.memory = memory
+        """For a build no run document records (the integration tests' executables, a
+        check, a probe of std), a file in the state dir that keeps what it took: the
+        expectation when `expected` is None, written by `keep`."""
+        if expected is None and memory is not None:
+            expected = _recalled(memory)
+        self.progress, self.expected = progress, expected
         self.verb = verb
         """What cargo does with the units: building, or checking (`cargo check`)."""
         self.done = 0
-        self._said = float("-inf")
+        self.built = 0
+        """Of `done`, the units cargo compiled (the others were fresh)."""
+        self.started = time.monotonic()
 
     def __call__(self, line: str) -> None:
         if '"compiler-artifact"' not in line:
@@ -91,10 +123,16 @@ class UnitProgress:
         if message.get("reason") != "compiler-artifact":
             return
         self.done += 1
-        now = self.clock()
-        if now - self._said >= _EVERY:
-            self._said = now
-            self.progress(self.action(_unit(message)))
+        self.built += not message.get("fresh", False)
+        self.progress(self.action(_unit(message)))
+
+    def keep(self, seconds: float | None = None) -> float:
+        """The build is over, after `seconds` (by default, since this was made): what it
+        took, kept in `memory` if there is one; the seconds."""
+        took = time.monotonic() - self.started if seconds is None else seconds
+        if self.memory is not None:
+            _remember(self.memory, self, took)
+        return took
 
     def action(self, unit: str) -> str:
         expected = self.expected
@@ -104,5 +142,7 @@ class UnitProgress:
             if known and expected
             else f"{self.done} unit{'s' if self.done > 1 else ''} done"
         )
-        last = f" · ~{expected.seconds:.0f}s last run" if expected and expected.seconds else ""
+        # A last run under a second (a check that found everything fresh) says nothing.
+        took = expected.seconds if expected and expected.seconds else 0.0
+        last = f" · ~{took:.0f}s last run" if took >= 1 else ""
         return f"{self.verb} {counted} · {unit}{last}"
