@@ -70,6 +70,8 @@ STATE_DIR = Option(
     parse=Path,
     default=Path(".minbuild"),
 )
+
+
 def _toolchain(text: str) -> str:
     """A toolchain as rustup users name it: `+nightly` is `nightly`."""
     return _name(text.removeprefix("+"))
