@@ -46,6 +46,7 @@ from pathlib import Path
 import pytest
 
 from minbuild.runs.trials import Export
+from minbuild.rust import fetch
 from minbuild.util import command
 from tests import readme
 from tests.readme import Fresh
@@ -341,6 +342,17 @@ def published_crates(cargo: None, tmp_path_factory: pytest.TempPathFactory) -> P
     shared by the session's tests."""
     require(_crates_io_reachable(), "crates.io is out of reach (index.crates.io)")
     return tmp_path_factory.mktemp("published")
+
+
+def published_copy(work: Path, name: str, version: str) -> Path:
+    """`NAME-VERSION` under `work`: the crate as cargo downloads it from crates.io (its
+    Cargo.toml, Cargo.lock and tests as published), fetched once per session dir."""
+    destination = work / f"{name}-{version}"
+    if not destination.is_dir():
+        spec = fetch.CrateSpec(name, version)
+        with fetch.workspace(work, name) as temporary:
+            fetch.copy_out(fetch.resolve(spec, temporary, ["cargo"], {}), destination, temporary)
+    return destination
 
 
 def _crates_io_reachable() -> bool:
