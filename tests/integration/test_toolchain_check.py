@@ -117,7 +117,8 @@ def test_a_first_build_that_fails_and_a_check_that_fails_stop_the_run_and_choose
     assert any(f"cannot build the crate: {REJECTED}" in line for line in run.toolchain_choice)
     assert (
         run.toolchain_choice[-1]
-        == f"{label}: chosen; runs release; not build-std; `cargo check` of the crate passed"
+        == f"{label}: chosen; runs debug…location-detail; not build-std…panic-immediate-abort; "
+        "`cargo check` of the crate passed"
     )
     release_record, build_std = run.stages
     assert release_record.status == "ok" and release_record.tests_passed == release_record.tests_run
