@@ -141,3 +141,11 @@ def test_without_the_reference_every_failure_counts() -> None:
     (lto,) = judged([stage("lto", result("old", "failed"))], HOST)
     assert lto.status == "failed"
     assert rows.tests_text(lto) == "0/1"
+
+
+def test_an_unoptimized_binary_gets_ten_times_the_time() -> None:
+    tests = IntegrationTests(timeout=60.0, stage_timeout=900.0)
+    debug = libtest.allowing(tests, {"opt-level": 0})
+    assert (debug.timeout, debug.stage_timeout) == (600.0, 9000.0)
+    assert libtest.allowing(tests, {"opt-level": "s"}) == tests
+    assert libtest.allowing(tests, {"opt-level": 3}) == tests

@@ -4,11 +4,12 @@ each test."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from minbuild.project.integration import IntegrationTests
 from minbuild.runs.records import TestResult
 from minbuild.util.command import output_tail
 
@@ -45,6 +46,23 @@ def run_argv(
     if test_threads:
         argv += ["--test-threads", str(test_threads)]
     return argv
+
+
+UNOPTIMIZED_SLOWDOWN = 10
+"""How many times longer a test may run against an unoptimized binary (opt-level 0: the debug
+stage) than the project file's timeouts say: bat 0.26's test that builds its theme cache took
+103 s against its debug build and well under 60 s against every optimized one."""
+
+
+def allowing(tests: IntegrationTests, profile: Mapping[str, Any]) -> IntegrationTests:
+    """`tests` with the time they may take against a binary built with `profile`."""
+    if str(profile.get("opt-level", 3)) != "0":
+        return tests
+    return replace(
+        tests,
+        timeout=tests.timeout * UNOPTIMIZED_SLOWDOWN,
+        stage_timeout=tests.stage_timeout * UNOPTIMIZED_SLOWDOWN,
+    )
 
 
 def time_limits(timeout: float) -> dict[str, str]:

@@ -24,7 +24,7 @@ from minbuild.runs.records import TestResult
 from minbuild.runs.reference import REFERENCE
 from minbuild.runs.statedir import inside
 from minbuild.rust.artifacts import artifact_messages
-from minbuild.rust.cargo import feature_args
+from minbuild.rust.cargo import effective_profile, feature_args
 from minbuild.rust.toolchains import Toolchain
 from minbuild.rust.unitprogress import UnitProgress
 from minbuild.util import command
@@ -135,9 +135,9 @@ class Suites:
         binary: Path,
         progress: Progress,
     ) -> list[TestResult]:
-        tests = self.project.integration_tests
-        if tests is None:
+        if (tests := self.project.integration_tests) is None:
             return []
+        tests = libtest.allowing(tests, effective_profile(build.crate, build.stage))
         why = unable(build, tests)
         if why:
             return [TestResult(ALL_TESTS, "skipped", 0.0, "", why, suite=ALL_TESTS)]
