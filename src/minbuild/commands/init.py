@@ -10,7 +10,6 @@ import os
 import secrets
 import shlex
 import textwrap
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +18,10 @@ from typing import Any
 import yaml
 
 from minbuild.commands.outcome import Outcome
-from minbuild.engine import planner
-from minbuild.engine.invocations import Build
+from minbuild.engine import owntests, planner
+from minbuild.engine.onebuild import build_one
 from minbuild.engine.request import BuildOptions
 from minbuild.engine.smoke import Smoke, find_smoke
-from minbuild.engine.suites import ALL_TESTS, Suites
 from minbuild.features.logging import disable_logging
 from minbuild.features.smallest import smallest
 from minbuild.project.config import bundled, load_project
@@ -38,17 +36,14 @@ from minbuild.project.options import (
 )
 from minbuild.runs.progress import Job, Reporter, ToolchainCheck
 from minbuild.rust import candidates, cargo, choice, resolution, toolchains
-from minbuild.rust.artifacts import artifact_messages, find_artifact
 from minbuild.rust.cargo import Crate, Workspace
 from minbuild.rust.network import Network
 from minbuild.rust.testtargets import running_the_binary
 from minbuild.rust.unitprogress import UnitProgress, last_run
-from minbuild.util import command
 from minbuild.util.errors import ConfigError, ExitCode
 from minbuild.util.files import write_atomic
 from minbuild.util.options import Option
 from minbuild.util.schemas import published_url
-from minbuild.util.text import first_few
 
 
 @dataclass(frozen=True)
@@ -151,6 +146,8 @@ class _Draft:
         self.integration_checked: list[str] = []
         """What running them against the release build showed (comment lines)."""
         self.integration_broken = False
+        self.needs_defaults: tuple[list[str], list[str]] | None = None
+        """Tests that fail without the default features, and the features they need."""
 
     def describe_artifact(self) -> str:
         return f"bin {self.name}" if self.kind == "bin" else self.kind
@@ -223,6 +220,15 @@ class _Draft:
         ]
         lines = [f"# {line}" for text in said for line in textwrap.wrap(text, 92)]
         entry = ["integration_tests:", f"  test_targets: {_flow(list(self.integration))}"]
+        if self.needs_defaults:
+            tests, features = self.needs_defaults
+            entry += [
+                "  requires:",
+                "    # They pass against the release build and fail against one without the "
+                "default features",
+                "    # (checked): they test what those features add.",
+                f"    - {{tests: {_flow(tests)}, needs_features: {_flow(features)}}}",
+            ]
         return lines + ([f"# {line}" for line in entry] if self.integration_broken else entry)
 
     def text(self, smoke: Smoke | None, release: Path | None) -> str:
@@ -286,23 +292,24 @@ def _try_release(
     expected = last_run(plan.state_dir / "runs").get(build.key)
     jobs = 2 if draft.integration else 1  # the release build, then its integration tests
     reporter.progress(1, jobs, "release", "building")
-    done = command.run(
-        build.invocation.argv,
-        env=build.invocation.env,
-        cwd=plan.project.crate_dir,
-        check=False,
-        log_file=log,
-        on_line=UnitProgress(functools.partial(reporter.progress, 1, jobs, "release"), expected),
-    )
+    progress = UnitProgress(functools.partial(reporter.progress, 1, jobs, "release"), expected)
+    done, binary = build_one(build, plan.project.crate_dir, log, progress)
     built = "built" if done.returncode == 0 else "failed"
     reporter.ended(1, jobs, "release", f"{built}  {done.seconds:.1f}s build")
     if done.returncode != 0:
         return None, None, [*notes, f"the release build failed: {done.first_error()} ({log})"]
-    binary = find_artifact(artifact_messages(done.stdout), build.crate, build.artifact)
     if binary is None or build.artifact.kind != "bin":
         return binary, None, notes
     if draft.integration:
-        notes.append(_check_integration(draft, plan, build, binary, reporter))
+        found = owntests.against_release(plan, build, binary, draft.integration, reporter)
+        draft.integration_broken, draft.integration_checked = found.broken, list(found.comment)
+        notes.append(found.note)
+        if found.passed and owntests.dropped_defaults(draft.crate, draft.minimal):
+            needed = owntests.without_defaults(
+                _plan(draft, options, checking), draft.minimal, found.passed, reporter
+            )
+            draft.needs_defaults = needed.rule
+            notes += needed.notes
     return (
         binary,
         find_smoke(binary, build.artifact.name or "", plan.state_dir / "work" / "init"),
@@ -341,35 +348,6 @@ def _prove_feature_sets(draft: _Draft, plan: planner.Plan, reporter: Reporter) -
             draft.logging_comment.append(f"Left out, it does not build: {problem}")
             draft.logging = []
     return notes
-
-
-def _check_integration(
-    draft: _Draft, plan: planner.Plan, build: Build, binary: Path, reporter: Reporter
-) -> str:
-    """Run the integration tests against the release build, as min-build will; what they
-    showed goes into the file's comment, and a build of them that fails comments them out."""
-    features = cargo.enabled_features(
-        build.crate, default_features=build.stage.default_features, features=build.stage.features
-    )
-    panic = str(cargo.effective_profile(build.crate, build.stage).get("panic", "unwind"))
-    suites = Suites(plan.project, plan.toolchain, plan.state_dir, "init")
-    label, started = "integration tests", time.monotonic()  # init's second job: minutes, at worst
-    progress = functools.partial(reporter.progress, 2, 2, label)
-    found = suites.results(build, features, panic, binary, progress)
-    results = [t for t in found if t.status != "skipped"]
-    broken = [t for t in results if t.name == ALL_TESTS]
-    failed = [t.name for t in results if t.status == "failed"]
-    summary = "did not build" if broken else f"{len(results) - len(failed)}/{len(results)} passed"
-    reporter.ended(2, 2, label, f"{summary}  {time.monotonic() - started:.1f}s")
-    if broken:
-        draft.integration_broken = True
-        draft.integration_checked = [f"Commented out: {broken[0].reason}"]
-        return f"integration tests: {broken[0].reason}"
-    said = f"against the release build {len(results) - len(failed)} of {len(results)} passed"
-    if failed:
-        said += f"; failing there, so not held against later stages: {first_few(failed)}"
-    draft.integration_checked = [said[0].upper() + said[1:] + "."]
-    return f"integration tests ({', '.join(draft.integration)}): {said}"
 
 
 def _plan(draft: _Draft, options: Options, checking: ToolchainCheck) -> planner.Plan:
