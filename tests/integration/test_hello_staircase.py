@@ -308,7 +308,11 @@ def test_the_html_report_opens_in_chromium_without_errors(
     assert console == [], console
     # the page's script ran: the diff of the last two stages is on it
     assert "location-detail against lto: file" in opened.stdout
-    assert opened.stdout.count("<table>") >= 2
+    # the script draws a movers table only where the two stages' bytes differ (one toolchain
+    # lays the two out alike, another does not)
+    sizes = {stage.name: stage.size_bytes for stage in first_run.stages}
+    drawn = 2 if sizes["location-detail"] != sizes["lto"] else 1
+    assert opened.stdout.count("<table>") >= drawn
     subprocess.run(
         [*browser, f"--screenshot={shot}", "--window-size=1100,1400", page.as_uri()],
         capture_output=True,
