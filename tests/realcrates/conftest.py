@@ -74,18 +74,6 @@ class RealCrate:
         return data
 
 
-# Files a crate's own tests read that Debian's package leaves out, restored from what the
-# tests expect of them (bat runs its integration tests in tests/examples, which upstream has).
-STRIPPED_FIXTURES: dict[str, dict[str, str]] = {
-    "bat": {
-        "tests/examples/test.txt": "hello world\n",
-        "tests/examples/multiline.txt": "line 1\nline 2\nline 3\nline 4\n",
-        "tests/examples/single-line.txt": "Single Line",
-        "tests/examples/empty.txt": "",
-    },
-}
-
-
 def prepare(name: str, version: str, destination: Path) -> Path:
     """Copy NAME-VERSION out of Debian's registry and make it build offline on its own."""
     source = REGISTRY / f"{name}-{version}"
@@ -101,9 +89,6 @@ def prepare(name: str, version: str, destination: Path) -> Path:
     (crate / ".cargo" / "config.toml").write_text(SOURCE_REPLACEMENT)
     manifest = crate / "Cargo.toml"
     manifest.write_text(_with_packaged_dev_dependencies(manifest.read_text()))
-    for relative, text in STRIPPED_FIXTURES.get(name, {}).items():
-        (crate / relative).parent.mkdir(parents=True, exist_ok=True)
-        (crate / relative).write_text(text, encoding="utf-8")
     return crate
 
 
@@ -172,14 +157,6 @@ def sniffglue(real_crates: Callable[[str, str], RealCrate]) -> RealCrate:
     """sniffglue 0.15.0: lib + bin of one name, `log` directly, libpcap through pcap-sys,
     ~70 dependencies, an old proc-macro2 that today's nightly rejects."""
     return real_crates("sniffglue", "0.15.0")
-
-
-@pytest.fixture(scope="session")
-def bat(real_crates: Callable[[str, str], RealCrate]) -> RealCrate:
-    """bat 0.22.1: ~170 dependencies with its dev-dependencies (assert_cmd, nix, serial_test,
-    two relaxed to Debian's versions); its integration tests start bat through assert_cmd's
-    cargo_bin and a path beside the test executable."""
-    return real_crates("bat", "0.22.1")
 
 
 @pytest.fixture(scope="session")
