@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from minbuild.engine.onebuild import build_one
 from minbuild.engine.planner import Plan
 from minbuild.engine.suites import ALL_TESTS, Suites
 from minbuild.runs.progress import Reporter
+from minbuild.runs.records import TestResult
 from minbuild.rust import cargo
 from minbuild.rust.cargo import Crate
 from minbuild.rust.unitprogress import UnitProgress
@@ -48,14 +49,8 @@ def against_release(
     plan: Plan, build: Build, binary: Path, targets: Sequence[str], reporter: Reporter
 ) -> AgainstRelease:
     """Run the integration tests against the release build, as min-build will."""
-    features = cargo.enabled_features(
-        build.crate, default_features=build.stage.default_features, features=build.stage.features
-    )
-    panic = str(cargo.effective_profile(build.crate, build.stage).get("panic", "unwind"))
-    suites = Suites(plan.project, plan.toolchain, plan.state_dir, "init")
     label, started = "integration tests", time.monotonic()  # init's second job: minutes, at worst
-    progress = functools.partial(reporter.progress, 2, 2, label)
-    found = suites.results(build, features, panic, binary, progress)
+    found = _results(plan, build, binary, functools.partial(reporter.progress, 2, 2, label))
     results = [t for t in found if t.status != "skipped"]
     broken = [t for t in results if t.name == ALL_TESTS]
     failed = [t.name for t in results if t.status == "failed"]
@@ -72,6 +67,19 @@ def against_release(
     passed = tuple(t.name for t in results if t.status == "passed")
     note = f"integration tests ({', '.join(targets)}): {said}"
     return AgainstRelease(note, (said[0].upper() + said[1:] + ".",), False, passed)
+
+
+def _results(
+    plan: Plan, build: Build, binary: Path, progress: Callable[[str], None]
+) -> list[TestResult]:
+    """The integration tests against `binary`, with the features and panic strategy of the
+    stage that built it, as min-build runs them."""
+    features = cargo.enabled_features(
+        build.crate, default_features=build.stage.default_features, features=build.stage.features
+    )
+    panic = str(cargo.effective_profile(build.crate, build.stage).get("panic", "unwind"))
+    suites = Suites(plan.project, plan.toolchain, plan.state_dir, "init")
+    return suites.results(build, features, panic, binary, progress)
 
 
 def dropped_defaults(crate: Crate, minimal: Sequence[str]) -> list[str]:
@@ -96,10 +104,7 @@ def without_defaults(
     if binary is None:
         reporter.ended(1, 1, label, "failed")
         return WithoutDefaults(None, (f"no-default-features did not build: {done.first_error()}",))
-    features = cargo.enabled_features(build.crate, default_features=False, features=minimal)
-    panic = str(cargo.effective_profile(build.crate, build.stage).get("panic", "unwind"))
-    suites = Suites(plan.project, plan.toolchain, plan.state_dir, "init")
-    found = suites.results(build, features, panic, binary, progress)
+    found = _results(plan, build, binary, progress)
     failing = sorted(t.name for t in found if t.status == "failed" and t.name in passed)
     reporter.ended(1, 1, label, f"{len(failing)} of the release build's passing tests fail")
     if not failing:
