@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -121,3 +122,34 @@ def test_bash_completes_commands_and_their_options(tmp_path: Path) -> None:
     )
     completed = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, timeout=60)
     assert completed.stdout.split("\n")[:2] == ["min-build", "--trials"], completed.stderr
+
+
+def test_a_terminal_that_is_not_utf8_gets_the_whole_report(tmp_path: Path) -> None:
+    """`Δ` and `·` become `?` under PYTHONIOENCODING=ascii: the table is there, no traceback."""
+    from minbuild.runs import records
+    from tests.unit.samples import sample_run
+
+    records.save(sample_run(), tmp_path / "runs")
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    result = run_minbuild("size-report", "--state-dir", str(tmp_path), env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    utf8 = minbuild("size-report", "--state-dir", str(tmp_path)).stdout
+    assert "Δ" in utf8 and result.stdout == utf8.encode("ascii", "replace").decode("ascii")
+
+
+def test_a_dry_run_that_finds_bad_input_writes_nothing(tmp_path: Path) -> None:
+    crate = REPO / "tests" / "crates" / "hello"
+    config = tmp_path / "minbuild.yaml"
+    text = (crate / "minbuild.yaml").read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("manifest: Cargo.toml", f"manifest: {crate / 'Cargo.toml'}")
+        + "staircase: stairs.yaml\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "stairs.yaml").write_text("schema: 1\nstages: [{name: x}]\n", encoding="utf-8")
+    state = tmp_path / "state"
+    result = minbuild("min-build", "--config", str(config), "--state-dir", str(state), "--dry-run")
+    assert result.returncode == 2, result.stderr
+    assert "stairs.yaml" in result.stderr
+    assert not state.exists()

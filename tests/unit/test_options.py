@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import tasks
 
+import minbuild
 from minbuild.cli import parser as cli_parser
 from minbuild.cli import tasks as cli_tasks
 from minbuild.commands import registry
@@ -126,8 +127,40 @@ def test_option_objects_are_built_from_the_parsed_values() -> None:
 
 
 def test_a_bad_value_is_a_config_error_naming_the_option() -> None:
-    with pytest.raises(ConfigError, match=r"--parallel: .*must be at least 1, got 0"):
+    with pytest.raises(ConfigError, match=r"--parallel: .*must be from 1 to 256, got 0"):
         cli_parser.parser().parse_args(["cross-build", "--parallel", "0"])
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "value"),
+    [
+        ("min-build", "--parallel", "100000"),
+        ("ci-matrix", "--shards", "100000"),
+        ("ci-matrix", "--cross-shards", "100000"),
+        ("optimize", "--trials", "10000000"),
+        ("feature-matrix", "--depth", "1000"),
+        ("size-report", "--history", "10000000000"),
+    ],
+)
+def test_every_number_a_person_passes_has_an_upper_bound(
+    command: str, option: str, value: str
+) -> None:
+    """A number beyond any sensible run is refused at parse time, before any planning whose
+    cost grows with it."""
+    with pytest.raises(ConfigError, match=rf"{option}: must be from \d+ to [\d_]+, got {value}"):
+        cli_parser.parser().parse_args([command, option, value])
+
+
+def test_no_whole_number_option_is_left_without_a_range() -> None:
+    """Every option that parses a whole number goes through whole_number(minimum, maximum)."""
+    source = Path(minbuild.__file__).parent
+    unbounded = [
+        str(path.relative_to(source))
+        for path in source.rglob("*.py")
+        if "parse=int" in path.read_text(encoding="utf-8")
+        or "type=int" in path.read_text(encoding="utf-8")
+    ]
+    assert unbounded == []
 
 
 def test_every_task_takes_its_commands_options_with_the_same_help() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from minbuild.budgets.baseline import load_baseline
 from minbuild.budgets.limits import Violation, broken_budgets
 from minbuild.project.config import Project
+from minbuild.runs import statedir
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import rows
 from minbuild.util.files import write_atomic
@@ -71,7 +72,7 @@ def judge(run: RunRecord, project: Project, *, allow: bool, state_dir: Path) -> 
     allowed = allowance(flag=allow) if violations else None
     if allowed is None:
         return Verdict(violations, warnings, None)
-    record = state_dir / "checks" / f"{run.run_id}.json"
+    record = statedir.inside(state_dir, "checks", f"{run.run_id}.json")
     document = {
         "schema": CHECK_SCHEMA,
         "run_id": run.run_id,

@@ -5,11 +5,13 @@ reporter)`, its `Outcome` printed."""
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from types import FrameType
 
 from minbuild.cli import parser
@@ -19,6 +21,7 @@ from minbuild.commands.registry import BY_NAME
 from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter, Silent
 from minbuild.util.errors import ExitCode, MinbuildError
+from minbuild.util.files import FULL, disk_full
 from minbuild.util.options import build
 
 TERMINATING = (signal.SIGTERM, signal.SIGHUP)
@@ -55,15 +58,27 @@ def _terminated_as_interrupted() -> Iterator[None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_streams()
     with _terminated_as_interrupted():
         return _main(argv)
 
 
+def _tolerant_streams() -> None:
+    """A terminal whose encoding lacks a character (`·`, `Δ`, a crate's UTF-8 output under
+    PYTHONIOENCODING=ascii) gets a replacement for it, never a traceback that loses the
+    result table."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+
+
 def _main(argv: Sequence[str] | None) -> int:
+    state_dir: Path | None = None
     try:
         args = parser.parser().parse_args(argv)
         parser.settle_defaults(args)
         common = build(parser.Common, vars(args))
+        state_dir = common.state_dir
         logging.basicConfig(
             level=logging.INFO if common.verbose else logging.WARNING,
             format="minbuild: %(message)s",
@@ -74,7 +89,8 @@ def _main(argv: Sequence[str] | None) -> int:
         printer = ProgressPrinter(sys.stderr, voice=command.voice)
         reporter: Reporter = Silent() if common.quiet else printer
         try:
-            if command.holds_state_dir:
+            # A dry run writes nothing: bad input found by it leaves no state dir or lock.
+            if command.holds_state_dir and not getattr(options, "dry_run", False):
                 with statedir.exclusive(common.state_dir, command.name, _say):
                     outcome = command.run(options, reporter)
             else:
@@ -87,8 +103,11 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"minbuild: error: {error}", file=sys.stderr)
         return error.exit_code
     except OSError as error:  # the world failed under us (disk full, a file vanished)
-        where = error.filename or "a file it was writing"
-        print(f"minbuild: error: {where}: {error.strerror}", file=sys.stderr)
+        if error.filename is None and error.errno in FULL and state_dir is not None:
+            print(f"minbuild: error: {disk_full(state_dir)}", file=sys.stderr)
+        else:
+            where = error.filename or "a file it was writing"
+            print(f"minbuild: error: {where}: {error.strerror}", file=sys.stderr)
         return ExitCode.ENVIRONMENT
     except Terminated as stop:
         print(

@@ -12,7 +12,7 @@ from minbuild.runs.progress import Reporter
 from minbuild.rust import cargo, toolchains
 from minbuild.util.errors import ExitCode
 from minbuild.util.files import write_atomic
-from minbuild.util.options import Option, at_least
+from minbuild.util.options import Option, whole_number
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Options(CrateSource):
         "--max-use-site-cfgs",
         "exit 1 if more than N cfgs sit inside function bodies",
         metavar="N",
-        parse=at_least(0),
+        parse=whole_number(0, 1_000_000),
     )()
 
 

@@ -16,13 +16,21 @@ from minbuild.engine.lanes import COLD, WARM
 from minbuild.engine.shards import host_shares, target_shares, workload
 from minbuild.project import stages
 from minbuild.project.config import load_project, require_manifest
-from minbuild.project.options import CONFIG, STAGES, STATE_DIR, TARGETS, TOOLCHAIN
+from minbuild.project.options import (
+    CONFIG,
+    MAX_SHARDS,
+    STAGES,
+    STATE_DIR,
+    TARGETS,
+    TOOLCHAIN,
+)
 from minbuild.project.targets import project_targets, select
+from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord, StageRecord, latest, load
 from minbuild.rust import cargo, lockfile, toolchains
 from minbuild.util.errors import ConfigError
-from minbuild.util.options import Option, at_least
+from minbuild.util.options import Option, whole_number
 
 
 @dataclass(frozen=True)
@@ -34,21 +42,21 @@ class Options:
         "--shards",
         "jobs for the host stages (default: 2)",
         metavar="N",
-        parse=at_least(1),
+        parse=whole_number(1, MAX_SHARDS),
         default=2,
     )()
     cross_shards: int = Option(
         "--cross-shards",
         "jobs for the foreign targets (default: 0, none)",
         metavar="N",
-        parse=at_least(0),
+        parse=whole_number(0, MAX_SHARDS),
         default=0,
     )()
     feature_shards: int = Option(
         "--feature-shards",
         "jobs for feature-matrix's combinations (default: 0, none)",
         metavar="N",
-        parse=at_least(0),
+        parse=whole_number(0, MAX_SHARDS),
         default=0,
     )()
     stages: tuple[str, ...] = STAGES()
@@ -119,7 +127,7 @@ def _job(
 
 def _last_run(state_dir: Path) -> RunRecord | None:
     try:
-        return load(latest(state_dir / "runs"))
+        return load(latest(statedir.inside(state_dir, "runs")))
     except ConfigError:
         return None  # no run yet, or none readable: estimates will do
 

@@ -30,7 +30,7 @@ from minbuild.project.options import (
 from minbuild.runs.progress import Reporter, ToolchainCheck
 from minbuild.rust import cargo, prerequisites, toolchains
 from minbuild.util.errors import ExitCode
-from minbuild.util.options import Option, at_least
+from minbuild.util.options import Option, whole_number
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Options(CrateSource):
         "--depth",
         "combinations of up to N features (default: the project's feature_matrix.depth, else 2)",
         metavar="N",
-        parse=at_least(1),
+        parse=whole_number(1, 16),
     )()
     exclude: tuple[str, ...] = EXCLUDE()
     part: str | None = Option("--partition", "only part M of N (for CI runners)", metavar="M/N")()

@@ -34,6 +34,7 @@ from minbuild.project.options import (
     STATE_DIR,
     TOOLCHAIN,
 )
+from minbuild.runs import statedir
 from minbuild.runs.progress import Job, Reporter, ToolchainCheck
 from minbuild.rust import candidates, cargo, choice, resolution, toolchains
 from minbuild.rust.cargo import Crate, Workspace
@@ -288,8 +289,8 @@ def _try_release(
     notes += [f"toolchain: {line}" for line in choice.lines(plan.resolution.choice)]
     notes += _prove_feature_sets(draft, plan, reporter)
     build = next((b for b in plan.builds if b.stage.name == "release"), plan.builds[0])
-    log = plan.state_dir / "logs" / "init" / "release.log"
-    expected = last_run(plan.state_dir / "runs").get(build.key)
+    log = statedir.inside(plan.state_dir, "logs", "init", "release.log")
+    expected = last_run(statedir.inside(plan.state_dir, "runs")).get(build.key)
     jobs = 2 if draft.integration else 1  # the release build, then its integration tests
     reporter.progress(1, jobs, "release", "building")
     progress = UnitProgress(functools.partial(reporter.progress, 1, jobs, "release"), expected)
@@ -310,18 +311,16 @@ def _try_release(
             )
             draft.needs_defaults = needed.rule
             notes += needed.notes
-    return (
-        binary,
-        find_smoke(binary, build.artifact.name or "", plan.state_dir / "work" / "init"),
-        notes,
-    )
+    workdir = statedir.inside(plan.state_dir, "work", "init")
+    return binary, find_smoke(binary, build.artifact.name or "", workdir), notes
 
 
 def _prove_feature_sets(draft: _Draft, plan: planner.Plan, reporter: Reporter) -> list[str]:
     """`cargo check` the feature sets the file will name, as min-build's stages build them
     (--no-default-features), each a job saying its units: the smallest that builds becomes
     `minimal`; a disable_logging set that does not build on top of it is left out, with why."""
-    candidate, kept = plan.toolchain.candidate, plan.state_dir / "progress"
+    candidate, kept = plan.toolchain.candidate, statedir.inside(plan.state_dir, "progress")
+    target, logs = (statedir.inside(plan.state_dir, *at) for at in (["target"], ["logs", "init"]))
 
     def check(features: Sequence[str]) -> str | None:
         job = Job(reporter, f"feature set {','.join(features) or '(none)'}")
@@ -330,8 +329,8 @@ def _prove_feature_sets(draft: _Draft, plan: planner.Plan, reporter: Reporter) -
         name = f"check-{next(checks)}"  # a search checks the same sets in the same order
         units = UnitProgress(job, None, verb="checking", memory=kept / f"init-{name}.json")
         problem = cargo.check_builds(
-            plan.project, candidate.cargo, candidate.env, plan.state_dir / "target", args,
-            draft.rustflags, plan.state_dir / "logs" / "init" / f"{name}.log", on_line=units,
+            plan.project, candidate.cargo, candidate.env, target, args,
+            draft.rustflags, logs / f"{name}.log", on_line=units,
         )  # fmt: skip
         took = units.keep()
         job.end(f"{'builds' if problem is None else 'does not build'}  {took:.1f}s")

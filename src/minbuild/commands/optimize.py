@@ -33,9 +33,14 @@ from minbuild.runs import statedir, trials
 from minbuild.runs.progress import Reporter
 from minbuild.runs.trials import Step
 from minbuild.util.errors import ConfigError, ExitCode
-from minbuild.util.options import Option, at_least
+from minbuild.util.options import Option, whole_number
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smh]?)$")
+
+
+LONGEST_SEARCH = 30 * 24 * 3600.0
+SLOWEST = 1000.0
+"""A slowdown beyond it accepts anything: say so with a number a person would mean."""
 
 
 def _duration(text: str) -> float:
@@ -43,7 +48,10 @@ def _duration(text: str) -> float:
     found = _DURATION.match(text.strip())
     if found is None:
         raise argparse.ArgumentTypeError(f"expected a duration like 90s, 30m or 2h, got {text!r}")
-    return float(found.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[found.group(2)]
+    seconds = float(found.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[found.group(2)]
+    if not 0 < seconds <= LONGEST_SEARCH:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 30 days, got {text!r}")
+    return seconds
 
 
 def _percent(text: str) -> float:
@@ -61,8 +69,10 @@ def _ratio(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number like 1.25, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (no slower), got {value:g}")
+    if not 1 <= value <= SLOWEST:
+        raise argparse.ArgumentTypeError(
+            f"must be from 1 (no slower) to {SLOWEST:g}, got {value:g}"
+        )
     return value
 
 
@@ -80,7 +90,7 @@ class Options:
         "--trials",
         "use at most N distinct trials (kept ones count; the leave-one-out builds do not)",
         metavar="N",
-        parse=at_least(1),
+        parse=whole_number(1, 10_000),
     )()
     time: float | None = Option(
         "--time",
@@ -122,7 +132,7 @@ class Options:
         "--bench-runs",
         "with --bench: the best of this many runs (default: 5)",
         metavar="N",
-        parse=at_least(1),
+        parse=whole_number(1, 1_000),
         default=5,
     )()
     max_slowdown: float | None = Option(

@@ -9,6 +9,7 @@ from pathlib import Path
 from minbuild.budgets.baseline import Baseline, baseline_from_run, save_baseline
 from minbuild.commands.outcome import Outcome
 from minbuild.project.options import OUTPUT, RUN, RUN_CONFIG, STATE_DIR
+from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
 from minbuild.runs.select import find_run, project_for
 from minbuild.util.errors import ConfigError
@@ -26,7 +27,7 @@ class Options:
 
 def write_baseline(options: Options) -> tuple[Path, Baseline]:
     """Write the baseline file from a run (default: the latest) for a team to review and commit."""
-    run = find_run(options.run, options.state_dir / "runs")
+    run = find_run(options.run, statedir.inside(options.state_dir, "runs"))
     project = project_for(run, options.config)
     path = options.output or (project.size_baseline if project else None)
     if path is None:

@@ -33,13 +33,14 @@ from minbuild.report import charts, history, movers, optimize
 from minbuild.report.comment import comment
 from minbuild.report.formats import FORMATS, Report, markdown, render_report
 from minbuild.report.search_html import search_html
+from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import Reference, compare, reference_from_run, rows
 from minbuild.runs.select import find_run, find_search, project_for
 from minbuild.util.errors import ConfigError, ExitCode
 from minbuild.util.files import write_atomic
-from minbuild.util.options import Option, at_least
+from minbuild.util.options import Option, whole_number
 from minbuild.util.text import did_you_mean, first_few
 
 BASELINE = "baseline"
@@ -80,7 +81,7 @@ class Options:
         "--ratchet", "lower baseline entries this run beat (never raises one)", switch=True
     )()
     history: int | None = Option(
-        "--history", "sizes across the last N runs", metavar="N", parse=at_least(1)
+        "--history", "sizes across the last N runs", metavar="N", parse=whole_number(1, 100_000)
     )()
     stages: tuple[str, ...] = STAGES(help="with --history: only this stage (repeatable)")
     targets: tuple[str, ...] = TARGETS(help="with --history: this target (default: the host)")
@@ -142,7 +143,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         charts.validate_path(options.plot)
     if options.search is not None:
         return _search(options)
-    runs_dir = options.state_dir / "runs"
+    runs_dir = statedir.inside(options.state_dir, "runs")
     if options.history is not None:
         return _history(options, runs_dir)
     run = find_run(options.run, runs_dir)

@@ -66,7 +66,7 @@ def _lane(
         problem = targetspec.problem(target, toolchain, state_dir, say=say, job=probing)
     # Targets build in their own dirs: nothing is shared across targets, and lanes can run at
     # once without waiting on one another's cargo lock.
-    target_dir = state_dir / "cross" / target.triple
+    target_dir = inside(state_dir, "cross", target.triple)
     for stage in stages:
         invocation = build_invocation(stage, package, artifact, toolchain, target_dir, target)
         yield Build(

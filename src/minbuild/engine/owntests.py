@@ -14,6 +14,7 @@ from minbuild.engine.invocations import Build
 from minbuild.engine.onebuild import build_one
 from minbuild.engine.planner import Plan
 from minbuild.engine.suites import ALL_TESTS, Suites
+from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import TestResult
 from minbuild.rust import cargo
@@ -99,7 +100,7 @@ def without_defaults(
         return WithoutDefaults(None, ())
     label = "without default features"
     progress = functools.partial(reporter.progress, 1, 1, label)
-    log = plan.state_dir / "logs" / "init" / "no-default-features.log"
+    log = statedir.inside(plan.state_dir, "logs", "init", "no-default-features.log")
     done, binary = build_one(build, plan.project.crate_dir, log, UnitProgress(progress, None))
     if binary is None:
         reporter.ended(1, 1, label, "failed")

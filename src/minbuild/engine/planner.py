@@ -372,7 +372,7 @@ def host_build(
 ) -> Build:
     """A stage built for the host, in its lane and target dir (by default lane 0's)."""
     placement = placement or alone(stage)
-    target_dir = state_dir / placement.target_dir()
+    target_dir = statedir.inside(state_dir, str(placement.target_dir()))
     invocation = build_invocation(stage, crate, project.artifact, toolchain, target_dir)
     return Build(stage, None, crate, project.artifact, invocation, skip, lane=placement.lane)
 

@@ -27,6 +27,7 @@ from minbuild.rust import artifacts, cargo, lockfile
 from minbuild.rust.artifacts import artifact_messages
 from minbuild.rust.cache import CacheServer
 from minbuild.rust.linker import missing_linker
+from minbuild.rust.signals import killed_by_signal
 from minbuild.rust.toolchains import Toolchain
 from minbuild.rust.unitprogress import Expected, UnitProgress
 from minbuild.util import command
@@ -202,7 +203,8 @@ class StageRun:
             lacking = missing_linker(done.stderr, self.build.target)
             if says_disk_full(done.stderr):
                 lacking = f"disk space: {disk_full(self.log.parent)}"
-            reason = f"build failed (exit {done.returncode}); full log: {self.log}"
+            cause = killed_by_signal(done.stderr) or f"exit {done.returncode}"
+            reason = f"build failed ({cause}); full log: {self.log}"
             return Built(
                 dataclasses.replace(
                     built,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from minbuild.project.config import Project
+from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
 from minbuild.rust.cargo import Crate, enabled_features
 from minbuild.rust.toolchains import Toolchain
@@ -166,7 +167,10 @@ def check_all(
 ) -> list[Checked]:
     """Check (or test) each combination in one shared target dir; failures do not stop it.
     `reporter` hears each start, cargo's units as they finish, and each end."""
-    env = {**toolchain.candidate.env, "CARGO_TARGET_DIR": str(state_dir / "feature-target")}
+    env = {
+        **toolchain.candidate.env,
+        "CARGO_TARGET_DIR": str(statedir.inside(state_dir, "feature-target")),
+    }
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     results = []
     for number, combination in enumerate(combinations, start=1):
@@ -174,7 +178,7 @@ def check_all(
         reporter.progress(number, total, label, "testing" if test else "checking")
         said = functools.partial(reporter.progress, number, total, label)
         units = UnitProgress(said, None, verb="building" if test else "checking")
-        log = state_dir / "logs" / f"features-{stamp}" / f"{number:03}.log"
+        log = statedir.inside(state_dir, "logs", f"features-{stamp}", f"{number:03}.log")
         done = command.run(
             cargo_argv(toolchain, crate, combination, test=test),
             env=env,
@@ -236,7 +240,7 @@ def save(
     state_dir: Path,
 ) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = state_dir / "feature-matrix" / f"{stamp}.json"
+    path = statedir.inside(state_dir, "feature-matrix", f"{stamp}.json")
     document = {
         "schema": SCHEMA,
         "crate": crate.name,

@@ -180,8 +180,8 @@ class Builder:
             return planner.host_build(
                 stage, ground.project, ground.crate, toolchain, ground.state_dir, skip, placement
             )
-        target_dir = (
-            ground.state_dir / "cross" / (self.target.triple + (f"-lane{lane}" if lane else ""))
+        target_dir = statedir.inside(
+            ground.state_dir, "cross", self.target.triple + (f"-lane{lane}" if lane else "")
         )
         invocation = build_invocation(
             stage, self.package, self.artifact, toolchain, target_dir, self.target

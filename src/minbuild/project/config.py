@@ -236,7 +236,13 @@ def existing(project: Project, at: KeyPath, path: Path, hint: str = "") -> Path:
     """`path`, which the project file names at `at`, if it is a file; else the error points
     at that key."""
     if not path.is_file():
-        problem = "is a directory, not a file" if path.is_dir() else "no such file"
+        problem = (
+            "is a directory, not a file"
+            if path.is_dir()
+            else "is a FIFO, socket or device, not a regular file"
+            if path.exists()
+            else "no such file"
+        )
         raise project.source.error(at, f"{problem}: {path}{hint}")
     return path
 

@@ -19,7 +19,7 @@ from minbuild.project.config import (
     validate_redis,
 )
 from minbuild.util.errors import ConfigError
-from minbuild.util.options import Option, at_least
+from minbuild.util.options import Option, whole_number
 from minbuild.util.schemas import name_problem
 
 
@@ -123,12 +123,15 @@ FIRST = Option("--from", "first stage to build", metavar="NAME")
 # every core: the lane that finishes first leaves them all to the other
 # (bench/staircase_speed.py).
 DEFAULT_PARALLEL = os.cpu_count() or 1
+MAX_LANES = 256
+"""Lanes, shards: more than any machine or CI matrix runs at once (planning grows with the
+square of the count)."""
 PARALLEL = Option(
     "--parallel",
     "lanes built at once, each in its own target dir: groups of stages (min-build) or "
     "targets (cross-build, cargo's -j split between them) (default: one per core)",
     metavar="N",
-    parse=at_least(1),
+    parse=whole_number(1, MAX_LANES),
     default=DEFAULT_PARALLEL,
 )
 OUTPUT = Option("--output", "write the report to this file", metavar="FILE", parse=Path)

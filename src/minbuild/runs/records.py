@@ -26,6 +26,11 @@ StageStatus = Literal["ok", "failed", "skipped"]
 not built, with the reason."""
 TestStatus = Literal["passed", "failed", "skipped"]
 MAX_DOCUMENT_BYTES = 64 << 20
+MAX_STAGES = 10_000
+"""Thirteen stages for each target of a CI matrix: a document with more was not minbuild's."""
+MAX_VALUES = 500_000
+"""JSON values: bat's 13 stages with 227 tests each hold ~45,000, and the schema's validator
+takes ~28 s a million on 2 cores, so a bigger document is refused before it looks."""
 MAX_DEPTH = 32
 """A run document nests 6 levels deep; one deeper than this was not written by minbuild, and
 checking it would cost the schema's validator its recursion."""
@@ -289,8 +294,20 @@ def from_json(text: str, source: str) -> RunRecord:
         raise ConfigError(
             f"not a run document: nested deeper than {MAX_DEPTH} levels", file=source
         ) from None
-    if nesting(data) > MAX_DEPTH:
+    depth, values = shape(data)
+    if depth > MAX_DEPTH:
         raise ConfigError(f"not a run document: nested deeper than {MAX_DEPTH} levels", file=source)
+    if values > MAX_VALUES:
+        raise ConfigError(
+            f"not a run document: more than {MAX_VALUES:,} values (checking it would take minutes)",
+            file=source,
+        )
+    stages = data.get("stages") if isinstance(data, dict) else None
+    if isinstance(stages, list) and len(stages) > MAX_STAGES:
+        raise ConfigError(
+            f"stages: {len(stages):,} of them, more than the {MAX_STAGES:,} a run holds",
+            file=source,
+        )
     if not isinstance(data, dict):
         raise ConfigError(f"not a run document (a JSON {type(data).__name__})", file=source)
     _validate_schema(data.get("schema"), source)
@@ -341,21 +358,23 @@ def save(run: RunRecord, runs_dir: Path) -> Path:
     return path
 
 
-def nesting(value: object) -> int:
-    """How deep `value` nests (a scalar: 0), counted without recursion."""
-    deepest, pending = 0, [(value, 1)]
+def shape(value: object) -> tuple[int, int]:
+    """How deep `value` nests (a scalar: 0) and how many values it holds, counted without
+    recursion and given up past the bounds (so the count costs no more than they allow)."""
+    deepest, count, pending = 0, 0, [(value, 1)]
     while pending:
         item, depth = pending.pop()
+        count += 1
         children = (
             item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
         )
         if children is None:
             continue
         deepest = max(deepest, depth)
-        if depth > MAX_DEPTH:
+        if depth > MAX_DEPTH or count > MAX_VALUES:
             break
         pending.extend((child, depth + 1) for child in children)
-    return deepest
+    return deepest, count + len(pending)
 
 
 def load(path: Path) -> RunRecord:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from minbuild.project.config import Project, load_project
 from minbuild.project.stages import load_staircase
-from minbuild.runs import records, trials
+from minbuild.runs import records, statedir, trials
 from minbuild.runs.records import RunRecord
 from minbuild.runs.trials import OptimizeRecord
 from minbuild.util.errors import ConfigError
@@ -22,7 +22,7 @@ def find_run(reference: str | None, runs_dir: Path) -> RunRecord:
 
 def find_search(reference: str | None, state_dir: Path) -> OptimizeRecord:
     """The latest optimize search (None or `latest`), its id, or its document's path."""
-    directory = state_dir / "optimize"
+    directory = statedir.inside(state_dir, "optimize")
     found = sorted(directory.glob("*.json")) if directory.is_dir() else []
     if reference in (None, "latest") and not found:
         raise ConfigError(f"no optimize searches in {directory}: run `minbuild optimize` first")

@@ -4,14 +4,17 @@ time holds it, and runs are numbered in the order they got it."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
+import stat
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from minbuild.util.errors import ConfigError, StateDirError
+from minbuild.util.files import FULL, disk_full, write_atomic
 
 LOCK = "lock"
 SEQUENCE = "sequence"
@@ -19,12 +22,48 @@ SEQUENCE = "sequence"
 
 def inside(state_dir: Path, *parts: str) -> Path:
     """`state_dir/parts...`, refused unless it resolves to a path inside `state_dir` (names
-    from input are checked at load; this is the last guard before the disk)."""
+    from input are checked at load; this is the last guard before the disk). A symbolic link
+    on the way that leads out of the state dir (a state dir restored from a shared cache can
+    hold one) is refused in one line that names it."""
     root = state_dir.resolve()
     path = root.joinpath(*parts).resolve()
     if path == root or not path.is_relative_to(root):
+        link = _link_on_the_way(root, parts)
+        if link is not None:
+            raise StateDirError(
+                f"refusing to write through {link}: it is a symbolic link to "
+                f"{link.readlink()}, outside the state dir {root} (remove the link)"
+            )
         raise ConfigError(f"refusing to touch {path}: it is not inside the state dir {root}")
     return path
+
+
+def _link_on_the_way(root: Path, parts: tuple[str, ...]) -> Path | None:
+    place = root
+    for part in Path(*parts).parts if parts else ():
+        place = place / part
+        if place.is_symlink():
+            return place
+    return None
+
+
+def _own_file(path: Path, flags: int) -> int:
+    """A descriptor for one of the state dir's own files, never through a symbolic link and
+    never anything but a regular file (a FIFO would block, a link would write elsewhere)."""
+    try:
+        handle = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise StateDirError(
+                f"refusing to write through {path}: it is a symbolic link to "
+                f"{path.readlink()} (remove the link)"
+            ) from error
+        raise StateDirError(f"state dir file {path} is not usable: {error.strerror}") from error
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise StateDirError(f"refusing to use {path}: it is not a regular file (remove it)")
+    os.set_blocking(handle, True)
+    return handle
 
 
 def fresh_dir(state_dir: Path, *parts: str) -> Path:
@@ -55,10 +94,7 @@ def exclusive(state_dir: Path, holder: str, waiting: Callable[[str], None]) -> I
     """Hold the state dir for one command: a second one waits (after saying so) until the
     first ends. The kernel drops the lock when a process dies, so it never goes stale."""
     root = usable(state_dir)
-    try:
-        handle = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        raise StateDirError(f"state dir {root} is not usable: {error.strerror}") from error
+    handle = _own_file(root / LOCK, os.O_RDWR | os.O_CREAT)
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -66,9 +102,15 @@ def exclusive(state_dir: Path, holder: str, waiting: Callable[[str], None]) -> I
             owner = os.pread(handle, 400, 0).decode("utf-8", "replace").strip() or "another run"
             waiting(f"state dir {root} is in use by {owner}; waiting for it to finish")
             fcntl.flock(handle, fcntl.LOCK_EX)
-        os.ftruncate(handle, 0)
         started = datetime.now(UTC).isoformat(timespec="seconds")
-        os.pwrite(handle, f"{holder} (pid {os.getpid()}, since {started})\n".encode(), 0)
+        line = f"{holder} (pid {os.getpid()}, since {started})\n".encode()
+        try:
+            os.ftruncate(handle, 0)
+            os.pwrite(handle, line, 0)
+        except OSError as error:
+            if error.errno in FULL:
+                raise disk_full(root / LOCK, len(line)) from error
+            raise
         yield
     finally:
         os.close(handle)  # releases the lock
@@ -78,12 +120,12 @@ def next_sequence(state_dir: Path) -> int:
     """One more than the last run's number (call it holding the state dir: `exclusive`)."""
     root = usable(state_dir)
     path = root / SEQUENCE
-    try:
-        last = int(path.read_text(encoding="ascii").strip() or 0)
-    except (OSError, ValueError):
-        last = 0
+    last = 0
+    if path.exists() or path.is_symlink():
+        handle = _own_file(path, os.O_RDONLY)
+        with os.fdopen(handle, "rb") as stream:
+            text = stream.read(64).decode("ascii", "replace").strip()
+        last = int(text) if text.isdigit() else 0
     number = last + 1
-    temporary = root / f".{SEQUENCE}.{os.getpid()}"
-    temporary.write_text(f"{number}\n", encoding="ascii")
-    temporary.replace(path)
+    write_atomic(path, f"{number}\n")  # a full disk: one line with the path, no temporary left
     return number

@@ -45,7 +45,7 @@ def crate_check(
                 project,
                 candidate.cargo,
                 {**candidate.env, **(server.env() if server else {})},
-                state_dir / "target",
+                statedir.inside(state_dir, "target"),
                 feature_args(stage),
                 stage.rustflags,
                 statedir.inside(state_dir, "logs", "toolchain-check", f"{candidate.name}.log"),

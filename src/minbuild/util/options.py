@@ -120,16 +120,17 @@ def build(cls: type[T], values: Mapping[str, Any], **given: Any) -> T:
     return cls(**chosen, **given)
 
 
-def at_least(minimum: int) -> Callable[[str], int]:
-    """A `parse` for whole numbers no smaller than `minimum`."""
+def whole_number(minimum: int, maximum: int) -> Callable[[str], int]:
+    """A `parse` for whole numbers from `minimum` to `maximum`: every number a person can pass
+    has a range, so none costs more than the work it names (10**5 lanes would plan for ever)."""
 
-    def whole_number(text: str) -> int:
+    def parsed(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"must be from {minimum} to {maximum}, got {value}")
         return value
 
-    return whole_number
+    return parsed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,10 +47,22 @@ class Document:
 def read_text(path: Path, limit: int = MAX_BYTES) -> str:
     """A file's text, refused with one line if it is unreadable, too big or not UTF-8."""
     try:
-        with path.open("rb") as stream:
-            raw = stream.read(limit + 1)
+        # Non-blocking, so that a FIFO or a device is refused, never waited on.
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
         raise ConfigError(f"cannot read: {error.strerror}", file=str(path)) from error
+    mode = os.fstat(handle).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(handle)
+        if stat.S_ISDIR(mode):
+            raise ConfigError("cannot read: Is a directory", file=str(path))
+        raise ConfigError("is a FIFO, socket or device, not a regular file", file=str(path))
+    os.set_blocking(handle, True)
+    with os.fdopen(handle, "rb") as stream:
+        try:
+            raw = stream.read(limit + 1)
+        except OSError as error:
+            raise ConfigError(f"cannot read: {error.strerror}", file=str(path)) from error
     if len(raw) > limit:
         raise ConfigError(
             f"bigger than {limit // 1024:,} KiB, the most minbuild reads", file=str(path)
@@ -84,7 +98,32 @@ def load(path: Path) -> Document:
         raise ConfigError(f"a value cannot be read: {error}", file=str(path)) from error
     except RecursionError as error:
         raise ConfigError("nested too deeply to read", file=str(path)) from error
-    return Document(path, data, lines)
+    document = Document(path, data, lines)
+    carrying = _holding_nul(data, ())
+    if carrying is not None:
+        raise document.error(
+            carrying, "holds a NUL byte (\\0), which no command line, environment or path can carry"
+        )
+    return document
+
+
+def _holding_nul(value: Any, at: KeyPath) -> KeyPath | None:
+    """The first key path whose key or text holds a NUL byte (the node count is bounded, so
+    is this walk)."""
+    if isinstance(value, str):
+        return at if "\0" in value else None
+    items: list[tuple[Any, Any]] = []
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    elif isinstance(value, list):
+        items = list(enumerate(value))
+    for key, item in items:
+        if isinstance(key, str) and "\0" in key:
+            return (*at, key)
+        found = _holding_nul(item, (*at, key))
+        if found is not None:
+            return found
+    return None
 
 
 class _Indexer:

@@ -31,6 +31,8 @@ TRAP_EXIT = 134
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.mode == "native":  # ctypes only: a host without the wasmtime package runs it
+        return int(args.handler(None, args))
     try:
         import wasmtime
     except ImportError:
@@ -56,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    modes = parser.add_subparsers(required=True)
+    modes = parser.add_subparsers(required=True, dest="mode")
     wasi = modes.add_parser("wasi", help="run a WASI command module")
     wasi.add_argument("module", type=Path)
     wasi.add_argument("--dir", action="append", default=[], metavar="HOST[::GUEST]")
