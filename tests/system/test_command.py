@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -128,3 +129,37 @@ def test_a_streamed_process_that_hangs_is_killed_at_its_timeout() -> None:
     with pytest.raises(CommandTimedOut) as caught:
         command.run([PY, "-c", script], timeout=1, on_line=seen.append)
     assert seen == ["started\n"] and "started" in caught.value.stdout
+
+
+def test_what_a_test_leaves_running_is_ended_and_named(tmp_path: Path) -> None:
+    """A daemon in the test's group (nohup) and one out of it (setsid) are both found through
+    the token in their environment, ended, and named; the project file can make it a failure."""
+    from minbuild.engine.testing import TestContext, run_test
+    from minbuild.project.config import TestSpec
+
+    daemons = "nohup sleep 301 >/dev/null 2>&1 & setsid sleep 302 >/dev/null 2>&1 & "
+    daemons += "sleep 0.3; echo ok"  # both started before it ends
+    spec = TestSpec(
+        name="daemons",
+        description="",
+        argv=("sh", "-c", daemons),
+        exit_code=0,
+        stdout="ok\n",
+        stdout_regex=None,
+        stdout_file=None,
+        needs_features=(),
+        unless_features=(),
+        stages=(),
+        kinds=("bin",),
+        targets=(),
+        timeout=30.0,
+    )
+    context = TestContext(tmp_path / "bin", tmp_path, tmp_path, tmp_path, {})
+    warned = run_test(spec, context)
+    assert warned.status == "passed", warned
+    assert warned.reason.startswith("left 2 process(es) running after it ended, now ended: ")
+    assert "sleep 301" in warned.reason and "sleep 302" in warned.reason
+    still = subprocess.run(["pgrep", "-f", "sleep 30[12]"], capture_output=True, check=False)
+    assert still.stdout == b""
+    failed = run_test(dataclasses.replace(spec, leftovers="fail"), context)
+    assert failed.status == "failed" and "left 2 process(es)" in failed.reason

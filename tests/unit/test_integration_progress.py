@@ -73,7 +73,7 @@ class Replay:
         check: bool = True,
         log_file: Path | None = None,
         stdin: str | None = None,
-        reap: bool = False,
+        reap: bool | str = False,
         on_line: Callable[[str], None] | None = None,
     ) -> command.Completed:
         words = tuple(str(arg) for arg in argv)

@@ -98,7 +98,7 @@ class FakeRunner:
         check: bool = True,
         log_file: Path | None = None,
         stdin: str | None = None,
-        reap: bool = False,
+        reap: bool | str = False,
         on_line: Callable[[str], None] | None = None,
     ) -> command.Completed:
         words = tuple(str(arg) for arg in argv)
@@ -123,6 +123,7 @@ class FakeRunner:
         timeout: float | None = None,
         check: bool = True,
         log_file: Path | None = None,
+        reap: bool | str = False,
     ) -> command.Completed:
         """The runner for `command.run`, which testing.runner starts test programs with:
         cargo must come through the context's runner instead."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -12,9 +13,9 @@ from pathlib import Path
 
 from minbuild.project.config import PLACEHOLDER, ArtifactKind, Fixture, TestSpec
 from minbuild.project.integration import features_unmet
-from minbuild.runs.records import TestResult
+from minbuild.runs.records import TestResult, TestStatus
 from minbuild.runs.statedir import inside
-from minbuild.util import command
+from minbuild.util import command, leftovers
 from minbuild.util.errors import CommandFailed, CommandTimedOut, ToolMissingError
 from minbuild.util.files import write_atomic
 from minbuild.util.text import excerpt
@@ -123,31 +124,39 @@ def missing_fixture(test: TestSpec, context: TestContext) -> str | None:
 
 def run_test(test: TestSpec, context: TestContext) -> TestResult:
     """Run one test command and judge its exit code and stdout."""
-    argv = context.command(test.argv)
+    result, left = _run_reaped(test, context)
+    if not left:
+        return result
+    said = (
+        f"left {len(left)} process(es) running after it ended, now ended: "
+        + ", ".join(left[:3])
+        + (" …" if len(left) > 3 else "")
+    )
+    if result.status == "failed":
+        return dataclasses.replace(result, reason=f"{result.reason}; {said}")
+    status: TestStatus = "failed" if test.leftovers == "fail" else result.status
+    return dataclasses.replace(result, status=status, reason=said)
+
+
+def _run_reaped(test: TestSpec, context: TestContext) -> tuple[TestResult, tuple[str, ...]]:
+    """The test's result, and what it left running (ended since)."""
+    argv, token = context.command(test.argv), leftovers.new_token()
     try:
         done = command.run(
-            argv, env=test.env, cwd=context.workdir, timeout=test.timeout, check=False
+            argv, env=test.env, cwd=context.workdir, timeout=test.timeout, check=False, reap=token
         )
     except CommandTimedOut as error:
-        return TestResult(
-            test.name,
-            "failed",
-            test.timeout,
-            error.output_tail,
-            f"killed after {test.timeout:g}s timeout",
-        )
+        why = f"killed after {test.timeout:g}s timeout"
+        left = tuple(map(str, leftovers.end(token)))
+        return TestResult(test.name, "failed", test.timeout, error.output_tail, why), left
     except CommandFailed as error:
-        return TestResult(test.name, "failed", 0.0, error.output_tail, str(error))
+        return TestResult(test.name, "failed", 0.0, error.output_tail, str(error)), ()
     except ToolMissingError as error:  # the test's program: a failed test, not a failed run
-        return TestResult(test.name, "failed", 0.0, "", str(error))
+        return TestResult(test.name, "failed", 0.0, "", str(error)), ()
     problem = judge(test, done.returncode, done.stdout)
-    return TestResult(
-        test.name,
-        "failed" if problem else "passed",
-        round(done.seconds, 3),
-        done.tail(),
-        problem or "",
-    )
+    status: TestStatus = "failed" if problem else "passed"
+    result = TestResult(test.name, status, round(done.seconds, 3), done.tail(), problem or "")
+    return result, done.left
 
 
 def judge(test: TestSpec, returncode: int, stdout: str) -> str | None:

@@ -83,6 +83,8 @@ class TestSpec:
     """Seconds before the command is killed and the test recorded as failed."""
     env: Mapping[str, str] = field(default_factory=dict)
     """Environment variables set for the command, over minbuild's own."""
+    leftovers: Literal["warn", "fail"] = "warn"
+    """What a process the command left running makes of the test (it is ended either way)."""
 
 
 @dataclass(frozen=True)
@@ -287,6 +289,7 @@ def _test(
         targets=texts(data["targets"]),
         timeout=float(data["timeout"]) or default_timeout,
         env={str(key): str(value) for key, value in data["env"].items()},
+        leftovers=data["leftovers"],
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from minbuild.util import files, waits
+from minbuild.util import files, leftovers, waits
 from minbuild.util.errors import CommandFailed, CommandTimedOut, ToolMissingError
 from minbuild.util.text import shorten
 
@@ -36,6 +36,8 @@ class Completed:
     stdout: str
     stderr: str
     seconds: float
+    left: tuple[str, ...] = ()
+    """What it left running once it ended (with a `reap` token), each ended since."""
 
     def tail(self, lines: int = TAIL_LINES) -> str:
         return output_tail(self.stdout, self.stderr, lines)
@@ -59,7 +61,7 @@ class Runner(Protocol):
         check: bool = True,
         log_file: Path | None = None,
         stdin: str | None = None,
-        reap: bool = False,
+        reap: bool | str = False,
         on_line: Callable[[str], None] | None = None,
     ) -> Completed: ...
 
@@ -91,21 +93,33 @@ def run(
     check: bool = True,
     log_file: Path | None = None,
     stdin: str | None = None,
-    reap: bool = False,
+    reap: bool | str = False,
     on_line: Callable[[str], None] | None = None,
 ) -> Completed:
     """Run argv with `env` layered over ours (and `stdin` as its input); raise CommandFailed
     (with the tail) if check fails. `reap`: once it exits, kill what it left running in its
-    process group (a test's child that holds its output pipe open would keep us waiting).
+    process group (a test's child that holds its output pipe open would keep us waiting);
+    a token (leftovers.new_token) also marks its environment, so that what left the group
+    (setsid, a double fork) is found, ended and named in `Completed.left`.
     `on_line`: each line of standard output as it comes (cargo's messages, for progress)."""
     argv = [str(arg) for arg in argv]
     changes = dict(env or {})
+    if isinstance(reap, str):
+        changes[leftovers.VARIABLE] = reap
     log.info("$ %s%s", shell_line(argv, changes), f"  (in {cwd})" if cwd else "")
     started = time.monotonic()
+    left: list[leftovers.Leftover] = []
     stdout, stderr, returncode = _spawn(
-        argv, {**os.environ, **changes}, cwd, timeout, stdin, reap=reap, on_line=on_line
+        argv, {**os.environ, **changes}, cwd, timeout, stdin, reap=reap, on_line=on_line, left=left
     )
-    result = Completed(tuple(argv), returncode, stdout, stderr, time.monotonic() - started)
+    result = Completed(
+        tuple(argv),
+        returncode,
+        stdout,
+        stderr,
+        time.monotonic() - started,
+        tuple(map(str, left)),
+    )
     if log_file is not None:
         _write_log(log_file, result, changes)
     if returncode == _TIMED_OUT:
@@ -130,8 +144,9 @@ def _spawn(
     timeout: float | None,
     stdin: str | None = None,
     *,
-    reap: bool = False,
+    reap: bool | str = False,
     on_line: Callable[[str], None] | None = None,
+    left: list[leftovers.Leftover] | None = None,
 ) -> tuple[str, str, int]:
     # A new session puts the child and everything it starts in one process group, so a
     # timeout or Ctrl-C can kill a hanging test binary together with its children.
@@ -161,8 +176,9 @@ def _spawn(
         with _RUNNING_LOCK:
             _RUNNING.discard(process)
         raise KeyboardInterrupt(f"stopping: {argv[0]} not run")
+    reaper = threading.Thread(target=_reap, args=(process, reap, left), daemon=True)
     if reap:
-        threading.Thread(target=_reap, args=(process,), daemon=True).start()
+        reaper.start()
     talk = (
         functools.partial(waits.communicate, process)
         if on_line is None
@@ -180,6 +196,8 @@ def _spawn(
     finally:
         with _RUNNING_LOCK:
             _RUNNING.discard(process)
+        if reaper.is_alive():
+            waits.join(reaper)  # what it ended is named in the result
     return stdout, stderr, process.returncode
 
 
@@ -234,8 +252,14 @@ def resume() -> None:
     _STOPPED.clear()
 
 
-def _reap(process: subprocess.Popen[str]) -> None:
+def _reap(
+    process: subprocess.Popen[str], token: bool | str, left: list[leftovers.Leftover] | None
+) -> None:
     process.wait()
+    if isinstance(token, str):
+        ended = leftovers.end(token)  # its group too: they carry the token
+        if left is not None:
+            left.extend(ended)
     _kill_group(process)
 
 
