@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
+import subprocess
+import time
 from pathlib import Path
 
-from tests.conftest import REPO, start_minbuild
+from tests.conftest import REPO, run_minbuild, start_minbuild
 
 HELLO = REPO / "tests" / "crates" / "hello" / "minbuild.yaml"
 
@@ -47,3 +50,59 @@ def test_sigint_mid_build(cargo: None, tmp_path: Path) -> None:
         "opt-level-s",
         "panic-abort",
     ]
+
+
+def test_a_run_killed_by_sigkill_is_found_by_the_next(cargo: None, tmp_path: Path) -> None:
+    """kill -9 leaves the killed run's processes running and its document unfinished: the
+    next run ends them and marks the document, saying so; size-report shows it stopped."""
+    crate = REPO / "tests" / "crates" / "hello"
+    project = (crate / "minbuild.yaml").read_text(encoding="utf-8")
+    project = project.replace("manifest: Cargo.toml", f"manifest: {crate / 'Cargo.toml'}")
+    slow = tmp_path / "slow.yaml"
+    slow.write_text(
+        project.replace(
+            "\ntests:\n", "\ntests:\n  - {name: waits, argv: [sleep, '417'], timeout: 600}\n"
+        ),
+        encoding="utf-8",
+    )
+    state = tmp_path / "state"
+    killed = start_minbuild("min-build", "--state-dir", str(state), "--config", str(slow))
+    killed_pid = killed.pid
+    deadline = time.monotonic() + 300
+    while not _sleeping("417") and time.monotonic() < deadline:
+        assert killed.poll() is None, killed.communicate()
+        time.sleep(0.2)
+    assert _sleeping("417"), "the test never started"
+    killed.send_signal(signal.SIGKILL)
+    killed.communicate(timeout=30)
+    assert _sleeping("417"), "a SIGKILLed run's processes outlive it"
+    quick = tmp_path / "quick.yaml"
+    quick.write_text(project, encoding="utf-8")
+    after = run_minbuild(
+        "min-build",
+        "--state-dir",
+        str(state),
+        "--config",
+        str(quick),
+        "--stage",
+        "debug",
+        timeout=300,
+    )
+    assert after.returncode == 0, after.stderr
+    said = next(line for line in after.stderr.splitlines() if "the run before this one" in line)
+    assert f"min-build (pid {killed_pid}" in said and "ended without finishing" in said
+    left = re.search(r"; ended (\d+) process\(es\) it left running \(([^)]*)\)", said)
+    assert left is not None and "sleep" in left.group(2).split(", "), said  # and a lane's cargo
+    assert "is marked interrupted" in said
+    assert not _sleeping("417")
+    documents = sorted((state / "runs").glob("*.json"))
+    first = json.loads(documents[0].read_text())
+    assert first["interrupted"] is True and first["complete"] is False
+    report = run_minbuild("size-report", "--state-dir", str(state), "--run", first["run_id"])
+    assert report.returncode == 0, report.stderr
+    assert "this run stopped before it finished" in report.stdout
+
+
+def _sleeping(seconds: str) -> bool:
+    found = subprocess.run(["pgrep", "-x", "-f", f"sleep {seconds}"], capture_output=True)
+    return found.returncode == 0

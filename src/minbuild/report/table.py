@@ -52,7 +52,15 @@ def render(run: RunRecord, *, exact: bool = False) -> str:
     ]
     headers = ["#", *(column.header for column in columns)]
     right = {0, *(i + 1 for i, column in enumerate(columns) if column.right)}
+    stopped = (
+        f"this run stopped before it finished ({len(run.stages)} stage(s) recorded): "
+        "interrupted, or killed and found so by the run after it"
+    )
+    if run.interrupted and not run.stages:
+        return "\n".join([title(run), "", stopped]) + "\n"  # no empty table
     text = [title(run), "", format_table(headers, cells, right)]
+    if run.interrupted:
+        text += ["", stopped]
     explained = [f"  {label}: {note}" for label, note in notes(table_rows)]
     if explained:
         text += ["", *explained]

@@ -4,16 +4,20 @@ time holds it, and runs are numbered in the order they got it."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import fcntl
 import os
+import re
 import shutil
 import stat
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from minbuild.util.errors import ConfigError, StateDirError
+from minbuild.runs import records
+from minbuild.util import leftovers
+from minbuild.util.errors import ConfigError, MinbuildError, StateDirError
 from minbuild.util.files import FULL, disk_full, write_atomic
 
 LOCK = "lock"
@@ -92,9 +96,13 @@ def usable(state_dir: Path) -> Path:
 @contextlib.contextmanager
 def exclusive(state_dir: Path, holder: str, waiting: Callable[[str], None]) -> Iterator[None]:
     """Hold the state dir for one command: a second one waits (after saying so) until the
-    first ends. The kernel drops the lock when a process dies, so it never goes stale."""
+    first ends. The kernel drops the lock when a process dies, so it never goes stale; the
+    lock's line stays, though, when its holder was killed (a clean end empties it), and names
+    the token its processes carry: the next holder ends what is left of it and marks its run
+    document interrupted, and says so (`waiting` hears it)."""
     root = usable(state_dir)
     handle = _own_file(root / LOCK, os.O_RDWR | os.O_CREAT)
+    before = os.environ.get(leftovers.RUN_VARIABLE)
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -102,8 +110,10 @@ def exclusive(state_dir: Path, holder: str, waiting: Callable[[str], None]) -> I
             owner = os.pread(handle, 400, 0).decode("utf-8", "replace").strip() or "another run"
             waiting(f"state dir {root} is in use by {owner}; waiting for it to finish")
             fcntl.flock(handle, fcntl.LOCK_EX)
+        left_behind = os.pread(handle, 400, 0).decode("utf-8", "replace").strip()
+        token = leftovers.new_token()
         started = datetime.now(UTC).isoformat(timespec="seconds")
-        line = f"{holder} (pid {os.getpid()}, since {started})\n".encode()
+        line = f"{holder} (pid {os.getpid()}, since {started}; token {token})\n".encode()
         try:
             os.ftruncate(handle, 0)
             os.pwrite(handle, line, 0)
@@ -111,9 +121,46 @@ def exclusive(state_dir: Path, holder: str, waiting: Callable[[str], None]) -> I
             if error.errno in FULL:
                 raise disk_full(root / LOCK, len(line)) from error
             raise
+        found = _TOKEN.search(left_behind)
+        if found is not None:
+            waiting(_recovered(root, left_behind[: found.start()] + ")", found.group(1)))
+        os.environ[leftovers.RUN_VARIABLE] = token  # every process it starts inherits it
         yield
+        os.ftruncate(handle, 0)  # a clean end: nothing for the next holder to recover
     finally:
+        if before is None:
+            os.environ.pop(leftovers.RUN_VARIABLE, None)
+        else:
+            os.environ[leftovers.RUN_VARIABLE] = before
         os.close(handle)  # releases the lock
+
+
+_TOKEN = re.compile(r";\s*token ([0-9a-f]{32})\)")
+
+
+def _recovered(root: Path, holder: str, token: str) -> str:
+    """End what a killed holder left running and mark its unfinished run documents."""
+    ended = leftovers.end(token, leftovers.RUN_VARIABLE)
+    marked = []
+    runs = inside(root, "runs")
+    for path in sorted(runs.glob("*.json")) if runs.is_dir() else ():
+        try:
+            run = records.load(path)
+        except MinbuildError:
+            continue  # not ours to repair
+        if not (run.complete or run.interrupted or run.finished):
+            records.save(dataclasses.replace(run, interrupted=True), runs)
+            marked.append(path.name)
+    said = (
+        f"the run before this one ({holder}) ended without finishing "
+        "(killed, or the machine stopped)"
+    )
+    if ended:
+        programs = {process.command.split()[0].rsplit("/", 1)[-1] for process in ended}
+        said += f"; ended {len(ended)} process(es) it left running ({', '.join(sorted(programs))})"
+    if marked:
+        said += f"; its run document {', '.join(marked)} is marked interrupted"
+    return said
 
 
 def next_sequence(state_dir: Path) -> int:

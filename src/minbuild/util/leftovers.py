@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 VARIABLE = "MINBUILD_PROCESS_TOKEN"
+"""Marks what one test command starts."""
+RUN_VARIABLE = "MINBUILD_RUN_TOKEN"
+"""Marks everything a run holding a state dir starts (cargo, rustc, build scripts, tests)."""
 PROC = Path("/proc")
 GRACE = 2.0
 """Seconds between SIGTERM and SIGKILL."""
@@ -32,9 +35,9 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
-def marked(token: str) -> list[Leftover]:
-    """Every live process whose environment carries `token`, but this one."""
-    needle = f"{VARIABLE}={token}\0".encode()
+def marked(token: str, variable: str = VARIABLE) -> list[Leftover]:
+    """Every live process whose environment carries `token` in `variable`, but this one."""
+    needle = f"{variable}={token}\0".encode()
     found = []
     for entry in PROC.iterdir() if PROC.is_dir() else ():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -52,14 +55,14 @@ def marked(token: str) -> list[Leftover]:
     return found
 
 
-def end(token: str) -> list[Leftover]:
+def end(token: str, variable: str = VARIABLE) -> list[Leftover]:
     """End what carries `token` (SIGTERM, then SIGKILL after GRACE), including what it forks
     meanwhile, and say what it was (each process by its latest command line)."""
     seen: dict[int, Leftover] = {}
     deadline = time.monotonic() + GRACE
     settled = False
     while True:
-        found = marked(token)
+        found = marked(token, variable)
         seen.update((process.pid, process) for process in found)
         if not found:
             if settled:
