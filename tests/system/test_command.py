@@ -163,3 +163,36 @@ def test_what_a_test_leaves_running_is_ended_and_named(tmp_path: Path) -> None:
     assert still.stdout == b""
     failed = run_test(dataclasses.replace(spec, leftovers="fail"), context)
     assert failed.status == "failed" and "left 2 process(es)" in failed.reason
+
+
+def test_a_test_whose_program_is_missing_is_what_the_machine_lacks(tmp_path: Path) -> None:
+    from minbuild.engine.testing import TestContext, run_test
+    from minbuild.project.config import TestSpec
+    from minbuild.runs.records import StageRecord
+    from minbuild.runs.reference import with_tests
+
+    spec = TestSpec(
+        name="needs-a-tool",
+        description="",
+        argv=("no-such-tool-xyz", "{binary}"),
+        exit_code=0,
+        stdout=None,
+        stdout_regex=None,
+        stdout_file=None,
+        needs_features=(),
+        unless_features=(),
+        stages=(),
+        kinds=("bin",),
+        targets=(),
+        timeout=30.0,
+    )
+    context = TestContext(tmp_path / "bin", tmp_path, tmp_path, tmp_path, {})
+    result = run_test(spec, context)
+    assert result.status == "skipped", result
+    assert (
+        result.reason == "this machine lacks no-such-tool-xyz: command not found (is it installed?)"
+    )
+    stage = StageRecord(name="release", description="", status="ok", artifact=str(tmp_path / "bin"))
+    judged = with_tests(stage, (result,))
+    assert judged.status == "ok" and judged.lacking is not None
+    assert judged.lacking.startswith("no-such-tool-xyz: command not found")

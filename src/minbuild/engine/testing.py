@@ -14,6 +14,7 @@ from pathlib import Path
 from minbuild.project.config import PLACEHOLDER, ArtifactKind, Fixture, TestSpec
 from minbuild.project.integration import features_unmet
 from minbuild.runs.records import TestResult, TestStatus
+from minbuild.runs.reference import LACKS
 from minbuild.runs.statedir import inside
 from minbuild.util import command, leftovers
 from minbuild.util.errors import CommandFailed, CommandTimedOut, ToolMissingError
@@ -151,8 +152,8 @@ def _run_reaped(test: TestSpec, context: TestContext) -> tuple[TestResult, tuple
         return TestResult(test.name, "failed", test.timeout, error.output_tail, why), left
     except CommandFailed as error:
         return TestResult(test.name, "failed", 0.0, error.output_tail, str(error)), ()
-    except ToolMissingError as error:  # the test's program: a failed test, not a failed run
-        return TestResult(test.name, "failed", 0.0, "", str(error)), ()
+    except ToolMissingError as error:  # the machine's fault, not the build's: not a failure
+        return TestResult(test.name, "skipped", 0.0, "", f"{LACKS}{error}"), ()
     problem = judge(test, done.returncode, done.stdout)
     status: TestStatus = "failed" if problem else "passed"
     result = TestResult(test.name, status, round(done.seconds, 3), done.tail(), problem or "")

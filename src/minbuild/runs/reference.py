@@ -40,17 +40,32 @@ def _excuse(stage: StageRecord, failing: set[tuple[str, str]], reference: str) -
     return with_tests(stage, tests)
 
 
+LACKS = "this machine lacks "
+"""How a test whose program (or runner) is not installed starts its reason (skipped)."""
+
+
 def with_tests(stage: StageRecord, tests: tuple[TestResult, ...]) -> StageRecord:
     """The stage with these test results, its status and reason following from them (a stage
-    that has no artifact failed to build, whatever its tests)."""
+    that has no artifact failed to build, whatever its tests). A test whose program is not
+    installed makes it a stage this machine cannot run (`lacking`: exit 3), not a failure."""
     if stage.artifact is None or stage.status == "skipped":
         return dataclasses.replace(stage, tests=tests)
     blamed = [t for t in tests if t.regression]
+    missing = next(
+        (
+            t.reason.removeprefix(LACKS)
+            for t in tests
+            if t.status == "skipped" and t.reason.startswith(LACKS)
+        ),
+        None,
+    )
+    reason = f"tests failed: {first_few([_label(t) for t in blamed])}" if blamed else ""
     return dataclasses.replace(
         stage,
         tests=tests,
         status="failed" if blamed else "ok",
-        reason=f"tests failed: {first_few([_label(t) for t in blamed])}" if blamed else "",
+        reason=reason or (LACKS + missing if missing else ""),
+        lacking=stage.lacking or missing,
     )
 
 

@@ -107,7 +107,8 @@ def exclusive(state_dir: Path, holder: str, waiting: Callable[[str], None]) -> I
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            owner = os.pread(handle, 400, 0).decode("utf-8", "replace").strip() or "another run"
+            holding = os.pread(handle, 400, 0).decode("utf-8", "replace").strip()
+            owner = _TOKEN.sub(")", holding) or "another run"
             waiting(f"state dir {root} is in use by {owner}; waiting for it to finish")
             fcntl.flock(handle, fcntl.LOCK_EX)
         left_behind = os.pread(handle, 400, 0).decode("utf-8", "replace").strip()
