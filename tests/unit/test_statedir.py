@@ -84,3 +84,21 @@ def test_a_run_document_is_never_written_through_a_linked_runs_folder(
     with pytest.raises(StateDirError, match="symbolic link"):
         records.save(sample_run(), statedir.inside(state, "runs"))
     assert sorted(p.name for p in outside.iterdir()) == ["secret.txt"]
+
+
+def test_only_a_holder_that_never_ended_is_reported_to_the_next(state: Path) -> None:
+    heard: list[str] = []
+    with pytest.raises(RuntimeError), statedir.exclusive(state, "min-build", heard.append):
+        raise RuntimeError("a run that fails still ends: its line is emptied")
+    with statedir.exclusive(state, "min-build", heard.append):
+        pass
+    assert heard == [] and (state / statedir.LOCK).read_text(encoding="utf-8") == ""
+    killed = "min-build (pid 4242, since 2026-12-05T10:00:00+00:00; token " + "a" * 32 + ")\n"
+    (state / statedir.LOCK).write_text(killed, encoding="utf-8")
+    with statedir.exclusive(state, "size-report", heard.append):
+        pass
+    (said,) = heard
+    assert said.startswith(
+        "the run before this one (min-build (pid 4242, since 2026-12-05T10:00:00+00:00)) "
+        "ended without finishing (killed, or the machine stopped)"
+    )

@@ -102,7 +102,7 @@ def exclusive(state_dir: Path, holder: str, waiting: Callable[[str], None]) -> I
     document interrupted, and says so (`waiting` hears it)."""
     root = usable(state_dir)
     handle = _own_file(root / LOCK, os.O_RDWR | os.O_CREAT)
-    before = os.environ.get(leftovers.RUN_VARIABLE)
+    before, held = os.environ.get(leftovers.RUN_VARIABLE), False
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -126,9 +126,12 @@ def exclusive(state_dir: Path, holder: str, waiting: Callable[[str], None]) -> I
         if found is not None:
             waiting(_recovered(root, left_behind[: found.start()] + ")", found.group(1)))
         os.environ[leftovers.RUN_VARIABLE] = token  # every process it starts inherits it
+        held = True
         yield
-        os.ftruncate(handle, 0)  # a clean end: nothing for the next holder to recover
     finally:
+        if held:  # any end Python sees (an error, Ctrl-C, SIGTERM) stopped what it started
+            with contextlib.suppress(OSError):
+                os.ftruncate(handle, 0)
         if before is None:
             os.environ.pop(leftovers.RUN_VARIABLE, None)
         else:
