@@ -196,3 +196,15 @@ def test_a_test_whose_program_is_missing_is_what_the_machine_lacks(tmp_path: Pat
     judged = with_tests(stage, (result,))
     assert judged.status == "ok" and judged.lacking is not None
     assert judged.lacking.startswith("no-such-tool-xyz: command not found")
+
+
+def test_cargo_waiting_for_a_lock_reaches_the_progress_line() -> None:
+    """cargo says on standard error only that another cargo holds the target dir; progress
+    hears it, or a run would sit on "building" for minutes without a word."""
+    from minbuild.rust.unitprogress import UnitProgress
+
+    said: list[str] = []
+    script = "echo '    Blocking waiting for file lock on build directory' >&2; echo '{}'"
+    done = command.run(["sh", "-c", script], on_line=UnitProgress(said.append, None))
+    assert said == ["cargo waits for the lock on the build directory: another cargo holds it"]
+    assert "Blocking waiting" in done.stderr

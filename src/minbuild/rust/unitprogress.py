@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from minbuild.runs import records
+from minbuild.util.command import WAITING_FOR_LOCK
 from minbuild.util.errors import MinbuildError
 from minbuild.util.files import write_atomic
 
@@ -117,6 +118,10 @@ class UnitProgress:
         self.started = time.monotonic()
 
     def __call__(self, line: str) -> None:
+        if line.lstrip().startswith(WAITING_FOR_LOCK):
+            what = line.split(" on ", 1)[-1].strip() or "its directory"
+            self.progress(f"cargo waits for the lock on the {what}: another cargo holds it")
+            return
         if '"compiler-artifact"' not in line:
             return
         message = json.loads(line)

@@ -101,7 +101,8 @@ def run(
     process group (a test's child that holds its output pipe open would keep us waiting);
     a token (leftovers.new_token) also marks its environment, so that what left the group
     (setsid, a double fork) is found, ended and named in `Completed.left`.
-    `on_line`: each line of standard output as it comes (cargo's messages, for progress)."""
+    `on_line`: each line of standard output as it comes (cargo's messages, for progress),
+    and cargo's WAITING_FOR_LOCK lines from standard error."""
     argv = [str(arg) for arg in argv]
     changes = dict(env or {})
     if isinstance(reap, str):
@@ -201,6 +202,11 @@ def _spawn(
     return stdout, stderr, process.returncode
 
 
+WAITING_FOR_LOCK = "Blocking waiting for file lock"
+"""cargo's line on standard error while another cargo holds the target dir or the package
+cache: passed to `on_line` too, so that progress can say why nothing moves."""
+
+
 def _streaming(
     process: subprocess.Popen[str], on_line: Callable[[str], None]
 ) -> Callable[..., tuple[str, str]]:
@@ -217,7 +223,11 @@ def _streaming(
 
     def err() -> None:
         assert process.stderr is not None
-        chunks["err"].append(process.stderr.read())
+        for line in process.stderr:
+            chunks["err"].append(line)
+            if line.lstrip().startswith(WAITING_FOR_LOCK):  # cargo says so nowhere else
+                with contextlib.suppress(Exception):
+                    on_line(line)
 
     readers = [threading.Thread(target=out, daemon=True), threading.Thread(target=err, daemon=True)]
     for reader in readers:
