@@ -13,6 +13,7 @@ import pytest
 
 from minbuild.util import command
 from minbuild.util.errors import CommandFailed, CommandTimedOut, ToolMissingError
+from tests.unit.helpers import project_test
 
 PY = sys.executable
 
@@ -71,21 +72,11 @@ def test_every_command_is_logged(caplog: pytest.LogCaptureFixture) -> None:
 
 def test_a_test_sets_its_own_environment(tmp_path: Path) -> None:
     from minbuild.engine.testing import TestContext, run_test
-    from minbuild.project.config import TestSpec
 
-    spec = TestSpec(
+    spec = project_test(
         name="env",
-        description="",
         argv=(PY, "-c", "import os; print(os.environ['RUST_BACKTRACE'])"),
-        exit_code=0,
         stdout="0\n",
-        stdout_regex=None,
-        stdout_file=None,
-        needs_features=(),
-        unless_features=(),
-        stages=(),
-        kinds=("bin",),
-        targets=(),
         timeout=30.0,
         env={"RUST_BACKTRACE": "0"},
     )
@@ -135,23 +126,13 @@ def test_what_a_test_leaves_running_is_ended_and_named(tmp_path: Path) -> None:
     """A daemon in the test's group (nohup) and one out of it (setsid) are both found through
     the token in their environment, ended, and named; the project file can make it a failure."""
     from minbuild.engine.testing import TestContext, run_test
-    from minbuild.project.config import TestSpec
 
     daemons = "nohup sleep 301 >/dev/null 2>&1 & setsid sleep 302 >/dev/null 2>&1 & "
     daemons += "sleep 0.3; echo ok"  # both started before it ends
-    spec = TestSpec(
+    spec = project_test(
         name="daemons",
-        description="",
         argv=("sh", "-c", daemons),
-        exit_code=0,
         stdout="ok\n",
-        stdout_regex=None,
-        stdout_file=None,
-        needs_features=(),
-        unless_features=(),
-        stages=(),
-        kinds=("bin",),
-        targets=(),
         timeout=30.0,
     )
     context = TestContext(tmp_path / "bin", tmp_path, tmp_path, tmp_path, {})
@@ -167,23 +148,12 @@ def test_what_a_test_leaves_running_is_ended_and_named(tmp_path: Path) -> None:
 
 def test_a_test_whose_program_is_missing_is_what_the_machine_lacks(tmp_path: Path) -> None:
     from minbuild.engine.testing import TestContext, run_test
-    from minbuild.project.config import TestSpec
     from minbuild.runs.records import StageRecord
     from minbuild.runs.reference import with_tests
 
-    spec = TestSpec(
+    spec = project_test(
         name="needs-a-tool",
-        description="",
         argv=("no-such-tool-xyz", "{binary}"),
-        exit_code=0,
-        stdout=None,
-        stdout_regex=None,
-        stdout_file=None,
-        needs_features=(),
-        unless_features=(),
-        stages=(),
-        kinds=("bin",),
-        targets=(),
         timeout=30.0,
     )
     context = TestContext(tmp_path / "bin", tmp_path, tmp_path, tmp_path, {})

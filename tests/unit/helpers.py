@@ -7,6 +7,7 @@ from typing import Any
 
 from minbuild.commands import size_report as size_report_command
 from minbuild.commands.outcome import Outcome
+from minbuild.project.config import TestSpec
 from minbuild.runs.progress import Silent
 from minbuild.rust.candidates import DEBIAN, Candidate
 from minbuild.rust.cargo import CargoTarget, Crate
@@ -59,3 +60,23 @@ def crate(profiles: dict[str, Any] | None = None) -> Crate:
 def size_report(options: size_report_command.Options) -> Outcome:
     """size-report's run, as the CLI runs it but silent."""
     return size_report_command.run(options, Silent())
+
+
+def project_test(**fields: object) -> TestSpec:
+    """A project-file test, these fields over plain defaults."""
+    defaults: dict[str, object] = {
+        "name": "t",
+        "description": "",
+        "argv": ("{binary}", "run", "{fixture:prog}"),
+        "exit_code": 0,
+        "stdout": None,
+        "stdout_regex": None,
+        "stdout_file": None,
+        "needs_features": (),
+        "unless_features": (),
+        "stages": (),
+        "kinds": ("bin",),
+        "targets": (),
+        "timeout": 5.0,
+    }
+    return TestSpec(**{**defaults, **fields})  # type: ignore[arg-type]

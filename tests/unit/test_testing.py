@@ -5,27 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from minbuild.engine.testing import TestContext, judge, missing_fixture, not_applicable
-from minbuild.project.config import TestSpec
-
-
-def spec(**fields: object) -> TestSpec:
-    defaults: dict[str, object] = {
-        "name": "t",
-        "description": "",
-        "argv": ("{binary}", "run", "{fixture:prog}"),
-        "exit_code": 0,
-        "stdout": None,
-        "stdout_regex": None,
-        "stdout_file": None,
-        "needs_features": (),
-        "unless_features": (),
-        "stages": (),
-        "kinds": ("bin",),
-        "targets": (),
-        "timeout": 5.0,
-    }
-    return TestSpec(**{**defaults, **fields})  # type: ignore[arg-type]
-
+from tests.unit.helpers import project_test as spec
 
 CONTEXT = TestContext(
     Path("/a/bin"), Path("/w"), Path("/crate"), Path("/cfg"), {"prog": Path("/f/prog")}
