@@ -178,3 +178,16 @@ def test_cargo_waiting_for_a_lock_reaches_the_progress_line() -> None:
     done = command.run(["sh", "-c", script], on_line=UnitProgress(said.append, None))
     assert said == ["cargo waits for the lock on the build directory: another cargo holds it"]
     assert "Blocking waiting" in done.stderr
+
+
+def test_a_test_whose_program_path_is_wrong_is_the_projects_failure(tmp_path: Path) -> None:
+    """A path the project names that is missing or not executable is no missing package."""
+    from minbuild.engine.testing import TestContext, run_test
+
+    script = tmp_path / "check.sh"
+    script.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")  # never made executable
+    context = TestContext(tmp_path / "bin", tmp_path, tmp_path, tmp_path, {})
+    for program in (str(tmp_path / "missing"), str(script)):
+        result = run_test(project_test(name="wrong", argv=(program,)), context)
+        assert result.status == "failed", result
+        assert not result.reason.startswith("this machine lacks"), result.reason

@@ -86,19 +86,44 @@ def test_a_run_document_is_never_written_through_a_linked_runs_folder(
     assert sorted(p.name for p in outside.iterdir()) == ["secret.txt"]
 
 
+def _gone_pid() -> int:
+    """A pid no process has now."""
+    return max(int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()) + 100_000
+
+
 def test_only_a_holder_that_never_ended_is_reported_to_the_next(state: Path) -> None:
     heard: list[str] = []
     with pytest.raises(RuntimeError), statedir.exclusive(state, "min-build", heard.append):
         raise RuntimeError("a run that fails still ends: its line is emptied")
     with statedir.exclusive(state, "min-build", heard.append):
         pass
-    assert heard == [] and (state / statedir.LOCK).read_text(encoding="utf-8") == ""
-    killed = "min-build (pid 4242, since 2026-12-05T10:00:00+00:00; token " + "a" * 32 + ")\n"
-    (state / statedir.LOCK).write_text(killed, encoding="utf-8")
+    lock = state / statedir.LOCK
+    assert heard == [] and lock.read_text(encoding="utf-8") == ""
+    killed = (
+        f"min-build (pid {_gone_pid()}, since 2026-12-05T10:00:00+00:00; "
+        f"token {'a' * 32} {lock.stat().st_ino})\n"
+    )
+    lock.write_text(killed, encoding="utf-8")
     with statedir.exclusive(state, "size-report", heard.append):
         pass
     (said,) = heard
-    assert said.startswith(
-        "the run before this one (min-build (pid 4242, since 2026-12-05T10:00:00+00:00)) "
-        "ended without finishing (killed, or the machine stopped)"
+    assert said == (
+        f"the run before this one (min-build (pid {_gone_pid()}, since "
+        "2026-12-05T10:00:00+00:00)) ended without finishing (killed, or the machine stopped)"
     )
+
+
+def test_a_copied_lock_never_ends_the_processes_of_the_run_it_names(state: Path) -> None:
+    """A state dir copied while a run held it names a live run: its line is another file's
+    (another inode), or its pid is alive, and nothing is ended."""
+    heard: list[str] = []
+    lock = state / statedir.LOCK
+    for pid, inode in ((_gone_pid(), 1), (os.getpid(), None)):  # another file; a live pid
+        lock.write_text("", encoding="utf-8")
+        number = inode or lock.stat().st_ino
+        line = f"min-build (pid {pid}, since 2026-12-05T10:00:00+00:00; token {'b' * 32} {number})"
+        lock.write_text(line + "\n", encoding="utf-8")
+        with statedir.exclusive(state, "min-build", heard.append):
+            pass
+    assert len(heard) == 2
+    assert all(said.endswith("are not this state dir's to end (a copied lock)") for said in heard)

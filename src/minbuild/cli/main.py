@@ -89,8 +89,11 @@ def _main(argv: Sequence[str] | None) -> int:
         printer = ProgressPrinter(sys.stderr, voice=command.voice)
         reporter: Reporter = Silent() if common.quiet else printer
         try:
-            # A dry run writes nothing: bad input found by it leaves no state dir or lock.
-            if command.holds_state_dir and not getattr(options, "dry_run", False):
+            # A dry run on a state dir not made yet takes no lock, so that bad input leaves
+            # nothing behind; its toolchain check (a `cargo check`) makes the dir when the
+            # input is good. With the dir there, it waits its turn as a build does.
+            dry_and_new = getattr(options, "dry_run", False) and not common.state_dir.exists()
+            if command.holds_state_dir and not dry_and_new:
                 with statedir.exclusive(common.state_dir, command.name, _say):
                     outcome = command.run(options, reporter)
             else:

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import re
+import shutil
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -152,12 +153,22 @@ def _run_reaped(test: TestSpec, context: TestContext) -> tuple[TestResult, tuple
         return TestResult(test.name, "failed", test.timeout, error.output_tail, why), left
     except CommandFailed as error:
         return TestResult(test.name, "failed", 0.0, error.output_tail, str(error)), ()
-    except ToolMissingError as error:  # the machine's fault, not the build's: not a failure
-        return TestResult(test.name, "skipped", 0.0, "", f"{LACKS}{error}"), ()
+    except ToolMissingError as error:
+        if _not_installed(argv[0], test.env):  # the machine's fault, not the build's
+            return TestResult(test.name, "skipped", 0.0, "", f"{LACKS}{error}"), ()
+        return TestResult(test.name, "failed", 0.0, "", str(error)), ()  # a path, a mode bit
     problem = judge(test, done.returncode, done.stdout)
     status: TestStatus = "failed" if problem else "passed"
     result = TestResult(test.name, status, round(done.seconds, 3), done.tail(), problem or "")
     return result, done.left
+
+
+def _not_installed(program: str, env: Mapping[str, str]) -> bool:
+    """A program named bare (a runner, a tool) that no directory of PATH holds: what the
+    machine lacks. A path the project names (`{crate_dir}/x`), not executable or missing,
+    is the project's fault."""
+    path = env.get("PATH", os.environ.get("PATH", ""))
+    return "/" not in program and shutil.which(program, path=path) is None
 
 
 def judge(test: TestSpec, returncode: int, stdout: str) -> str | None:

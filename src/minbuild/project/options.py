@@ -122,10 +122,10 @@ FIRST = Option("--from", "first stage to build", metavar="NAME")
 # core idle. Host lanes carry unequal work (the build-std stages are most of it), so each keeps
 # every core: the lane that finishes first leaves them all to the other
 # (bench/staircase_speed.py).
-DEFAULT_PARALLEL = os.cpu_count() or 1
 MAX_LANES = 256
 """Lanes, shards: more than any machine or CI matrix runs at once (planning grows with the
 square of the count)."""
+DEFAULT_PARALLEL = min(os.cpu_count() or 1, MAX_LANES)
 PARALLEL = Option(
     "--parallel",
     "lanes built at once, each in its own target dir: groups of stages (min-build) or "

@@ -65,7 +65,7 @@ def with_tests(stage: StageRecord, tests: tuple[TestResult, ...]) -> StageRecord
         tests=tests,
         status="failed" if blamed else "ok",
         reason=reason or (LACKS + missing if missing else ""),
-        lacking=stage.lacking or missing,
+        lacking=stage.lacking or (None if blamed else missing),  # a regression stays one
     )
 
 

@@ -108,23 +108,24 @@ def exclusive(state_dir: Path, holder: str, waiting: Callable[[str], None]) -> I
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holding = os.pread(handle, 400, 0).decode("utf-8", "replace").strip()
-            owner = _TOKEN.sub(")", holding) or "another run"
+            owner = _LEFT_BEHIND.sub(")", holding) or "another run"
             waiting(f"state dir {root} is in use by {owner}; waiting for it to finish")
             fcntl.flock(handle, fcntl.LOCK_EX)
         left_behind = os.pread(handle, 400, 0).decode("utf-8", "replace").strip()
+        found = _LEFT_BEHIND.search(left_behind)
+        inode = os.fstat(handle).st_ino
+        if found is not None:  # before its line is overwritten: an interrupted repair repeats
+            waiting(_recovered(root, left_behind[: found.start()] + ")", found, inode))
         token = leftovers.new_token()
         started = datetime.now(UTC).isoformat(timespec="seconds")
-        line = f"{holder} (pid {os.getpid()}, since {started}; token {token})\n".encode()
+        line = f"{holder} (pid {os.getpid()}, since {started}; token {token} {inode})\n"
         try:
             os.ftruncate(handle, 0)
-            os.pwrite(handle, line, 0)
+            os.pwrite(handle, line.encode(), 0)
         except OSError as error:
             if error.errno in FULL:
                 raise disk_full(root / LOCK, len(line)) from error
             raise
-        found = _TOKEN.search(left_behind)
-        if found is not None:
-            waiting(_recovered(root, left_behind[: found.start()] + ")", found.group(1)))
         os.environ[leftovers.RUN_VARIABLE] = token  # every process it starts inherits it
         held = True
         yield
@@ -139,15 +140,29 @@ def exclusive(state_dir: Path, holder: str, waiting: Callable[[str], None]) -> I
         os.close(handle)  # releases the lock
 
 
-_TOKEN = re.compile(r";\s*token ([0-9a-f]{32})\)")
+_LEFT_BEHIND = re.compile(r";\s*token ([0-9a-f]{32}) (\d+)\)")
+_HOLDER = re.compile(r"\(pid (\d+), since ([0-9T:+-]+)")
 
 
-def _recovered(root: Path, holder: str, token: str) -> str:
-    """End what a killed holder left running and mark its unfinished run documents."""
-    ended = leftovers.end(token, leftovers.RUN_VARIABLE)
+def _recovered(root: Path, holder: str, found: re.Match[str], inode: int) -> str:
+    """End what a killed holder left running and mark its unfinished run documents. Only
+    when the line was written to this very lock file by a process now gone: a state dir
+    copied while a run held it names a run that is alive elsewhere."""
+    said = (
+        f"the run before this one ({holder}) ended without finishing "
+        "(killed, or the machine stopped)"
+    )
+    holder_found = _HOLDER.search(holder)
+    pid = int(holder_found.group(1)) if holder_found else 0
+    if int(found.group(2)) != inode or _alive(pid):
+        return said + "; its processes, if any, are not this state dir's to end (a copied lock)"
+    ended = leftovers.end(found.group(1), leftovers.RUN_VARIABLE)
+    since = holder_found.group(2) if holder_found else ""
     marked = []
     runs = inside(root, "runs")
     for path in sorted(runs.glob("*.json")) if runs.is_dir() else ():
+        if not _started_since(path.stem, since):
+            continue  # an older run's document: not the killed run's
         try:
             run = records.load(path)
         except MinbuildError:
@@ -155,16 +170,34 @@ def _recovered(root: Path, holder: str, token: str) -> str:
         if not (run.complete or run.interrupted or run.finished):
             records.save(dataclasses.replace(run, interrupted=True), runs)
             marked.append(path.name)
-    said = (
-        f"the run before this one ({holder}) ended without finishing "
-        "(killed, or the machine stopped)"
-    )
     if ended:
         programs = {process.command.split()[0].rsplit("/", 1)[-1] for process in ended}
         said += f"; ended {len(ended)} process(es) it left running ({', '.join(sorted(programs))})"
     if marked:
         said += f"; its run document {', '.join(marked)} is marked interrupted"
     return said
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _started_since(run_id: str, since: str) -> bool:
+    """Whether a run id (`20261205T231708Z-000001`) names a start no earlier than `since`
+    (the lock line's ISO time, to the second)."""
+    try:
+        holder_start = datetime.fromisoformat(since).astimezone(UTC)
+    except ValueError:
+        return True  # unknown: look at every document
+    return run_id[:16] >= holder_start.strftime("%Y%m%dT%H%M%SZ")
 
 
 def next_sequence(state_dir: Path) -> int:

@@ -19,6 +19,9 @@ RUN_VARIABLE = "MINBUILD_RUN_TOKEN"
 PROC = Path("/proc")
 GRACE = 2.0
 """Seconds between SIGTERM and SIGKILL."""
+GIVE_UP = 5.0
+"""Seconds after SIGKILL before what is still listed is left (a process in uninterruptible
+sleep, on a hung mount, ends when the kernel lets it)."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def end(token: str, variable: str = VARIABLE) -> list[Leftover]:
     seen: dict[int, Leftover] = {}
     deadline = time.monotonic() + GRACE
     settled = False
-    while True:
+    while time.monotonic() < deadline + GIVE_UP:  # one stuck in the kernel (D) never goes
         found = marked(token, variable)
         seen.update((process.pid, process) for process in found)
         if not found:
@@ -75,3 +78,4 @@ def end(token: str, variable: str = VARIABLE) -> list[Leftover]:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(process.pid, sent)
         time.sleep(0.05)
+    return list(seen.values())
