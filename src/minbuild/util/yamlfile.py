@@ -98,36 +98,12 @@ def load(path: Path) -> Document:
         raise ConfigError(f"a value cannot be read: {error}", file=str(path)) from error
     except RecursionError as error:
         raise ConfigError("nested too deeply to read", file=str(path)) from error
-    document = Document(path, data, lines)
-    carrying = _holding_nul(data, ())
-    if carrying is not None:
-        raise document.error(
-            carrying, "holds a NUL byte (\\0), which no command line, environment or path can carry"
-        )
-    return document
-
-
-def _holding_nul(value: Any, at: KeyPath) -> KeyPath | None:
-    """The first key path whose key or text holds a NUL byte (the node count is bounded, so
-    is this walk)."""
-    if isinstance(value, str):
-        return at if "\0" in value else None
-    items: list[tuple[Any, Any]] = []
-    if isinstance(value, Mapping):
-        items = list(value.items())
-    elif isinstance(value, list):
-        items = list(enumerate(value))
-    for key, item in items:
-        if isinstance(key, str) and "\0" in key:
-            return (*at, key)
-        found = _holding_nul(item, (*at, key))
-        if found is not None:
-            return found
-    return None
+    return Document(path, data, lines)
 
 
 class _Indexer:
-    """Walks the node tree once: records lines, refuses duplicate keys and alias bombs."""
+    """Walks the node tree once: records lines, refuses duplicate keys, alias bombs and
+    NUL bytes (no command line, environment or path can carry one)."""
 
     def __init__(self, path: Path, lines: dict[KeyPath, int]) -> None:
         self.path, self.lines, self.visited = path, lines, 0
@@ -156,7 +132,10 @@ class _Indexer:
                     )
                 first[key] = line
                 self.lines[(*at, key)] = line
+                self._refuse_nul(key, (*at, key), line)
                 self.index(value_node, (*at, key))
+        elif isinstance(node, yaml.ScalarNode) and "\0" in node.value:
+            self._refuse_nul(node.value, at, node.start_mark.line + 1)
         elif node.tag == FLOAT and node.value.lower().lstrip("+-") in (".nan", ".inf"):
             raise ConfigError(
                 f"{'.'.join(map(str, at))}: {node.value} is not a usable number",
@@ -167,3 +146,12 @@ class _Indexer:
             for position, item in enumerate(node.value):
                 self.lines[(*at, position)] = item.start_mark.line + 1
                 self.index(item, (*at, position))
+
+    def _refuse_nul(self, text: str, at: KeyPath, line: int) -> None:
+        if "\0" in text:
+            raise ConfigError(
+                f"{'.'.join(map(str, at))}: holds a NUL byte (\\0), which no command line, "
+                "environment or path can carry",
+                file=str(self.path),
+                line=line,
+            )
