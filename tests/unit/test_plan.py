@@ -140,8 +140,8 @@ def test_a_dependency_feature_makes_a_stage_differ_from_the_one_before() -> None
     unchanged, but the build is not the same (its size fell 40 KB), so no 'same settings'."""
     import dataclasses
 
+    from minbuild.engine.execute import settings_key
     from minbuild.engine.invocations import Build
-    from minbuild.engine.stagerun import settings_key
     from minbuild.runs.records import StageRecord
 
     before = STAGES["no-default-features"]

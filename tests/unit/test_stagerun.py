@@ -27,7 +27,7 @@ from minbuild.measure import libsize
 from minbuild.project.config import Artifact, Project, load_project
 from minbuild.project.stages import Stage, load_staircase
 from minbuild.runs.records import StageRecord, StaticlibRecord
-from minbuild.rust import cargo
+from minbuild.rust import cargo, unitgraph
 from minbuild.rust.cargo import CargoTarget, Crate
 from minbuild.rust.toolchains import Resolution
 from minbuild.util import command
@@ -299,7 +299,10 @@ def test_the_cargo_build_is_run_through_the_context_as_planned(tmp_path: Path) -
     build = host_build(stage, demo_crate(tmp_path), DEMO_PROJECT.artifact, tmp_path)
     record, run, _ = stage_run(project, build, fake)
 
-    (call,) = fake.calls
+    # A first build asks cargo for its units (the progress's total), then builds.
+    query, call = fake.calls
+    assert list(query.argv) == unitgraph.query(build.invocation.argv)
+    assert query.env == {**build.invocation.env, "RUSTC_BOOTSTRAP": "1"}
     assert call.argv == build.invocation.argv and call.env == build.invocation.env
     assert call.cwd == tmp_path / "demo" and call.check is False
     assert (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,7 +23,6 @@ from minbuild.engine.stagerun import (
     StageRun,
     base_record,
     fixtures_made_by,
-    settings_key,
 )
 from minbuild.runs import statedir
 from minbuild.runs.progress import Job, Reporter, ToolchainCheck
@@ -381,3 +381,22 @@ def _crate_facts(plan: Plan) -> dict[str, Any]:
         "git_commit": found.commit if found else None,
         "git_dirty": found.dirty if found else None,
     }
+
+
+def settings_key(build: Build, record: StageRecord) -> str:
+    """Everything that shapes a build's artifact except its stage's name (to spot no-ops)."""
+    stage = build.stage
+    return json.dumps(
+        [
+            record.effective_profile,
+            record.features,
+            # `dep/feature` names (log/max_level_off) change a dependency, not the crate's set.
+            sorted(f for f in stage.features if "/" in f),
+            record.target,
+            stage.rustflags,
+            stage.build_std,
+            stage.build_std_features,
+            stage.cargo_unstable,
+        ],
+        sort_keys=True,
+    )

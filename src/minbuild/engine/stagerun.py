@@ -23,7 +23,7 @@ from minbuild.runs.composition import Composition
 from minbuild.runs.records import StageRecord, StaticlibRecord, TestResult
 from minbuild.runs.reference import with_tests
 from minbuild.runs.statedir import fresh_dir, inside
-from minbuild.rust import artifacts, cargo, lockfile
+from minbuild.rust import artifacts, cargo, lockfile, unitgraph
 from minbuild.rust.artifacts import artifact_messages
 from minbuild.rust.cache import CacheServer
 from minbuild.rust.linker import missing_linker
@@ -104,25 +104,6 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def settings_key(build: Build, record: StageRecord) -> str:
-    """Everything that shapes a build's artifact except its stage's name (to spot no-ops)."""
-    stage = build.stage
-    return json.dumps(
-        [
-            record.effective_profile,
-            record.features,
-            # `dep/feature` names (log/max_level_off) change a dependency, not the crate's set.
-            sorted(f for f in stage.features if "/" in f),
-            record.target,
-            stage.rustflags,
-            stage.build_std,
-            stage.build_std_features,
-            stage.cargo_unstable,
-        ],
-        sort_keys=True,
-    )
-
-
 @dataclass(frozen=True)
 class Built:
     """A build done: its record so far, and the artifact its tests run (None: nothing to
@@ -185,13 +166,17 @@ class StageRun:
         invocation = self.build.invocation
         if self.cache is not None:
             self.cache.zero()
+        # the last run's units and time, or on a first build the units cargo plans
+        expected = self.context.expected.get(self.build.key) or unitgraph.expected(
+            self.context.run, invocation.argv, invocation.env, self.context.project.crate_dir
+        )
         done = self.context.run(
             invocation.argv,
             env={**invocation.env, **(self.cache.env() if self.cache else {})},
             cwd=self.context.project.crate_dir,
             check=False,
             log_file=self.log,
-            on_line=UnitProgress(progress, self.context.expected.get(self.build.key)),
+            on_line=UnitProgress(progress, expected),
         )
         built = dataclasses.replace(
             base,
