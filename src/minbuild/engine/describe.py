@@ -14,6 +14,11 @@ def describe_plan(plan: Plan) -> str:
         f"run from {plan.project.crate_dir}",
         *(f"#   {line}" for line in choice.lines(plan.resolution.choice)),
     ]
+    if plan.pending_check is not None:
+        lines.append(
+            f"#   not yet confirmed that {toolchain.label} builds the crate: a run's first build "
+            "checks it (a dry run builds nothing)"
+        )
     if plan.shard:
         share = ", ".join(b.label for b in plan.builds) or "nothing"
         lines.append(f"# shard {plan.shard.label()}: {share}")
