@@ -20,6 +20,16 @@ def test_placeholders_are_substituted_inside_arguments() -> None:
     ]
 
 
+def test_only_a_command_that_starts_the_artifact_runs_behind_the_runner() -> None:
+    native = ("python", "-m", "minbuild.wasmhost", "native")
+    fixtures = {"host": Path("/f/host")}
+    loaded = TestContext(Path("/a/lib.so"), Path("/w"), Path("/c"), Path("/cfg"), fixtures, native)
+    assert loaded.command(("{binary}", "f")) == [*native, "/a/lib.so", "f"]
+    # a C host of the project's own loads the library itself
+    assert loaded.command(("{fixture:host}", "{binary}", "run")) == ["/f/host", "/a/lib.so", "run"]
+    assert loaded.command(("cc", "-o", "{output}"), Path("/o")) == ["cc", "-o", "/o"]
+
+
 def test_exit_code_is_checked_first() -> None:
     assert judge(spec(exit_code=1), 0, "") == "exit code 0, expected 1"
     assert judge(spec(exit_code=-6), -6, "anything") is None

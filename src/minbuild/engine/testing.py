@@ -40,11 +40,16 @@ class TestContext:
     fixtures: Mapping[str, Path]
     """Fixture files available to this stage ({fixture:NAME})."""
     runner: tuple[str, ...] = ()
-    """What runs a foreign artifact (qemu, Wasmtime), put in front of every command."""
+    """What runs a foreign artifact (qemu, Wasmtime) or loads a host library, put in front of
+    every command that starts the artifact itself."""
 
     def command(self, argv: tuple[str, ...], output: Path | None = None) -> list[str]:
-        """A test's or fixture's argv, placeholders resolved, behind the target's runner."""
-        return [*self.runner, *self.substitute(argv, output)]
+        """A test's or fixture's argv, placeholders resolved; behind the target's runner when
+        it starts with `{binary}`. One that starts with another program runs that program on
+        the host, the artifact an argument of it: a C host of the project's own that loads a
+        library, a checker that reads a file the stage built."""
+        runner = self.runner if argv[:1] == ("{binary}",) else ()
+        return [*runner, *self.substitute(argv, output)]
 
     def substitute(self, argv: tuple[str, ...], output: Path | None = None) -> list[str]:
         values = {
