@@ -82,10 +82,12 @@ def min_build(crate: Crate, state: Path, *extra: str) -> float:
     return minbuild(args, crate.config.parent)
 
 
-def naive_script(crate: Crate, plan_state: Path) -> list[str]:
-    """The shell lines of the staircase minbuild plans, each stage's `cargo build` as typed,
-    all in one target dir ($NAIVE_TARGET) instead of minbuild's lanes."""
-    options = BuildOptions(config=crate.config, state_dir=plan_state, parallel=1)
+def naive_script(crate: Crate, plan_state: Path, stages: str | None = None) -> list[str]:
+    """The shell lines of the staircase minbuild plans (or of the comma-separated `stages`),
+    each stage's `cargo build` as typed, all in one target dir ($1) instead of minbuild's
+    lanes."""
+    picked = tuple(stages.split(",")) if stages else ()
+    options = BuildOptions(config=crate.config, state_dir=plan_state, stages=picked, parallel=1)
     plan = planner.prepare(options)
     lines = ["set -e", command.shell_line(["cd", str(plan.project.crate_dir)])]
     for build in plan.builds:

@@ -1,0 +1,107 @@
+/* A small embedder of Wasmtime's C API, linked against one stage's libwasmtime:
+ *   host compile MODULE.wat OUT.cwasm     (a library with a compiler and wat: else exit 2)
+ *   host call MODULE.cwasm EXPORT ARG     prints the i32 result; a trap prints
+ *                                         "trap: CODE MESSAGE" and exits 1
+ * Any other error prints "error: MESSAGE" and exits 2. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wasmtime.h>
+
+/* The compiler's entry points are weak: a library built without Cranelift (or wat) lacks
+ * them, and the host still links against it and runs precompiled modules. */
+#pragma weak wasmtime_wat2wasm
+#pragma weak wasmtime_module_new
+#pragma weak wasmtime_module_serialize
+
+static int fail(const char *what, wasmtime_error_t *error, wasm_trap_t *trap) {
+  wasm_byte_vec_t message = {0, NULL};
+  if (trap != NULL) {
+    wasmtime_trap_code_t code = 255;
+    int known = wasmtime_trap_code(trap, &code);
+    wasm_trap_message(trap, &message);
+    printf("trap: %d %.*s\n", known ? (int)code : -1, (int)message.size, message.data);
+    wasm_byte_vec_delete(&message);
+    wasm_trap_delete(trap);
+    return 1;
+  }
+  if (error != NULL) {
+    wasmtime_error_message(error, &message);
+    wasmtime_error_delete(error);
+  }
+  fprintf(stderr, "error: %s: %.*s\n", what, (int)message.size, message.data);
+  wasm_byte_vec_delete(&message);
+  return 2;
+}
+
+static int read_file(const char *path, wasm_byte_vec_t *bytes) {
+  FILE *file = fopen(path, "rb");
+  if (file == NULL) return 0;
+  fseek(file, 0, SEEK_END);
+  long size = ftell(file);
+  fseek(file, 0, SEEK_SET);
+  wasm_byte_vec_new_uninitialized(bytes, (size_t)size);
+  size_t got = fread(bytes->data, 1, (size_t)size, file);
+  fclose(file);
+  return got == (size_t)size;
+}
+
+static int compile(wasm_engine_t *engine, const char *source, const char *output) {
+  wasm_byte_vec_t wat, wasm, compiled;
+  if (!read_file(source, &wat)) return fail(source, NULL, NULL);
+  wasmtime_error_t *error = wasmtime_wat2wasm(wat.data, wat.size, &wasm);
+  if (error != NULL) return fail("wat2wasm", error, NULL);
+  wasmtime_module_t *module = NULL;
+  error = wasmtime_module_new(engine, (uint8_t *)wasm.data, wasm.size, &module);
+  if (error != NULL) return fail("compile", error, NULL);
+  error = wasmtime_module_serialize(module, &compiled);
+  if (error != NULL) return fail("serialize", error, NULL);
+  FILE *file = fopen(output, "wb");
+  if (file == NULL || fwrite(compiled.data, 1, compiled.size, file) != compiled.size)
+    return fail(output, NULL, NULL);
+  fclose(file);
+  return 0;
+}
+
+static int call(wasm_engine_t *engine, const char *path, const char *name, int32_t arg) {
+  wasm_byte_vec_t cwasm;
+  if (!read_file(path, &cwasm)) return fail(path, NULL, NULL);
+  wasmtime_module_t *module = NULL;
+  wasmtime_error_t *error =
+      wasmtime_module_deserialize(engine, (uint8_t *)cwasm.data, cwasm.size, &module);
+  if (error != NULL) return fail("deserialize", error, NULL);
+  wasmtime_store_t *store = wasmtime_store_new(engine, NULL, NULL);
+  wasmtime_context_t *context = wasmtime_store_context(store);
+  wasmtime_instance_t instance;
+  wasm_trap_t *trap = NULL;
+  error = wasmtime_instance_new(context, module, NULL, 0, &instance, &trap);
+  if (error != NULL || trap != NULL) return fail("instantiate", error, trap);
+  wasmtime_extern_t export;
+  if (!wasmtime_instance_export_get(context, &instance, name, strlen(name), &export) ||
+      export.kind != WASMTIME_EXTERN_FUNC)
+    return fail(name, NULL, NULL);
+  wasmtime_val_t params[1], results[1];
+  params[0].kind = WASMTIME_I32;
+  params[0].of.i32 = arg;
+  error = wasmtime_func_call(context, &export.of.func, params, 1, results, 1, &trap);
+  if (error != NULL || trap != NULL) return fail("call", error, trap);
+  printf("%d\n", results[0].of.i32);
+  wasmtime_module_delete(module);
+  wasmtime_store_delete(store);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  wasm_engine_t *engine = wasm_engine_new();
+  if (argc == 4 && strcmp(argv[1], "compile") == 0) {
+    if (wasmtime_module_new == NULL || wasmtime_wat2wasm == NULL) {
+      fprintf(stderr, "error: this library has no compiler (or no wat)\n");
+      return 2;
+    }
+    return compile(engine, argv[2], argv[3]);
+  }
+  if (argc == 5 && strcmp(argv[1], "call") == 0)
+    return call(engine, argv[2], argv[3], (int32_t)atoi(argv[4]));
+  fprintf(stderr, "usage: host compile MODULE.wat OUT.cwasm | host call MODULE.cwasm EXPORT ARG\n");
+  return 2;
+}
