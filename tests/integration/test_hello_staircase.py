@@ -259,6 +259,10 @@ def test_each_stage_is_taken_apart_by_section_and_crate(first_run: RunRecord) ->
         origins = {c.name: c.origin for c in parts.crates}
         assert origins["hello"] == "crate" and origins["core"] == origins["std"] == "std"
         assert parts.symbols[0].size == max(s.size for s in parts.symbols)
+        # the project's parts count every symbol: a crate's part is its crate's share
+        named = {part.name: part.size for part in parts.parts}
+        assert named["own"] == next(c.size for c in parts.crates if c.name == "hello")
+        assert 0 < named["formatting"] < parts.code_size, stage.name
 
 
 def test_the_diff_of_two_stages_names_what_moved(first_run: RunRecord, shared_state: Path) -> None:

@@ -102,6 +102,29 @@ def test_duplicate_test_names(tmp_path: Path) -> None:
     assert "duplicate name 'hello'" in error_of(write(tmp_path, text))
 
 
+@pytest.mark.parametrize(
+    ("parts", "message"),
+    [
+        (
+            "  - {name: wasi}\n",
+            "project.yaml:12: parts.0: part 'wasi' names no crates and no symbols",
+        ),
+        (
+            "  - {name: a, crates: [x]}\n  - {name: a, symbols: ['*']}\n",
+            "project.yaml:13: parts.1.name: duplicate name 'a'",
+        ),
+        (
+            "  - {name: a, crate: [x]}\n",
+            "project.yaml:12: parts.0.crate: unknown key; did you mean 'crates'?",
+        ),
+        ("  - {name: ../a, crates: [x]}\n", "parts.0.name"),
+        ("  - {name: a, crates: ['']}\n", "parts.0.crates.0"),
+    ],
+)
+def test_a_part_must_name_what_it_counts(tmp_path: Path, parts: str, message: str) -> None:
+    assert message in error_of(write(tmp_path, MINIMAL + "parts:\n" + parts))
+
+
 def test_conflicting_expectations(tmp_path: Path) -> None:
     text = MINIMAL + "    stdout_regex: 'h.'\n"
     assert "stdout_regex: conflicts with stdout" in error_of(write(tmp_path, text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -10,8 +11,9 @@ from pathlib import Path
 
 from minbuild.budgets.limits import Violation
 from minbuild.report.formats import Report, render_report
+from minbuild.runs.composition import Share
 from minbuild.runs.rows import compare, reference_from_run, rows
-from tests.unit.samples import later_run, sample_run
+from tests.unit.samples import composed_run, later_run, sample_run
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -102,3 +104,36 @@ def test_terminal_adds_the_target_by_stage_matrix_for_several_targets() -> None:
     matrix = text[text.index("\ntarget ") :]
     assert "aarch64-unknown-linux-gnu" in matrix and "390.6 KiB" in matrix
     assert "\ntarget " not in render_report(Report(run), "terminal")
+
+
+def test_the_projects_parts_stage_by_stage_in_every_form() -> None:
+    run = composed_run()
+    counted = {"release": (40_000, 9_500), "lto": (36_000, 8_000)}
+    stages = tuple(
+        dataclasses.replace(
+            s,
+            composition=dataclasses.replace(
+                s.composition,
+                parts=(Share("wasi", counted[s.name][0]), Share("formatting", counted[s.name][1])),
+            ),
+        )
+        if s.composition is not None
+        else s
+        for s in run.stages
+    )
+    report = Report(dataclasses.replace(run, stages=stages))
+    terminal = render_report(report, "terminal")
+    table = terminal.split("the project's parts (code, % of it):\n", 1)[1].splitlines()
+    assert table[0].split() == ["stage", "wasi", "formatting"]
+    # release's code is 400,000 bytes: wasi 10%, formatting 2.4%
+    assert table[2].split() == ["release", "39.1", "KiB", "(10.0%)", "9.3", "KiB", "(2.4%)"]
+    assert table[3].split()[0] == "lto" and len(table) == 4, "only the stages that counted"
+    markdown = render_report(report, "markdown")
+    assert "| stage | wasi | formatting |" in markdown
+    assert "| release | 39.1 KiB (10.0%) | 9.3 KiB (2.4%) |" in markdown
+    data = json.loads(render_report(report, "json"))
+    assert data["parts"][0] == {
+        "stage": "release", "target": None, "code_bytes": 400_000,
+        "bytes": {"wasi": 40_000, "formatting": 9_500},
+    }  # fmt: skip
+    assert "parts" not in json.loads(render_report(Report(run), "json"))

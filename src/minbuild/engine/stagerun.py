@@ -305,7 +305,8 @@ class StageRun:
         """What `artifact` is made of, or why that cannot be read. Kept by content in the
         state dir: a re-run's unchanged artifacts are not read (nor demangled) again."""
         own, theirs = self.context.crate_origins(self.build.crate)
-        key = json.dumps([binaries.READER, digest, sorted(own), sorted(theirs)])
+        parts = self.context.project.parts
+        key = json.dumps([binaries.READER, digest, sorted(own), sorted(theirs), repr(parts)])
         name = hashlib.sha256(key.encode()).hexdigest()
         kept = inside(self.context.state_dir, "compositions", f"{name}.json")
         try:
@@ -313,7 +314,8 @@ class StageRun:
         except (OSError, ValueError, KeyError, TypeError):
             pass  # not kept yet, or unreadable: read the artifact
         try:
-            composition = binaries.read_composition(artifact, binaries.Origins(own, theirs))
+            origins = binaries.Origins(own, theirs, parts)
+            composition = binaries.read_composition(artifact, origins)
         except (UnreadableArtifact, CommandFailed, ToolMissingError) as error:
             return None, str(error).splitlines()[0]
         write_atomic(kept, json.dumps(composition.to_json()))

@@ -21,6 +21,7 @@ from elftools.elf.sections import Symbol, SymbolTableSection
 
 from minbuild.measure import wasm
 from minbuild.measure.symbols import crate_of, demangle, may_be_rust
+from minbuild.project.parts import Part
 from minbuild.runs.composition import (
     TOP_SYMBOLS,
     UNATTRIBUTED,
@@ -56,10 +57,12 @@ _MEMBER = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[.-]")
 
 @dataclass(frozen=True)
 class Origins:
-    """What the project's own crates and its dependencies are called (as in symbols: `_`)."""
+    """What attribution takes from the project: what its own crates and its dependencies are
+    called (as in symbols: `_`), and the parts it names."""
 
     own: frozenset[str]
     dependencies: frozenset[str]
+    parts: tuple[Part, ...] = ()
 
     def of(self, crate: str) -> Origin:
         if crate in self.own:
@@ -345,6 +348,10 @@ def _compose(
         for name, size in sorted(by_crate.items(), key=lambda item: (-item[1], item[0]))
     )
     top = sorted(shares, key=lambda share: (-share.size, share.name))[:TOP_SYMBOLS]
+    parts = tuple(
+        Share(part.name, sum(s.size for s in shares if part.holds(s.crate, s.name)))
+        for part in origins.parts
+    )
     return Composition(
         form,
         file_size,
@@ -355,4 +362,5 @@ def _compose(
         crates,
         tuple(top),
         source,
+        parts,
     )

@@ -14,6 +14,7 @@ from typing import Any, Literal, cast
 
 from minbuild.project.declared_budgets import Budget, parse_budget
 from minbuild.project.integration import IntegrationTests, parse_integration
+from minbuild.project.parts import Part, parse_part
 from minbuild.util.errors import ConfigError
 from minbuild.util.schemas import validated
 from minbuild.util.text import did_you_mean, texts
@@ -121,6 +122,8 @@ class Project:
     """The committed baseline file that growth budgets compare against."""
     budgets: tuple[Budget, ...]
     """Size limits that --check enforces."""
+    parts: tuple[Part, ...]
+    """Named parts of the artifact whose code every stage's composition counts."""
     feature_matrix: Mapping[str, Any]
     """What feature-matrix combines (depth, exclude, groups, exclusive, always), defaults in."""
     optimize: Mapping[str, Any]
@@ -189,6 +192,13 @@ def _project(doc: Document) -> Project:
         _test(doc, item, ("tests", i), base, timeout, artifact["kind"])
         for i, item in enumerate(data["tests"])
     )
+    parts = tuple(parse_part(item) for item in data["parts"])
+    for position, part in enumerate(parts):
+        if not part.crates and not part.symbols:
+            raise doc.error(
+                ("parts", position), f"part '{part.name}' names no crates and no symbols"
+            )
+    _validate_unique(doc, "parts", [part.name for part in parts])
     _validate_unique(doc, "fixtures", [f.name for f in fixtures])
     _validate_unique(doc, "tests", [t.name for t in tests])
     _validate_placeholders(doc, fixtures, tests)
@@ -214,6 +224,7 @@ def _project(doc: Document) -> Project:
         budgets=tuple(
             parse_budget(doc, item, ("budgets", i)) for i, item in enumerate(data["budgets"])
         ),
+        parts=parts,
         feature_matrix=data["feature_matrix"],
         optimize=data["optimize"],
         cache_tool=data["cache"]["tool"],

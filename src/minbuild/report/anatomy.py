@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from minbuild.report.movers import CompositionDiff, Level, Mover
+from minbuild.report.movers import label as stage_label
 from minbuild.report.table import size_text
 from minbuild.runs.composition import UNATTRIBUTED, Composition, Section
+from minbuild.runs.records import StageRecord
 from minbuild.util.errors import printable
 from minbuild.util.text import format_table, md_code, md_row, md_text
 
@@ -39,6 +41,11 @@ def composition_text(label: str, parts: Composition, *, exact: bool = False, top
         crates.append(
             [f"({len(rest)} more)", "", size_text(sum(c.size for c in rest), exact=exact), ""]
         )
+    named = [
+        [printable(p.name), size_text(p.size, exact=exact), _share(p.size, parts.code_size)]
+        for p in parts.parts
+    ]
+    part_table = format_table(("part", "size", f"% of {parts.code_section}"), named, {1, 2})
     return "\n".join(
         [
             f"{label}: {size_text(parts.file_size, exact=exact)} in the file, "
@@ -49,8 +56,38 @@ def composition_text(label: str, parts: Composition, *, exact: bool = False, top
             _coverage(parts),
             "",
             format_table(("crate", "origin", "size", f"% of {parts.code_section}"), crates, {2, 3}),
+            *(
+                ["", "the project's parts (a symbol counts in every part it matches):", part_table]
+                if named
+                else []
+            ),
         ]
     )
+
+
+def parts_cells(
+    stages: Sequence[StageRecord], *, exact: bool = False
+) -> tuple[list[str], list[list[str]]]:
+    """The project's named parts stage by stage (headers, rows): each part's code and its
+    share of the code section. No rows when no stage counted a part."""
+    counted = [s for s in stages if s.composition is not None and s.composition.parts]
+    names: list[str] = []
+    for stage in counted:
+        assert stage.composition is not None
+        names += [part.name for part in stage.composition.parts if part.name not in names]
+    rows = []
+    for stage in counted:
+        assert stage.composition is not None
+        sizes = {part.name: part.size for part in stage.composition.parts}
+        code = stage.composition.code_size
+        cells = [
+            f"{size_text(sizes[name], exact=exact)} ({_share(sizes[name], code)})"
+            if name in sizes
+            else "—"
+            for name in names
+        ]
+        rows.append([stage_label(stage), *cells])
+    return ["stage", *(printable(name) for name in names)], rows
 
 
 def _coverage(parts: Composition) -> str:

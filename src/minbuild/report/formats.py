@@ -9,7 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from minbuild.budgets.limits import Violation
-from minbuild.report.anatomy import composition_text, diff_markdown, diff_text, movers_markdown
+from minbuild.report.anatomy import (
+    composition_text,
+    diff_markdown,
+    diff_text,
+    movers_markdown,
+    parts_cells,
+)
 from minbuild.report.html import html_report
 from minbuild.report.movers import CompositionDiff, Level, label
 from minbuild.report.table import cache_text, delta_text, grid, notes, render, size_text
@@ -66,6 +72,12 @@ def terminal(report: Report, *, exact: bool = False) -> str:
                 _CHANGE_HEADERS, _change_cells(report.changes, exact=exact), {2, 3, 4, 5}
             )
             + "\n"
+        )
+    headers, named = parts_cells(report.run.stages, exact=exact)
+    if named:
+        right = set(range(1, len(headers)))
+        parts.append(
+            "\nthe project's parts (code, % of it):\n" + format_table(headers, named, right) + "\n"
         )
     if report.details:
         for stage in report.run.stages:
@@ -133,6 +145,16 @@ def markdown(report: Report, *, exact: bool = False) -> str:
     if report.against is not None:
         lines.append(f"Compared with {md_text(report.against)}.")
     lines += ["", *_markdown_table(report, exact=exact)]
+    headers, named = parts_cells(report.run.stages, exact=exact)
+    if named:
+        lines += [
+            "",
+            "### The project's parts (code, % of it)",
+            "",
+            md_row([md_text(h) for h in headers]),
+        ]
+        lines += [md_row(["---", *("--:" for _ in headers[1:])])]
+        lines += [md_row([md_text(cell) for cell in row]) for row in named]
     explained = notes(report.rows)
     if explained:
         lines += ["", *(f"- {md_code(stage)}: {md_text(note, 400)}" for stage, note in explained)]
@@ -240,6 +262,18 @@ def to_json(report: Report, *, exact: bool = False) -> str:
         "host": run.host,
         "rows": [_row_data(row) for row in report.rows],
     }
+    counted = [s for s in run.stages if s.composition is not None and s.composition.parts]
+    if counted:
+        data["parts"] = [
+            {
+                "stage": s.name,
+                "target": s.target,
+                "code_bytes": s.composition.code_size,
+                "bytes": {p.name: p.size for p in s.composition.parts},
+            }
+            for s in counted
+            if s.composition is not None
+        ]
     if report.against is not None:
         data["comparison"] = {
             "against": report.against,

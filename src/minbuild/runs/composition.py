@@ -62,6 +62,9 @@ class Composition:
     symbol_source: str
     """Where the symbols came from: the artifact's own .symtab, the name section, the archive's
     members, or `none` (then `crates` is empty)."""
+    parts: tuple[Share, ...] = ()
+    """The code of each part the project names (`parts:`), in its order: every symbol of the
+    artifact counted, not only the largest."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -74,6 +77,7 @@ class Composition:
             "crates": [vars(c) for c in self.crates],
             "symbols": [vars(s) for s in self.symbols],
             "symbol_source": self.symbol_source,
+            "parts": [vars(p) for p in self.parts],
         }
 
     @classmethod
@@ -90,6 +94,7 @@ class Composition:
             crates=tuple(Share(**c) for c in data["crates"]),
             symbols=tuple(Share(**s) for s in data["symbols"]),
             symbol_source=data["symbol_source"],
+            parts=tuple(Share(**p) for p in data.get("parts", ())),
         )
 
     @property

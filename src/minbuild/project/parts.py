@@ -1,0 +1,39 @@
+"""Named parts of an artifact (`parts:` in the project file): the crates and symbols that make
+up what a team asks the size of, such as WASI, clap or formatting, counted in every stage."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from minbuild.util.text import texts
+
+
+@dataclass(frozen=True)
+class Part:
+    """The code of the crates and the symbols it names (shell-style globs). A symbol counts
+    in a part when its crate or its demangled name matches; parts may overlap."""
+
+    name: str
+    description: str
+    crates: tuple[str, ...]
+    """Crate names as symbols carry them (`wasmtime_wasi`, `cap_*`)."""
+    symbols: tuple[str, ...]
+    """Demangled names without hashes (`core::fmt::*`, `*as core::fmt::Debug>::fmt`)."""
+
+    def holds(self, crate: str, symbol: str) -> bool:
+        return any(fnmatch.fnmatchcase(crate, glob) for glob in self.crates) or any(
+            fnmatch.fnmatchcase(symbol, glob) for glob in self.symbols
+        )
+
+
+def parse_part(data: Mapping[str, Any]) -> Part:
+    """A part from its validated entry (the schema gave every key its default)."""
+    return Part(
+        name=str(data["name"]),
+        description=str(data["description"]),
+        crates=texts(data["crates"]),
+        symbols=texts(data["symbols"]),
+    )
