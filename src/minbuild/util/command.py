@@ -9,12 +9,13 @@ import os
 import shlex
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from minbuild.util import files, leftovers, waits
 from minbuild.util.errors import CommandFailed, CommandTimedOut, ToolMissingError
@@ -138,6 +139,14 @@ _RUNNING_LOCK = threading.Lock()
 _STOPPED = threading.Event()
 
 
+def _input_file(text: str) -> IO[bytes]:
+    """`text` in an unnamed temporary file, at its start: a child's standard input."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - the child reads it; closed with the run
+    handle.write(text.encode("utf-8", errors="replace"))
+    handle.seek(0)
+    return handle
+
+
 def _spawn(
     argv: list[str],
     env: dict[str, str],
@@ -149,6 +158,9 @@ def _spawn(
     on_line: Callable[[str], None] | None = None,
     left: list[leftovers.Leftover] | None = None,
 ) -> tuple[str, str, int]:
+    # The input is read from a file, not written to a pipe: communicate() writes a pipe 512
+    # bytes at a time, and demangling wasmtime's 469,449 names (70 MB) took minutes that way.
+    source = subprocess.DEVNULL if stdin is None else _input_file(stdin)
     # A new session puts the child and everything it starts in one process group, so a
     # timeout or Ctrl-C can kill a hanging test binary together with its children.
     try:
@@ -156,7 +168,7 @@ def _spawn(
             argv,
             env=env,
             cwd=cwd,
-            stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+            stdin=source,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -169,6 +181,9 @@ def _spawn(
         raise ToolMissingError(f"{argv[0]}: command not found (is it installed?)") from error
     except OSError as error:  # not executable, a directory, a bad interpreter line
         raise ToolMissingError(f"{argv[0]}: cannot run it: {error.strerror}") from error
+    finally:
+        if not isinstance(source, int):
+            source.close()  # the child has its own descriptor of the unnamed file
     with _RUNNING_LOCK:
         _RUNNING.add(process)
         stopped = _STOPPED.is_set()
@@ -181,15 +196,15 @@ def _spawn(
     if reap:
         reaper.start()
     talk = (
-        functools.partial(waits.communicate, process)
+        functools.partial(waits.communicate, process, None)
         if on_line is None
         else _streaming(process, on_line)
     )
     try:
-        stdout, stderr = talk(stdin, timeout=timeout)
+        stdout, stderr = talk(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(process)
-        stdout, stderr = talk(None)
+        stdout, stderr = talk()
         return stdout, stderr, _TIMED_OUT
     except BaseException:
         _discard(process)
@@ -233,10 +248,7 @@ def _streaming(
     for reader in readers:
         reader.start()
 
-    def talk(stdin: str | None, timeout: float | None = None) -> tuple[str, str]:
-        if stdin is not None and process.stdin is not None:
-            process.stdin.write(stdin)
-            process.stdin.close()
+    def talk(timeout: float | None = None) -> tuple[str, str]:
         waits.wait(process, timeout)
         for reader in readers:
             waits.join(reader)
