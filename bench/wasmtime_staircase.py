@@ -28,8 +28,11 @@ from pathlib import Path
 
 from staircase_speed import Crate, breakdown, minbuild, naive_script, run_naive
 
+from minbuild.report.anatomy import parts_cells
 from minbuild.runs.records import RunRecord, latest, load
+from minbuild.runs.rows import toolchain_label
 from minbuild.rust import fetch, toolchains
+from minbuild.util.text import md_row
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = REPO / "examples" / "wasmtime" / "cli"
@@ -153,23 +156,29 @@ def percent(value: float | None) -> str:
 
 def tables(run: RunRecord) -> list[str]:
     """Markdown: each stage's size and step, ours beside the page's two tables; a step more
-    than FLAG_POINTS away from the page's CLI step is marked (the text explains each)."""
+    than FLAG_POINTS away from the page's CLI step is marked (the text explains each). Every
+    stage of the page has a row: one the run has not built (yet) says so."""
     head = [
         "| # | stage | ours | step | tests | CLI 2023 | step | C API 2024 | step | vs CLI step |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
+    built = {stage.name: stage for stage in run.stages}
     rows: list[str] = []
     before: tuple[float | None, float | None, float | None] = (None, None, None)
-    for number, stage in enumerate(run.stages):
-        cli, capi = PUBLISHED.get(stage.name, (None, None))
-        ours = float(stage.size_bytes) if stage.size_bytes is not None else None
+    for number, (name, (cli, capi)) in enumerate(PUBLISHED.items()):
+        stage = built.get(name)
+        ours = float(stage.size_bytes) if stage and stage.size_bytes is not None else None
         ours_step, cli_step, capi_step = (
             step(before[0], ours),
             step(before[1], cli),
             step(before[2], capi),
         )
-        passed = sum(test.status == "passed" for test in stage.tests)
-        tests = f"{passed}/{len(stage.tests)}" if stage.tests else stage.status
+        if stage is None:
+            tests = "not built yet"
+        elif stage.tests_run:
+            tests = f"{stage.tests_passed}/{stage.tests_run}"
+        else:
+            tests = stage.status
         apart = None if ours_step is None or cli_step is None else ours_step - cli_step
         mark = (
             "—"
@@ -177,7 +186,7 @@ def tables(run: RunRecord) -> list[str]:
             else f"{apart:+.0f} pt{' **⚑**' if abs(apart) > FLAG_POINTS else ''}"
         )
         rows.append(
-            f"| {number} | {stage.name} | {size(ours)} | {percent(ours_step)} | {tests} "
+            f"| {number} | {name} | {size(ours)} | {percent(ours_step)} | {tests} "
             f"| {size(cli)} | {percent(cli_step)} | {size(capi)} | {percent(capi_step)} | {mark} |"
         )
         before = (ours, cli, capi)
@@ -186,9 +195,17 @@ def tables(run: RunRecord) -> list[str]:
 
 def tables_command(args: argparse.Namespace) -> None:
     run = load(latest(args.state_dir / "runs"))
-    text = "\n".join(
-        [f"Run `{run.run_id}` ({run.toolchain.get('rustc', '')}, {run.host}):", "", *tables(run)]
-    )
+    lines = [
+        f"Run `{run.run_id}` ({toolchain_label(run.toolchain)}, {run.host}):",
+        "",
+        *tables(run),
+    ]
+    headers, named = parts_cells(run.stages)
+    if named:  # the project file's parts: WASI, clap, formatting, the compiler
+        lines += ["", "The project file's parts, stage by stage (code, % of it):", ""]
+        lines += [md_row(headers), md_row(["---", *("--:" for _ in headers[1:])])]
+        lines += [md_row(row) for row in named]
+    text = "\n".join(lines)
     docs = args.docs.read_text()
     if BEGIN not in docs or END not in docs:
         sys.exit(f"{args.docs}: no {BEGIN} … {END} markers to write between")
