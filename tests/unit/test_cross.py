@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 from pathlib import Path
 
 import pytest
@@ -120,5 +121,12 @@ def test_missing_fixtures_are_made_first_by_the_first_host_stage_that_can(tmp_pa
     store.mkdir()
     for fixture in PROJECT.fixtures:
         (store / fixture.name).write_text("bytecode")
-        (store / f"{fixture.name}.made-by.json").write_text('{"stage": "release"}')
+        made = {"stage": "release", "argv": list(fixture.argv)}
+        (store / f"{fixture.name}.made-by.json").write_text(json.dumps(made))
     assert _fixture_makers(PROJECT, crate(), staircase, toolchain(), tmp_path) == ()
+    # one made by another command than the project file's now is made again
+    first = PROJECT.fixtures[0]
+    made = {"stage": "release", "argv": [*first.argv, "--old-flag"]}
+    (store / f"{first.name}.made-by.json").write_text(json.dumps(made))
+    (again,) = _fixture_makers(PROJECT, crate(), staircase, toolchain(), tmp_path)
+    assert again.stage.name == "debug"

@@ -302,7 +302,8 @@ def test_the_cargo_build_is_run_through_the_context_as_planned(tmp_path: Path) -
     # A first build asks cargo for its units (the progress's total), then builds.
     query, call = fake.calls
     assert list(query.argv) == unitgraph.query(build.invocation.argv)
-    assert query.env == {**build.invocation.env, "RUSTC_BOOTSTRAP": "1"}
+    assert query.env == unitgraph.environment(build.invocation.env)
+    assert query.env["RUSTC_BOOTSTRAP"] == "1" and query.env["CARGO_CACHE_RUSTC_INFO"] == "0"
     assert call.argv == build.invocation.argv and call.env == build.invocation.env
     assert call.cwd == tmp_path / "demo" and call.check is False
     assert (

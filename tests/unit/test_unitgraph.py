@@ -54,7 +54,7 @@ def test_a_first_build_counts_against_the_planned_units(tmp_path: Path) -> None:
     runner = Answer(graph("build", "run-custom-build", "build", "build"))
     expected = unitgraph.expected(runner, BUILD, {"RUSTFLAGS": "-Cx"}, tmp_path)
     assert expected == Expected(3, None)
-    assert runner.env == {"RUSTFLAGS": "-Cx", "RUSTC_BOOTSTRAP": "1"}
+    assert runner.env == {"RUSTFLAGS": "-Cx", "RUSTC_BOOTSTRAP": "1", "CARGO_CACHE_RUSTC_INFO": "0"}
     said: list[str] = []
     progress = UnitProgress(said.append, expected)
     progress(json.dumps({"reason": "compiler-artifact", "target": {"name": "itoa"}}))

@@ -2,7 +2,10 @@
  *   host compile MODULE.wat OUT.cwasm     (a library with a compiler and wat: else exit 2)
  *   host call MODULE.cwasm EXPORT ARG     prints the i32 result; a trap prints
  *                                         "trap: CODE MESSAGE" and exits 1
- * Any other error prints "error: MESSAGE" and exits 2. */
+ * Any other error prints "error: MESSAGE" and exits 2.
+ * A compiled module records its engine's settings, and an engine loads only modules compiled
+ * for its own: every engine here has GC, component-model concurrency and threads off, which
+ * the minimal library lacks, so the full library's modules run on the minimal one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,10 @@
 #pragma weak wasmtime_wat2wasm
 #pragma weak wasmtime_module_new
 #pragma weak wasmtime_module_serialize
+/* So are the settings that a minimal library may not have built in. */
+#pragma weak wasmtime_config_gc_support_set
+#pragma weak wasmtime_config_concurrency_support_set
+#pragma weak wasmtime_config_wasm_threads_set
 
 static int fail(const char *what, wasmtime_error_t *error, wasm_trap_t *trap) {
   wasm_byte_vec_t message = {0, NULL};
@@ -91,8 +98,17 @@ static int call(wasm_engine_t *engine, const char *path, const char *name, int32
   return 0;
 }
 
+static wasm_engine_t *engine_new(void) {
+  wasm_config_t *config = wasm_config_new();
+  if (wasmtime_config_gc_support_set != NULL) wasmtime_config_gc_support_set(config, false);
+  if (wasmtime_config_concurrency_support_set != NULL)
+    wasmtime_config_concurrency_support_set(config, false);
+  if (wasmtime_config_wasm_threads_set != NULL) wasmtime_config_wasm_threads_set(config, false);
+  return wasm_engine_new_with_config(config);
+}
+
 int main(int argc, char **argv) {
-  wasm_engine_t *engine = wasm_engine_new();
+  wasm_engine_t *engine = engine_new();
   if (argc == 4 && strcmp(argv[1], "compile") == 0) {
     if (wasmtime_module_new == NULL || wasmtime_wat2wasm == NULL) {
       fprintf(stderr, "error: this library has no compiler (or no wat)\n");

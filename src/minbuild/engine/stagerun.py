@@ -306,7 +306,10 @@ class StageRun:
         state dir: a re-run's unchanged artifacts are not read (nor demangled) again."""
         own, theirs = self.context.crate_origins(self.build.crate)
         parts = self.context.project.parts
-        key = json.dumps([binaries.READER, digest, sorted(own), sorted(theirs), repr(parts)])
+        basis: list[object] = [binaries.READER, digest, sorted(own), sorted(theirs)]
+        if parts:  # what they count by, not their descriptions
+            basis.append([[p.name, p.crates, p.symbols] for p in parts])
+        key = json.dumps(basis)
         name = hashlib.sha256(key.encode()).hexdigest()
         kept = inside(self.context.state_dir, "compositions", f"{name}.json")
         try:

@@ -74,12 +74,17 @@ class FixtureStore:
 
     def provenance(self, fixtures: Sequence[Fixture]) -> dict[str, str]:
         """Fixture name -> the build that made it, for every fixture that exists."""
-        return {f.name: made for f in fixtures if (made := self.made_by(f.name))}
+        return {f.name: made for f in fixtures if (made := self.made_by(f))}
 
-    def made_by(self, name: str) -> str | None:
+    def made_by(self, fixture: Fixture) -> str | None:
+        """The stage that made the kept file, or None: none is kept, or it was made by another
+        command than the fixture's now (the project file changed its flags, say)."""
+        name = fixture.name
         try:
             data = json.loads(inside(self.directory, f"{name}.made-by.json").read_text("utf-8"))
         except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("argv") != list(fixture.argv):
             return None
         return str(data["stage"]) if self.path(name).is_file() else None
 
@@ -98,7 +103,7 @@ class FixtureStore:
         temporary.replace(self.path(fixture.name))
         write_atomic(
             inside(self.directory, f"{fixture.name}.made-by.json"),
-            json.dumps({"stage": stage, "run_id": run_id}) + "\n",
+            json.dumps({"stage": stage, "run_id": run_id, "argv": list(fixture.argv)}) + "\n",
         )
 
 

@@ -348,9 +348,10 @@ def _compose(
         for name, size in sorted(by_crate.items(), key=lambda item: (-item[1], item[0]))
     )
     top = sorted(shares, key=lambda share: (-share.size, share.name))[:TOP_SYMBOLS]
+    # without symbols a part cannot be counted: no count, rather than a 0 that says "gone"
     parts = tuple(
         Share(part.name, sum(s.size for s in shares if part.holds(s.crate, s.name)))
-        for part in origins.parts
+        for part in (origins.parts if symbols else ())
     )
     return Composition(
         form,

@@ -30,7 +30,10 @@ def query(argv: Sequence[str]) -> list[str] | None:
 
 
 def environment(env: Mapping[str, str]) -> dict[str, str]:
-    return {**env, "RUSTC_BOOTSTRAP": "1"}
+    # CARGO_CACHE_RUSTC_INFO=0: cargo caches `rustc --print=cfg` in the target dir, keyed
+    # without RUSTC_BOOTSTRAP; the nightly cfgs this query's rustc prints must not be what a
+    # stable build of the same target dir reads back.
+    return {**env, "RUSTC_BOOTSTRAP": "1", "CARGO_CACHE_RUSTC_INFO": "0"}
 
 
 def compiled_units(graph_json: str) -> int | None:
