@@ -22,7 +22,8 @@ def test_an_example_project_file_loads(path: Path) -> None:
     project = load_project(path)
     assert project.manifest == path.parent / "Cargo.toml"
     # every file a command names beside the project file exists
-    for command in (*project.tests, *project.fixtures):
-        for arg in command.argv:
+    commands = [test.argv for test in project.tests] + [f.argv for f in project.fixtures]
+    for argv in commands:
+        for arg in argv:
             if arg.startswith("{config_dir}/"):
                 assert (path.parent / arg.removeprefix("{config_dir}/")).is_file(), arg
