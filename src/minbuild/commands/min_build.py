@@ -18,8 +18,10 @@ Options = BuildOptions
 def run(options: BuildOptions, reporter: Reporter) -> Outcome:
     """Plan the builds (a dry run prints them), run them, and with `check` gate the budgets."""
     # A run's first build stands for the toolchain check (a `cargo check` of the crate, minutes
-    # on a large one); a dry run, which builds nothing, leaves it unmade and says so.
-    plan = execute.planned(options, reporter, check_in_lane=True)
+    # on a large one); a dry run, which builds nothing, leaves it unmade and says so, unless
+    # the user named the toolchain: one that fails is said, with one that works, before a run.
+    named = options.dry_run and options.toolchain is not None
+    plan = execute.planned(options, reporter, check_in_lane=not named)
     if options.dry_run:
         return Outcome(text=describe.describe_plan(plan))
     reporter.lanes(plan.parallel)
