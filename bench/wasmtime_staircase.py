@@ -32,7 +32,7 @@ from minbuild.report.anatomy import parts_cells
 from minbuild.runs.records import RunRecord, latest, load
 from minbuild.runs.rows import toolchain_label
 from minbuild.rust import fetch, toolchains
-from minbuild.util.text import md_row
+from minbuild.util.text import md_table
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = REPO / "examples" / "wasmtime" / "cli"
@@ -158,12 +158,10 @@ def tables(run: RunRecord) -> list[str]:
     """Markdown: each stage's size and step, ours beside the page's two tables; a step more
     than FLAG_POINTS away from the page's CLI step is marked (the text explains each). Every
     stage of the page has a row: one the run has not built (yet) says so."""
-    head = [
-        "| # | stage | ours | step | tests | CLI 2023 | step | C API 2024 | step | vs CLI step |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    headers = ["#", "stage", "ours", "step", "tests", "CLI 2023", "step", "C API 2024", "step"]
+    headers.append("vs CLI step")
     built = {stage.name: stage for stage in run.stages}
-    rows: list[str] = []
+    rows: list[list[str]] = []
     before: tuple[float | None, float | None, float | None] = (None, None, None)
     for number, (name, (cli, capi)) in enumerate(PUBLISHED.items()):
         stage = built.get(name)
@@ -185,12 +183,11 @@ def tables(run: RunRecord) -> list[str]:
             if apart is None
             else f"{apart:+.0f} pt{' **⚑**' if abs(apart) > FLAG_POINTS else ''}"
         )
-        rows.append(
-            f"| {number} | {name} | {size(ours)} | {percent(ours_step)} | {tests} "
-            f"| {size(cli)} | {percent(cli_step)} | {size(capi)} | {percent(capi_step)} | {mark} |"
-        )
+        cells = [str(number), name, size(ours), percent(ours_step), tests]
+        cells += [size(cli), percent(cli_step), size(capi), percent(capi_step), mark]
+        rows.append(cells)
         before = (ours, cli, capi)
-    return [*head, *rows]
+    return md_table(headers, rows, "l" * 10)
 
 
 def tables_command(args: argparse.Namespace) -> None:
@@ -203,8 +200,7 @@ def tables_command(args: argparse.Namespace) -> None:
     headers, named = parts_cells(run.stages)
     if named:  # the project file's parts: WASI, clap, formatting, the compiler
         lines += ["", "The project file's parts, stage by stage (code, % of it):", ""]
-        lines += [md_row(headers), md_row(["---", *("--:" for _ in headers[1:])])]
-        lines += [md_row(row) for row in named]
+        lines += md_table(headers, named, "l" + "r" * (len(headers) - 1))
     text = "\n".join(lines)
     docs = args.docs.read_text()
     if BEGIN not in docs or END not in docs:

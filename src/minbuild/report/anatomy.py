@@ -11,7 +11,7 @@ from minbuild.report.table import size_text
 from minbuild.runs.composition import UNATTRIBUTED, Composition, Section
 from minbuild.runs.records import StageRecord
 from minbuild.util.errors import printable
-from minbuild.util.text import format_table, md_code, md_row, md_text
+from minbuild.util.text import format_table, md_code, md_table, md_text
 
 TOP = 10
 
@@ -65,21 +65,24 @@ def composition_text(label: str, parts: Composition, *, exact: bool = False, top
     )
 
 
+def counted_parts(stages: Sequence[StageRecord]) -> list[tuple[StageRecord, Composition]]:
+    """The stages whose composition counted the project's parts, each with that composition."""
+    return [(s, s.composition) for s in stages if s.composition and s.composition.parts]
+
+
 def parts_cells(
     stages: Sequence[StageRecord], *, exact: bool = False
 ) -> tuple[list[str], list[list[str]]]:
     """The project's named parts stage by stage (headers, rows): each part's code and its
     share of the code section. No rows when no stage counted a part."""
-    counted = [s for s in stages if s.composition is not None and s.composition.parts]
+    counted = counted_parts(stages)
     names: list[str] = []
-    for stage in counted:
-        assert stage.composition is not None
-        names += [part.name for part in stage.composition.parts if part.name not in names]
+    for _, composition in counted:
+        names += [part.name for part in composition.parts if part.name not in names]
     rows = []
-    for stage in counted:
-        assert stage.composition is not None
-        sizes = {part.name: part.size for part in stage.composition.parts}
-        code = stage.composition.code_size
+    for stage, composition in counted:
+        sizes = {part.name: part.size for part in composition.parts}
+        code = composition.code_size
         cells = [
             f"{size_text(sizes[name], exact=exact)} ({_share(sizes[name], code)})"
             if name in sizes
@@ -128,8 +131,8 @@ def diff_markdown(change: CompositionDiff, *, exact: bool = False, top: int = TO
     for level, _ in _LEVELS:
         movers = change.top(level, top)
         if movers:
-            lines += ["", md_row(_headers(level)), md_row(["---", "--:", "--:", "--:"])]
-            lines += [md_row([md_code(row[0]), *row[1:]]) for row in _cells(movers, exact=exact)]
+            cells = [[md_code(row[0]), *row[1:]] for row in _cells(movers, exact=exact)]
+            lines += ["", *md_table(_headers(level), cells, "lrrr")]
     return "\n".join(lines)
 
 
@@ -138,21 +141,19 @@ def movers_markdown(
 ) -> str:
     """One table of the crates that moved most in each change: the summary a reviewer reads
     first."""
-    lines = [md_row(["change", "file", "crate", "Δ"]), md_row(["---", "--:", "---", "--:"])]
+    rows = []
     for change in changes:
         for index, mover in enumerate(change.top("crate", top) or [None]):
             first = index == 0
-            lines.append(
-                md_row(
-                    [
-                        md_text(f"{change.before_label} → {change.after_label}") if first else "",
-                        f"{change.file_delta:+,}" if first else "",
-                        md_code(mover.name) if mover else "(none)",
-                        f"{mover.delta:+,}" if mover else "",
-                    ]
-                )
+            rows.append(
+                [
+                    md_text(f"{change.before_label} → {change.after_label}") if first else "",
+                    f"{change.file_delta:+,}" if first else "",
+                    md_code(mover.name) if mover else "(none)",
+                    f"{mover.delta:+,}" if mover else "",
+                ]
             )
-    return "\n".join(lines)
+    return "\n".join(md_table(["change", "file", "crate", "Δ"], rows, "lrlr"))
 
 
 _LEVELS: tuple[tuple[Level, str], ...] = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 from minbuild.report.anatomy import movers_markdown
 from minbuild.report.formats import Report, budget_lines, markdown
 from minbuild.report.table import delta_text, size_text
-from minbuild.util.text import first_few, md_code, md_row, md_text
+from minbuild.util.text import first_few, md_code, md_table, md_text
 
 MARKER = "<!-- minbuild:size-report -->"
 """The comment's first line: a CI step looks for it among the pull request's comments and
@@ -46,13 +46,12 @@ def comment(report: Report, *, exact: bool = False) -> str:
     )[:TOP_CHANGES]
     if changed:
         lines += ["", f"Largest changes against {report.against}:", ""]
-        lines += [md_row(["stage", "target", "then", "now", "Δ", "Δ %"])]
-        lines += [md_row(["---", "---", "--:", "--:", "--:", "--:"])]
+        rows = []
         for change in changed:
             delta, percent = delta_text(change.delta, change.percent)
             then, now = size_text(change.then, exact=exact), size_text(change.now, exact=exact)
-            cells = [md_code(change.stage), md_text(change.target), then, now, delta, percent]
-            lines.append(md_row(cells))
+            rows.append([md_code(change.stage), md_text(change.target), then, now, delta, percent])
+        lines += md_table(["stage", "target", "then", "now", "Δ", "Δ %"], rows, "llrrrr")
     if report.diffs:
         lines += ["", "What moved, by crate:", "", movers_markdown(report.diffs, exact=exact)]
     head = "\n".join(lines)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from minbuild.budgets.limits import Violation
 from minbuild.report.anatomy import (
     composition_text,
+    counted_parts,
     diff_markdown,
     diff_text,
     movers_markdown,
@@ -21,7 +22,15 @@ from minbuild.report.movers import CompositionDiff, Level, label
 from minbuild.report.table import cache_text, delta_text, grid, notes, render, size_text
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import Change, Row, base_stage, rows, tests_text, toolchain_label
-from minbuild.util.text import first_few, format_table, md_code, md_fenced, md_row, md_text, shorten
+from minbuild.util.text import (
+    first_few,
+    format_table,
+    md_code,
+    md_fenced,
+    md_table,
+    md_text,
+    shorten,
+)
 
 FORMATS = ("terminal", "markdown", "json", "csv", "html")
 REPORT_SCHEMA = "minbuild.report/1"
@@ -151,10 +160,12 @@ def markdown(report: Report, *, exact: bool = False) -> str:
             "",
             "### The project's parts (code, % of it)",
             "",
-            md_row([md_text(h) for h in headers]),
+            *md_table(
+                [md_text(h) for h in headers],
+                [[md_text(cell) for cell in row] for row in named],
+                "l" + "r" * (len(headers) - 1),
+            ),
         ]
-        lines += [md_row(["---", *("--:" for _ in headers[1:])])]
-        lines += [md_row([md_text(cell) for cell in row]) for row in named]
     explained = notes(report.rows)
     if explained:
         lines += ["", *(f"- {md_code(stage)}: {md_text(note, 400)}" for stage, note in explained)]
@@ -167,11 +178,13 @@ def markdown(report: Report, *, exact: bool = False) -> str:
             "",
             f"### Compared with {md_text(report.against)}",
             "",
-            md_row(_CHANGE_HEADERS),
-            md_row(["---", "---", "--:", "--:", "--:", "--:"]),
-            *(
-                md_row([md_code(stage), md_text(target), *sizes])
-                for stage, target, *sizes in _change_cells(report.changes, exact=exact)
+            *md_table(
+                _CHANGE_HEADERS,
+                [
+                    [md_code(stage), md_text(target), *sizes]
+                    for stage, target, *sizes in _change_cells(report.changes, exact=exact)
+                ],
+                "llrrrr",
             ),
         ]
     lines += _markdown_composition(report, exact=exact)
@@ -191,8 +204,7 @@ def _markdown_table(report: Report, *, exact: bool) -> list[str]:
     headers = ["#", "stage", "target", "size", "Δ prev", "Δ %"]
     headers += [f"% of {md_text(base.name) if base else 'base'}", "tests", "toolchain"]
     headers += ["cache"] * cached + ["status"]
-    align = ["--:", "---", "---", "--:", "--:", "--:", "--:", "--:", "---"]
-    lines = [md_row(headers), md_row([*align, *["--:"] * cached, "---"])]
+    rows = []
     for number, row in enumerate(report.rows):
         delta, percent = delta_text(row.delta, row.delta_percent)
         cells = [str(number), md_code(row.stage), md_text(row.target)]
@@ -205,8 +217,8 @@ def _markdown_table(report: Report, *, exact: bool) -> list[str]:
         ]
         cells += [cache_text(row.record)] * cached
         cells.append(row.status if row.status == "ok" else f"**{md_text(row.status)}**")
-        lines.append(md_row(cells))
-    return lines
+        rows.append(cells)
+    return md_table(headers, rows, "rllrrrrrl" + "r" * cached + "l")
 
 
 def _markdown_composition(report: Report, *, exact: bool) -> list[str]:
@@ -262,17 +274,16 @@ def to_json(report: Report, *, exact: bool = False) -> str:
         "host": run.host,
         "rows": [_row_data(row) for row in report.rows],
     }
-    counted = [s for s in run.stages if s.composition is not None and s.composition.parts]
+    counted = counted_parts(run.stages)
     if counted:
         data["parts"] = [
             {
-                "stage": s.name,
-                "target": s.target,
-                "code_bytes": s.composition.code_size,
-                "bytes": {p.name: p.size for p in s.composition.parts},
+                "stage": stage.name,
+                "target": stage.target,
+                "code_bytes": composition.code_size,
+                "bytes": {p.name: p.size for p in composition.parts},
             }
-            for s in counted
-            if s.composition is not None
+            for stage, composition in counted
         ]
     if report.against is not None:
         data["comparison"] = {

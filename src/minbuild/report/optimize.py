@@ -16,7 +16,7 @@ from minbuild.runs import trials
 from minbuild.runs.composition import Composition
 from minbuild.runs.rows import tests_text, toolchain_label
 from minbuild.runs.trials import Export, OptimizeRecord, Step
-from minbuild.util.text import format_table, human_size, md_row
+from minbuild.util.text import format_table, human_size, md_table
 
 REFERENCE_LABELS = {
     "start": "start point",
@@ -289,8 +289,7 @@ def markdown(record: OptimizeRecord) -> str:
 
 
 def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    lines = [md_row(headers), md_row(["---"] * len(headers))]
-    return "\n".join([*lines, *(md_row(row) for row in rows)])
+    return "\n".join(md_table(headers, rows, "l" * len(headers)))
 
 
 def to_json(record: OptimizeRecord) -> str:

@@ -106,6 +106,13 @@ def md_row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> list[str]:
+    """A markdown table's lines; `align` has one letter per column, `l` or `r` (numbers)."""
+    assert len(align) == len(headers), (align, headers)
+    rule = ["--:" if letter == "r" else "---" for letter in align]
+    return [md_row(headers), md_row(rule), *(md_row(row) for row in rows)]
+
+
 def first_few(names: Sequence[str], shown: int = 5) -> str:
     """`a, b, c, d, e and 211 more`: a long list of names, cut for one line."""
     text = ", ".join(names[:shown])
