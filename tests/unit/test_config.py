@@ -97,6 +97,18 @@ def test_fixture_placeholder_must_be_declared(tmp_path: Path) -> None:
     assert "unknown placeholder {fixture:prog}" in error_of(path)
 
 
+def test_a_fixture_has_two_minutes_unless_it_says_how_long(tmp_path: Path) -> None:
+    fixtures = """\
+    fixtures:
+      - {name: quick, argv: [cc, -o, "{output}", host.c]}
+      - {name: slow, argv: [cargo, run, --, "{output}"], timeout: 900}
+    """
+    quick, slow = load_project(write(tmp_path, MINIMAL + textwrap.dedent(fixtures))).fixtures
+    assert (quick.timeout, slow.timeout) == (120.0, 900.0)
+    bad = MINIMAL + textwrap.dedent(fixtures).replace("900", "-1")
+    assert "timeout" in error_of(write(tmp_path, bad, "bad.yaml"))
+
+
 def test_duplicate_test_names(tmp_path: Path) -> None:
     text = MINIMAL + "  - {name: hello, argv: [x]}\n"
     assert "duplicate name 'hello'" in error_of(write(tmp_path, text))

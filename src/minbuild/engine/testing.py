@@ -96,7 +96,9 @@ class FixtureStore:
             self.directory, f".{fixture.name}.{os.getpid()}.{threading.get_ident()}.partial"
         )
         command.run(
-            context.command(fixture.argv, output=temporary), cwd=context.workdir, timeout=120
+            context.command(fixture.argv, output=temporary),
+            cwd=context.workdir,
+            timeout=fixture.timeout,
         )
         if not temporary.is_file():
             raise CommandFailed(list(fixture.argv), 0, f"did not write {{output}} ({temporary})")

@@ -48,6 +48,8 @@ class Fixture:
     """A stage makes the fixture with its own binary only if it has all of these features."""
     argv: tuple[str, ...]
     """The command that writes the fixture to {output}."""
+    timeout: float = 120.0
+    """Seconds before the command is killed."""
 
 
 @dataclass(frozen=True)
@@ -264,7 +266,8 @@ def _fixture(doc: Document, data: dict[str, Any], at: KeyPath) -> Fixture:
     argv = texts(data["argv"])
     if not any("{output}" in arg for arg in argv):
         raise doc.error((*at, "argv"), "must be a command that writes {output}")
-    return Fixture(data["name"], data["description"], texts(data["needs_features"]), argv)
+    needs = texts(data["needs_features"])
+    return Fixture(data["name"], data["description"], needs, argv, float(data["timeout"]))
 
 
 def _test(
