@@ -191,3 +191,25 @@ def test_a_test_whose_program_path_is_wrong_is_the_projects_failure(tmp_path: Pa
         result = run_test(project_test(name="wrong", argv=(program,)), context)
         assert result.status == "failed", result
         assert not result.reason.startswith("this machine lacks"), result.reason
+
+
+def test_a_fixture_that_runs_no_artifact_is_made_once_for_all_the_lanes(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from minbuild.engine.testing import FixtureStore, TestContext
+    from minbuild.project.config import Fixture
+
+    count = tmp_path / "count"
+    script = (
+        "import sys, time; time.sleep(0.5); open(sys.argv[1], 'a').write('x'); "
+        "open(sys.argv[2], 'w').write('compiled')"
+    )
+    fixture = Fixture("prog", "", (), (PY, "-c", script, str(count), "{output}"))
+    store = FixtureStore(tmp_path / "fixtures")
+    context = TestContext(tmp_path / "bin", tmp_path, tmp_path, tmp_path, {})
+    with ThreadPoolExecutor(3) as lanes:
+        for made in [lanes.submit(store.make, fixture, context, f"s{n}", "r") for n in range(3)]:
+            made.result()
+    assert count.read_text() == "x" and store.path("prog").read_text() == "compiled"
+    store.make(fixture, context, "later", "r2")  # kept: not made again
+    assert count.read_text() == "x" and store.made_by(fixture) == "s0"

@@ -130,3 +130,18 @@ def test_missing_fixtures_are_made_first_by_the_first_host_stage_that_can(tmp_pa
     (store / f"{first.name}.made-by.json").write_text(json.dumps(made))
     (again,) = _fixture_makers(PROJECT, crate(), staircase, toolchain(), tmp_path)
     assert again.stage.name == "debug"
+
+
+def test_a_fixture_that_runs_no_artifact_needs_no_host_build(tmp_path: Path) -> None:
+    from minbuild.engine.planner import _fixture_makers
+    from minbuild.engine.stagerun import fixtures_made_by
+
+    own_compiler = dataclasses.replace(
+        PROJECT.fixtures[0], argv=("cargo", "run", "--", "{output}"), needs_features=()
+    )
+    project = dataclasses.replace(PROJECT, fixtures=(own_compiler,))
+    staircase = list(STAGES.values())
+    assert _fixture_makers(project, crate(), staircase, toolchain(), tmp_path) == ()
+    (host,) = _fixture_makers(PROJECT, crate(), staircase, toolchain(), tmp_path)
+    assert fixtures_made_by(PROJECT, host)  # the demo's fixtures run the artifact
+    assert fixtures_made_by(project, host) == ()  # a stage's tests make it when they need it

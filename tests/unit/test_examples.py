@@ -14,7 +14,7 @@ PROJECTS = sorted((REPO / "examples").glob("*/*/minbuild.yaml"))
 
 
 def test_the_wasmtime_examples_are_there() -> None:
-    assert {p.parent.name for p in PROJECTS} >= {"cli", "capi"}
+    assert {p.parent.name for p in PROJECTS} >= {"cli", "capi", "platform"}
 
 
 @pytest.mark.parametrize("path", PROJECTS, ids=lambda p: str(p.relative_to(REPO)))

@@ -348,7 +348,7 @@ def _fixture_makers(
         )
 
     for fixture in project.fixtures:
-        if store.made_by(fixture) is not None:
+        if not fixture.runs_artifact or store.made_by(fixture) is not None:
             continue
         if any(can_make(stage, fixture.needs_features) for stage in made_in_run):
             continue

@@ -96,7 +96,9 @@ def fixtures_made_by(project: Project, build: Build) -> tuple[Fixture, ...]:
     features = cargo.enabled_features(
         build.crate, default_features=build.stage.default_features, features=build.stage.features
     )
-    return tuple(f for f in project.fixtures if set(f.needs_features) <= features)
+    return tuple(
+        f for f in project.fixtures if f.runs_artifact and set(f.needs_features) <= features
+    )
 
 
 def now() -> str:
@@ -350,13 +352,16 @@ class StageRun:
         )
 
     def _make_fixtures(self, context: testing.TestContext, progress: Progress) -> list[TestResult]:
-        """Make every fixture this build's features allow; a failure is a failed test."""
+        """Make every fixture this build's features allow, and those that need no artifact
+        and are not kept yet; a failure is a failed test."""
         failures = []
-        for fixture in fixtures_made_by(self.context.project, self.build):
+        store, project = self.fixture_store, self.context.project
+        standalone = [f for f in project.fixtures if not f.runs_artifact and not store.made_by(f)]
+        for fixture in [*fixtures_made_by(project, self.build), *standalone]:
             progress(f"making fixture {fixture.name}")
             started = time.monotonic()
             try:
-                self.fixture_store.make(fixture, context, self.build.label, self.context.run_id)
+                store.make(fixture, context, self.build.label, self.context.run_id)
             except (CommandFailed, ToolMissingError) as error:
                 failures.append(
                     TestResult(

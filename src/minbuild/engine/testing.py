@@ -66,6 +66,8 @@ class TestContext:
 class FixtureStore:
     """Fixture files kept across runs, each with the stage (and run) whose binary made it."""
 
+    _standalone = threading.Lock()  # every store: one run's lanes have one store each
+
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
@@ -89,7 +91,16 @@ class FixtureStore:
         return str(data["stage"]) if self.path(name).is_file() else None
 
     def make(self, fixture: Fixture, context: TestContext, stage: str, run_id: str) -> None:
-        """Run the fixture's command with this stage's binary; raises CommandFailed on failure."""
+        """Run the fixture's command with this stage's binary; raises CommandFailed on failure.
+        One that runs no artifact is made once: the lanes that need it wait for the first."""
+        if fixture.runs_artifact:
+            self._make(fixture, context, stage, run_id)
+            return
+        with self._standalone:
+            if self.made_by(fixture) is None:
+                self._make(fixture, context, stage, run_id)
+
+    def _make(self, fixture: Fixture, context: TestContext, stage: str, run_id: str) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         # Lanes make fixtures at once: the temporary name is the process's and the thread's.
         temporary = inside(

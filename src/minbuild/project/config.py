@@ -51,6 +51,13 @@ class Fixture:
     timeout: float = 120.0
     """Seconds before the command is killed."""
 
+    @property
+    def runs_artifact(self) -> bool:
+        """Whether the command runs a stage's artifact ({binary}). One that does not (a
+        compiler of its own) is made once, by whichever build's tests come first, of any
+        target or kind, and kept."""
+        return any("{binary}" in arg for arg in self.argv)
+
 
 @dataclass(frozen=True)
 class TestSpec:
