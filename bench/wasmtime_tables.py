@@ -209,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     chosen: Mapping[str, Path] = {n: d for n in BLOCKS if (d := getattr(args, n)) is not None}
     if not chosen:
         parser.error("name at least one state dir: --cli, --capi or --platform")
+    if not args.docs.is_file():
+        parser.error(f"--docs {args.docs}: no such file (the page to write the tables into)")
     docs = args.docs.read_text()
     for name, state_dir in chosen.items():
         lines = BLOCKS[name](state_dir)
