@@ -33,6 +33,7 @@ from minbuild.rust.unitprogress import Expected, UnitProgress
 from minbuild.util import command
 from minbuild.util.errors import CommandFailed, ToolMissingError, UnreadableArtifact
 from minbuild.util.files import disk_full, says_disk_full, write_atomic
+from minbuild.util.text import human_size
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,8 @@ class StageRun:
         )
         if failure:
             return Built(dataclasses.replace(built, status="failed", reason=failure))
+        # Minutes on a debug build of a large crate (a 1 GiB .a): the progress says so.
+        progress(f"measuring {artifact.name} ({human_size(artifact.stat().st_size)})")
         digest = _sha256(artifact)
         built = dataclasses.replace(built, staticlib=self._measure_staticlib(messages))
         built = self._compose(built, artifact, digest)

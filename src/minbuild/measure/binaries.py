@@ -172,15 +172,23 @@ def _archive(path: Path, origins: Origins) -> Composition:
     symbols: list[_Symbol] = []
     code_size = 0
     for member, elf in _objects(path):
+        # One pass over the section headers: a debug object has one section per function
+        # (tens of thousands), and pyelftools parses a header anew at every lookup.
+        names: list[str] = []
+        table: SymbolTableSection | None = None
         for section in elf.iter_sections():
+            name = _base_name(section.name)
+            names.append(name)
+            if isinstance(section, SymbolTableSection) and section.name == ".symtab":
+                table = section
             if not section.name or not section["sh_flags"] & SH_FLAGS.SHF_ALLOC:
                 continue
-            name = _base_name(section.name)
             in_file = section["sh_type"] != "SHT_NOBITS"
             sections.append(Section(name, section["sh_size"], True, in_file))
             if name == ".text":
                 code_size += section["sh_size"]
-        symbols += _object_symbols(elf, _member_crate(member))
+        if table is not None:
+            symbols += _object_symbols(table, names, _member_crate(member))
     return _compose(
         "archive",
         path.stat().st_size,
@@ -258,18 +266,18 @@ def _member_crate(name: bytes) -> str | None:
     return match.group(1) if match and text.endswith(".rcgu.o") else None
 
 
-def _object_symbols(elf: ELFFile, crate: str | None) -> Iterator[_Symbol]:
+def _object_symbols(
+    table: SymbolTableSection, section_names: list[str], crate: str | None
+) -> Iterator[_Symbol]:
     """An object file's defined, sized functions (each in a .text section of its own), one
-    per place (a weak alias shares its function's code)."""
-    table = elf.get_section_by_name(".symtab")
-    if not isinstance(table, SymbolTableSection):
-        return
+    per place (a weak alias shares its function's code); `section_names` by index, based."""
     seen: set[tuple[int, int]] = set()
     for symbol in table.iter_symbols():
         index, place = symbol["st_shndx"], (symbol["st_shndx"], symbol["st_value"])
         if symbol["st_info"]["type"] != "STT_FUNC" or not symbol["st_size"] or place in seen:
             continue
-        if isinstance(index, int) and _base_name(elf.get_section(index).name) == ".text":
+        in_text = isinstance(index, int) and index < len(section_names)
+        if in_text and section_names[index] == ".text":
             seen.add(place)
             yield _Symbol(symbol.name, symbol["st_size"], crate)
 
