@@ -4,8 +4,8 @@
  *                                         "trap: CODE MESSAGE" and exits 1
  * Any other error prints "error: MESSAGE" and exits 2.
  * A compiled module records its engine's settings, and an engine loads only modules compiled
- * for its own: every engine here has GC, component-model concurrency and threads off, which
- * the minimal library lacks, so the full library's modules run on the minimal one. */
+ * for its own: every engine here has GC, exceptions, component-model concurrency and threads
+ * off, which the minimal library lacks, so the full library's modules run on the minimal one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +20,7 @@
 #pragma weak wasmtime_config_gc_support_set
 #pragma weak wasmtime_config_concurrency_support_set
 #pragma weak wasmtime_config_wasm_threads_set
+#pragma weak wasmtime_config_wasm_exceptions_set
 
 static int fail(const char *what, wasmtime_error_t *error, wasm_trap_t *trap) {
   wasm_byte_vec_t message = {0, NULL};
@@ -104,6 +105,8 @@ static wasm_engine_t *engine_new(void) {
   if (wasmtime_config_concurrency_support_set != NULL)
     wasmtime_config_concurrency_support_set(config, false);
   if (wasmtime_config_wasm_threads_set != NULL) wasmtime_config_wasm_threads_set(config, false);
+  if (wasmtime_config_wasm_exceptions_set != NULL)
+    wasmtime_config_wasm_exceptions_set(config, false);
   return wasm_engine_new_with_config(config);
 }
 

@@ -36,7 +36,9 @@ def headers(crate_dir: Path) -> Path:
 
 def linked(library: Path, workdir: Path, crate_dir: Path) -> Path:
     seen = library.stat()
-    key = hashlib.sha256(f"{library}:{seen.st_size}:{seen.st_mtime_ns}".encode()).hexdigest()
+    source = hashlib.sha256((HERE / "host.c").read_bytes()).hexdigest()  # a changed host relinks
+    built_from = f"{library}:{seen.st_size}:{seen.st_mtime_ns}:{source}"
+    key = hashlib.sha256(built_from.encode()).hexdigest()
     host = workdir / f"host-{key[:16]}"
     if host.exists():
         return host
