@@ -4,8 +4,9 @@
  *                                         "trap: CODE MESSAGE" and exits 1
  * Any other error prints "error: MESSAGE" and exits 2.
  * A compiled module records its engine's settings, and an engine loads only modules compiled
- * for its own: every engine here has GC, exceptions, component-model concurrency and threads
- * off, which the minimal library lacks, so the full library's modules run on the minimal one. */
+ * for its own: every engine here has off what the minimal library lacks (GC and the proposals
+ * built on it, the component model, threads), so the full library's modules run on the
+ * minimal one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,11 @@
 #pragma weak wasmtime_config_concurrency_support_set
 #pragma weak wasmtime_config_wasm_threads_set
 #pragma weak wasmtime_config_wasm_exceptions_set
+#pragma weak wasmtime_config_wasm_gc_set
+#pragma weak wasmtime_config_wasm_function_references_set
+#pragma weak wasmtime_config_wasm_reference_types_set
+#pragma weak wasmtime_config_wasm_component_model_set
+#pragma weak wasmtime_config_wasm_stack_switching_set
 
 static int fail(const char *what, wasmtime_error_t *error, wasm_trap_t *trap) {
   wasm_byte_vec_t message = {0, NULL};
@@ -99,14 +105,22 @@ static int call(wasm_engine_t *engine, const char *path, const char *name, int32
   return 0;
 }
 
+/* Off, where the library has the setting: what a minimal library lacks, so that a module
+ * compiled by the full library asks for none of it. */
+#define OFF(setting) \
+  if (wasmtime_config_##setting##_set != NULL) wasmtime_config_##setting##_set(config, false)
+
 static wasm_engine_t *engine_new(void) {
   wasm_config_t *config = wasm_config_new();
-  if (wasmtime_config_gc_support_set != NULL) wasmtime_config_gc_support_set(config, false);
-  if (wasmtime_config_concurrency_support_set != NULL)
-    wasmtime_config_concurrency_support_set(config, false);
-  if (wasmtime_config_wasm_threads_set != NULL) wasmtime_config_wasm_threads_set(config, false);
-  if (wasmtime_config_wasm_exceptions_set != NULL)
-    wasmtime_config_wasm_exceptions_set(config, false);
+  OFF(gc_support);
+  OFF(concurrency_support);
+  OFF(wasm_threads);
+  OFF(wasm_exceptions);
+  OFF(wasm_gc);
+  OFF(wasm_function_references);
+  OFF(wasm_reference_types);
+  OFF(wasm_component_model);
+  OFF(wasm_stack_switching);
   return wasm_engine_new_with_config(config);
 }
 
