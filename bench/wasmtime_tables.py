@@ -154,20 +154,26 @@ def provenance(staircase: Staircase) -> str:
     return f"Runs {runs} ({', '.join(labels) or 'no toolchain'}):"
 
 
+def parts_lines(staircase: Staircase) -> list[str]:
+    """The project file's parts (the page's open questions), stage by stage, if it has any."""
+    ordered = [staircase.stages[name] for name in PUBLISHED if name in staircase.stages]
+    headers, named = parts_cells(ordered)
+    if not named:
+        return []
+    lines = ["", "The project file's parts, stage by stage (code, % of it):", ""]
+    return lines + md_table(headers, named, "l" + "r" * (len(headers) - 1))
+
+
 def cli_block(state_dir: Path) -> list[str]:
     staircase = newest(state_dir)
     lines = [provenance(staircase), "", *table(staircase, [CLI_PAGE, CAPI_PAGE])]
-    ordered = [staircase.stages[name] for name in PUBLISHED if name in staircase.stages]
-    headers, named = parts_cells(ordered)
-    if named:  # the project file's parts: WASI, clap, formatting, the compiler
-        lines += ["", "The project file's parts, stage by stage (code, % of it):", ""]
-        lines += md_table(headers, named, "l" + "r" * (len(headers) - 1))
-    return lines
+    return lines + parts_lines(staircase)
 
 
 def capi_block(state_dir: Path) -> list[str]:
     staircase = newest(state_dir)
-    return [provenance(staircase), "", *table(staircase, [CAPI_PAGE], archive=True)]
+    lines = [provenance(staircase), "", *table(staircase, [CAPI_PAGE], archive=True)]
+    return lines + parts_lines(staircase)
 
 
 def platform_block(state_dir: Path) -> list[str]:
