@@ -235,14 +235,15 @@ class StageRun:
         if failure:
             return Built(dataclasses.replace(built, status="failed", reason=failure))
         # Minutes on a debug build of a large crate (a 1 GiB .a): the progress says so.
-        progress(f"measuring {artifact.name} ({human_size(artifact.stat().st_size)})")
+        size = artifact.stat().st_size
+        progress(f"measuring {artifact.name} ({human_size(size)})")
         digest = _sha256(artifact)
         built = dataclasses.replace(built, staticlib=self._measure_staticlib(messages))
         built = self._compose(built, artifact, digest)
         built = dataclasses.replace(
             built,
             artifact=str(artifact),
-            size_bytes=artifact.stat().st_size,
+            size_bytes=size,
             sha256=digest,
             units_fresh=sum(m["fresh"] for m in messages),
             units_built=sum(not m["fresh"] for m in messages),

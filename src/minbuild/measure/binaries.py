@@ -270,7 +270,8 @@ def _object_symbols(
     table: SymbolTableSection, section_names: list[str], crate: str | None
 ) -> Iterator[_Symbol]:
     """An object file's defined, sized functions (each in a .text section of its own), one
-    per place (a weak alias shares its function's code); `section_names` by index, based."""
+    per place (a weak alias shares its function's code). `section_names`: each section's
+    base name (`.text.foo` -> `.text`), by section index."""
     seen: set[tuple[int, int]] = set()
     for symbol in table.iter_symbols():
         index, place = symbol["st_shndx"], (symbol["st_shndx"], symbol["st_value"])
