@@ -1,4 +1,4 @@
-"""Feature expansion, effective profiles, and feature names checked against the crate."""
+"""Feature expansion and feature names checked against the crate."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from minbuild.rust import cargo as cargo_module
 from minbuild.rust.cargo import (
     DENIED_LINT,
     check_builds,
-    effective_profile,
     enabled_features,
     is_feature,
     validate_features,
@@ -46,32 +45,6 @@ def test_default_features_expand_through_the_table() -> None:
         "run",
         "disable-logging",
     }
-
-
-def test_release_effective_profile_is_cargos_default_with_implicit_strip() -> None:
-    profile = effective_profile(crate(), STAGES["release"])
-    assert profile == {
-        "opt-level": 3,
-        "debug": "none",
-        "panic": "unwind",
-        "lto": False,
-        "codegen-units": 16,
-        "strip": "debuginfo",
-    }
-
-
-def test_debug_keeps_debuginfo() -> None:
-    profile = effective_profile(crate(), STAGES["debug"])
-    assert profile["opt-level"] == 0 and profile["debug"] == "full" and profile["strip"] == "none"
-
-
-def test_projects_own_release_profile_is_merged_under_the_stage() -> None:
-    own = crate({"release": {"lto": True, "opt-level": "z", "debug": True}})
-    assert effective_profile(own, STAGES["release"])["lto"] == "fat"
-    assert effective_profile(own, STAGES["release"])["strip"] == "none"  # debug on: no strip
-    lto = effective_profile(own, STAGES["lto"])
-    assert lto["opt-level"] == "s"  # the stage wins over the project
-    assert effective_profile(own, STAGES["panic-abort"])["lto"] == lto["lto"] == "fat"
 
 
 def test_unknown_feature_in_a_feature_set_is_located() -> None:

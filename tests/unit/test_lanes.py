@@ -13,8 +13,8 @@ from minbuild.project.stages import Stage, load_staircase
 from minbuild.report import table
 from minbuild.runs.records import CacheRecord, RunRecord
 from minbuild.runs.rows import overlap
-from minbuild.rust import cargo
 from minbuild.rust.cache import Cache, parse_stats
+from minbuild.rust.profiles import effective_profile
 from tests.conftest import REPO
 from tests.unit.helpers import crate
 from tests.unit.samples import sample_run
@@ -34,7 +34,7 @@ def placements(
     costs: Costs = COLD,
 ) -> dict[str, Placement]:
     demo = crate(profiles)
-    effective = {s.name: cargo.effective_profile(demo, s) for s in staircase}
+    effective = {s.name: effective_profile(demo, s) for s in staircase}
     work = Workload(tuple(staircase), effective, packages, skipped=skipped, costs=costs)
     return dict(host_lanes(work, lanes))
 

@@ -11,6 +11,7 @@ from minbuild.project.config import Artifact
 from minbuild.project.stages import ProfileValue, Stage
 from minbuild.project.targets import Target
 from minbuild.rust.cargo import Crate, feature_args
+from minbuild.rust.profiles import stage_settings
 from minbuild.rust.toolchains import Toolchain
 from minbuild.util import command
 
@@ -34,11 +35,12 @@ class Invocation:
         return command.shell_line(self.argv, self.env)
 
 
-def profile_env(stage: Stage) -> dict[str, str]:
-    """CARGO_PROFILE_MINBUILD_* for the stage's base profile and every setting it carries."""
+def profile_env(stage: Stage, crate: Crate) -> dict[str, str]:
+    """CARGO_PROFILE_MINBUILD_* for the stage's base profile and every setting it lays over
+    the crate's own."""
     prefix = f"CARGO_PROFILE_{PROFILE.upper()}_"
     env = {f"{prefix}INHERITS": stage.base_profile}
-    for key, value in stage.profile.items():
+    for key, value in stage_settings(crate, stage).items():
         env[prefix + key.upper().replace("-", "_")] = _env_value(value)
     return env
 
@@ -121,7 +123,7 @@ def build_invocation(
         "--message-format=json-render-diagnostics",
     ]
     argv += _unstable_args(stage, toolchain, target)
-    env = {**toolchain.candidate.env, **profile_env(stage), **(target.env if target else {})}
+    env = {**toolchain.candidate.env, **profile_env(stage, crate), **(target.env if target else {})}
     # RUSTFLAGS outranks CARGO_TARGET_<TRIPLE>_RUSTFLAGS, so a target's flags must join it.
     rustflags = [*stage.rustflags, *(target.rustflags if target else ())]
     if rustflags:

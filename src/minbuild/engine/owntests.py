@@ -17,7 +17,7 @@ from minbuild.engine.suites import ALL_TESTS, Suites
 from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import TestResult
-from minbuild.rust import cargo
+from minbuild.rust import cargo, profiles
 from minbuild.rust.cargo import Crate
 from minbuild.rust.unitprogress import UnitProgress
 from minbuild.util.text import first_few
@@ -78,7 +78,7 @@ def _results(
     features = cargo.enabled_features(
         build.crate, default_features=build.stage.default_features, features=build.stage.features
     )
-    panic = str(cargo.effective_profile(build.crate, build.stage).get("panic", "unwind"))
+    panic = str(profiles.effective_profile(build.crate, build.stage).get("panic", "unwind"))
     suites = Suites(plan.project, plan.toolchain, plan.state_dir, "init")
     return suites.results(build, features, panic, binary, progress)
 

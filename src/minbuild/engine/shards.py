@@ -10,7 +10,8 @@ from collections.abc import Collection, Mapping, Sequence
 
 from minbuild.engine.lanes import COLD, Costs, Workload, host_lanes
 from minbuild.project.stages import Stage
-from minbuild.rust.cargo import Crate, build_features, effective_profile
+from minbuild.rust.cargo import Crate, build_features
+from minbuild.rust.profiles import effective_profile
 
 
 def workload(

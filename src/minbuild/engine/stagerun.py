@@ -23,7 +23,7 @@ from minbuild.runs.composition import Composition
 from minbuild.runs.records import StageRecord, StaticlibRecord, TestResult
 from minbuild.runs.reference import with_tests
 from minbuild.runs.statedir import fresh_dir, inside
-from minbuild.rust import artifacts, cargo, lockfile, unitgraph
+from minbuild.rust import artifacts, cargo, lockfile, profiles, unitgraph
 from minbuild.rust.artifacts import artifact_messages
 from minbuild.rust.cache import CacheServer
 from minbuild.rust.linker import missing_linker
@@ -82,7 +82,7 @@ def base_record(context: Context, build: Build) -> StageRecord:
         command=invocation.argv,
         shell=invocation.shell(),
         env=dict(invocation.env),
-        effective_profile=cargo.effective_profile(build.crate, stage),
+        effective_profile=profiles.effective_profile(build.crate, stage),
         features=tuple(sorted(features)),
         target=build.target.triple if build.target else toolchain.host if stage.build_std else None,
         runner=build.runner,

@@ -24,7 +24,8 @@ from minbuild.runs.records import TestResult
 from minbuild.runs.reference import REFERENCE
 from minbuild.runs.statedir import inside
 from minbuild.rust.artifacts import artifact_messages
-from minbuild.rust.cargo import effective_profile, feature_args
+from minbuild.rust.cargo import feature_args
+from minbuild.rust.profiles import effective_profile
 from minbuild.rust.toolchains import Toolchain
 from minbuild.rust.unitprogress import UnitProgress
 from minbuild.util import command

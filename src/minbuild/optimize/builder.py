@@ -23,7 +23,7 @@ from minbuild.runs.progress import Reporter
 from minbuild.runs.records import StageRecord
 from minbuild.runs.reference import judged
 from minbuild.runs.trials import Trial, TrialStore
-from minbuild.rust import cargo
+from minbuild.rust import profiles
 
 TRIAL_PREFIX = "trial-"
 
@@ -81,7 +81,7 @@ class Builder:
         stage = self.stage(point)
         toolchain = self.ground.resolution.toolchain
         shape = [
-            cargo.effective_profile(self.ground.crate, stage),
+            profiles.effective_profile(self.ground.crate, stage),
             stage.default_features,
             sorted(stage.features),
             stage.rustflags,

@@ -7,7 +7,8 @@ import json
 
 from minbuild.project.space import Assignment, Space, applied
 from minbuild.project.stages import Stage
-from minbuild.rust.cargo import Crate, effective_profile
+from minbuild.rust.cargo import Crate
+from minbuild.rust.profiles import effective_profile
 
 WIZARD = "cargo-wizard"
 """cargo-wizard's min-size template (opt-level z, fat LTO, one codegen unit, panic abort,

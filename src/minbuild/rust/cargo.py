@@ -1,4 +1,4 @@
-"""What cargo says about a crate (features, targets, profiles) and the profile a stage gets."""
+"""What cargo says about a crate: its packages, features, targets and own profiles."""
 
 from __future__ import annotations
 
@@ -10,42 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from minbuild.project.config import Project
-from minbuild.project.stages import ProfileValue, Stage
+from minbuild.project.stages import Stage
 from minbuild.util import command
 from minbuild.util.errors import CommandFailed, ConfigError
 from minbuild.util.text import did_you_mean
-
-# cargo's built-in profiles, for the settings a staircase changes.
-BUILTIN_PROFILES: Mapping[str, Mapping[str, ProfileValue]] = {
-    "dev": {
-        "opt-level": 0,
-        "debug": "full",
-        "panic": "unwind",
-        "lto": False,
-        "codegen-units": 256,
-        "strip": "none",
-    },
-    "release": {
-        "opt-level": 3,
-        "debug": "none",
-        "panic": "unwind",
-        "lto": False,
-        "codegen-units": 16,
-        "strip": "none",
-    },
-}
-# Spellings cargo treats as the same setting, keyed by type too: `debug = true` is 2, not 1.
-_SAME: Mapping[str, Mapping[tuple[type, Any], ProfileValue]] = {
-    "lto": {(bool, True): "fat"},
-    "strip": {(bool, True): "symbols", (bool, False): "none"},
-    "debug": {
-        (bool, True): "full",
-        (int, 2): "full",
-        (bool, False): "none",
-        (int, 0): "none",
-        (int, 1): "limited",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -368,23 +336,6 @@ def validate_features(project: Project, stages: Iterable[Stage], crate: Crate) -
                     f"declared by {crate.name}{did_you_mean(name, known)}",
                     file=str(project.staircase),
                 )
-
-
-def effective_profile(crate: Crate, stage: Stage) -> dict[str, ProfileValue]:
-    """cargo's built-in profile, then the crate's [profile.<base>], then the stage's settings."""
-    own = {
-        key: value
-        for key, value in crate.profiles.get(stage.base_profile, {}).items()
-        if key in BUILTIN_PROFILES[stage.base_profile]
-    }
-    merged = {**BUILTIN_PROFILES[stage.base_profile], **own, **stage.profile}
-    merged = {
-        key: _SAME.get(key, {}).get((type(value), value), value) for key, value in merged.items()
-    }
-    if "strip" not in own and "strip" not in stage.profile and merged["debug"] == "none":
-        # Since Rust 1.77 cargo strips debuginfo by default when a profile has none of its own.
-        merged["strip"] = "debuginfo"
-    return merged
 
 
 def workspace_features(
