@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from minbuild import __version__
+from minbuild.engine.fixturegate import FixtureGate, waiting_line
 from minbuild.engine.invocations import Build
 from minbuild.engine.planner import Plan, prepare
 from minbuild.engine.request import BuildOptions
@@ -192,12 +193,7 @@ class _Execution:
         everything = (*plan.prelude, *plan.builds)
         self.positions = {id(build): n for n, build in enumerate(everything, start=1)}
         self.total = len(everything)
-        self.made = {
-            id(build): threading.Event()
-            for build in everything
-            if fixtures_made_by(plan.project, build)
-        }
-        self.makers = [build for build in everything if id(build) in self.made]
+        self.fixtures = FixtureGate(everything, lambda b: bool(fixtures_made_by(plan.project, b)))
         self.failed_at: dict[str | None, str] = {}  # target (None: host) -> first failed stage
         self.bases = self._base_records(everything)
         self.stop = threading.Event()
@@ -247,8 +243,14 @@ class _Execution:
                     if first_built is not None and not pending:
                         first_built(started[1])
                 except BaseException:
-                    self._made(build)
+                    self.fixtures.done(build)
                     raise
+                if started[0] is not None and started[1].artifact is not None:
+                    # said here, at once: the lane's waiter may still be busy with an earlier
+                    # build's wait, and meanwhile this line would go on saying `measuring`
+                    maker = self.fixtures.waiting_on(build)
+                    if maker is not None:
+                        self._progress(build)(waiting_line(maker))
                 pending.append(waiter.submit(self._hand_over, build, *started, finished))
                 if self.fail_fast:
                     pending[-1].result().result()
@@ -267,9 +269,9 @@ class _Execution:
         as long as another stage's tests run (minutes, on a large suite)."""
         if stage_run is not None and built.artifact is not None:
             try:
-                self._fixtures_ready(build)
+                self.fixtures.wait(build, self._progress(build))
             except BaseException:
-                self._made(build)
+                self.fixtures.done(build)
                 raise
         with self.testing_lock:
             busy = self.testing >= self.tester_count
@@ -312,32 +314,19 @@ class _Execution:
         finally:
             with self.testing_lock:
                 self.testing -= 1
-            self._made(build)
+            self.fixtures.done(build)
 
     def _progress(self, build: Build) -> Callable[[str], None]:
         return functools.partial(
             self.reporter.progress, self.position(build), self.total, build.label
         )
 
-    def _made(self, build: Build) -> None:
-        if id(build) in self.made:
-            self.made[id(build)].set()
-
-    def _fixtures_ready(self, build: Build) -> None:
-        """Wait until every earlier build of this target that makes fixtures is done."""
-        for maker in self.makers:
-            if self.position(maker) < self.position(build) and maker.target == build.target:
-                if not self.made[id(maker)].is_set():
-                    self._progress(build)(f"testing · waiting for {maker.label}'s fixtures")
-                self.made[id(maker)].wait()
-
     def interrupt(self) -> None:
         """Interrupted: no lane starts another build, and nothing that waits for a fixture
         may wait forever."""
         self.stop.set()
         self.testers.shutdown(wait=False, cancel_futures=True)
-        for event in self.made.values():
-            event.set()
+        self.fixtures.open_all()
 
 
 def _now() -> str:

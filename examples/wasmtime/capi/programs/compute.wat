@@ -1,5 +1,7 @@
-;; No imports: what an embedder's own host calls. fib computes, divide traps on zero.
+;; What an embedder's own host calls: fib computes, divide traps on zero, and twice calls
+;; back into the host (host.double), a host function defined through the C API's linker.
 (module
+  (import "host" "double" (func $double (param i32) (result i32)))
   (func (export "fib") (param $n i32) (result i32)
     (local $a i32) (local $b i32) (local $t i32)
     (local.set $b (i32.const 1))
@@ -13,4 +15,6 @@
         (br $next)))
     (local.get $a))
   (func (export "divide") (param $by i32) (result i32)
-    (i32.div_s (i32.const 1000) (local.get $by))))
+    (i32.div_s (i32.const 1000) (local.get $by)))
+  (func (export "twice") (param $n i32) (result i32)
+    (call $double (call $double (local.get $n)))))
