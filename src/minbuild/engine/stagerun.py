@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import os
 import shutil
 import time
@@ -16,11 +14,11 @@ from typing import Any
 
 from minbuild.engine import postlink, testing
 from minbuild.engine.invocations import Build
+from minbuild.engine.measuring import Measuring, sha256
 from minbuild.engine.suites import Progress, Suites
-from minbuild.measure import binaries, libsize
+from minbuild.measure import binaries
 from minbuild.project.config import Artifact, Fixture, Project
-from minbuild.runs.composition import Composition
-from minbuild.runs.records import StageRecord, StaticlibRecord, TestResult
+from minbuild.runs.records import StageRecord, TestResult
 from minbuild.runs.reference import with_tests
 from minbuild.runs.statedir import fresh_dir, inside
 from minbuild.rust import artifacts, cargo, lockfile, profiles, unitgraph
@@ -31,8 +29,8 @@ from minbuild.rust.signals import killed_by_signal
 from minbuild.rust.toolchains import Toolchain
 from minbuild.rust.unitprogress import Expected, UnitProgress
 from minbuild.util import command
-from minbuild.util.errors import CommandFailed, ToolMissingError, UnreadableArtifact
-from minbuild.util.files import disk_full, says_disk_full, write_atomic
+from minbuild.util.errors import CommandFailed, ToolMissingError
+from minbuild.util.files import disk_full, says_disk_full
 from minbuild.util.text import human_size
 
 
@@ -234,14 +232,18 @@ class StageRun:
         )
         if failure:
             return Built(dataclasses.replace(built, status="failed", reason=failure))
-        # Minutes on a debug build of a large crate (a 1 GiB .a): the progress says so.
+        measuring, archive = self._measuring(), self._staticlib(messages)
+        if archive is not None:
+            built = dataclasses.replace(built, staticlib=measuring.staticlib(archive, progress))
+        # Minutes on a debug build of a large crate (a 500 MiB .so): the progress says so.
         size = artifact.stat().st_size
         progress(f"measuring {artifact.name} ({human_size(size)})")
-        digest = _sha256(artifact)
-        built = dataclasses.replace(built, staticlib=self._measure_staticlib(messages))
-        built = self._compose(built, artifact, digest)
+        digest = sha256(artifact)
+        composition, unreadable = measuring.composition(artifact, digest)
         built = dataclasses.replace(
             built,
+            composition=composition,
+            composition_error=unreadable,
             artifact=str(artifact),
             size_bytes=size,
             sha256=digest,
@@ -272,9 +274,15 @@ class StageRun:
         tested = dataclasses.replace(built, fixtures=made_by, test_seconds=seconds)
         return with_tests(tested, tuple(results))
 
-    def _measure_staticlib(self, messages: list[dict[str, Any]]) -> StaticlibRecord | None:
-        """The .a this build made too (crate-type staticlib): raw size, and on the host the
-        effective size for the project's declared exports."""
+    def _measuring(self) -> Measuring:
+        own, theirs = self.context.crate_origins(self.build.crate)
+        project = self.context.project
+        origins = binaries.Origins(own, theirs, project.parts)
+        exports, target = project.staticlib_exports, self.build.target
+        return Measuring(self.context.state_dir, origins, exports, target, self.workdir)
+
+    def _staticlib(self, messages: list[dict[str, Any]]) -> Path | None:
+        """The .a this build made too (crate-type staticlib), kept."""
         archive = next(
             (
                 Path(f)
@@ -285,50 +293,7 @@ class StageRun:
             ),
             None,
         )
-        if archive is None:
-            return None
-        kept = self._keep(archive)
-        composition, _ = self._read_composition(kept, _sha256(kept))
-        found = StaticlibRecord(str(kept), kept.stat().st_size, composition=composition)
-        exports, target = self.context.project.staticlib_exports, self.build.target
-        if not exports or (target is not None and not target.link):
-            return found
-        linker = target.link_program if target else None
-        try:
-            effective, exports = libsize.measured(kept, exports, self.workdir / "probe", linker)
-        except CommandFailed as error:
-            return dataclasses.replace(found, effective_error=error.output_tail)
-        except UnreadableArtifact as error:
-            return dataclasses.replace(found, effective_error=str(error))
-        return dataclasses.replace(found, effective_size_bytes=effective, exports=exports)
-
-    def _compose(self, record: StageRecord, artifact: Path, digest: str) -> StageRecord:
-        """The artifact's composition; one that cannot be read is noted, not a failure."""
-        composition, error = self._read_composition(artifact, digest)
-        return dataclasses.replace(record, composition=composition, composition_error=error)
-
-    def _read_composition(self, artifact: Path, digest: str) -> tuple[Composition | None, str]:
-        """What `artifact` is made of, or why that cannot be read. Kept by content in the
-        state dir: a re-run's unchanged artifacts are not read (nor demangled) again."""
-        own, theirs = self.context.crate_origins(self.build.crate)
-        parts = self.context.project.parts
-        basis: list[object] = [binaries.READER, digest, sorted(own), sorted(theirs)]
-        if parts:  # what they count by, not their descriptions
-            basis.append([[p.name, p.crates, p.symbols] for p in parts])
-        key = json.dumps(basis)
-        name = hashlib.sha256(key.encode()).hexdigest()
-        kept = inside(self.context.state_dir, "compositions", f"{name}.json")
-        try:
-            return Composition.from_json(json.loads(kept.read_text(encoding="utf-8"))), ""
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # not kept yet, or unreadable: read the artifact
-        try:
-            origins = binaries.Origins(own, theirs, parts)
-            composition = binaries.read_composition(artifact, origins)
-        except (UnreadableArtifact, CommandFailed, ToolMissingError) as error:
-            return None, str(error).splitlines()[0]
-        write_atomic(kept, json.dumps(composition.to_json()))
-        return composition, ""
+        return None if archive is None else self._keep(archive)
 
     def _keep(self, source: Path) -> Path:
         """Copy the artifact out of the shared target dir before the next stage overwrites it.
@@ -409,11 +374,3 @@ def _same_file_stat(source: Path, copy: Path) -> bool:
     except OSError:
         return False
     return (first.st_size, first.st_mtime_ns) == (second.st_size, second.st_mtime_ns)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
