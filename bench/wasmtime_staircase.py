@@ -2,19 +2,23 @@
 
 The crate is wasmtime-cli 48.0.8 from crates.io, with its own Cargo.lock, fetched through cargo
 as `minbuild try` fetches; its project file is examples/wasmtime/cli (copied in beside the
-crate's Cargo.toml, with the test programs). One invocation runs:
+crate's Cargo.toml, with the test programs). One invocation times, in this order:
 
-  minbuild   `minbuild min-build` of the stages asked for (default: all 13), built, measured
-             and tested; with --shards N, as a CI matrix would: N runs of `--shard I/N`, one
-             after another, each in its own state dir and timed, then `minbuild merge`
-  naive      the same stages' `cargo build` lines as minbuild plans them, typed into a script:
-             one target dir, no measuring, no testing
+  minbuild cold     `minbuild min-build` of the stages asked for (default: all 13) in a new
+                    state dir, built, measured and tested (with --cache: through sccache, its
+                    cache dir new too, so this run fills it)
+  minbuild re-run   the same command again: every stage fresh, measured and tested again
+  naive cold        the same stages' `cargo build` lines as minbuild plans them, typed into a
+                    script: one new target dir, no measuring, no testing
+  naive re-run      the script again
+  CI shards         with --shards N (and --cache): N CI jobs on fresh runners, one after
+                    another, each `min-build --shard I/N` in a new state dir with the cache
+                    the cold run filled, then `minbuild merge` of their run documents
 
-and closes with the ratio of the two wall times. bench/wasmtime_tables.py writes
-docs/wasmtime.md's tables from the runs.
+and closes with the ratio of the two cold runs and the re-runs' difference.
+bench/wasmtime_tables.py writes docs/wasmtime.md's tables from the runs.
 
 Usage: python bench/wasmtime_staircase.py run [--work DIR] [--stages a,b] [--shards N] [--cache]
-                                    [--no-naive]
 """
 
 from __future__ import annotations
@@ -54,27 +58,23 @@ class Timed:
     seconds: float
 
 
-def run_minbuild(
-    crate: Crate, work: Path, stages: str | None, shards: int, cache: bool
-) -> list[Timed]:
-    """minbuild's run (or its shards, then their merge), each step timed."""
-    picked = ["--stages", stages] if stages else []
-    cached = ["--cache", "sccache", "--cache-dir", str(work / "sccache")] if cache else []
-    config = ["--config", str(crate.config)]
-    if shards <= 1:
-        state = work / "state"
-        seconds = minbuild(
-            ["min-build", *config, "--state-dir", str(state), *picked, *cached], crate.config.parent
-        )
-        return [Timed("min-build", seconds)]
+def min_build(crate: Crate, state: Path, options: list[str]) -> float:
+    """`minbuild min-build` of the crate into `state`; its wall time."""
+    args = ["min-build", "--config", str(crate.config), "--state-dir", str(state), *options]
+    return minbuild(args, crate.config.parent)
+
+
+def ci_shards(crate: Crate, work: Path, shards: int, options: list[str]) -> list[Timed]:
+    """N CI jobs, each on a fresh runner (a new state dir, the cache kept), then the merge."""
     timed, documents = [], []
     for index in range(1, shards + 1):
-        state = work / f"shard-{index}"
-        args = ["min-build", *config, "--state-dir", str(state), "--shard", f"{index}/{shards}"]
-        seconds = minbuild([*args, *picked, *cached], crate.config.parent)
-        timed.append(Timed(f"shard {index}/{shards}", seconds))
+        state = work / f"ci-shard-{index}"
+        shutil.rmtree(state, ignore_errors=True)
+        seconds = min_build(crate, state, [*options, "--shard", f"{index}/{shards}"])
+        stages = ", ".join(stage.name for stage in load(latest(state / "runs")).stages)
+        timed.append(Timed(f"shard {index}/{shards} ({stages})", seconds))
         documents.append(str(latest(state / "runs")))
-    merged = ["merge", "--state-dir", str(work / "state"), *documents]
+    merged = ["merge", "--state-dir", str(work / "ci-merged"), *documents]
     timed.append(Timed("merge", minbuild(merged, crate.config.parent)))
     return timed
 
@@ -84,24 +84,41 @@ def run_command(args: argparse.Namespace) -> None:
     work.mkdir(parents=True, exist_ok=True)
     directory = prepare(work)
     crate = Crate("wasmtime-cli", directory / "minbuild.yaml", directory / "src" / "lib.rs")
-    print(f"{NAME} {VERSION} in {directory}", flush=True)
-    timed = run_minbuild(crate, work, args.stages, args.shards, args.cache)
-    for step in timed:
-        print(f"  minbuild {step.what}: {step.seconds:.0f}s", flush=True)
-    run = load(latest(work / "state" / "runs"))
-    print("\n".join(breakdown(run)), flush=True)
-    if args.no_naive:
-        return
+    options = ["--stages", args.stages] if args.stages else []
+    if args.cache:
+        shutil.rmtree(work / "sccache", ignore_errors=True)
+        options += ["--cache", "sccache", "--cache-dir", str(work / "sccache")]
+    state = work / "state"
+    shutil.rmtree(state, ignore_errors=True)
+    print(f"{NAME} {VERSION} in {directory}: {args.stages or 'all stages'}", flush=True)
+
+    cold = min_build(crate, state, options)
+    print(f"minbuild cold: {cold:.0f}s", flush=True)
+    print("\n".join(breakdown(load(latest(state / "runs")))), flush=True)
+    rerun = min_build(crate, state, options)
+    print(f"minbuild re-run: {rerun:.1f}s", flush=True)
+
     script = work / "naive.sh"
     # planned in the run's state dir, whose toolchain check (a `cargo check`) it reuses
-    lines = naive_script(crate, work / "state", args.stages)
-    script.write_text("\n".join(lines) + "\n")
+    script.write_text("\n".join(naive_script(crate, state, args.stages)) + "\n")
     target = work / "naive-target"
     shutil.rmtree(target, ignore_errors=True)
-    naive = run_naive(script, target, directory)
-    ours = sum(step.seconds for step in timed)
-    print(f"naive script ({script}): {naive:.0f}s")
-    print(f"minbuild / naive: {ours:.0f}s / {naive:.0f}s = {ours / naive:.2f}x")
+    naive_cold = run_naive(script, target, directory)
+    print(f"naive cold ({script}): {naive_cold:.0f}s", flush=True)
+    naive_rerun = run_naive(script, target, directory)
+    print(f"naive re-run: {naive_rerun:.1f}s", flush=True)
+
+    print(f"cold: minbuild / naive = {cold:.0f}s / {naive_cold:.0f}s = {cold / naive_cold:.2f}x")
+    print(f"re-run: minbuild - naive = {rerun - naive_rerun:+.1f}s")
+    if args.shards > 1:
+        print(
+            f"CI: {args.shards} shards on fresh runners, the cache the cold run filled", flush=True
+        )
+        timed = ci_shards(crate, work, args.shards, options)
+        for step in timed:
+            print(f"  {step.what}: {step.seconds:.0f}s", flush=True)
+        slowest = max(step.seconds for step in timed if step.what.startswith("shard"))
+        print(f"slowest shard / minbuild cold = {slowest / cold:.2f}x")
 
 
 def main() -> None:
@@ -110,9 +127,8 @@ def main() -> None:
     run = commands.add_parser("run", help="minbuild's staircase, then the naive script's")
     run.add_argument("--work", type=Path, default=Path("wasmtime-bench"))
     run.add_argument("--stages", help="these stages only (comma-separated; default: all)")
-    run.add_argument("--shards", type=int, default=1, help="as N CI jobs, then merged")
+    run.add_argument("--shards", type=int, default=1, help="then as N CI jobs, and merged")
     run.add_argument("--cache", action="store_true", help="through sccache (in --work)")
-    run.add_argument("--no-naive", action="store_true", help="minbuild's run only")
     run.set_defaults(handler=run_command)
     args = parser.parse_args()
     args.handler(args)
