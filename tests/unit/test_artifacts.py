@@ -10,12 +10,14 @@ import pytest
 from minbuild.project.config import Artifact
 from minbuild.project.stages import load_staircase
 from minbuild.rust.artifacts import (
+    compiled_crates,
     find_artifact,
     no_artifact_reason,
     resolve_artifact,
     validate_required_features,
 )
 from minbuild.rust.cargo import Crate
+from minbuild.rust.lockfile import with_compiled
 from minbuild.util.errors import ConfigError
 from tests.unit.workspaces import (
     ARTIFACT_LINE,
@@ -187,3 +189,32 @@ def test_no_artifact_when_cargo_reported_none(tmp_path: Path) -> None:
     assert no_artifact_reason(tool, Artifact("cdylib", None)) == (
         "cargo reported no cdylib artifact for tool (bin tool)"
     )
+
+
+def _compiled(package_id: str, name: str, kinds: list[str]) -> dict[str, object]:
+    return {"package_id": package_id, "target": {"name": name, "kind": kinds}}
+
+
+def test_the_build_names_the_libraries_whose_names_are_not_their_packages() -> None:
+    registry = "registry+https://github.com/rust-lang/crates.io-index#wasmtime-c-api-impl@48.0.8"
+    messages = [
+        _compiled(registry, "wasmtime_c_api", ["lib"]),
+        _compiled("registry+https://x#wasmtime@48.0.8", "wasmtime", ["lib"]),
+        _compiled("path+file:///w/capi#wasmtime-capi@0.1.0", "wasmtime", ["cdylib", "staticlib"]),
+        _compiled("tvm-core 0.3.0 (path+file:///demo/crates/tvm-core)", "tvm-core", ["lib"]),
+        _compiled("registry+https://x#serde_derive@1.0.0", "serde_derive", ["proc-macro"]),
+        _compiled(
+            "path+file:///w/capi#wasmtime-capi@0.1.0", "build-script-build", ["custom-build"]
+        ),
+    ]
+    own, theirs = compiled_crates(messages)
+    assert own == {"wasmtime", "tvm_core"}  # no build script, no proc-macro: not in the binary
+    assert theirs == {"wasmtime_c_api", "wasmtime"}
+    # Cargo.lock names packages: the wrapper's library keeps the name of the crate it wraps
+    locked = (
+        frozenset({"wasmtime_capi", "tvm_core"}),
+        frozenset({"wasmtime", "wasmtime_c_api_impl"}),
+    )
+    own, theirs = with_compiled(locked, (own, theirs))
+    assert own == {"wasmtime_capi", "tvm_core"}
+    assert theirs == {"wasmtime", "wasmtime_c_api_impl", "wasmtime_c_api"}

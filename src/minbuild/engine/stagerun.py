@@ -232,7 +232,7 @@ class StageRun:
         )
         if failure:
             return Built(dataclasses.replace(built, status="failed", reason=failure))
-        measuring, archive = self._measuring(), self._staticlib(messages)
+        measuring, archive = self._measuring(messages), self._staticlib(messages)
         if archive is not None:
             built = dataclasses.replace(built, staticlib=measuring.staticlib(archive, progress))
         # Minutes on a debug build of a large crate (a 500 MiB .so): the progress says so.
@@ -274,8 +274,9 @@ class StageRun:
         tested = dataclasses.replace(built, fixtures=made_by, test_seconds=seconds)
         return with_tests(tested, tuple(results))
 
-    def _measuring(self) -> Measuring:
-        own, theirs = self.context.crate_origins(self.build.crate)
+    def _measuring(self, messages: list[dict[str, Any]]) -> Measuring:
+        locked = self.context.crate_origins(self.build.crate)
+        own, theirs = lockfile.with_compiled(locked, artifacts.compiled_crates(messages))
         project = self.context.project
         origins = binaries.Origins(own, theirs, project.parts)
         exports, target = project.staticlib_exports, self.build.target

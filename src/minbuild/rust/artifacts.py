@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +164,22 @@ def artifact_messages(stdout: str) -> list[dict[str, Any]]:
             if message.get("reason") == "compiler-artifact":
                 messages.append(message)
     return messages
+
+
+_LINKED_KINDS = frozenset({"lib", "rlib", "dylib", "cdylib", "staticlib"})
+
+
+def compiled_crates(messages: Iterable[Mapping[str, Any]]) -> tuple[frozenset[str], frozenset[str]]:
+    """The names symbols give the libraries a build compiled (their targets' names, which
+    may differ from their packages': wasmtime-c-api-impl's is wasmtime_c_api): the
+    workspace's own (a path source) and the others."""
+    own, theirs = set[str](), set[str]()
+    for message in messages:
+        target = message.get("target", {})
+        if not _LINKED_KINDS & set(target.get("kind", ())):
+            continue
+        name = str(target.get("name", "")).replace("-", "_")
+        # "path+file:///x/name#1.0", or before cargo 1.77 "name 1.0 (path+file:///x/name)"
+        local = "path+file:" in str(message.get("package_id", ""))
+        (own if local else theirs).add(name)
+    return frozenset(own), frozenset(theirs)

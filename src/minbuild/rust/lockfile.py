@@ -42,3 +42,15 @@ def crate_origins(crate: Crate) -> tuple[frozenset[str], frozenset[str]]:
     own = {p["name"].replace("-", "_") for p in packages if "source" not in p}
     theirs = {p["name"].replace("-", "_") for p in packages if "source" in p}
     return frozenset(own | {crate.name.replace("-", "_")}), frozenset(theirs)
+
+
+def with_compiled(
+    locked: tuple[frozenset[str], frozenset[str]], compiled: tuple[frozenset[str], frozenset[str]]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Cargo.lock's names for the own crates and the dependencies, with the library names a
+    build compiled that the lock does not give (a library named otherwise than its package).
+    A name both sides could claim stays where the lock puts it: a wrapper package whose
+    library is called as the crate it wraps (`wasmtime`) has hardly any code of its own."""
+    own, theirs = locked
+    compiled_own, compiled_theirs = compiled
+    return own | (compiled_own - theirs), theirs | (compiled_theirs - own)
