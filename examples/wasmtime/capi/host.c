@@ -1,7 +1,11 @@
 /* A small embedder of Wasmtime's C API, linked against one stage's libwasmtime:
- *   host compile MODULE.wat OUT.cwasm     (a library with a compiler and wat: else exit 2)
- *   host call MODULE.cwasm EXPORT ARG     prints the i32 result; a trap prints
- *                                         "trap: CODE MESSAGE" and exits 1
+ *   host compile [--winch] MODULE.wat OUT.cwasm
+ *                     a library with a compiler and wat (else exit 2); --winch: Winch compiles
+ *   host call MODULE.cwasm EXPORT ARG [OTHER.cwasm...]
+ *                     prints the i32 result; a trap prints "trap: CODE MESSAGE" and exits 1.
+ *                     A library refuses a module compiled for another compiler's calling
+ *                     convention (Winch's and Cranelift's differ): the OTHER modules, the same
+ *                     program compiled otherwise, are tried in turn.
  * The module is instantiated through a linker that defines one host function, host.double:
  * the page says the C API keeps Cranelift because host functions need it, and the minimal
  * stages call this one without it.
@@ -20,6 +24,7 @@
 #pragma weak wasmtime_wat2wasm
 #pragma weak wasmtime_module_new
 #pragma weak wasmtime_module_serialize
+#pragma weak wasmtime_config_strategy_set
 /* So are the settings that a minimal library may not have built in. */
 #pragma weak wasmtime_config_gc_support_set
 #pragma weak wasmtime_config_concurrency_support_set
@@ -88,13 +93,28 @@ static wasm_trap_t *double_it(void *env, wasmtime_caller_t *caller, const wasmti
   return NULL;
 }
 
-static int call(wasm_engine_t *engine, const char *path, const char *name, int32_t arg) {
-  wasm_byte_vec_t cwasm;
-  if (!read_file(path, &cwasm)) return fail(path, NULL, NULL);
-  wasmtime_module_t *module = NULL;
-  wasmtime_error_t *error =
-      wasmtime_module_deserialize(engine, (uint8_t *)cwasm.data, cwasm.size, &module);
-  if (error != NULL) return fail("deserialize", error, NULL);
+/* The first of the modules this engine accepts, or NULL once every one was refused. */
+static wasmtime_module_t *first_accepted(wasm_engine_t *engine, char **paths, int count) {
+  for (int i = 0; i < count; i++) {
+    wasm_byte_vec_t cwasm;
+    if (!read_file(paths[i], &cwasm)) {
+      fail(paths[i], NULL, NULL);
+      continue;
+    }
+    wasmtime_module_t *module = NULL;
+    wasmtime_error_t *error =
+        wasmtime_module_deserialize(engine, (uint8_t *)cwasm.data, cwasm.size, &module);
+    wasm_byte_vec_delete(&cwasm);
+    if (error == NULL) return module;
+    fail(paths[i], error, NULL);
+  }
+  return NULL;
+}
+
+static int call(wasm_engine_t *engine, char **paths, int count, const char *name, int32_t arg) {
+  wasmtime_module_t *module = first_accepted(engine, paths, count);
+  if (module == NULL) return 2;
+  wasmtime_error_t *error = NULL;
   wasmtime_store_t *store = wasmtime_store_new(engine, NULL, NULL);
   wasmtime_context_t *context = wasmtime_store_context(store);
   wasmtime_linker_t *linker = wasmtime_linker_new(engine);
@@ -128,8 +148,9 @@ static int call(wasm_engine_t *engine, const char *path, const char *name, int32
 #define OFF(setting) \
   if (wasmtime_config_##setting##_set != NULL) wasmtime_config_##setting##_set(config, false)
 
-static wasm_engine_t *engine_new(void) {
+static wasm_engine_t *engine_new(bool winch) {
   wasm_config_t *config = wasm_config_new();
+  if (winch) wasmtime_config_strategy_set(config, WASMTIME_STRATEGY_WINCH);
   OFF(gc_support);
   OFF(concurrency_support);
   OFF(wasm_threads);
@@ -143,16 +164,21 @@ static wasm_engine_t *engine_new(void) {
 }
 
 int main(int argc, char **argv) {
-  wasm_engine_t *engine = engine_new();
-  if (argc == 4 && strcmp(argv[1], "compile") == 0) {
+  bool winch = argc == 5 && strcmp(argv[1], "compile") == 0 && strcmp(argv[2], "--winch") == 0;
+  if ((argc == 4 || winch) && strcmp(argv[1], "compile") == 0) {
     if (wasmtime_module_new == NULL || wasmtime_wat2wasm == NULL) {
       fprintf(stderr, "error: this library has no compiler (or no wat)\n");
       return 2;
     }
-    return compile(engine, argv[2], argv[3]);
+    return compile(engine_new(winch), argv[argc - 2], argv[argc - 1]);
   }
-  if (argc == 5 && strcmp(argv[1], "call") == 0)
-    return call(engine, argv[2], argv[3], (int32_t)atoi(argv[4]));
-  fprintf(stderr, "usage: host compile MODULE.wat OUT.cwasm | host call MODULE.cwasm EXPORT ARG\n");
+  if (argc >= 5 && strcmp(argv[1], "call") == 0) {
+    char *modules[argc - 4];
+    modules[0] = argv[2];
+    for (int i = 5; i < argc; i++) modules[i - 4] = argv[i];
+    return call(engine_new(false), modules, argc - 4, argv[3], (int32_t)atoi(argv[4]));
+  }
+  fprintf(stderr, "usage: host compile [--winch] MODULE.wat OUT.cwasm | "
+                  "host call MODULE.cwasm EXPORT ARG [OTHER.cwasm...]\n");
   return 2;
 }
