@@ -6,6 +6,7 @@ from pathlib import Path
 
 from minbuild.commands import feature_cost
 from minbuild.runs.progress import Silent
+from minbuild.runs.records import load
 from tests.conftest import REPO
 
 
@@ -24,3 +25,7 @@ def test_feature_costs_of_hello(cargo: None, shared_state: Path) -> None:
     assert rows["greeting"].split()[1] == "in"  # the base (minimal set) already has it
     assert rows["shout"].split()[1].startswith("+")  # to_uppercase costs bytes
     assert path.is_file()
+    variants = load(path).stages
+    assert any(":" in stage.name for stage in variants)  # lto:full-shout
+    for stage in variants:  # a ':' breaks PATH, LD_LIBRARY_PATH and rpaths made of them
+        assert stage.artifact and ":" not in stage.artifact

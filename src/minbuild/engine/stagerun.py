@@ -20,7 +20,7 @@ from minbuild.measure import binaries
 from minbuild.project.config import Artifact, Fixture, Project
 from minbuild.runs.records import StageRecord, TestResult
 from minbuild.runs.reference import with_tests
-from minbuild.runs.statedir import fresh_dir, inside
+from minbuild.runs.statedir import folder, fresh_dir, inside
 from minbuild.rust import artifacts, cargo, lockfile, profiles, unitgraph
 from minbuild.rust.artifacts import artifact_messages
 from minbuild.rust.cache import CacheServer
@@ -126,7 +126,7 @@ class StageRun:
     ) -> None:
         self.context, self.build, self.base, self.cache = context, build, base, cache
         lane = build.target.triple if build.target else "host"
-        stage, root = build.stage.name, context.state_dir
+        stage, root = folder(build.stage.name), context.state_dir
         self.log = inside(root, "logs", context.run_id, lane, f"{stage}.log")
         self.keep_dir = inside(root, "artifacts", *((lane, stage) if build.target else (stage,)))
         self.work = ("work", lane, stage)

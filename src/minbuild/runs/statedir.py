@@ -42,6 +42,13 @@ def inside(state_dir: Path, *parts: str) -> Path:
     return path
 
 
+def folder(name: str) -> str:
+    """A stage's name (feature-cost's `lto:full-shout`) as a folder of the state dir. A path
+    with ':' in it breaks the lists PATH, LD_LIBRARY_PATH and a linker's rpath are made of
+    (a test's host linked with `-rpath` to `lto:full-shout/` loaded the library of `lto/`)."""
+    return name.replace(":", ".")
+
+
 def _link_on_the_way(root: Path, parts: tuple[str, ...]) -> Path | None:
     place = root
     for part in Path(*parts).parts if parts else ():
