@@ -66,13 +66,14 @@ class Staircase:
 
 def newest(state_dir: Path, target: str | None = None) -> Staircase:
     """Each stage's newest record for `target` (None: the host's) that was built, else its
-    newest record at all, over every run in `state_dir`."""
+    newest record at all, over every run in `state_dir`: the page's stages only, not the
+    variants a feature-cost run builds beside them (`location-detail+winch`)."""
     stages: dict[str, StageRecord] = {}
     sources: dict[str, RunRecord] = {}
     for path in documents(state_dir / "runs"):
         run = load(path)
         for stage in run.stages:
-            if (stage.target or run.host) != (target or run.host):
+            if (stage.target or run.host) != (target or run.host) or stage.name not in PUBLISHED:
                 continue
             kept = stages.get(stage.name)
             if kept is None or stage.size_bytes is not None or kept.size_bytes is None:
