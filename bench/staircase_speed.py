@@ -85,12 +85,13 @@ def min_build(crate: Crate, state: Path, *extra: str) -> float:
 def naive_script(crate: Crate, plan_state: Path, stages: str | None = None) -> list[str]:
     """The shell lines of the staircase minbuild plans (or of the comma-separated `stages`),
     each stage's `cargo build` as typed, all in one target dir ($1) instead of minbuild's
-    lanes."""
+    lanes. A pick of stages that cannot make the tests' fixtures has minbuild build one more
+    stage first (a compiler to precompile modules with): the script builds it too."""
     picked = tuple(stages.split(",")) if stages else ()
     options = BuildOptions(config=crate.config, state_dir=plan_state, stages=picked, parallel=1)
     plan = planner.prepare(options)
     lines = ["set -e", command.shell_line(["cd", str(plan.project.crate_dir)])]
-    for build in plan.builds:
+    for build in (*plan.prelude, *plan.builds):
         if build.skip:
             continue
         argv = list(build.invocation.argv)
