@@ -10,7 +10,7 @@ import pytest
 from minbuild.project.config import Artifact
 from minbuild.project.stages import load_staircase
 from minbuild.rust.artifacts import (
-    compiled_crates,
+    compiled_libraries,
     find_artifact,
     no_artifact_reason,
     resolve_artifact,
@@ -197,24 +197,29 @@ def _compiled(package_id: str, name: str, kinds: list[str]) -> dict[str, object]
 
 def test_the_build_names_the_libraries_whose_names_are_not_their_packages() -> None:
     registry = "registry+https://github.com/rust-lang/crates.io-index#wasmtime-c-api-impl@48.0.8"
+    library = "path+file:///usr/lib/rustlib/src/rust/library"
     messages = [
         _compiled(registry, "wasmtime_c_api", ["lib"]),
         _compiled("registry+https://x#wasmtime@48.0.8", "wasmtime", ["lib"]),
         _compiled("path+file:///w/capi#wasmtime-capi@0.1.0", "wasmtime", ["cdylib", "staticlib"]),
-        _compiled("tvm-core 0.3.0 (path+file:///demo/crates/tvm-core)", "tvm-core", ["lib"]),
+        _compiled("tvm-core 0.3.0 (path+file:///demo/crates/tvm-core)", "tvm_core", ["lib"]),
+        _compiled("path+file:///demo/crates/tvm-asm#0.3.0", "tvm_assembler", ["lib"]),
         _compiled("registry+https://x#serde_derive@1.0.0", "serde_derive", ["proc-macro"]),
         _compiled(
             "path+file:///w/capi#wasmtime-capi@0.1.0", "build-script-build", ["custom-build"]
         ),
+        _compiled(f"{library}/std#0.0.0", "std", ["lib"]),  # -Z build-std compiles std too
+        _compiled(f"{library}/alloc#0.0.0", "alloc", ["lib"]),
     ]
-    own, theirs = compiled_crates(messages)
-    assert own == {"wasmtime", "tvm_core"}  # no build script, no proc-macro: not in the binary
-    assert theirs == {"wasmtime_c_api", "wasmtime"}
-    # Cargo.lock names packages: the wrapper's library keeps the name of the crate it wraps
+    libraries = compiled_libraries(messages)
+    assert ("wasmtime_c_api_impl", "wasmtime_c_api") in libraries
+    assert ("tvm_asm", "tvm_assembler") in libraries and ("std", "std") in libraries
+    assert not {lib for _, lib in libraries} & {"serde_derive", "build_script_build"}
     locked = (
-        frozenset({"wasmtime_capi", "tvm_core"}),
+        frozenset({"wasmtime_capi", "tvm_core", "tvm_asm"}),
         frozenset({"wasmtime", "wasmtime_c_api_impl"}),
     )
-    own, theirs = with_compiled(locked, (own, theirs))
-    assert own == {"wasmtime_capi", "tvm_core"}
+    own, theirs = with_compiled(locked, libraries)
+    assert own == {"wasmtime_capi", "tvm_core", "tvm_asm", "tvm_assembler"}
+    # the wrapper's library keeps the name of the crate it wraps; std is no one's package
     assert theirs == {"wasmtime", "wasmtime_c_api_impl", "wasmtime_c_api"}

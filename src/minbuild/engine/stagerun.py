@@ -276,7 +276,7 @@ class StageRun:
 
     def _measuring(self, messages: list[dict[str, Any]]) -> Measuring:
         locked = self.context.crate_origins(self.build.crate)
-        own, theirs = lockfile.with_compiled(locked, artifacts.compiled_crates(messages))
+        own, theirs = lockfile.with_compiled(locked, artifacts.compiled_libraries(messages))
         project = self.context.project
         origins = binaries.Origins(own, theirs, project.parts)
         exports, target = project.staticlib_exports, self.build.target

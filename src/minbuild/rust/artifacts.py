@@ -169,17 +169,23 @@ def artifact_messages(stdout: str) -> list[dict[str, Any]]:
 _LINKED_KINDS = frozenset({"lib", "rlib", "dylib", "cdylib", "staticlib"})
 
 
-def compiled_crates(messages: Iterable[Mapping[str, Any]]) -> tuple[frozenset[str], frozenset[str]]:
-    """The names symbols give the libraries a build compiled (their targets' names, which
-    may differ from their packages': wasmtime-c-api-impl's is wasmtime_c_api): the
-    workspace's own (a path source) and the others."""
-    own, theirs = set[str](), set[str]()
+def compiled_libraries(messages: Iterable[Mapping[str, Any]]) -> frozenset[tuple[str, str]]:
+    """(package, library) for each library a build compiled, both as symbols spell them
+    (`-` as `_`): a library may be named otherwise than its package (wasmtime-c-api-impl's
+    is wasmtime_c_api)."""
+    found = set[tuple[str, str]]()
     for message in messages:
         target = message.get("target", {})
-        if not _LINKED_KINDS & set(target.get("kind", ())):
-            continue
-        name = str(target.get("name", "")).replace("-", "_")
-        # "path+file:///x/name#1.0", or before cargo 1.77 "name 1.0 (path+file:///x/name)"
-        local = "path+file:" in str(message.get("package_id", ""))
-        (own if local else theirs).add(name)
-    return frozenset(own), frozenset(theirs)
+        if _LINKED_KINDS & set(target.get("kind", ())):
+            package = _package_name(str(message.get("package_id", "")))
+            found.add((package.replace("-", "_"), str(target.get("name", "")).replace("-", "_")))
+    return frozenset(found)
+
+
+def _package_name(package_id: str) -> str:
+    """ "registry+https://...#name@1.0", "path+file:///x/name#1.0" (a path package named as
+    its directory), or before cargo 1.77 "name 1.0 (registry+...)"."""
+    if "#" not in package_id:
+        return package_id.split(" ", 1)[0]
+    source, fragment = package_id.rsplit("#", 1)
+    return fragment.split("@", 1)[0] if "@" in fragment else source.rstrip("/").rsplit("/", 1)[-1]

@@ -45,12 +45,17 @@ def crate_origins(crate: Crate) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def with_compiled(
-    locked: tuple[frozenset[str], frozenset[str]], compiled: tuple[frozenset[str], frozenset[str]]
+    locked: tuple[frozenset[str], frozenset[str]], libraries: Iterable[tuple[str, str]]
 ) -> tuple[frozenset[str], frozenset[str]]:
-    """Cargo.lock's names for the own crates and the dependencies, with the library names a
-    build compiled that the lock does not give (a library named otherwise than its package).
-    A name both sides could claim stays where the lock puts it: a wrapper package whose
-    library is called as the crate it wraps (`wasmtime`) has hardly any code of its own."""
-    own, theirs = locked
-    compiled_own, compiled_theirs = compiled
-    return own | (compiled_own - theirs), theirs | (compiled_theirs - own)
+    """Cargo.lock's names for the own crates and the dependencies, with the names of the
+    libraries a build compiled for packages the lock holds, where they differ (`libraries`:
+    package, library). Packages the lock does not hold (std's, under build-std) add nothing,
+    nor does a name the other side holds: a wrapper package whose library is called as the
+    crate it wraps (`wasmtime`) has hardly any code of its own."""
+    own, theirs = set(locked[0]), set(locked[1])
+    for package, library in libraries:
+        if package in locked[0] and library not in locked[1]:
+            own.add(library)
+        elif package in locked[1] and library not in locked[0]:
+            theirs.add(library)
+    return frozenset(own), frozenset(theirs)
