@@ -177,12 +177,12 @@ def compiled_libraries(messages: Iterable[Mapping[str, Any]]) -> frozenset[tuple
     for message in messages:
         target = message.get("target", {})
         if _LINKED_KINDS & set(target.get("kind", ())):
-            package = _package_name(str(message.get("package_id", "")))
+            package = package_name(str(message.get("package_id", "")))
             found.add((package.replace("-", "_"), str(target.get("name", "")).replace("-", "_")))
     return frozenset(found)
 
 
-def _package_name(package_id: str) -> str:
+def package_name(package_id: str) -> str:
     """ "registry+https://...#name@1.0", "path+file:///x/name#1.0" (a path package named as
     its directory), or before cargo 1.77 "name 1.0 (registry+...)"."""
     if "#" not in package_id:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from minbuild.runs import records
+from minbuild.rust.artifacts import package_name
 from minbuild.util.command import WAITING_FOR_LOCK
 from minbuild.util.errors import MinbuildError
 from minbuild.util.files import write_atomic
@@ -77,15 +78,7 @@ def _unit(message: Mapping[str, Any]) -> str:
     name = str(message.get("target", {}).get("name", "?"))
     if name != "build-script-build":
         return name
-    package = str(message.get("package_id", ""))
-    # "registry+https://...#name@1.0", "path+file:///x/name#1.0", "name 1.0 (registry+...)"
-    if "#" in package:
-        source, fragment = package.rsplit("#", 1)
-        # a path package named as its directory carries only its version: "...tinyvm#0.3.0"
-        package = fragment.split("@", 1)[0] if "@" in fragment else source.rsplit("/", 1)[-1]
-    else:
-        package = package.split(" ", 1)[0]
-    return f"{package} (build script)"
+    return f"{package_name(str(message.get('package_id', '')))} (build script)"
 
 
 class UnitProgress:
