@@ -15,7 +15,8 @@ crate's Cargo.toml, with the test programs). One invocation times, in this order
                     another, each `min-build --shard I/N` in a new state dir with the cache
                     the cold run filled, then `minbuild merge` of their run documents
 
-and closes with the ratio of the two cold runs and the re-runs' difference.
+and closes with the ratio of the two cold runs, the re-runs' difference (and with shards, the
+slowest shard against the cold run).
 bench/wasmtime_tables.py writes docs/wasmtime.md's tables from the runs.
 
 Usage: python bench/wasmtime_staircase.py run [--work DIR] [--stages a,b] [--shards N] [--cache]
@@ -108,8 +109,11 @@ def run_command(args: argparse.Namespace) -> None:
     naive_rerun = run_naive(script, target, directory)
     print(f"naive re-run: {naive_rerun:.1f}s", flush=True)
 
-    print(f"cold: minbuild / naive = {cold:.0f}s / {naive_cold:.0f}s = {cold / naive_cold:.2f}x")
-    print(f"re-run: minbuild - naive = {rerun - naive_rerun:+.1f}s")
+    closing = [
+        f"cold: minbuild / naive = {cold:.0f}s / {naive_cold:.0f}s = {cold / naive_cold:.2f}x",
+        f"re-run: minbuild - naive = {rerun - naive_rerun:+.1f}s",
+    ]
+    print("\n".join(closing), flush=True)
     if args.shards > 1:
         print(
             f"CI: {args.shards} shards on fresh runners, the cache the cold run filled", flush=True
@@ -118,7 +122,8 @@ def run_command(args: argparse.Namespace) -> None:
         for step in timed:
             print(f"  {step.what}: {step.seconds:.0f}s", flush=True)
         slowest = max(step.seconds for step in timed if step.what.startswith("shard"))
-        print(f"slowest shard / minbuild cold = {slowest / cold:.2f}x")
+        closing.append(f"CI: slowest shard / minbuild cold = {slowest / cold:.2f}x")
+        print("\n".join(closing))  # the closing figures again, after the shards' lines
 
 
 def main() -> None:
