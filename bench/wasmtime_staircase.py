@@ -11,8 +11,9 @@ crate's Cargo.toml, with the test programs). One invocation times, in this order
   naive cold        the same stages' `cargo build` lines as minbuild plans them, typed into a
                     script: one new target dir, no measuring, no testing
   naive re-run      the script again
-  CI shards         with --shards N (and --cache): N CI jobs on fresh runners, one after
-                    another, each `min-build --shard I/N` in a new state dir with the cache
+  CI shards         with --shards N (and --cache): the host jobs `minbuild ci-matrix --shards N`
+                    gives (each its share of the stages, as a CI workflow runs them), one
+                    after another as on fresh runners, each in a new state dir with the cache
                     the cold run filled, then `minbuild merge` of their run documents
 
 and closes with the ratio of the two cold runs, the re-runs' difference (and with shards, the
@@ -20,12 +21,17 @@ slowest shard against the cold run).
 bench/wasmtime_tables.py writes docs/wasmtime.md's tables from the runs.
 
 Usage: python bench/wasmtime_staircase.py run [--work DIR] [--stages a,b] [--shards N] [--cache]
+       python bench/wasmtime_staircase.py shards [--work DIR] [--stages a,b] [--shards N]
+         (the CI phase again, over the cache a `run --cache` in the same --work filled)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import shlex
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +39,7 @@ from staircase_speed import Crate, breakdown, minbuild, naive_script, run_naive
 
 from minbuild.runs.records import latest, load
 from minbuild.rust import fetch, toolchains
+from minbuild.util import command
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = REPO / "examples" / "wasmtime" / "cli"
@@ -65,26 +72,55 @@ def min_build(crate: Crate, state: Path, options: list[str]) -> float:
     return minbuild(args, crate.config.parent)
 
 
-def ci_shards(crate: Crate, work: Path, shards: int, options: list[str]) -> list[Timed]:
-    """N CI jobs, each on a fresh runner (a new state dir, the cache kept), then the merge."""
+def ci_jobs(crate: Crate, work: Path, shards: int, stages: str | None) -> list[list[str]]:
+    """The min-build arguments of each host job of `minbuild ci-matrix`, as a user's CI
+    workflow takes them (each job its share of the stages)."""
+    argv = [sys.executable, "-m", "minbuild", "ci-matrix", "--config", str(crate.config)]
+    argv += ["--state-dir", str(work / "ci-matrix"), "--shards", str(shards)]
+    argv += ["--stages", stages] if stages else []
+    matrix = json.loads(command.run(argv, cwd=crate.config.parent).stdout)
+    return [shlex.split(job["args"]) for job in matrix["include"] if job["command"] == "min-build"]
+
+
+def ci_shards(crate: Crate, work: Path, jobs: list[list[str]], options: list[str]) -> list[Timed]:
+    """Each job on a fresh runner (a new state dir, the cache kept), then the merge."""
     timed, documents = [], []
-    for index in range(1, shards + 1):
+    for index, job in enumerate(jobs, start=1):
         state = work / f"ci-shard-{index}"
         shutil.rmtree(state, ignore_errors=True)
-        seconds = min_build(crate, state, [*options, "--shard", f"{index}/{shards}"])
-        stages = ", ".join(stage.name for stage in load(latest(state / "runs")).stages)
-        timed.append(Timed(f"shard {index}/{shards} ({stages})", seconds))
+        seconds = min_build(crate, state, [*options, *job])
+        run = load(latest(state / "runs"))
+        built = ", ".join(f"{stage.name} {stage.build_seconds or 0:.0f}s" for stage in run.stages)
+        timed.append(Timed(f"shard {index}/{len(jobs)} ({built})", seconds))
         documents.append(str(latest(state / "runs")))
     merged = ["merge", "--state-dir", str(work / "ci-merged"), *documents]
     timed.append(Timed("merge", minbuild(merged, crate.config.parent)))
     return timed
 
 
+def shards_command(args: argparse.Namespace) -> float:
+    """The CI phase: the jobs ci-matrix gives, through the cache an earlier cold run filled
+    (`run --cache` in the same --work). Returns the slowest job's seconds."""
+    work = args.work.resolve()
+    crate = _crate(prepare(work))
+    options = ["--cache", "sccache", "--cache-dir", str(work / "sccache")]
+    jobs = ci_jobs(crate, work, args.shards, args.stages)
+    print(f"CI: {len(jobs)} shards on fresh runners, the cache the cold run filled", flush=True)
+    timed = ci_shards(crate, work, jobs, options)
+    for step in timed:
+        print(f"  {step.what}: {step.seconds:.0f}s", flush=True)
+    return max(step.seconds for step in timed if step.what.startswith("shard"))
+
+
+def _crate(directory: Path) -> Crate:
+    return Crate("wasmtime-cli", directory / "minbuild.yaml", directory / "src" / "lib.rs")
+
+
 def run_command(args: argparse.Namespace) -> None:
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     directory = prepare(work)
-    crate = Crate("wasmtime-cli", directory / "minbuild.yaml", directory / "src" / "lib.rs")
+    crate = _crate(directory)
     options = ["--stages", args.stages] if args.stages else []
     if args.cache:
         shutil.rmtree(work / "sccache", ignore_errors=True)
@@ -114,14 +150,8 @@ def run_command(args: argparse.Namespace) -> None:
         f"re-run: minbuild - naive = {rerun - naive_rerun:+.1f}s",
     ]
     print("\n".join(closing), flush=True)
-    if args.shards > 1:
-        print(
-            f"CI: {args.shards} shards on fresh runners, the cache the cold run filled", flush=True
-        )
-        timed = ci_shards(crate, work, args.shards, options)
-        for step in timed:
-            print(f"  {step.what}: {step.seconds:.0f}s", flush=True)
-        slowest = max(step.seconds for step in timed if step.what.startswith("shard"))
+    if args.shards > 1 and args.cache:
+        slowest = shards_command(args)
         closing.append(f"CI: slowest shard / minbuild cold = {slowest / cold:.2f}x")
         print("\n".join(closing))  # the closing figures again, after the shards' lines
 
@@ -132,9 +162,16 @@ def main() -> None:
     run = commands.add_parser("run", help="minbuild's staircase, then the naive script's")
     run.add_argument("--work", type=Path, default=Path("wasmtime-bench"))
     run.add_argument("--stages", help="these stages only (comma-separated; default: all)")
-    run.add_argument("--shards", type=int, default=1, help="then as N CI jobs, and merged")
+    run.add_argument(
+        "--shards", type=int, default=1, help="with --cache: then as N CI jobs, and merged"
+    )
     run.add_argument("--cache", action="store_true", help="through sccache (in --work)")
     run.set_defaults(handler=run_command)
+    shards = commands.add_parser("shards", help="the CI phase only, after `run --cache`")
+    shards.add_argument("--work", type=Path, default=Path("wasmtime-bench"))
+    shards.add_argument("--stages", help="these stages only (comma-separated; default: all)")
+    shards.add_argument("--shards", type=int, default=2, help="CI jobs")
+    shards.set_defaults(handler=shards_command)
     args = parser.parse_args()
     args.handler(args)
 
