@@ -8,6 +8,8 @@ modules, and counts:
   steps     calls into minbuild's code after the command's `run` is entered
   stops     those calls that take the options object as an argument, or an argument that
             holds it as an attribute (a plan, a context)
+  values    the calls that take none of these but one of its values (a Path, a tuple of
+            stage names: objects identity can follow)
   modules   the distinct modules of the stops
   returns   stops in a module the object had been in before, after it had left it
   climbs    stops in a higher layer (pyproject.toml's import-linter layers) than the stop before
@@ -72,6 +74,8 @@ class Follower:
     target: object = None
     steps: int = 0
     stops: list[tuple[str, str]] = field(default_factory=list)
+    values: list[object] = field(default_factory=list)
+    value_stops: list[tuple[str, str]] = field(default_factory=list)
     repeated: dict[str, int] = field(default_factory=dict)
     done: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -99,13 +103,17 @@ class Follower:
             if self.target is None:
                 if module == self.entry and frame.f_code.co_name == "run":
                     self.target = frame.f_locals.get("options")
+                    self.values = _own_values(self.target)
                 return
             self.steps += 1
             if self.steps > self.max_steps:
                 self.done = True
                 return
-            if any(self._carries(value) for value in _arguments(frame)):
+            arguments = _arguments(frame)
+            if any(self._carries(value) for value in arguments):
                 self.stops.append((module, frame.f_code.co_qualname))
+            elif any(value is own for value in arguments for own in self.values):
+                self.value_stops.append((module, frame.f_code.co_qualname))
 
     def _count(self, what: str) -> None:
         with self.lock:
@@ -118,6 +126,14 @@ class Follower:
             name: getattr(value, name, None) for name in getattr(type(value), "__slots__", ())
         }
         return any(held is self.target for held in attributes.values())
+
+
+def _own_values(options: object) -> list[object]:
+    """The options' field values that are objects of their own (a Path, a tuple of names),
+    which identity can follow; None, booleans, numbers and strings are shared by everyone."""
+    shared = (type(None), bool, int, float, str)
+    values = getattr(options, "__dict__", {}).values()
+    return [value for value in values if not isinstance(value, shared) and value != ()]
 
 
 def _arguments(frame: FrameType) -> list[object]:
@@ -176,6 +192,13 @@ def main() -> None:
         f"{figures['modules']} modules, returns {figures['returns']} times to a module it had "
         f"left and climbs back up the layers {figures['climbs']} times"
     )
+    values = counts(follower.value_stops, ordered)
+    print(
+        f"and one of its values, without it, {values['stops']} times in {values['modules']} modules"
+    )
+    if args.list:
+        for module, name in follower.value_stops:
+            print(f"{layer_of(module, ordered)}  {module}.{name}")
     print(", ".join(f"{what}: {count}" for what, count in sorted(follower.repeated.items())))
 
 
