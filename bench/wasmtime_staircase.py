@@ -173,6 +173,8 @@ def main() -> None:
     shards.add_argument("--shards", type=int, default=2, help="CI jobs")
     shards.set_defaults(handler=shards_command)
     args = parser.parse_args()
+    if args.command == "run" and args.shards > 1 and not args.cache:
+        parser.error("--shards needs --cache: the CI jobs start from the cache the cold run fills")
     args.handler(args)
 
 
