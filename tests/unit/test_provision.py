@@ -155,3 +155,53 @@ def test_a_dev_dependency_no_packaged_version_meets_is_named_with_both_versions(
     assert "(1.0.3 in " in found[0]
     assert 'nix = ">=0.20, <0.25"' in found[1] and "(0.26.2 in " in found[1]
     assert provision.dev_dependency_mismatches("absent") == []
+
+
+SHOWPKG = """Package: librust-cbindgen+default-dev
+Versions:
+
+Reverse Depends:
+  librust-cbindgen-dev,librust-cbindgen+default-dev
+Dependencies:
+Provides:
+Reverse Provides:
+librust-cbindgen+clap-dev 0.24.3-2+b2 (= 0.24.3-2+b2)
+"""
+
+
+def test_the_packages_that_provide_a_virtual_one_are_read_from_showpkg() -> None:
+    assert provision.provided_by(SHOWPKG) == ["librust-cbindgen+clap-dev"]
+    assert provision.provided_by("Package: x\nReverse Provides: \n") == []
+    assert provision.provided_by("") == []
+
+
+def test_a_default_feature_the_crates_package_only_recommends_is_a_need_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(provision, "REGISTRY", tmp_path)
+    (tmp_path / "cbindgen-0.24.3").mkdir()
+    (tmp_path / "cbindgen-0.24.3" / "Cargo.toml").write_text(
+        '[package]\nname = "cbindgen"\nversion = "0.24.3"\n'
+        '[dependencies]\nclap = { version = "3.1", optional = true }\nlog = "0.4"\n'
+        'syn = { version = "1", optional = true }\n'
+        '[features]\ndefault = ["cli"]\ncli = ["dep:clap"]\nparsing = ["syn"]\n'
+    )
+    (tmp_path / "clap-2.34.0").mkdir()
+    (tmp_path / "clap-2.34.0" / "Cargo.toml").write_text("[package]\n")
+    shown = {"librust-cbindgen+default-dev": SHOWPKG}
+
+    def run(argv: Sequence[str], **_: object) -> Completed:
+        return Completed(tuple(argv), 0, shown.get(argv[-1], ""), "", 0.0)
+
+    monkeypatch.setattr("minbuild.util.command.run", run)
+    need = provision.default_features_need("cbindgen")
+    assert need is not None and need.packages == ("librust-cbindgen+clap-dev",)
+    # clap 2.34.0 does not meet "3.1": the check after installing names what is still missing
+    assert need.missing() == [f'{tmp_path}/clap-<version> ("3.1")']
+    (tmp_path / "clap-3.2.23").mkdir()
+    (tmp_path / "clap-3.2.23" / "Cargo.toml").write_text("[package]\n")
+    assert need.missing() == []
+    # a crate whose own package provides its default features needs nothing more
+    shown["librust-cbindgen+default-dev"] = SHOWPKG.replace("+clap-dev", "-dev")
+    assert provision.default_features_need("cbindgen") is None
+    assert provision.default_features_need("absent") is None

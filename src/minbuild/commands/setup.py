@@ -68,6 +68,8 @@ def run(options: Options, reporter: Reporter) -> Outcome:
     # A crate's dev-dependencies are known once its sources are installed: a second round
     # installs the packaged ones, so that its own tests build (integration_tests).
     tests_need = [n for c in options.crates if (n := provision.dev_dependency_need(c))]
+    # So are the feature packages its default features need, which its package only recommends.
+    tests_need += [n for c in options.crates if (n := provision.default_features_need(c))]
     if tests_need:
         lines += provision.setup(tests_need, dry_run=options.dry_run)
     elif options.crates and options.dry_run:

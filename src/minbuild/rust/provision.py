@@ -9,6 +9,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import semantic_version
 
@@ -98,6 +99,65 @@ def dev_dependency_need(name: str) -> Need | None:
         return [f"{REGISTRY}/{dep}-<version>" for dep, _ in known if not _registry_has(dep)]
 
     return Need(f"crate {name}'s dev-dependencies", tuple(p for _, p in known), (), missing)
+
+
+def default_features_need(name: str) -> Need | None:
+    """The Debian packages that complete an installed registry crate's default features:
+    librust-NAME-dev only recommends a feature package that brings dependencies of its own,
+    which --no-install-recommends skips (cbindgen's default `clap` feature, clap 3), and
+    librust-NAME+default-dev is provided by those. None when the crate is not installed yet
+    or its own package provides its default features."""
+    manifests = sorted(REGISTRY.glob(f"{name}-[0-9]*/Cargo.toml"))
+    if not manifests:
+        return None
+    base = f"librust-{name.replace('_', '-').lower()}"
+    providers = [p for p in _providers(f"{base}+default-dev") if p != f"{base}-dev"]
+    if not providers:
+        return None
+    with manifests[-1].open("rb") as handle:
+        manifest = tomllib.load(handle)
+    wanted = _default_dependencies(manifest)
+
+    def missing() -> list[str]:
+        return [
+            f'{REGISTRY}/{dep}-<version> ("{requirement}")'
+            for dep, requirement in wanted.items()
+            if not any(_meets(requirement, v) is not False for v in _packaged_versions(dep))
+        ]
+
+    return Need(f"crate {name}'s default features", tuple(providers), (), missing)
+
+
+def _providers(virtual: str) -> list[str]:
+    """The packages apt knows that provide `virtual` (or the package of that name)."""
+    shown = command.run(["apt-cache", "showpkg", virtual], check=False).stdout
+    return provided_by(shown)
+
+
+def provided_by(showpkg: str) -> list[str]:
+    """The package names under `apt-cache showpkg`'s "Reverse Provides:" heading (the lines
+    after it: NAME VERSION (= VERSION))."""
+    _, found, after = showpkg.partition("Reverse Provides:")
+    return [line.split()[0] for line in after.strip().splitlines() if line.strip()] if found else []
+
+
+def _default_dependencies(manifest: dict[str, Any]) -> dict[str, str]:
+    """The optional dependencies the crate's default features turn on, with their
+    requirements (`clap` or `dep:clap` in a default feature, followed through features)."""
+    features: dict[str, list[str]] = manifest.get("features", {})
+    dependencies = manifest.get("dependencies", {})
+    seen, todo, found = set(), list(features.get("default", [])), {}
+    while todo:
+        item = todo.pop().removeprefix("dep:").split("/")[0].rstrip("?")
+        if item in seen:
+            continue
+        seen.add(item)
+        if item in features:
+            todo += features[item]
+        spec = dependencies.get(item)
+        if isinstance(spec, dict) and spec.get("optional") and isinstance(spec.get("version"), str):
+            found[spec.get("package", item)] = spec["version"]
+    return found
 
 
 def dev_dependency_mismatches(name: str) -> list[str]:
