@@ -136,25 +136,37 @@ def test_commands_run_behind_the_targets_runner() -> None:
     ]
 
 
-def test_a_dev_dependency_no_packaged_version_meets_is_named_with_both_versions(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty simulated Debian registry in place of /usr/share/cargo/registry."""
     monkeypatch.setattr(provision, "REGISTRY", tmp_path)
-    (tmp_path / "tool-1.2.0").mkdir()
-    (tmp_path / "tool-1.2.0" / "Cargo.toml").write_text(
+    return tmp_path
+
+
+def test_a_dev_dependency_no_packaged_version_meets_is_named_with_both_versions(
+    registry: Path,
+) -> None:
+    _packaged(
+        registry,
+        "tool-1.2.0",
         '[package]\nname = "tool"\nversion = "1.2.0"\n'
         '[dev-dependencies]\nquickcheck = "0.9"\ntempfile = "3"\nunpackaged = "1"\n'
-        "[target.'cfg(unix)'.dev-dependencies]\nnix = { version = \">=0.20, <0.25\" }\n"
+        "[target.'cfg(unix)'.dev-dependencies]\nnix = { version = \">=0.20, <0.25\" }\n",
     )
     for packaged in ("quickcheck-1.0.3", "tempfile-3.3.0", "nix-0.26.2"):
-        (tmp_path / packaged).mkdir()
-        (tmp_path / packaged / "Cargo.toml").write_text("[package]\n")
+        _packaged(registry, packaged)
     found = provision.dev_dependency_mismatches("tool")
     assert len(found) == 2
     assert found[0].startswith('crate tool: dev-dependency quickcheck = "0.9" matches no packaged')
     assert "(1.0.3 in " in found[0]
     assert 'nix = ">=0.20, <0.25"' in found[1] and "(0.26.2 in " in found[1]
     assert provision.dev_dependency_mismatches("absent") == []
+
+
+def _packaged(registry: Path, folder: str, manifest: str = "[package]\n") -> None:
+    """A crate in a simulated Debian registry."""
+    (registry / folder).mkdir()
+    (registry / folder / "Cargo.toml").write_text(manifest)
 
 
 SHOWPKG = """Package: librust-cbindgen+default-dev
@@ -176,18 +188,17 @@ def test_the_packages_that_provide_a_virtual_one_are_read_from_showpkg() -> None
 
 
 def test_a_default_feature_the_crates_package_only_recommends_is_a_need_of_its_own(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    registry: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(provision, "REGISTRY", tmp_path)
-    (tmp_path / "cbindgen-0.24.3").mkdir()
-    (tmp_path / "cbindgen-0.24.3" / "Cargo.toml").write_text(
+    _packaged(
+        registry,
+        "cbindgen-0.24.3",
         '[package]\nname = "cbindgen"\nversion = "0.24.3"\n'
         '[dependencies]\nclap = { version = "3.1", optional = true }\nlog = "0.4"\n'
         'syn = { version = "1", optional = true }\n'
-        '[features]\ndefault = ["cli"]\ncli = ["dep:clap"]\nparsing = ["syn"]\n'
+        '[features]\ndefault = ["cli"]\ncli = ["dep:clap"]\nparsing = ["syn"]\n',
     )
-    (tmp_path / "clap-2.34.0").mkdir()
-    (tmp_path / "clap-2.34.0" / "Cargo.toml").write_text("[package]\n")
+    _packaged(registry, "clap-2.34.0")
     shown = {"librust-cbindgen+default-dev": SHOWPKG}
 
     def run(argv: Sequence[str], **_: object) -> Completed:
@@ -197,9 +208,8 @@ def test_a_default_feature_the_crates_package_only_recommends_is_a_need_of_its_o
     need = provision.default_features_need("cbindgen")
     assert need is not None and need.packages == ("librust-cbindgen+clap-dev",)
     # clap 2.34.0 does not meet "3.1": the check after installing names what is still missing
-    assert need.missing() == [f'{tmp_path}/clap-<version> ("3.1")']
-    (tmp_path / "clap-3.2.23").mkdir()
-    (tmp_path / "clap-3.2.23" / "Cargo.toml").write_text("[package]\n")
+    assert need.missing() == [f'{registry}/clap-<version> ("3.1")']
+    _packaged(registry, "clap-3.2.23")
     assert need.missing() == []
     # a crate whose own package provides its default features needs nothing more
     shown["librust-cbindgen+default-dev"] = SHOWPKG.replace("+clap-dev", "-dev")

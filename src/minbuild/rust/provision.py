@@ -78,11 +78,9 @@ def dev_dependency_need(name: str) -> Need | None:
     """The Debian packages of an installed registry crate's dev-dependencies (what its own
     tests need to build: integration_tests), those apt knows; None when none is packaged or
     the crate is not installed yet."""
-    manifests = sorted(REGISTRY.glob(f"{name}-[0-9]*/Cargo.toml"))
-    if not manifests:
+    manifest = _installed_manifest(name)
+    if manifest is None:
         return None
-    with manifests[-1].open("rb") as handle:
-        manifest = tomllib.load(handle)
     tables = [manifest.get("dev-dependencies", {})]
     tables += [t.get("dev-dependencies", {}) for t in manifest.get("target", {}).values()]
     names = sorted({dep.get("package", key) if isinstance(dep, dict) else key
@@ -107,15 +105,13 @@ def default_features_need(name: str) -> Need | None:
     which --no-install-recommends skips (cbindgen's default `clap` feature, clap 3), and
     librust-NAME+default-dev is provided by those. None when the crate is not installed yet
     or its own package provides its default features."""
-    manifests = sorted(REGISTRY.glob(f"{name}-[0-9]*/Cargo.toml"))
-    if not manifests:
+    manifest = _installed_manifest(name)
+    if manifest is None:
         return None
     base = f"librust-{name.replace('_', '-').lower()}"
     providers = [p for p in _providers(f"{base}+default-dev") if p != f"{base}-dev"]
     if not providers:
         return None
-    with manifests[-1].open("rb") as handle:
-        manifest = tomllib.load(handle)
     wanted = _default_dependencies(manifest)
 
     def missing() -> list[str]:
@@ -126,6 +122,15 @@ def default_features_need(name: str) -> Need | None:
         ]
 
     return Need(f"crate {name}'s default features", tuple(providers), (), missing)
+
+
+def _installed_manifest(name: str) -> dict[str, Any] | None:
+    """The Cargo.toml of the newest version of `name` in Debian's registry (None: none)."""
+    manifests = sorted(REGISTRY.glob(f"{name}-[0-9]*/Cargo.toml"))
+    if not manifests:
+        return None
+    with manifests[-1].open("rb") as handle:
+        return tomllib.load(handle)
 
 
 def _providers(virtual: str) -> list[str]:
@@ -164,11 +169,9 @@ def dev_dependency_mismatches(name: str) -> list[str]:
     """For an installed registry crate: each dev-dependency whose requirement no packaged
     version meets (cargo resolves dev-dependencies before any build, so the crate's own
     tests, and then every stage, would fail offline), naming both versions."""
-    manifests = sorted(REGISTRY.glob(f"{name}-[0-9]*/Cargo.toml"))
-    if not manifests:
+    manifest = _installed_manifest(name)
+    if manifest is None:
         return []
-    with manifests[-1].open("rb") as handle:
-        manifest = tomllib.load(handle)
     tables = [manifest.get("dev-dependencies", {})]
     tables += [t.get("dev-dependencies", {}) for t in manifest.get("target", {}).values()]
     found = []
