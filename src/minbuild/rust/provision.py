@@ -65,7 +65,7 @@ def toolchain_need() -> Need:
 
 def crate_need(name: str) -> Need:
     """A crate's sources from Debian's registry (librust-NAME-dev), to try minbuild on."""
-    package = f"librust-{name.replace('_', '-').lower()}-dev"
+    package = _debian_package(name)
 
     def missing() -> list[str]:
         found = list(REGISTRY.glob(f"{name}-[0-9]*/Cargo.toml"))
@@ -85,11 +85,7 @@ def dev_dependency_need(name: str) -> Need | None:
     tables += [t.get("dev-dependencies", {}) for t in manifest.get("target", {}).values()]
     names = sorted({dep.get("package", key) if isinstance(dep, dict) else key
                     for table in tables for key, dep in table.items()})  # fmt: skip
-    known = [
-        (dep, package)
-        for dep in names
-        if _apt_knows(package := f"librust-{dep.replace('_', '-').lower()}-dev")
-    ]
+    known = [(dep, package) for dep in names if _apt_knows(package := _debian_package(dep))]
     if not known:
         return None
 
@@ -108,8 +104,9 @@ def default_features_need(name: str) -> Need | None:
     manifest = _installed_manifest(name)
     if manifest is None:
         return None
-    base = f"librust-{name.replace('_', '-').lower()}"
-    providers = [p for p in _providers(f"{base}+default-dev") if p != f"{base}-dev"]
+    providers = [
+        p for p in _providers(_debian_package(name, "+default")) if p != _debian_package(name)
+    ]
     if not providers:
         return None
     wanted = _default_dependencies(manifest)
@@ -118,7 +115,7 @@ def default_features_need(name: str) -> Need | None:
         return [
             f'{REGISTRY}/{dep}-<version> ("{requirement}")'
             for dep, requirement in wanted.items()
-            if not any(_meets(requirement, v) is not False for v in _packaged_versions(dep))
+            if not _any_meets(requirement, _packaged_versions(dep))
         ]
 
     return Need(f"crate {name}'s default features", tuple(providers), (), missing)
@@ -182,7 +179,7 @@ def dev_dependency_mismatches(name: str) -> list[str]:
             packaged = _packaged_versions(package)
             if not isinstance(wanted, str) or not packaged:
                 continue
-            if not any(_meets(wanted, version) is not False for version in packaged):
+            if not _any_meets(wanted, packaged):
                 found.append(
                     f'crate {name}: dev-dependency {package} = "{wanted}" matches no packaged '
                     f"version ({', '.join(packaged)} in {REGISTRY}): cargo resolves it before "
@@ -198,6 +195,17 @@ def _packaged_versions(name: str) -> list[str]:
         versions += [p.parent.name.removeprefix(f"{spelled}-") for p in
                      REGISTRY.glob(f"{spelled}-[0-9]*/Cargo.toml")]  # fmt: skip
     return sorted(versions)
+
+
+def _debian_package(crate: str, feature: str = "") -> str:
+    """Debian's name for a crate's sources (librust-NAME-dev), or for one of its features'
+    packages (`feature` "+default": librust-NAME+default-dev)."""
+    return f"librust-{crate.replace('_', '-').lower()}{feature}-dev"
+
+
+def _any_meets(requirement: str, versions: Sequence[str]) -> bool:
+    """Some version meets cargo's `requirement` (or it is one semantic_version cannot read)."""
+    return any(_meets(requirement, version) is not False for version in versions)
 
 
 def _meets(requirement: str, version: str) -> bool | None:
