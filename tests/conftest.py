@@ -220,6 +220,14 @@ class Descendants:
         while not self._stop.wait(0.1):
             self.seen |= _processes_under(self.pid)
 
+    def wait_for_at_least(self, count: int, timeout: float = 120.0) -> None:
+        """Until `count` descendants have been seen: a signal sent earlier could land before the
+        build has started any process of its own, and the test would prove nothing."""
+        deadline = time.monotonic() + timeout
+        while len(self.seen) < count:
+            assert time.monotonic() < deadline, f"{len(self.seen)} of {count} processes started"
+            time.sleep(0.05)
+
     def left(self, grace: float = 5.0) -> list[str]:
         """The descendants still alive `grace` seconds after the watch stops, by command line."""
         self._stop.set()

@@ -20,6 +20,7 @@ def test_cross_build_stops_whole(cross_tools: CrossTools, tmp_path: Path) -> Non
     )
     watch = Descendants(process.pid)
     wait_for(process, f"@ {TARGET}: building")
+    watch.wait_for_at_least(2)  # cargo and a process under it
     process.send_signal(signal.SIGTERM)
     try:
         _, stderr = process.communicate(timeout=60)
