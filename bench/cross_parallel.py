@@ -16,8 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from minbuild.engine import execute
-from minbuild.engine.request import BuildOptions
+from minbuild.commands.build_options import BuildOptions
+from minbuild.commands.registry import BY_NAME
+from minbuild.runs import records
 from minbuild.runs.progress import Silent
 
 
@@ -27,7 +28,9 @@ def measure(config: Path, targets: tuple[str, ...], parallel: int) -> tuple[floa
             config=config, cross=True, targets=targets, parallel=parallel, state_dir=Path(scratch)
         )
         started = time.monotonic()
-        run, _ = execute.min_build(options, Silent())
+        cross_build = BY_NAME["cross-build"]
+        outcome = cross_build.run(cross_build.resolve(options, os.environ), Silent())
+        run = records.load(outcome.written[0])
         return time.monotonic() - started, all(s.status == "ok" for s in run.stages)
 
 

@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.engine.request import BuildOptions
+from minbuild.commands.build_options import BuildOptions
+from minbuild.commands.resolve import build_request
 from minbuild.optimize.points import references
 from minbuild.optimize.prepare import Prepared, prepare
 from minbuild.optimize.search import search
@@ -51,7 +52,7 @@ def prepared(config: Path, scratch: str, start: str, parallel: int) -> Prepared:
     options = BuildOptions(
         config=project_file(config, Path(scratch)), state_dir=Path(scratch), parallel=parallel
     )
-    return prepare(options, start, (), (), Silent())
+    return prepare(build_request(options, os.environ), start, (), (), Silent())
 
 
 def greedy(config: Path, start: str, parallel: int) -> Found:

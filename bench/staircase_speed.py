@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from minbuild.commands.build_options import BuildOptions
+from minbuild.commands.resolve import build_request
 from minbuild.engine import planner
-from minbuild.engine.request import BuildOptions
 from minbuild.runs.records import RunRecord, StageRecord, latest, load
 from minbuild.util import command
 
@@ -89,7 +90,7 @@ def naive_script(crate: Crate, plan_state: Path, stages: str | None = None) -> l
     stage first (a compiler to precompile modules with): the script builds it too."""
     picked = tuple(stages.split(",")) if stages else ()
     options = BuildOptions(config=crate.config, state_dir=plan_state, stages=picked, parallel=1)
-    plan = planner.prepare(options)
+    plan = planner.prepare(build_request(options, os.environ))
     lines = ["set -e", command.shell_line(["cd", str(plan.project.crate_dir)])]
     for build in (*plan.prelude, *plan.builds):
         if build.skip:

@@ -13,13 +13,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
 
+from minbuild.commands.build_options import BuildOptions
+from minbuild.commands.resolve import build_request
 from minbuild.engine import planner
 from minbuild.engine.invocations import Invocation
-from minbuild.engine.request import BuildOptions
 from minbuild.util import command
 
 
@@ -66,9 +68,10 @@ def main() -> None:
     parser.add_argument("--toolchain", default=None)
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
-    plan = planner.prepare(
-        BuildOptions(config=args.config, first=args.first, last=args.last, toolchain=args.toolchain)
+    options = BuildOptions(
+        config=args.config, first=args.first, last=args.last, toolchain=args.toolchain
     )
+    plan = planner.prepare(build_request(options, os.environ))
     stages = [stage.name for stage in plan.stages]
     print(f"stages: {', '.join(stages)}; toolchain {plan.toolchain.label}")
     results: list[Measurement] = []

@@ -45,6 +45,13 @@ from pathlib import Path
 
 import pytest
 
+from minbuild.commands.build_options import BuildOptions
+from minbuild.commands.registry import BY_NAME
+from minbuild.commands.resolve import build_request
+from minbuild.engine.request import BuildRequest
+from minbuild.runs import records
+from minbuild.runs.progress import Reporter
+from minbuild.runs.records import RunRecord
 from minbuild.runs.trials import Export
 from minbuild.rust import fetch
 from minbuild.util import command
@@ -434,3 +441,18 @@ def actionlint() -> list[str]:
 def shared_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One minbuild state dir (and so one cargo target dir) for the whole test session."""
     yield tmp_path_factory.mktemp("minbuild-state")
+
+
+def request_of(options: BuildOptions) -> BuildRequest:
+    """The request min-build resolves from `options` (its project file read) in this
+    environment."""
+    return build_request(options, os.environ)
+
+
+def min_build(options: BuildOptions, reporter: Reporter) -> tuple[RunRecord, Path]:
+    """min-build (with `options.cross`, cross-build) as the command line runs it, from its
+    options resolved to the run it wrote, with the document's path."""
+    entry = BY_NAME["cross-build" if options.cross else "min-build"]
+    outcome = entry.run(entry.resolve(options, os.environ), reporter)
+    path = outcome.written[0]
+    return records.load(path), path

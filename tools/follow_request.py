@@ -67,7 +67,8 @@ def layer_of(module: str, ordered: Sequence[tuple[str, ...]]) -> int:
 
 @dataclass
 class Follower:
-    """The profiler: finds the options object at the command's `run`, then counts."""
+    """The profiler: finds what the command's `run` takes (its options, or the request they
+    were resolved to) at its entry, then counts."""
 
     entry: str
     max_steps: int
@@ -102,7 +103,7 @@ class Follower:
         with self.lock:
             if self.target is None:
                 if module == self.entry and frame.f_code.co_name == "run":
-                    self.target = frame.f_locals.get("options")
+                    self.target = frame.f_locals.get(frame.f_code.co_varnames[0])
                     self.values = _own_values(self.target)
                 return
             self.steps += 1

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.engine import execute
-from minbuild.engine.request import BuildOptions
+from minbuild.commands.build_options import BuildOptions
 from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord
-from tests.conftest import REPO, CrossTools
+from tests.conftest import REPO, CrossTools, min_build
 
 HELLO = REPO / "tests" / "crates" / "hello"
 TARGETS = ["aarch64-unknown-linux-gnu", "wasm32-wasip1"]
@@ -25,7 +24,7 @@ def cross_build(state: Path, config: Path, parallel: int = 1) -> RunRecord:
         stages=("lto",),
         parallel=parallel,
     )
-    return execute.min_build(options, Silent())[0]
+    return min_build(options, Silent())[0]
 
 
 @pytest.fixture(scope="module")

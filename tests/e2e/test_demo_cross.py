@@ -9,11 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from minbuild.engine import execute
-from minbuild.engine.request import BuildOptions
+from minbuild.commands.build_options import BuildOptions
 from minbuild.project.targets import load_targets
 from minbuild.runs.progress import Silent
-from tests.conftest import REPO, CrossTools
+from tests.conftest import REPO, CrossTools, min_build
 
 TRIPLES = ["riscv64gc-unknown-linux-gnu", "wasm32-unknown-unknown", "x86_64-tinyvm-none"]
 
@@ -30,7 +29,7 @@ def test_three_kinds_of_target_build_and_pass(cross_tools: CrossTools, shared_st
         targets=tuple(triples),
         parallel=os.cpu_count() or 1,
     )
-    run, _ = execute.min_build(options, Silent())
+    run, _ = min_build(options, Silent())
     foreign = [stage for stage in run.stages if stage.target in triples]
     assert [stage.target for stage in foreign] == triples
     for stage in foreign:

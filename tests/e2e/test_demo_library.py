@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minbuild.engine import execute
-from minbuild.engine.request import BuildOptions
+from minbuild.commands.build_options import BuildOptions
 from minbuild.runs.progress import Silent
-from tests.conftest import REPO
+from tests.conftest import REPO, min_build
 
 STAGES = ("release", "lto", "panic-immediate-abort")
 
@@ -16,7 +15,7 @@ def test_library_staircase(buildstd: None, shared_state: Path) -> None:
     options = BuildOptions(
         config=REPO / "config" / "demo-lib.yaml", stages=STAGES, state_dir=shared_state
     )
-    run, _ = execute.min_build(options, Silent())
+    run, _ = min_build(options, Silent())
     by_name = {stage.name: stage for stage in run.stages}
     for stage in run.stages:
         assert stage.status == "ok", f"{stage.name}: {stage.reason}"

@@ -10,16 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from minbuild.commands.build_options import BuildOptions
 from minbuild.commands.merge import Options as MergeOptions
 from minbuild.commands.merge import merge_files
 from minbuild.commands.size_report import Options as ReportOptions
-from minbuild.engine import execute
-from minbuild.engine.request import BuildOptions
 from minbuild.project.options import Shard
 from minbuild.runs import records
 from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord
-from tests.conftest import REPO
+from tests.conftest import REPO, min_build
 from tests.unit.helpers import size_report
 
 DEMO = REPO / "config" / "demo.yaml"
@@ -44,7 +43,7 @@ def build(state: Path, redis: str, cache_dir: Path, shard: Shard | None = None) 
         cache_redis=redis,
         shard=shard,
     )
-    return execute.min_build(options, Silent())[0]
+    return min_build(options, Silent())[0]
 
 
 @pytest.fixture(scope="module")

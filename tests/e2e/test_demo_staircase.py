@@ -6,20 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.engine import execute
-from minbuild.engine.request import BuildOptions
+from minbuild.commands.build_options import BuildOptions
 from minbuild.report import movers
 from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import overlap
-from tests.conftest import REPO
+from tests.conftest import REPO, min_build
 
 ALL_STAGES = 13
 
 
 def run_demo(state: Path) -> RunRecord:
     options = BuildOptions(config=REPO / "config" / "demo.yaml", state_dir=state, parallel=2)
-    return execute.min_build(options, Silent())[0]
+    return min_build(options, Silent())[0]
 
 
 @pytest.fixture(scope="module")

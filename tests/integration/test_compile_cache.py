@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.engine import execute, planner
-from minbuild.engine.request import BuildOptions
+from minbuild.commands.build_options import BuildOptions
+from minbuild.engine import planner
 from minbuild.report import table
 from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord
+from tests.conftest import min_build, request_of
 from tests.integration.test_layouts import project
 
 
@@ -28,7 +29,7 @@ def cached(config: Path, state: Path, cache_dir: Path) -> BuildOptions:
 
 
 def release(config: Path, state: Path, cache_dir: Path) -> RunRecord:
-    return execute.min_build(cached(config, state, cache_dir), Silent())[0]
+    return min_build(cached(config, state, cache_dir), Silent())[0]
 
 
 @pytest.mark.usefixtures("sccache")
@@ -50,7 +51,7 @@ def test_a_fresh_state_dir_hits_the_cache_and_builds_the_same_binary(tmp_path: P
     assert not (tmp_path / "warm" / "logs" / "toolchain-check").exists()
     # where the check runs (a dry run; a run whose first build failed), in a fresh state dir
     # as on a CI runner, it goes through the cache too
-    planner.prepare(cached(config, tmp_path / "dry", tmp_path / "cache"))
+    planner.prepare(request_of(cached(config, tmp_path / "dry", tmp_path / "cache")))
     check_log = next((tmp_path / "dry" / "logs" / "toolchain-check").iterdir()).read_text()
     assert "RUSTC_WRAPPER=" in check_log.splitlines()[0]
 
@@ -63,7 +64,7 @@ def test_read_only_takes_hits_and_writes_nothing(tmp_path: Path) -> None:
         options = dataclasses.replace(
             cached(config, tmp_path / state, tmp_path / cache), cache_read_only=read_only
         )
-        return execute.min_build(options, Silent())[0]
+        return min_build(options, Silent())[0]
 
     def units(cache: str) -> list[Path]:
         return [p for p in (tmp_path / cache).rglob("*") if p.is_file() and p.stat().st_size]

@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from minbuild.commands.build_options import BuildOptions
 from minbuild.commands.size_report import Options as ReportOptions
-from minbuild.engine import execute
-from minbuild.engine.request import BuildOptions
 from minbuild.report.formats import FORMATS
 from minbuild.runs import records
 from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord, StageRecord
-from tests.conftest import REPO
+from tests.conftest import REPO, min_build
 from tests.unit.helpers import size_report
 
 HELLO = REPO / "tests" / "crates" / "hello"
@@ -47,7 +46,7 @@ class Recorder(Silent):
 
 def build(state: Path, config: Path = HELLO / "minbuild.yaml", **options: object) -> RunRecord:
     opts = BuildOptions(config=config, state_dir=state, **options)  # type: ignore[arg-type]
-    run, path = execute.min_build(opts, Recorder())
+    run, path = min_build(opts, Recorder())
     assert records.load(path) == run, "the document on disk is the run that was returned"
     return run
 
@@ -169,7 +168,7 @@ def test_ctrl_c_keeps_earlier_documents_and_records_the_partial_run(
     runs = shared_state / "runs"
     before = {p.name: p.read_bytes() for p in runs.glob("*.json")}
     with pytest.raises(KeyboardInterrupt):
-        execute.min_build(
+        min_build(
             # one lane: in two, `middle` may finish beside `release` before the interrupt
             BuildOptions(config=config, state_dir=shared_state, parallel=1),
             Recorder(interrupt_after="release"),

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.engine import execute
-from minbuild.engine.request import BuildOptions
+from minbuild.commands.build_options import BuildOptions
 from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord, StageRecord, TestResult
-from tests.conftest import REPO
+from tests.conftest import REPO, min_build
 
 MARKED = REPO / "tests" / "crates" / "marked" / "minbuild.yaml"
 FINDS_THE_BINARY = (
@@ -25,7 +24,7 @@ FINDS_THE_BINARY = (
 
 
 def run(state: Path) -> RunRecord:
-    return execute.min_build(BuildOptions(config=MARKED, state_dir=state), Silent())[0]
+    return min_build(BuildOptions(config=MARKED, state_dir=state), Silent())[0]
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.engine import execute
-from minbuild.engine.request import BuildOptions
+from minbuild.commands.build_options import BuildOptions
 from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord
-from tests.conftest import REPO, run_minbuild
+from tests.conftest import REPO, min_build, run_minbuild
 
 LAYOUTS = REPO / "tests" / "crates" / "layouts"
 
@@ -35,7 +34,7 @@ def project(tmp_path: Path, crate: str, tests: str = "tests: []", minimal: str =
 
 def release(config: Path, state: Path) -> RunRecord:
     options = BuildOptions(config=config, stages=("release",), state_dir=state)
-    run, _ = execute.min_build(options, Silent())
+    run, _ = min_build(options, Silent())
     return run
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from minbuild.commands.build_options import BuildOptions
 from minbuild.engine import execute, planner
-from minbuild.engine.request import BuildOptions
 from minbuild.project.config import Project
 from minbuild.project.stages import Stage
 from minbuild.runs import records
@@ -19,7 +19,7 @@ from minbuild.runs.progress import Silent
 from minbuild.runs.records import StageRecord
 from minbuild.rust import prerequisites, toolchains
 from minbuild.rust.cache import Cache
-from tests.conftest import REPO
+from tests.conftest import REPO, min_build, request_of
 
 HELLO = REPO / "tests" / "crates" / "hello" / "minbuild.yaml"
 REJECTED = "error: rejected by this test"
@@ -80,7 +80,7 @@ def test_the_first_build_stands_for_the_check(
 ) -> None:
     calls = counting_checks(monkeypatch)
     options = BuildOptions(config=HELLO, state_dir=shared_state, stages=("release",))
-    run, _ = execute.min_build(options, Actions())
+    run, _ = min_build(options, Actions())
     assert calls == [], "no `cargo check`: release built, so the toolchain builds the crate"
     chosen = next(line for line in run.toolchain_choice if ": chosen;" in line)
     assert chosen.endswith("; the crate built with it (release)")
@@ -98,14 +98,15 @@ def test_a_first_build_that_fails_and_a_check_that_fails_stop_the_run_and_choose
     runs = shared_state / "runs"
     before = set(records.documents(runs))
     options = BuildOptions(config=HELLO, state_dir=shared_state, stages=("release", "build-std"))
-    plan = planner.prepare(options, check_in_lane=True)
+    request = request_of(options)
+    plan = planner.prepare(request, check_in_lane=True)
     release = plan.builds[0]
     argv = (*release.invocation.argv, "--features", "broken")
     broken = dataclasses.replace(
         release, invocation=dataclasses.replace(release.invocation, argv=argv)
     )
     plan = dataclasses.replace(plan, builds=(broken, *plan.builds[1:]))
-    run, path = execute.execute_or_choose_again(plan, options, actions)
+    run, path = execute.execute_or_choose_again(plan, request, actions)
 
     assert calls == ["debian", "debian", "nightly"], "in the lane, then when planning again"
     restart = [reason for stage, reason in actions.seen if stage == "restart"]

@@ -9,10 +9,10 @@ import pytest
 
 from minbuild.cli import parser
 from minbuild.cli.main import main
-from minbuild.commands.registry import COMMANDS
+from minbuild.commands.registry import BY_NAME, COMMANDS
 from minbuild.runs import records
 from minbuild.util.errors import ConfigError
-from minbuild.util.options import declared
+from minbuild.util.options import build, declared
 from tests.conftest import REPO
 from tests.unit.samples import sample_run
 
@@ -25,6 +25,14 @@ def settled(*argv: str) -> Path | None:
     parser.settle_defaults(args)
     config: Path | None = args.config
     return config
+
+
+def resolved(*argv: str) -> object:
+    """What the command runs on, its project file read as the command line reads it."""
+    args = parser.parser().parse_args(argv)
+    parser.settle_defaults(args)
+    command = BY_NAME[args.command]
+    return command.resolve(build(command.options, vars(args)), {})
 
 
 @pytest.mark.parametrize("where", ["checkout", "elsewhere"])
@@ -52,11 +60,11 @@ def test_a_file_named_demo_is_dot_slash_demo(
 ) -> None:
     monkeypatch.chdir(REPO)
     with pytest.raises(ConfigError, match=r"^demo: cannot read: Is a directory"):
-        settled("min-build", "--config", "./demo")
+        resolved("min-build", "--config", "./demo")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "demo").write_text("schema: 1\n")
     with pytest.raises(ConfigError, match=r"^demo: crate\.manifest: is required"):
-        settled("min-build", "--config", "./demo")
+        resolved("min-build", "--config", "./demo")
 
 
 def test_without_the_checkout_config_demo_says_how_to_get_it(

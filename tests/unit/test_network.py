@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from minbuild.commands.resolve import network as network_of
 from minbuild.rust import candidates, choice, network, resolution, toolchains
 from minbuild.rust.candidates import rustup
 from minbuild.rust.network import Network
@@ -126,15 +127,15 @@ def test_build_std_goes_online_unless_the_run_or_the_crate_says_offline(
 ) -> None:
     config: dict[str, object] = {}
     monkeypatch.setattr(network, "cargo_config", lambda _d, key, _c, _e: config.get(key))
-    monkeypatch.delenv("CARGO_NET_OFFLINE", raising=False)
     route = network.std_route(Network(), tmp_path, ["cargo"], {})
     assert not route.offline and "online" in route.line()
     assert network.std_route(Network(offline=True), tmp_path, ["cargo"], {}).offline
     config["source.crates-io.replace-with"] = "debian"
     replaced = network.std_route(Network(), tmp_path, ["cargo"], {})
     assert replaced.offline and "`debian`" in replaced.why
-    monkeypatch.setenv("CARGO_NET_OFFLINE", "true")
-    assert "CARGO_NET_OFFLINE" in network.std_route(Network(), tmp_path, ["cargo"], {}).why
+    by_environment = network_of({"CARGO_NET_OFFLINE": "true"})
+    assert "CARGO_NET_OFFLINE" in network.std_route(by_environment, tmp_path, ["cargo"], {}).why
+    assert by_environment.resolving() == ()  # cargo reads the variable itself
 
 
 def test_a_pin_is_read_as_rustup_reads_it(tmp_path: Path) -> None:

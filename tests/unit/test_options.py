@@ -15,10 +15,12 @@ import minbuild
 from minbuild.cli import parser as cli_parser
 from minbuild.cli import tasks as cli_tasks
 from minbuild.commands import registry
-from minbuild.engine.request import BuildOptions
+from minbuild.commands.build_options import BuildOptions
 from minbuild.util.errors import ConfigError
 from minbuild.util.options import Option, build, declared
 from tests.conftest import REPO
+
+DEMO = REPO / "config" / "demo.yaml"
 
 
 def every_option() -> list[tuple[str, str, Option]]:
@@ -67,7 +69,7 @@ def subparser(name: str) -> argparse.ArgumentParser:
 
 
 @pytest.mark.parametrize("command", registry.COMMANDS, ids=lambda c: c.name)
-def test_the_parser_takes_exactly_the_declared_options(command: registry.Command) -> None:
+def test_the_parser_takes_exactly_the_declared_options(command: registry.Command[Any, Any]) -> None:
     actions = subparser(command.name)._actions
     parsed = {
         option: action.help
@@ -120,10 +122,10 @@ def test_option_objects_are_built_from_the_parsed_values() -> None:
     assert options.targets == ("wasm32-wasip1",)
     assert options.parallel == 1 and options.cross
     assert options.state_dir == Path(".minbuild")  # not given: the dataclass's default
-    everything = build(
-        BuildOptions, vars(cli_parser.parser().parse_args(["cross-build", "--stage", "all"]))
-    )
-    assert everything.all_stages and everything.stage_names == ()
+    every = ["cross-build", "--stage", "all", "--config", str(DEMO)]
+    everything = build(BuildOptions, vars(cli_parser.parser().parse_args(every)))
+    request = registry.BY_NAME["cross-build"].resolve(everything, {})
+    assert request.every_stage and request.stage_names == () and request.cross
 
 
 def test_a_bad_value_is_a_config_error_naming_the_option() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +25,6 @@ def gate(run: RunRecord, project: Project) -> tuple[list[Violation], list[str]]:
     return broken_budgets(rows(run), project.budgets, baseline)
 
 
-ALLOW_GROWTH_VARIABLE = "MINBUILD_ALLOW_GROWTH"
 CHECK_SCHEMA = "minbuild.check/1"
 
 
@@ -54,22 +52,11 @@ class Verdict:
         ]
 
 
-def allowance(*, flag: bool) -> str | None:
-    """Why broken budgets would not fail the check: the flag, or the environment variable a
-    CI step sets from a pull-request label (its value says why; empty, 0 or false: unset)."""
-    if flag:
-        return "--allow-growth"
-    value = os.environ.get(ALLOW_GROWTH_VARIABLE, "").strip()
-    if value.lower() in ("", "0", "false", "no"):
-        return None
-    return f"{ALLOW_GROWTH_VARIABLE}={value}"
-
-
-def judge(run: RunRecord, project: Project, *, allow: bool, state_dir: Path) -> Verdict:
-    """The budgets applied to a run; broken ones let through are recorded in the state dir
-    (checks/RUN.json), so the warning outlives the CI log."""
+def judge(run: RunRecord, project: Project, *, allowance: str | None, state_dir: Path) -> Verdict:
+    """The budgets applied to a run; broken ones let through (`allowance` says why they may
+    be) are recorded in the state dir (checks/RUN.json), so the warning outlives the CI log."""
     violations, warnings = gate(run, project)
-    allowed = allowance(flag=allow) if violations else None
+    allowed = allowance if violations else None
     if allowed is None:
         return Verdict(violations, warnings, None)
     record = statedir.inside(state_dir, "checks", f"{run.run_id}.json")

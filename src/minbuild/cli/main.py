@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import signal
 import sys
 import threading
@@ -85,19 +86,19 @@ def _main(argv: Sequence[str] | None) -> int:
             stream=sys.stderr,
         )
         command = BY_NAME[args.command]
-        options = build(command.options, vars(args))
+        request = command.resolve(build(command.options, vars(args)), os.environ)
         printer = ProgressPrinter(sys.stderr, voice=command.voice)
         reporter: Reporter = Silent() if common.quiet else printer
         try:
             # A dry run on a state dir not made yet takes no lock, so that bad input leaves
             # nothing behind; its toolchain check (a `cargo check`) makes the dir when the
             # input is good. With the dir there, it waits its turn as a build does.
-            dry_and_new = getattr(options, "dry_run", False) and not common.state_dir.exists()
+            dry_and_new = getattr(request, "dry_run", False) and not common.state_dir.exists()
             if command.holds_state_dir and not dry_and_new:
                 with statedir.exclusive(common.state_dir, command.name, _say):
-                    outcome = command.run(options, reporter)
+                    outcome = command.run(request, reporter)
             else:
-                outcome = command.run(options, reporter)
+                outcome = command.run(request, reporter)
         finally:
             printer.close()
         _print(outcome, command.voice)

@@ -57,11 +57,11 @@ def files_markdown() -> str:
     return "\n".join(lines)
 
 
-def _not_own(command: Command) -> frozenset[str]:
+def _not_own(command: Command[Any, Any]) -> frozenset[str]:
     return frozenset({name for name, _, _ in declared(Common)} | command.leave_out)
 
 
-def _usage(command: Command) -> str:
+def _usage(command: Command[Any, Any]) -> str:
     parts = [f"minbuild {command.name}"]
     for name, option, _ in declared(command.options):
         if name in _not_own(command):

@@ -79,7 +79,7 @@ def task(
     )
 
 
-def _options(spec: Command, only: Collection[str] | None) -> dict[str, Option]:
+def _options(spec: Command[Any, Any], only: Collection[str] | None) -> dict[str, Option]:
     found: dict[str, Option] = {}
     for cls in (Common, spec.options):
         for field, option, _ in declared(cls):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from minbuild.commands import min_build
-from minbuild.commands.outcome import Outcome
-from minbuild.engine.request import BuildOptions
-from minbuild.runs.progress import Reporter
+from minbuild.commands.build_options import BuildOptions
+from minbuild.commands.resolve import build_request
+from minbuild.engine.request import BuildRequest
 
 Options = BuildOptions
+run = min_build.run
+"""min-build's run: the request says the targets."""
 
 
-def run(options: BuildOptions, reporter: Reporter) -> Outcome:
-    """min-build's run, for the targets instead of the host."""
-    return min_build.run(dataclasses.replace(options, cross=True), reporter)
+def resolve(options: BuildOptions, environ: Mapping[str, str]) -> BuildRequest:
+    """min-build's request, for the targets instead of the host."""
+    return build_request(dataclasses.replace(options, cross=True), environ)

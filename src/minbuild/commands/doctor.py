@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild.commands.outcome import Outcome
+from minbuild.commands.resolve import network
 from minbuild.project import stages, targets
 from minbuild.project.config import load_project
 from minbuild.project.options import CONFIG, TARGETS
@@ -30,6 +32,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         project,
         stages.load_staircase(project),
         targets.select(targets.project_targets(project), options.targets),
+        network(os.environ),
     )
     table = format_table(
         ["", "what", "detail"],

@@ -17,10 +17,12 @@ from typing import Any
 
 import yaml
 
+from minbuild.commands.build_options import BuildOptions
 from minbuild.commands.outcome import Outcome
+from minbuild.commands.resolve import build_request, network
 from minbuild.engine import owntests, planner
 from minbuild.engine.onebuild import build_one
-from minbuild.engine.request import BuildOptions
+from minbuild.engine.request import BuildRequest
 from minbuild.engine.smoke import Smoke, find_smoke
 from minbuild.features.logging import disable_logging
 from minbuild.features.smallest import smallest
@@ -75,11 +77,11 @@ class Options:
 
     @property
     def network(self) -> Network:
-        return Network.of(locked=self.locked, offline=self.offline, frozen=self.frozen)
+        return network(os.environ, locked=self.locked, offline=self.offline, frozen=self.frozen)
 
-    def build_options(self, config: Path) -> BuildOptions:
-        """min-build's options for the project file init is drafting."""
-        return BuildOptions(
+    def build_request(self, config: Path) -> BuildRequest:
+        """min-build's request for the project file init is drafting."""
+        options = BuildOptions(
             config=config,
             toolchain=self.toolchain,
             state_dir=self.state_dir,
@@ -87,6 +89,7 @@ class Options:
             offline=self.offline,
             frozen=self.frozen,
         )
+        return build_request(options, os.environ)
 
 
 def init(options: Options, reporter: Reporter) -> Started:
@@ -354,10 +357,7 @@ def _plan(draft: _Draft, options: Options, checking: ToolchainCheck) -> planner.
     scratch = draft.path.with_name(f".{draft.path.name}.{secrets.token_hex(4)}.draft.yaml")
     write_atomic(scratch, draft.text(None, None))
     try:
-        plan = planner.prepare(
-            options.build_options(scratch),
-            checking=checking,
-        )
+        plan = planner.prepare(options.build_request(scratch), checking=checking)
     finally:
         scratch.unlink(missing_ok=True)
     checking.done(plan.toolchain.label)

@@ -6,19 +6,22 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
+import os
 import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from minbuild.commands.build_options import BuildOptions
 from minbuild.commands.outcome import Outcome
-from minbuild.engine.request import BuildOptions
+from minbuild.commands.resolve import build_request
 from minbuild.optimize import document, export, search
 from minbuild.optimize.points import RELEASE, references
 from minbuild.optimize.prepare import LAST_STAGE, prepare
 from minbuild.optimize.speed import BINARY, Timed
 from minbuild.project.options import (
     CACHE,
+    CACHE_DIR,
     CACHE_READ_ONLY,
     CACHE_REDIS,
     CONFIG,
@@ -152,6 +155,7 @@ class Options:
         help="trials built at once, each lane in its own target dir (default: one per core)"
     )
     cache: str | None = CACHE()
+    cache_dir: Path | None = CACHE_DIR()
     cache_redis: str | None = CACHE_REDIS()
     cache_read_only: bool = CACHE_READ_ONLY()
 
@@ -165,16 +169,18 @@ def run(options: Options, reporter: Reporter) -> Outcome:
             f"--target: one target a search ({', '.join(options.targets)} given); "
             "search each in a run of its own"
         )
+    built = BuildOptions(
+        config=options.config,
+        toolchain=options.toolchain,
+        state_dir=options.state_dir,
+        cache=options.cache,
+        cache_dir=options.cache_dir,
+        cache_redis=options.cache_redis,
+        cache_read_only=options.cache_read_only,
+        parallel=options.parallel,
+    )
     prepared = prepare(
-        BuildOptions(
-            config=options.config,
-            toolchain=options.toolchain,
-            state_dir=options.state_dir,
-            cache=options.cache,
-            cache_redis=options.cache_redis,
-            cache_read_only=options.cache_read_only,
-            parallel=options.parallel,
-        ),
+        build_request(built, os.environ),
         options.first,
         options.settings,
         options.skip,

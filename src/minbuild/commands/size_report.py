@@ -17,6 +17,7 @@ from minbuild.budgets.baseline import (
 )
 from minbuild.budgets.verdict import judge
 from minbuild.commands.outcome import Outcome
+from minbuild.commands.resolve import allowance
 from minbuild.project.config import Project
 from minbuild.project.options import (
     ALLOW_GROWTH,
@@ -168,7 +169,12 @@ def run(options: Options, reporter: Reporter) -> Outcome:
     if options.check:
         if project is None:
             raise ConfigError("--check: no project file with budgets (give --config)")
-        verdict = judge(run, project, allow=options.allow_growth, state_dir=options.state_dir)
+        verdict = judge(
+            run,
+            project,
+            allowance=allowance(os.environ, flag=options.allow_growth),
+            state_dir=options.state_dir,
+        )
         report = dataclasses.replace(
             report,
             violations=verdict.violations,

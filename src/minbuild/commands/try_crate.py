@@ -7,13 +7,16 @@ takes it down the stages, with its state dir in the crate's directory: what a la
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild.commands import init, min_build
+from minbuild.commands.build_options import BuildOptions
 from minbuild.commands.outcome import Outcome
-from minbuild.engine.request import BuildOptions
+from minbuild.commands.resolve import build_request
+from minbuild.engine.request import BuildRequest
 from minbuild.project.options import (
     FIRST,
     FROZEN,
@@ -117,7 +120,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
                 text = "\n".join([*fetched.lines, said, f"re-run: {rerun}"]) + "\n"
                 failed = f"init's release build failed (above): the stages would too; {rerun}"
                 return Outcome(ExitCode.FAILED, text, (started.path,), (failed,))
-        built = min_build.run(_build_options(options, config, state_dir), reporter)
+        built = min_build.run(_build_request(options, config, state_dir), reporter)
     header = "\n".join([*fetched.lines, said, f"re-run: {rerun}"])
     return Outcome(built.exit_code, f"{header}\n\n{built.text}", built.written, built.messages)
 
@@ -170,8 +173,8 @@ def _reused(destination: Path, name: str, version: str, reporter: Reporter) -> F
     return Fetched(destination, (line,))
 
 
-def _build_options(options: Options, config: Path, state_dir: Path) -> BuildOptions:
-    return BuildOptions(
+def _build_request(options: Options, config: Path, state_dir: Path) -> BuildRequest:
+    built = BuildOptions(
         config=config,
         stages=options.stages,
         first=options.first,
@@ -184,6 +187,7 @@ def _build_options(options: Options, config: Path, state_dir: Path) -> BuildOpti
         offline=options.offline,
         frozen=options.frozen,
     )
+    return build_request(built, os.environ)
 
 
 def _rerun_line(directory: Path, options: Options) -> str:

@@ -16,8 +16,8 @@ from typing import Any
 from minbuild import __version__
 from minbuild.engine.fixturegate import FixtureGate, waiting_line
 from minbuild.engine.invocations import Build
-from minbuild.engine.planner import Plan, prepare
-from minbuild.engine.request import BuildOptions
+from minbuild.engine.planner import Plan, planned
+from minbuild.engine.request import BuildRequest
 from minbuild.engine.stagerun import (
     Built,
     Context,
@@ -26,7 +26,7 @@ from minbuild.engine.stagerun import (
     fixtures_made_by,
 )
 from minbuild.runs import statedir
-from minbuild.runs.progress import Job, Reporter, ToolchainCheck
+from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord, ShardRecord, StageRecord, save
 from minbuild.runs.reference import judged
 from minbuild.rust import choice, toolchains, unitprogress
@@ -34,44 +34,17 @@ from minbuild.rust.cache import CacheServer
 from minbuild.util import command, git, waits
 
 
-def min_build(options: BuildOptions, reporter: Reporter) -> tuple[RunRecord, Path]:
-    """Plan, then build, measure and test every build; see `execute_or_choose_again`."""
-    plan = planned(options, reporter, check_in_lane=True)
-    return execute_or_choose_again(plan, options, reporter)
-
-
-def planned(options: BuildOptions, reporter: Reporter, *, check_in_lane: bool = False) -> Plan:
-    """`prepare`, with its long work said as jobs before the builds: the toolchain check (a
-    `cargo check` with each toolchain, minutes on a large crate in a fresh state dir) and a
-    custom target's probe of std (a build of std). A check left to the first lane ends its
-    line itself, when it runs."""
-    checking = ToolchainCheck(reporter, 1)
-    plan = prepare(
-        options,
-        check_in_lane=check_in_lane,
-        checking=checking,
-        say=reporter.say,
-        probing=Job(reporter, "std probe"),
-    )
-    checking.done(plan.toolchain.label)
-    if plan.pending_check is None:
-        return plan
-    return dataclasses.replace(
-        plan, pending_check=checking.ending(plan.pending_check, plan.toolchain.label)
-    )
-
-
 def execute_or_choose_again(
-    plan: Plan, options: BuildOptions, reporter: Reporter
+    plan: Plan, request: BuildRequest, reporter: Reporter
 ) -> tuple[RunRecord, Path]:
-    """`execute` the plan of `options`; when its toolchain turns out not to build the crate,
+    """`execute` the plan of `request`; when its toolchain turns out not to build the crate,
     plan again with a toolchain whose check passed before any build (rare: an old crate that
     a new nightly rejects) and execute that."""
     try:
-        return execute(plan, fail_fast=options.fail_fast, reporter=reporter)
+        return execute(plan, fail_fast=request.fail_fast, reporter=reporter)
     except _ToolchainRejected as rejected:
         reporter.restarting(f"{rejected.finding.line()}; choosing the toolchain again")
-    return execute(planned(options, reporter), fail_fast=options.fail_fast, reporter=reporter)
+    return execute(planned(request, reporter), fail_fast=request.fail_fast, reporter=reporter)
 
 
 class _ToolchainRejected(Exception):

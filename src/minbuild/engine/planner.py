@@ -15,18 +15,18 @@ from pathlib import Path
 from minbuild.engine import cross
 from minbuild.engine.invocations import Build, build_invocation
 from minbuild.engine.lanes import COLD, WARM, Placement, alone, host_lanes
-from minbuild.engine.request import BuildOptions
+from minbuild.engine.request import BuildRequest
 from minbuild.engine.shards import host_shares, target_shares, workload
 from minbuild.engine.testing import FixtureStore
 from minbuild.project import stages
-from minbuild.project.config import Project, load_project, require_manifest
+from minbuild.project.config import Project
 from minbuild.project.options import Shard
 from minbuild.project.stages import Stage
 from minbuild.project.targets import project_targets
 from minbuild.runs import statedir
-from minbuild.runs.progress import Job
+from minbuild.runs.progress import Job, Reporter, ToolchainCheck
 from minbuild.rust import artifacts, candidates, cargo, choice, lockfile, resolution, toolchains
-from minbuild.rust.cache import Cache, choose
+from minbuild.rust.cache import Cache
 from minbuild.rust.network import Network
 from minbuild.rust.prerequisites import Checking, crate_check, with_std_route
 from minbuild.util.errors import ConfigError
@@ -79,23 +79,44 @@ class Plan:
 
 
 def prepare(
-    options: BuildOptions,
+    request: BuildRequest,
     *,
     check_in_lane: bool = False,
     checking: Checking | None = None,
     say: Callable[[str], None] = lambda line: None,
     probing: Job | None = None,
 ) -> Plan:
-    """The plan for the host, or with `options.cross` the plan for foreign targets.
+    """The plan for the host, or with `request.cross` the plan for foreign targets.
     `check_in_lane`: choose the toolchain its check would confirm and leave that check to the
     first lane (`Plan.pending_check`), where the first build almost always makes it needless:
     run before every build, it held up each lane for 3 to 8 s (hexyl). `checking` hears the
     toolchain check's progress; `say`, a custom target's probe, and `probing` its build."""
-    if options.cross:
+    if request.cross:
         return plan_cross(
-            options, check_in_lane=check_in_lane, checking=checking, say=say, probing=probing
+            request, check_in_lane=check_in_lane, checking=checking, say=say, probing=probing
         )
-    return plan_host(options, check_in_lane=check_in_lane, checking=checking)
+    return plan_host(request, check_in_lane=check_in_lane, checking=checking)
+
+
+def planned(request: BuildRequest, reporter: Reporter, *, check_in_lane: bool = False) -> Plan:
+    """`prepare`, with its long work said as jobs before the builds: the toolchain check (a
+    `cargo check` with each toolchain, minutes on a large crate in a fresh state dir) and a
+    custom target's probe of std (a build of std). A check left to the first lane ends its
+    line itself, when it runs."""
+    checking = ToolchainCheck(reporter, 1)
+    plan = prepare(
+        request,
+        check_in_lane=check_in_lane,
+        checking=checking,
+        say=reporter.say,
+        probing=Job(reporter, "std probe"),
+    )
+    checking.done(plan.toolchain.label)
+    if plan.pending_check is None:
+        return plan
+    return dataclasses.replace(
+        plan, pending_check=checking.ending(plan.pending_check, plan.toolchain.label)
+    )
 
 
 def with_cache(plan: Plan, cache: Cache | None) -> Plan:
@@ -117,12 +138,12 @@ def with_cache(plan: Plan, cache: Cache | None) -> Plan:
 
 
 def plan_host(
-    options: BuildOptions, *, check_in_lane: bool = False, checking: Checking | None = None
+    request: BuildRequest, *, check_in_lane: bool = False, checking: Checking | None = None
 ) -> Plan:
-    """Every chosen stage built for the host, in up to `options.parallel` lanes; with
-    `options.shard`, only its share, after builds that make the fixtures its tests use."""
+    """Every chosen stage built for the host, in up to `request.parallel` lanes; with
+    `request.shard`, only its share, after builds that make the fixtures its tests use."""
     ground = groundwork(
-        options,
+        request,
         every_stage=True,
         wanted=lambda chosen: chosen,
         check_in_lane=check_in_lane,
@@ -130,12 +151,12 @@ def plan_host(
     )
     skipped = ground.resolution.skipped
     # --fail-fast stops at the first failure in staircase order: only one lane can promise that.
-    parallel = 1 if options.fail_fast else options.parallel
+    parallel = 1 if request.fail_fast else request.parallel
     candidate = ground.resolution.toolchain.candidate
     # the crate's size weighs its builds against std's: only lanes and shares need it
     packages = (
         lockfile.graph_size(ground.crate, candidate.cargo, candidate.env)
-        if parallel > 1 or options.shard
+        if parallel > 1 or request.shard
         else 1
     )
     # Under a cache a stage costs its links: a placement of its own. Turning the cache on or
@@ -144,9 +165,9 @@ def plan_host(
     work = workload(ground.crate, ground.staircase, packages, skipped, costs)
     placement = host_lanes(work, parallel)
     chosen, prelude = ground.stages, tuple[Build, ...]()
-    if options.shard:
-        if not options.picks_stages:
-            share = set(host_shares(work, options.shard.count)[options.shard.index - 1])
+    if request.shard:
+        if not request.picks_stages:
+            share = set(host_shares(work, request.shard.count)[request.shard.index - 1])
             chosen = tuple(stage for stage in chosen if stage.name in share)
         prelude = ground.fixture_makers(made_in_run=chosen)
 
@@ -162,11 +183,11 @@ def plan_host(
         )
 
     builds = tuple(build(stage, placement[stage.name]) for stage in chosen)
-    return ground.plan(builds, parallel, prelude, shard=options.shard)
+    return ground.plan(builds, parallel, prelude, shard=request.shard)
 
 
 def plan_cross(
-    options: BuildOptions,
+    request: BuildRequest,
     *,
     check_in_lane: bool = False,
     checking: Checking | None = None,
@@ -176,16 +197,16 @@ def plan_cross(
     """The chosen stages (default: the last one) for each foreign target, a lane per target,
     after host builds that make the fixtures the foreign ones cannot."""
     ground = groundwork(
-        options,
+        request,
         every_stage=False,
         wanted=cross.needing_build_std,
         check_in_lane=check_in_lane,
         checking=checking,
     )
-    targets = options.targets
-    if options.shard and not targets:
+    targets = request.targets
+    if request.shard and not targets:
         every = [target.triple for target in project_targets(ground.project)]
-        targets = tuple(target_shares(every, options.shard.count)[options.shard.index - 1])
+        targets = tuple(target_shares(every, request.shard.count)[request.shard.index - 1])
     builds = (
         cross.builds(
             ground.project,
@@ -197,11 +218,11 @@ def plan_cross(
             say,
             probing,
         )
-        if targets or not options.shard
+        if targets or not request.shard
         else ()
     )
     prelude = ground.fixture_makers()
-    return ground.plan(builds, options.parallel, prelude, split_jobs=True, shard=options.shard)
+    return ground.plan(builds, request.parallel, prelude, split_jobs=True, shard=request.shard)
 
 
 @dataclass(frozen=True)
@@ -258,7 +279,7 @@ class Groundwork:
 
 
 def groundwork(
-    options: BuildOptions,
+    request: BuildRequest,
     *,
     every_stage: bool,
     wanted: Callable[[tuple[Stage, ...]], Sequence[Stage]],
@@ -268,41 +289,33 @@ def groundwork(
     """Read the configuration, choose the stages and the toolchain that can build what
     `wanted` picks of them (`check_in_lane`: the one its check would confirm, the check left
     to the plan), and ask cargo about the crate."""
-    project = load_project(options.config)
-    require_manifest(project)
+    project = request.project
     staircase = tuple(stages.load_staircase(project))
-    chosen = tuple(stages.select(staircase, options.stage_names, options.first, options.last))
-    if not every_stage and not (options.stages or options.first or options.last):
+    chosen = tuple(stages.select(staircase, request.stage_names, request.first, request.last))
+    if not every_stage and not (request.every_stage or request.picks_stages):
         chosen = chosen[-1:]  # the stage a team ships
-    state_dir = options.state_dir.resolve()
+    state_dir, cache = request.state_dir, request.cache
     # Any pick of the host's stages chooses the toolchain the whole staircase would: a share
     # of it (no build-std stage, say) could pick another, and then its sizes would not compare
     # with the full run's, shards of two toolchains would not merge, and the release build
     # `init` made (for the whole staircase) would be built again.
-    needed = wanted(staircase if options.shard or every_stage else chosen)
-    tool = options.cache if options.cache is not None else project.cache_tool
-    cache = choose(
-        tool,
-        options.cache_dir or project.cache_dir,
-        options.cache_redis or project.cache_redis,
-        read_only=options.cache_read_only,
-    )
+    needed = wanted(staircase if request.shard or every_stage else chosen)
     check = crate_check(project, chosen[0], state_dir, cache, checking)
     chosen_toolchain = toolchains.resolve(
         needed,
-        options.toolchain,
+        request.toolchain,
         None if check_in_lane else check,
-        network=options.network,
+        network=request.network,
         crate_dir=project.manifest.parent,
     )
-    chosen_toolchain, crate = resolved(project, chosen_toolchain, options.network)
+    chosen_toolchain, crate = resolved(project, chosen_toolchain, request.network)
     toolchain = chosen_toolchain.toolchain
     cargo.validate_features(project, chosen, crate)
     project = artifacts.resolve_artifact(project, crate)
     artifacts.validate_required_features(project, crate, chosen)
     # Under a cache every state dir must name the same source paths (Cache.shared_dir).
     farms = cache.shared_dir if cache else state_dir
-    chosen_toolchain = with_std_route(project, needed, chosen_toolchain, farms, options.network)
+    chosen_toolchain = with_std_route(project, needed, chosen_toolchain, farms, request.network)
     pending = functools.partial(check, toolchain) if check_in_lane else None
     return Groundwork(
         project, staircase, chosen, chosen_toolchain, crate, state_dir, cache, pending

@@ -1,91 +1,55 @@
-"""What one min-build or cross-build invocation asks for: the planner and the executor take
-it whole."""
+"""What one min-build or cross-build asks for, resolved: the project file read once, and the
+command line, the environment and the file's own settings settled into single values
+(commands/resolve.py decides which wins). The planner and the executor take it whole and see
+nothing else of the user's input."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.project.options import (
-    ALLOW_GROWTH,
-    CACHE,
-    CACHE_READ_ONLY,
-    CACHE_REDIS,
-    CHECK,
-    CONFIG,
-    DRY_RUN,
-    FIRST,
-    FROZEN,
-    LOCKED,
-    OFFLINE,
-    PARALLEL,
-    SHARD,
-    STAGES,
-    STATE_DIR,
-    TARGETS,
-    TOOLCHAIN,
-    Shard,
-)
-from minbuild.rust.network import Network
-from minbuild.util.options import Option
+from minbuild.project.config import Project
+from minbuild.project.options import Shard
+from minbuild.rust.cache import Cache
+from minbuild.rust.network import CARGO_DEFAULT, Network
 
 
 @dataclass(frozen=True)
-class BuildOptions:
-    """What one min-build or cross-build invocation asks for."""
+class BuildRequest:
+    """The builds to plan: which stages and targets, with what, where."""
 
-    config: Path = CONFIG()
-    stages: tuple[str, ...] = STAGES(
-        help="build only this stage (repeatable, or comma-separated; 'all': every stage; "
-        "default: every stage, for cross-build the last one)"
-    )
-    first: str | None = FIRST()
-    last: str | None = Option("--to", "last stage to build", metavar="NAME")()
-    toolchain: str | None = TOOLCHAIN()
-    fail_fast: bool = Option(
-        "--fail-fast",
-        "stop (a target) at its first failed stage (min-build: the stages one after another)",
-        switch=True,
-    )()
-    state_dir: Path = STATE_DIR()
-    targets: tuple[str, ...] = TARGETS()
-    parallel: int = PARALLEL()
-    dry_run: bool = DRY_RUN()
-    check: bool = CHECK()
-    allow_growth: bool = ALLOW_GROWTH()
-    cache: str | None = CACHE()
-    shard: Shard | None = SHARD()
-    cache_dir: Path | None = Option(
-        "--cache-dir",
-        "with --cache: where the cache keeps compiled units (default: the project file's "
-        "cache.dir, else ~/.cache/minbuild/sccache, under $XDG_CACHE_HOME when it is set)",
-        metavar="DIR",
-        parse=Path,
-    )()
-    cache_redis: str | None = CACHE_REDIS()
-    cache_read_only: bool = CACHE_READ_ONLY()
-    locked: bool = LOCKED()
-    offline: bool = OFFLINE()
-    frozen: bool = FROZEN()
+    project: Project
+    """The project file, read and checked, with a manifest to build."""
+    state_dir: Path
+    """Absolute: target dirs, artifacts, logs and run documents."""
+    stage_names: tuple[str, ...] = ()
+    """The stages asked for by name (none: every stage, or the range `first`..`last`)."""
+    every_stage: bool = False
+    """Every stage was asked for by name ('all'): a cross build builds them all, too."""
+    first: str | None = None
+    last: str | None = None
+    targets: tuple[str, ...] = ()
+    """Foreign targets, for a cross build (none: every target of the project)."""
     cross: bool = False
     """Build for foreign targets instead of the host."""
-
-    @property
-    def network(self) -> Network:
-        """How cargo may reach the crate's dependencies (cargo's --locked/--offline/--frozen)."""
-        return Network.of(locked=self.locked, offline=self.offline, frozen=self.frozen)
-
-    @property
-    def all_stages(self) -> bool:
-        """Every stage was asked for by name ('all')."""
-        return "all" in self.stages
-
-    @property
-    def stage_names(self) -> tuple[str, ...]:
-        """The stages asked for by name ('all' and nothing are both every stage)."""
-        return () if self.all_stages else self.stages
+    toolchain: str | None = None
+    """The toolchain the user named (None: minbuild chooses)."""
+    fail_fast: bool = False
+    parallel: int = 1
+    """Lanes built at once."""
+    dry_run: bool = False
+    check: bool = False
+    """Enforce the project's size budgets after building."""
+    allowance: str | None = None
+    """Why broken budgets would not fail the check (the flag or the environment variable),
+    None: they would."""
+    cache: Cache | None = None
+    """The compile cache every build goes through."""
+    shard: Shard | None = None
+    network: Network = CARGO_DEFAULT
+    """How cargo may reach the crate's dependencies."""
 
     @property
     def picks_stages(self) -> bool:
-        """Stages were picked (by name or range): with --shard, they are its share."""
+        """Stages were picked (by name or range): with a shard, they are its share."""
         return bool(self.stage_names or self.first or self.last)

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 
 from minbuild.engine import planner
 from minbuild.engine.cross import with_std_rebuilt
-from minbuild.engine.request import BuildOptions
+from minbuild.engine.request import BuildRequest
 from minbuild.optimize.builder import Builder
 from minbuild.optimize.points import signature, start_point
-from minbuild.project.config import load_project
 from minbuild.project.space import Space, apply, load_space
 from minbuild.project.stages import Stage
 from minbuild.project.targets import Target, project_targets, select
@@ -41,16 +40,16 @@ class Prepared:
 
 
 def prepare(
-    options: BuildOptions,
+    request: BuildRequest,
     start_name: str,
     settings: Sequence[str],
     skip: Sequence[str],
     reporter: Reporter,
     target_name: str | None = None,
 ) -> Prepared:
-    """Read, choose and ask cargo (`options`: the project file, toolchain, state dir, cache
-    and lanes; `target_name`: the foreign target, if any); nothing is built."""
-    project = load_project(options.config)
+    """Read, choose and ask cargo (`request`: the project, toolchain, state dir, cache and
+    lanes; `target_name`: the foreign target, if any); nothing is built."""
+    project = request.project
     target = _target(project_targets(project), target_name) if target_name else None
     kind = target.artifact if target else None
     space = load_space(project, settings, skip, target.triple if target else None, kind)
@@ -58,7 +57,7 @@ def prepare(
         raise ConfigError("optimize: no setting left to search (see --setting and --skip)")
     checking = ToolchainCheck(reporter, 1)  # a cargo check per toolchain: minutes, at worst
     ground = planner.groundwork(
-        options,
+        request,
         every_stage=True,
         wanted=functools.partial(_probes, space, start_name, project.rustflags, target),
         check_in_lane=False,
@@ -67,7 +66,7 @@ def prepare(
     checking.done(ground.resolution.toolchain.label)
     start = start_stage(ground.staircase, start_name, target)
     builder = Builder(
-        ground, space, start, parallel=options.parallel, reporter=reporter, target=target
+        ground, space, start, parallel=request.parallel, reporter=reporter, target=target
     )
     if builder.problem:
         raise ConfigError(f"--target {target_name}: {builder.problem}")

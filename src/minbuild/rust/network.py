@@ -8,7 +8,6 @@ resolution left is the one every stage builds from, and no stage rewrites it."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,11 +28,20 @@ class Network:
     """Cargo.lock must not change (cargo's --locked)."""
     offline: bool = False
     """No network: only what is already downloaded, vendored or in a directory source."""
+    offline_by_environment: bool = False
+    """CARGO_NET_OFFLINE=true: cargo is offline without the flag, which stays the user's."""
 
     @classmethod
-    def of(cls, *, locked: bool = False, offline: bool = False, frozen: bool = False) -> Network:
+    def of(
+        cls,
+        *,
+        locked: bool = False,
+        offline: bool = False,
+        frozen: bool = False,
+        offline_by_environment: bool = False,
+    ) -> Network:
         """From the three flags cargo takes (`--frozen` is `--locked --offline`)."""
-        return cls(locked=locked or frozen, offline=offline or frozen)
+        return cls(locked or frozen, offline or frozen, offline_by_environment)
 
     def resolving(self) -> tuple[str, ...]:
         """Cargo's flags for the run's one resolution of the lock file: the user's."""
@@ -88,7 +96,7 @@ def std_route(
     Otherwise online, as cargo does for any other crate."""
     if network.offline:
         return StdRoute(True, "the run is offline (--offline or --frozen)")
-    if os.environ.get("CARGO_NET_OFFLINE", "").lower() == "true":
+    if network.offline_by_environment:
         return StdRoute(True, "the run is offline (CARGO_NET_OFFLINE=true)")
     offline = cargo_config(crate_dir, "net.offline", cargo, env)
     if offline is True:

@@ -329,7 +329,10 @@ class Finding:
 
 
 def doctor(
-    project: Project, staircase: Sequence[stages.Stage], targets: Sequence[Target]
+    project: Project,
+    staircase: Sequence[stages.Stage],
+    targets: Sequence[Target],
+    run_network: network.Network,
 ) -> list[Finding]:
     """Every stage and target: available or not, with the reason and the fix."""
     crate_dir = project.manifest.parent
@@ -346,7 +349,7 @@ def doctor(
     ]
     if toolchain.library_source is not None and crate_dir.is_dir():
         candidate = toolchain.candidate
-        route = network.std_route(network.CARGO_DEFAULT, crate_dir, candidate.cargo, candidate.env)
+        route = network.std_route(run_network, crate_dir, candidate.cargo, candidate.env)
         offline = (
             "" if route.offline else " (--offline: std's vendored copy, merged with the crate's)"
         )

@@ -1,0 +1,105 @@
+"""Where the command line, the environment and the project file meet: every value that more
+than one of them can give is settled here, and nowhere else. The rule is the same for each:
+the command line, then the environment, then the project file, then the default."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TypeVar
+
+from minbuild.commands.build_options import BuildOptions
+from minbuild.engine.request import BuildRequest
+from minbuild.project.config import Project, load_project, require_manifest
+from minbuild.rust.cache import Cache, choose, default_dir
+from minbuild.rust.network import Network
+
+Given = TypeVar("Given")
+
+ALLOW_GROWTH_VARIABLE = "MINBUILD_ALLOW_GROWTH"
+"""What a CI step sets (from a pull-request label) to let broken budgets through; its value
+says why."""
+
+
+def build_request(
+    options: BuildOptions, environ: Mapping[str, str], project: Project | None = None
+) -> BuildRequest:
+    """min-build's or cross-build's options settled into the request the planner takes; the
+    project file is read here (`project`: one read already)."""
+    project = project or load_project(options.config)
+    require_manifest(project)
+    every_stage = "all" in options.stages
+    return BuildRequest(
+        project=project,
+        state_dir=options.state_dir.resolve(),
+        stage_names=() if every_stage else options.stages,
+        every_stage=every_stage,
+        first=options.first,
+        last=options.last,
+        targets=options.targets,
+        cross=options.cross,
+        toolchain=options.toolchain,
+        fail_fast=options.fail_fast,
+        parallel=options.parallel,
+        dry_run=options.dry_run,
+        check=options.check,
+        allowance=allowance(environ, flag=options.allow_growth),
+        cache=compile_cache(
+            project,
+            environ,
+            tool=options.cache,
+            directory=options.cache_dir,
+            redis=options.cache_redis,
+            read_only=options.cache_read_only,
+        ),
+        shard=options.shard,
+        network=network(
+            environ, locked=options.locked, offline=options.offline, frozen=options.frozen
+        ),
+    )
+
+
+def as_given(options: Given, environ: Mapping[str, str]) -> Given:
+    """For a command that settles its own options as it runs (each is to come here)."""
+    return options
+
+
+def allowance(environ: Mapping[str, str], *, flag: bool) -> str | None:
+    """Why broken budgets would not fail the check: the flag, or the environment variable a
+    CI step sets from a pull-request label (its value says why; empty, 0 or false: unset)."""
+    if flag:
+        return "--allow-growth"
+    value = environ.get(ALLOW_GROWTH_VARIABLE, "").strip()
+    if value.lower() in ("", "0", "false", "no"):
+        return None
+    return f"{ALLOW_GROWTH_VARIABLE}={value}"
+
+
+def compile_cache(
+    project: Project,
+    environ: Mapping[str, str],
+    *,
+    tool: str | None = None,
+    directory: Path | None = None,
+    redis: str | None = None,
+    read_only: bool = False,
+) -> Cache | None:
+    """The compile cache: each of its settings from the flag, else the project file's
+    `cache:`, else the default (no cache; the user's cache dir, under $XDG_CACHE_HOME when it
+    is set)."""
+    return choose(
+        tool if tool is not None else project.cache_tool,
+        directory or project.cache_dir or default_dir(environ),
+        redis or project.cache_redis,
+        read_only=read_only,
+    )
+
+
+def network(
+    environ: Mapping[str, str], *, locked: bool = False, offline: bool = False, frozen: bool = False
+) -> Network:
+    """cargo's --locked/--offline/--frozen, and CARGO_NET_OFFLINE, which cargo reads too."""
+    by_environment = environ.get("CARGO_NET_OFFLINE", "").lower() == "true"
+    return Network.of(
+        locked=locked, offline=offline, frozen=frozen, offline_by_environment=by_environment
+    )
