@@ -14,7 +14,7 @@ from minbuild.commands.build_options import BuildOptions
 from minbuild.commands.merge import Options as MergeOptions
 from minbuild.commands.merge import merge_files
 from minbuild.commands.size_report import Options as ReportOptions
-from minbuild.project.options import Shard
+from minbuild.engine.shards import Shard
 from minbuild.runs import records
 from minbuild.runs.progress import Silent
 from minbuild.runs.records import RunRecord

@@ -43,7 +43,7 @@ def test_bad_option_is_a_usage_error() -> None:
 
 def test_the_project_file_defaults_to_minbuild_yaml_here_else_the_demo(tmp_path: Path) -> None:
     from minbuild.cli import parser as cli_parser
-    from minbuild.project.options import DEMO_CONFIG
+    from minbuild.commands.vocabulary import DEMO_CONFIG
 
     def settled(*argv: str) -> object:
         args = cli_parser.parser().parse_args(argv)

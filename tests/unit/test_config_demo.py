@@ -9,10 +9,11 @@ import pytest
 
 from minbuild.cli import parser
 from minbuild.cli.main import main
+from minbuild.cli.parser import build
+from minbuild.commands.option import declared
 from minbuild.commands.registry import BY_NAME, COMMANDS
 from minbuild.runs import records
 from minbuild.util.errors import ConfigError
-from minbuild.util.options import build, declared
 from tests.conftest import REPO
 from tests.unit.samples import sample_run
 
@@ -71,6 +72,6 @@ def test_without_the_checkout_config_demo_says_how_to_get_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     installed = tmp_path / "site-packages" / "minbuild" / "resources" / "demo.yaml"
-    monkeypatch.setattr("minbuild.project.options.bundled", lambda name: installed)
+    monkeypatch.setattr("minbuild.commands.vocabulary.bundled", lambda name: installed)
     with pytest.raises(ConfigError, match="argument --config: demo: the demo crate comes with"):
         settled("min-build", "--config", "demo")

@@ -14,10 +14,11 @@ import tasks
 import minbuild
 from minbuild.cli import parser as cli_parser
 from minbuild.cli import tasks as cli_tasks
+from minbuild.cli.parser import build
 from minbuild.commands import registry
 from minbuild.commands.build_options import BuildOptions
+from minbuild.commands.option import Option, declared
 from minbuild.util.errors import ConfigError
-from minbuild.util.options import Option, build, declared
 from tests.conftest import REPO
 
 DEMO = REPO / "config" / "demo.yaml"

@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 
 from minbuild.cli import reference
+from minbuild.commands.option import declared
 from minbuild.commands.registry import COMMANDS
 from minbuild.util import schemas
-from minbuild.util.options import declared
 from tests.conftest import REPO
 
 

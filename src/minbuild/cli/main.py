@@ -23,7 +23,6 @@ from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter, Silent
 from minbuild.util.errors import ExitCode, MinbuildError
 from minbuild.util.files import FULL, disk_full
-from minbuild.util.options import build
 
 TERMINATING = (signal.SIGTERM, signal.SIGHUP)
 """Signals that end minbuild as Ctrl-C does (what `timeout`, `docker stop`, systemd and a CI
@@ -78,7 +77,7 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         args = parser.parser().parse_args(argv)
         parser.settle_defaults(args)
-        common = build(parser.Common, vars(args))
+        common = parser.build(parser.Common, vars(args))
         state_dir = common.state_dir
         logging.basicConfig(
             level=logging.INFO if common.verbose else logging.WARNING,
@@ -86,7 +85,7 @@ def _main(argv: Sequence[str] | None) -> int:
             stream=sys.stderr,
         )
         command = BY_NAME[args.command]
-        request = command.resolve(build(command.options, vars(args)), os.environ)
+        request = command.resolve(parser.build(command.options, vars(args)), os.environ)
         printer = ProgressPrinter(sys.stderr, voice=command.voice)
         reporter: Reporter = Silent() if common.quiet else printer
         try:

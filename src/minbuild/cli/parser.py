@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import shtab
 
 from minbuild import __version__
+from minbuild.commands.option import Option, declared
 from minbuild.commands.registry import BY_NAME, COMMANDS
 from minbuild.commands.resolve import as_given
+from minbuild.commands.vocabulary import DEMO_CONFIG, STATE_DIR
 from minbuild.project.config import load_project
-from minbuild.project.options import DEMO_CONFIG, STATE_DIR
 from minbuild.util.errors import ConfigError
-from minbuild.util.options import Option, add_arguments, declared
+
+T = TypeVar("T")
 
 OWN = Path("minbuild.yaml")
 """A crate's own project file, where `init` writes it: found in the current directory."""
@@ -115,3 +118,62 @@ def _found_here(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
         f"no project file in {here} (looked for {OWN} and Cargo.toml): run `minbuild init` in "
         "your crate, or pass --config FILE (--config demo: the bundled demo crate)"
     )
+
+
+def add_arguments(
+    parser: argparse.ArgumentParser, classes: Iterable[type[Any]], leave_out: Iterable[str] = ()
+) -> None:
+    """Add every option of `classes` to `parser` but those named in `leave_out`; a field two
+    classes share is added once."""
+    seen = set(leave_out)
+    for cls in classes:
+        for name, option, _ in declared(cls):
+            if name in seen:
+                continue
+            seen.add(name)
+            common: dict[str, Any] = {"dest": name, "help": option.help}
+            if option.positional:
+                parser.add_argument(
+                    name,
+                    metavar=option.flag,
+                    type=option.parse,
+                    nargs="+" if option.many else None,
+                    help=option.help,
+                )
+                continue
+            if option.switch:
+                flags = [option.short] if option.short else []
+                parser.add_argument(*flags, option.flag, action="store_true", **common)
+                continue
+            common["metavar"] = option.metavar
+            if option.choices:
+                common["choices"] = option.choices
+            if option.many:
+                listed = _comma_list(option.parse)
+                flags = [option.flag, *([option.plural] if option.plural else [])]
+                for flag in flags:
+                    parser.add_argument(flag, type=listed, action="extend", default=[], **common)
+                    common["help"] = f"the same as {option.flag}"
+                    common["metavar"] = f"{option.metavar},..." if option.metavar else None
+                continue
+            # None means "not given": `build` then leaves the field to its dataclass default,
+            # and the CLI can still tell a given --config from none (it looks for a project).
+            parser.add_argument(option.flag, type=option.parse, default=None, **common)
+
+
+def _comma_list(parse: Callable[[str], Any]) -> Callable[[str], list[Any]]:
+    def values(text: str) -> list[Any]:
+        return [parse(part) for part in text.split(",") if part]
+
+    return values
+
+
+def build(cls: type[T], values: Mapping[str, Any], **given: Any) -> T:
+    """An options object from parsed values (lists become tuples); `given` fills the fields
+    that are not command-line options."""
+    chosen = {
+        name: tuple(values[name]) if option.many else values[name]
+        for name, option, _ in declared(cls)
+        if values.get(name) is not None
+    }
+    return cls(**chosen, **given)

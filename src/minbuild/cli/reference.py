@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from minbuild.cli.parser import Common
+from minbuild.commands.option import Option, declared
 from minbuild.commands.registry import COMMANDS, Command
 from minbuild.util.errors import EXIT_MEANINGS
-from minbuild.util.options import Option, declared
 from minbuild.util.schemas import published_url, schema
 
 FILE_KINDS = {

@@ -14,8 +14,8 @@ from invoke.tasks import Task
 
 from minbuild.cli.main import main
 from minbuild.cli.parser import Common
+from minbuild.commands.option import Option, declared
 from minbuild.commands.registry import BY_NAME, Command
-from minbuild.util.options import Option, declared
 
 
 class DeclaredTask(Task[Callable[..., None]]):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.project.options import (
+from minbuild.commands.option import Option
+from minbuild.commands.vocabulary import (
     ALLOW_GROWTH,
     CACHE,
     CACHE_DIR,
@@ -25,9 +26,8 @@ from minbuild.project.options import (
     STATE_DIR,
     TARGETS,
     TOOLCHAIN,
-    Shard,
 )
-from minbuild.util.options import Option
+from minbuild.engine.shards import Shard
 
 
 @dataclass(frozen=True)

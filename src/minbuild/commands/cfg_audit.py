@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from minbuild.commands.option import Option, whole_number
 from minbuild.commands.outcome import Outcome
+from minbuild.commands.vocabulary import FORMAT, OUTPUT, CrateSource
 from minbuild.features import cfgaudit
-from minbuild.project.options import FORMAT, OUTPUT, CrateSource
 from minbuild.runs.progress import Reporter
 from minbuild.rust import cargo, toolchains
 from minbuild.util.errors import ExitCode
 from minbuild.util.files import write_atomic
-from minbuild.util.options import Option, whole_number
 
 
 @dataclass(frozen=True)

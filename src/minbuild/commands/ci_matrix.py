@@ -11,26 +11,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from minbuild.commands.option import Option, whole_number
 from minbuild.commands.outcome import Outcome
-from minbuild.engine.lanes import COLD, WARM
-from minbuild.engine.shards import host_shares, target_shares, workload
-from minbuild.project import stages
-from minbuild.project.config import load_project, require_manifest
-from minbuild.project.options import (
+from minbuild.commands.vocabulary import (
     CONFIG,
-    MAX_SHARDS,
     STAGES,
     STATE_DIR,
     TARGETS,
     TOOLCHAIN,
 )
+from minbuild.engine.lanes import COLD, WARM
+from minbuild.engine.shards import MAX_SHARDS, host_shares, target_shares, workload
+from minbuild.project import stages
+from minbuild.project.config import load_project, require_manifest
 from minbuild.project.targets import project_targets, select
 from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord, StageRecord, latest, load
 from minbuild.rust import cargo, lockfile, toolchains
 from minbuild.util.errors import ConfigError
-from minbuild.util.options import Option, whole_number
 
 
 @dataclass(frozen=True)

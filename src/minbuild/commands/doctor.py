@@ -8,9 +8,9 @@ from pathlib import Path
 
 from minbuild.commands.outcome import Outcome
 from minbuild.commands.resolve import network
+from minbuild.commands.vocabulary import CONFIG, TARGETS
 from minbuild.project import stages, targets
 from minbuild.project.config import load_project
-from minbuild.project.options import CONFIG, TARGETS
 from minbuild.runs.progress import Reporter
 from minbuild.rust import provision
 from minbuild.util.errors import ExitCode

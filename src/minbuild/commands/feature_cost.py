@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild.commands.outcome import Outcome
+from minbuild.commands.vocabulary import EXCLUDE, STAGES, STATE_DIR, TOOLCHAIN, CrateSource
 from minbuild.engine import execute, planner
 from minbuild.features.cost import render, variants
 from minbuild.project import stages
-from minbuild.project.options import EXCLUDE, STAGES, STATE_DIR, TOOLCHAIN, CrateSource
 from minbuild.runs.progress import Reporter, ToolchainCheck
 from minbuild.rust import artifacts, cargo, prerequisites, toolchains
 from minbuild.util.errors import ConfigError

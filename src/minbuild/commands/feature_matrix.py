@@ -6,7 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from minbuild.commands.option import Option, whole_number
 from minbuild.commands.outcome import Outcome
+from minbuild.commands.vocabulary import (
+    DRY_RUN,
+    EXCLUDE,
+    SHARD,
+    STATE_DIR,
+    TOOLCHAIN,
+    CrateSource,
+)
+from minbuild.engine.shards import Shard
 from minbuild.features.combinations import (
     check_all,
     combinations,
@@ -18,19 +28,9 @@ from minbuild.features.combinations import (
     validate_names,
 )
 from minbuild.project import stages
-from minbuild.project.options import (
-    DRY_RUN,
-    EXCLUDE,
-    SHARD,
-    STATE_DIR,
-    TOOLCHAIN,
-    CrateSource,
-    Shard,
-)
 from minbuild.runs.progress import Reporter, ToolchainCheck
 from minbuild.rust import cargo, prerequisites, toolchains
 from minbuild.util.errors import ExitCode
-from minbuild.util.options import Option, whole_number
 
 
 @dataclass(frozen=True)

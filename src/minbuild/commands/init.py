@@ -18,16 +18,10 @@ from typing import Any
 import yaml
 
 from minbuild.commands.build_options import BuildOptions
+from minbuild.commands.option import Option
 from minbuild.commands.outcome import Outcome
 from minbuild.commands.resolve import build_request, network
-from minbuild.engine import owntests, planner
-from minbuild.engine.onebuild import build_one
-from minbuild.engine.request import BuildRequest
-from minbuild.engine.smoke import Smoke, find_smoke
-from minbuild.features.logging import disable_logging
-from minbuild.features.smallest import smallest
-from minbuild.project.config import bundled, load_project
-from minbuild.project.options import (
+from minbuild.commands.vocabulary import (
     FROZEN,
     LOCKED,
     MANIFEST_PATH,
@@ -36,6 +30,13 @@ from minbuild.project.options import (
     STATE_DIR,
     TOOLCHAIN,
 )
+from minbuild.engine import owntests, planner
+from minbuild.engine.onebuild import build_one
+from minbuild.engine.request import BuildRequest
+from minbuild.engine.smoke import Smoke, find_smoke
+from minbuild.features.logging import disable_logging
+from minbuild.features.smallest import smallest
+from minbuild.project.config import bundled, load_project
 from minbuild.runs import statedir
 from minbuild.runs.progress import Job, Reporter, ToolchainCheck
 from minbuild.rust import candidates, cargo, choice, resolution, toolchains
@@ -45,7 +46,6 @@ from minbuild.rust.testtargets import running_the_binary
 from minbuild.rust.unitprogress import UnitProgress, last_run
 from minbuild.util.errors import ConfigError, ExitCode
 from minbuild.util.files import write_atomic
-from minbuild.util.options import Option
 from minbuild.util.schemas import published_url
 
 

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from minbuild.commands.option import Option
 from minbuild.commands.outcome import Outcome
-from minbuild.project.options import STATE_DIR
+from minbuild.commands.vocabulary import STATE_DIR
 from minbuild.report import formats
 from minbuild.runs import records, statedir
 from minbuild.runs.merge import ShardRun, merge
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord
-from minbuild.util.options import Option
 
 
 @dataclass(frozen=True)

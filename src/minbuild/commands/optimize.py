@@ -13,13 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild.commands.build_options import BuildOptions
+from minbuild.commands.option import Option, whole_number
 from minbuild.commands.outcome import Outcome
 from minbuild.commands.resolve import build_request
-from minbuild.optimize import document, export, search
-from minbuild.optimize.points import RELEASE, references
-from minbuild.optimize.prepare import LAST_STAGE, prepare
-from minbuild.optimize.speed import BINARY, Timed
-from minbuild.project.options import (
+from minbuild.commands.vocabulary import (
     CACHE,
     CACHE_DIR,
     CACHE_READ_ONLY,
@@ -31,12 +28,15 @@ from minbuild.project.options import (
     TARGETS,
     TOOLCHAIN,
 )
+from minbuild.optimize import document, export, search
+from minbuild.optimize.points import RELEASE, references
+from minbuild.optimize.prepare import LAST_STAGE, prepare
+from minbuild.optimize.speed import BINARY, Timed
 from minbuild.report import optimize as report
 from minbuild.runs import statedir, trials
 from minbuild.runs.progress import Reporter
 from minbuild.runs.trials import Step
 from minbuild.util.errors import ConfigError, ExitCode
-from minbuild.util.options import Option, whole_number
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smh]?)$")
 

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from minbuild.commands.option import Option
 from minbuild.commands.outcome import Outcome
+from minbuild.commands.vocabulary import CACHE, CONFIG, DRY_RUN, TARGETS
 from minbuild.project import targets
 from minbuild.project.config import bundled, load_project
-from minbuild.project.options import CACHE, CACHE_TOOLS, CONFIG, DRY_RUN, TARGETS
 from minbuild.runs.progress import Reporter
 from minbuild.rust import provision
-from minbuild.util.options import Option
+from minbuild.rust.cache import CACHE_TOOLS
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from minbuild.budgets.baseline import Baseline, baseline_from_run, save_baseline
 from minbuild.commands.outcome import Outcome
-from minbuild.project.options import OUTPUT, RUN, RUN_CONFIG, STATE_DIR
+from minbuild.commands.vocabulary import OUTPUT, RUN, RUN_CONFIG, STATE_DIR
 from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
 from minbuild.runs.select import find_run, project_for

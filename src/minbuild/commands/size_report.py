@@ -16,10 +16,10 @@ from minbuild.budgets.baseline import (
     save_baseline,
 )
 from minbuild.budgets.verdict import judge
+from minbuild.commands.option import Option, whole_number
 from minbuild.commands.outcome import Outcome
 from minbuild.commands.resolve import allowance
-from minbuild.project.config import Project
-from minbuild.project.options import (
+from minbuild.commands.vocabulary import (
     ALLOW_GROWTH,
     CHECK,
     FORMAT,
@@ -30,6 +30,7 @@ from minbuild.project.options import (
     STATE_DIR,
     TARGETS,
 )
+from minbuild.project.config import Project
 from minbuild.report import charts, history, movers, optimize
 from minbuild.report.comment import comment
 from minbuild.report.formats import FORMATS, Report, markdown, render_report
@@ -41,7 +42,6 @@ from minbuild.runs.rows import Reference, compare, reference_from_run, rows
 from minbuild.runs.select import find_run, find_search, project_for
 from minbuild.util.errors import ConfigError, ExitCode
 from minbuild.util.files import write_atomic
-from minbuild.util.options import Option, whole_number
 from minbuild.util.text import did_you_mean, first_few
 
 BASELINE = "baseline"

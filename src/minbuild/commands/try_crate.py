@@ -14,10 +14,10 @@ from pathlib import Path
 
 from minbuild.commands import init, min_build
 from minbuild.commands.build_options import BuildOptions
+from minbuild.commands.option import Option, declared
 from minbuild.commands.outcome import Outcome
 from minbuild.commands.resolve import build_request
-from minbuild.engine.request import BuildRequest
-from minbuild.project.options import (
+from minbuild.commands.vocabulary import (
     FIRST,
     FROZEN,
     LOCKED,
@@ -27,12 +27,12 @@ from minbuild.project.options import (
     STATE_DIR,
     TOOLCHAIN,
 )
+from minbuild.engine.request import BuildRequest
 from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
 from minbuild.rust import fetch, toolchains
 from minbuild.rust.fetch import CrateSpec
 from minbuild.util.errors import ConfigError, ExitCode
-from minbuild.util.options import Option, declared
 
 PROJECT_FILE = "minbuild.yaml"
 # min-build's own declarations of the options it alone has, so that try's cannot drift.

@@ -16,11 +16,10 @@ from minbuild.engine import cross
 from minbuild.engine.invocations import Build, build_invocation
 from minbuild.engine.lanes import COLD, WARM, Placement, alone, host_lanes
 from minbuild.engine.request import BuildRequest
-from minbuild.engine.shards import host_shares, target_shares, workload
+from minbuild.engine.shards import Shard, host_shares, target_shares, workload
 from minbuild.engine.testing import FixtureStore
 from minbuild.project import stages
 from minbuild.project.config import Project
-from minbuild.project.options import Shard
 from minbuild.project.stages import Stage
 from minbuild.project.targets import project_targets
 from minbuild.runs import statedir

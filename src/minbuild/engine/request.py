@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from minbuild.engine.shards import Shard
 from minbuild.project.config import Project
-from minbuild.project.options import Shard
 from minbuild.rust.cache import Cache
 from minbuild.rust.network import CARGO_DEFAULT, Network
 

@@ -7,11 +7,26 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 from minbuild.engine.lanes import COLD, Costs, Workload, host_lanes
 from minbuild.project.stages import Stage
 from minbuild.rust.cargo import Crate, build_features
 from minbuild.rust.profiles import effective_profile
+
+MAX_SHARDS = 256
+"""More shares than any CI matrix runs at once."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Share `index` (from 1) of `count`: one job of a CI matrix."""
+
+    index: int
+    count: int
+
+    def label(self) -> str:
+        return f"{self.index}/{self.count}"
 
 
 def workload(

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from minbuild.project.options import CACHE_TOOLS
 from minbuild.runs.records import CacheRecord
 from minbuild.util import command
 from minbuild.util.errors import ConfigError, ToolMissingError
+
+CACHE_TOOLS = ("sccache",)
+"""The compile caches minbuild can build through."""
 
 
 def default_dir(environ: Mapping[str, str]) -> Path:

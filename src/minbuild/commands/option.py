@@ -1,16 +1,15 @@
 """Options declared once, nox style: an `Option` is attached to a field of a command's options
-dataclass, and the argument parser, the CLI's mapping and the invoke tasks are derived from the
-fields. A field without an `Option` is not a command-line option."""
+dataclass, and the argument parser (cli/parser.py), the invoke tasks and the reference page
+are derived from the fields. A field without an `Option` is not a command-line option."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any
 
 _KEY = "minbuild.option"
-T = TypeVar("T")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,65 +58,6 @@ def declared(cls: type[Any]) -> Iterator[tuple[str, Option, Any]]:
         option = field.metadata.get(_KEY)
         if option is not None:
             yield field.name, option, field.default
-
-
-def add_arguments(
-    parser: argparse.ArgumentParser, classes: Iterable[type[Any]], leave_out: Iterable[str] = ()
-) -> None:
-    """Add every option of `classes` to `parser` but those named in `leave_out`; a field two
-    classes share is added once."""
-    seen = set(leave_out)
-    for cls in classes:
-        for name, option, _ in declared(cls):
-            if name in seen:
-                continue
-            seen.add(name)
-            common: dict[str, Any] = {"dest": name, "help": option.help}
-            if option.positional:
-                parser.add_argument(
-                    name,
-                    metavar=option.flag,
-                    type=option.parse,
-                    nargs="+" if option.many else None,
-                    help=option.help,
-                )
-                continue
-            if option.switch:
-                flags = [option.short] if option.short else []
-                parser.add_argument(*flags, option.flag, action="store_true", **common)
-                continue
-            common["metavar"] = option.metavar
-            if option.choices:
-                common["choices"] = option.choices
-            if option.many:
-                listed = _comma_list(option.parse)
-                flags = [option.flag, *([option.plural] if option.plural else [])]
-                for flag in flags:
-                    parser.add_argument(flag, type=listed, action="extend", default=[], **common)
-                    common["help"] = f"the same as {option.flag}"
-                    common["metavar"] = f"{option.metavar},..." if option.metavar else None
-                continue
-            # None means "not given": `build` then leaves the field to its dataclass default,
-            # and the CLI can still tell a given --config from none (it looks for a project).
-            parser.add_argument(option.flag, type=option.parse, default=None, **common)
-
-
-def _comma_list(parse: Callable[[str], Any]) -> Callable[[str], list[Any]]:
-    def values(text: str) -> list[Any]:
-        return [parse(part) for part in text.split(",") if part]
-
-    return values
-
-
-def build(cls: type[T], values: Mapping[str, Any], **given: Any) -> T:
-    """An options object from parsed values (lists become tuples); `given` fills the fields
-    that are not command-line options."""
-    chosen = {
-        name: tuple(values[name]) if option.many else values[name]
-        for name, option, _ in declared(cls)
-        if values.get(name) is not None
-    }
-    return cls(**chosen, **given)
 
 
 def whole_number(minimum: int, maximum: int) -> Callable[[str], int]:

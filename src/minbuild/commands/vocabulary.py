@@ -1,6 +1,6 @@
-"""The options several commands share, each declared once with its help and its default; a
-command's options dataclass takes one by calling it as its field's default
-(`state_dir: Path = STATE_DIR()`), with changes that fit it to that command."""
+"""The command line's vocabulary: the options several commands share, each declared once with
+its help and its default; a command's options dataclass takes one by calling it as its field's
+default (`state_dir: Path = STATE_DIR()`), with changes that fit it to that command."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from minbuild.commands.option import Option, whole_number
+from minbuild.engine.shards import MAX_SHARDS, Shard
 from minbuild.project.config import (
     Project,
     bundled,
@@ -18,8 +20,8 @@ from minbuild.project.config import (
     require_manifest,
     validate_redis,
 )
+from minbuild.rust.cache import CACHE_TOOLS
 from minbuild.util.errors import ConfigError
-from minbuild.util.options import Option, whole_number
 from minbuild.util.schemas import name_problem
 
 
@@ -180,20 +182,6 @@ class CrateSource:
         return crate_only_project(self.manifest_path, self.package)
 
 
-MAX_SHARDS = 256
-
-
-@dataclass(frozen=True)
-class Shard:
-    """Share `index` (from 1) of `count`: one job of a CI matrix."""
-
-    index: int
-    count: int
-
-    def label(self) -> str:
-        return f"{self.index}/{self.count}"
-
-
 def parse_shard(text: str) -> Shard:
     """I/N, 1 <= I <= N (an argparse type: a mistake is a usage error)."""
     index, slash, count = text.partition("/")
@@ -214,8 +202,6 @@ SHARD = Option(
     metavar="I/N",
     parse=parse_shard,
 )
-CACHE_TOOLS = ("sccache",)
-"""The compile caches minbuild can build through."""
 CACHE = Option(
     "--cache",
     "compile through this cache: sccache (as RUSTC_WRAPPER; hits and misses per stage), "
