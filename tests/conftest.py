@@ -46,6 +46,7 @@ from pathlib import Path
 import pytest
 
 from minbuild.commands.build_options import BuildOptions
+from minbuild.commands.outcome import Outcome
 from minbuild.commands.registry import BY_NAME
 from minbuild.commands.resolve import build_request
 from minbuild.engine.request import BuildRequest
@@ -449,10 +450,17 @@ def request_of(options: BuildOptions) -> BuildRequest:
     return build_request(options, os.environ)
 
 
+def run_command(name: str, options: object, reporter: Reporter) -> Outcome:
+    """Command `name` as the command line runs it: its options resolved (in this
+    environment), then run."""
+    entry = BY_NAME[name]
+    outcome: Outcome = entry.run(entry.resolve(options, os.environ), reporter)
+    return outcome
+
+
 def min_build(options: BuildOptions, reporter: Reporter) -> tuple[RunRecord, Path]:
-    """min-build (with `options.cross`, cross-build) as the command line runs it, from its
-    options resolved to the run it wrote, with the document's path."""
-    entry = BY_NAME["cross-build" if options.cross else "min-build"]
-    outcome = entry.run(entry.resolve(options, os.environ), reporter)
+    """min-build (with `options.cross`, cross-build) as the command line runs it: the run it
+    wrote, with the document's path."""
+    outcome = run_command("cross-build" if options.cross else "min-build", options, reporter)
     path = outcome.written[0]
     return records.load(path), path

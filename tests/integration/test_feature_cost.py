@@ -7,7 +7,7 @@ from pathlib import Path
 from minbuild.commands import feature_cost
 from minbuild.runs.progress import Silent
 from minbuild.runs.records import load
-from tests.conftest import REPO
+from tests.conftest import REPO, run_command
 
 
 def test_feature_costs_of_hello(cargo: None, shared_state: Path) -> None:
@@ -17,7 +17,7 @@ def test_feature_costs_of_hello(cargo: None, shared_state: Path) -> None:
         exclude=("broken",),
         state_dir=shared_state,
     )
-    outcome = feature_cost.run(options, Silent())
+    outcome = run_command("feature-cost", options, Silent())
     (path,) = outcome.written
     text = outcome.text.removesuffix(f"\nrun document: {path}\n")
     rows = {line.split()[0]: line for line in text.splitlines()[4:] if line.strip()}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from minbuild.commands.feature_matrix import Options, run
+from minbuild.commands.feature_matrix import Options
 from minbuild.runs.progress import Silent
-from tests.conftest import REPO, run_minbuild
+from tests.conftest import REPO, run_command, run_minbuild
 
 HELLO = REPO / "tests" / "crates" / "hello"
 
@@ -16,7 +16,7 @@ def test_the_matrix_finds_the_broken_combinations(cargo: None, shared_state: Pat
     options = Options(
         config=REPO / "tests" / "crates" / "hello" / "minbuild.yaml", state_dir=shared_state
     )
-    outcome = run(options, Silent())
+    outcome = run_command("feature-matrix", options, Silent())
     (path,) = outcome.written
     assert outcome.exit_code == 1 and path.is_file()
     text = outcome.text.removesuffix(f"\nrecord: {path}\n")

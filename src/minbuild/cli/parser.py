@@ -13,9 +13,7 @@ import shtab
 from minbuild import __version__
 from minbuild.commands.option import Option, declared
 from minbuild.commands.registry import BY_NAME, COMMANDS
-from minbuild.commands.resolve import as_given
 from minbuild.commands.vocabulary import DEMO_CONFIG, STATE_DIR
-from minbuild.project.config import load_project
 from minbuild.util.errors import ConfigError
 
 T = TypeVar("T")
@@ -75,16 +73,12 @@ def parser() -> argparse.ArgumentParser:
 
 def settle_defaults(args: argparse.Namespace) -> None:
     """Fill in where the project comes from: --config (a file, or `demo`, which its parsing
-    made the demo's file), --manifest-path, or what is here. A command that reads its project
-    file as it runs has it read once first, so that a mistake in it is said before anything
-    is created (the state dir); one that resolves a request reads it there, before too."""
-    command = BY_NAME[args.command]
-    if not command.finds_project:
+    made the demo's file), --manifest-path, or what is here. The command's resolution reads
+    it, before anything is created (the state dir)."""
+    if not BY_NAME[args.command].finds_project:
         return  # size-report and size-baseline default to the run's own project file
     if args.config is None and getattr(args, "manifest_path", None) is None:
         args.config, args.manifest_path = _found_here(args)
-    if args.config is not None and command.resolve is as_given:
-        load_project(args.config)
 
 
 def _project_optional(command: str) -> bool:

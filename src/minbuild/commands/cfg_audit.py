@@ -7,6 +7,7 @@ from pathlib import Path
 
 from minbuild.commands.option import Option, whole_number
 from minbuild.commands.outcome import Outcome
+from minbuild.commands.resolve import Located
 from minbuild.commands.vocabulary import FORMAT, OUTPUT, CrateSource
 from minbuild.features import cfgaudit
 from minbuild.runs.progress import Reporter
@@ -29,9 +30,9 @@ class Options(CrateSource):
     )()
 
 
-def run(options: Options, reporter: Reporter) -> Outcome:
+def run(request: Located[Options], reporter: Reporter) -> Outcome:
     """The audit as a table or JSON (to `output` if given); exit 1 over the use-site limit."""
-    project = options.project()
+    options, project = request.options, request.project
     toolchain = toolchains.resolve((), None).toolchain
     root, packages = cargo.workspace_features(
         project, toolchain.candidate.cargo, toolchain.candidate.env

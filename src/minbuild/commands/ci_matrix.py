@@ -13,6 +13,7 @@ from typing import Any
 
 from minbuild.commands.option import Option, whole_number
 from minbuild.commands.outcome import Outcome
+from minbuild.commands.resolve import Located
 from minbuild.commands.vocabulary import (
     CONFIG,
     STAGES,
@@ -23,7 +24,7 @@ from minbuild.commands.vocabulary import (
 from minbuild.engine.lanes import COLD, WARM
 from minbuild.engine.shards import MAX_SHARDS, host_shares, target_shares, workload
 from minbuild.project import stages
-from minbuild.project.config import load_project, require_manifest
+from minbuild.project.config import Project, require_manifest
 from minbuild.project.targets import project_targets, select
 from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
@@ -64,10 +65,9 @@ class Options:
     state_dir: Path = STATE_DIR()
 
 
-def ci_matrix(options: Options) -> dict[str, Any]:
+def ci_matrix(options: Options, project: Project) -> dict[str, Any]:
     """`{"include": [job, ...]}`: per job its `name`, the `command` to run, `shard` (I/N over
     the sharded run's jobs, which `merge` combines) and the exact `args` of its share."""
-    project = load_project(options.config)
     require_manifest(project)
     staircase = tuple(stages.load_staircase(project))
     chosen = {s.name for s in stages.select(staircase, options.stages, None, None)}
@@ -107,9 +107,9 @@ def ci_matrix(options: Options) -> dict[str, Any]:
     return {"include": jobs}
 
 
-def run(options: Options, reporter: Reporter) -> Outcome:
+def run(request: Located[Options], reporter: Reporter) -> Outcome:
     """The jobs as one line of JSON, as a GitHub Actions matrix takes it."""
-    return Outcome(text=json.dumps(ci_matrix(options)) + "\n")
+    return Outcome(text=json.dumps(ci_matrix(request.options, request.project)) + "\n")
 
 
 def _job(

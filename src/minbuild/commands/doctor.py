@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild.commands.outcome import Outcome
-from minbuild.commands.resolve import network
+from minbuild.commands.resolve import Located, network
 from minbuild.commands.vocabulary import CONFIG, TARGETS
 from minbuild.project import stages, targets
-from minbuild.project.config import load_project
 from minbuild.runs.progress import Reporter
 from minbuild.rust import provision
 from minbuild.util.errors import ExitCode
@@ -25,9 +24,9 @@ class Options:
     targets: tuple[str, ...] = TARGETS()
 
 
-def run(options: Options, reporter: Reporter) -> Outcome:
+def run(request: Located[Options], reporter: Reporter) -> Outcome:
     """A table of what is available; exit 1 if anything is not."""
-    project = load_project(options.config)
+    options, project = request.options, request.project
     findings = provision.doctor(
         project,
         stages.load_staircase(project),

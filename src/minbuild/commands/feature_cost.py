@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild.commands.outcome import Outcome
+from minbuild.commands.resolve import Located
 from minbuild.commands.vocabulary import EXCLUDE, STAGES, STATE_DIR, TOOLCHAIN, CrateSource
 from minbuild.engine import execute, planner
 from minbuild.features.cost import render, variants
@@ -29,9 +30,10 @@ class Options(CrateSource):
     state_dir: Path = STATE_DIR()
 
 
-def run(options: Options, reporter: Reporter) -> Outcome:
+def run(request: Located[Options], reporter: Reporter) -> Outcome:
     """Build and test every variant on the host: the table and the run document."""
-    project, exclude, state_dir = options.project(), options.exclude, options.state_dir.resolve()
+    options, project = request.options, request.project
+    exclude, state_dir = options.exclude, options.state_dir.resolve()
     staircase = stages.load_staircase(project)
     if len(options.stages) > 1:
         raise ConfigError(f"--stage {','.join(options.stages)}: feature-cost takes one base stage")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from minbuild.commands.option import Option, whole_number
 from minbuild.commands.outcome import Outcome
+from minbuild.commands.resolve import Located
 from minbuild.commands.vocabulary import (
     DRY_RUN,
     EXCLUDE,
@@ -52,9 +53,9 @@ class Options(CrateSource):
     state_dir: Path = STATE_DIR()
 
 
-def run(options: Options, reporter: Reporter) -> Outcome:
+def run(request: Located[Options], reporter: Reporter) -> Outcome:
     """The table (or, dry, the list) and the record; exit 1 unless every combination passed."""
-    project = options.project()
+    options, project = request.options, request.project
     state_dir = options.state_dir.resolve()
     first = stages.load_staircase(project)[0]
     checking = ToolchainCheck(reporter, 1)

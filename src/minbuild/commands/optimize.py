@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
-import os
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from minbuild.commands.vocabulary import (
     TARGETS,
     TOOLCHAIN,
 )
+from minbuild.engine.request import BuildRequest
 from minbuild.optimize import document, export, search
 from minbuild.optimize.points import RELEASE, references
 from minbuild.optimize.prepare import LAST_STAGE, prepare
@@ -160,10 +161,18 @@ class Options:
     cache_read_only: bool = CACHE_READ_ONLY()
 
 
-def run(options: Options, reporter: Reporter) -> Outcome:
-    """Search, then report: the winner against the references, what each setting is worth,
-    and how to apply it; the document is saved whatever stops the search."""
-    bench = _bench_argv(options)  # before anything slow: a mistake is said at once
+@dataclass(frozen=True)
+class Request:
+    """A search: its options, and the builds' request (project, toolchain, state dir, cache
+    and lanes) resolved as min-build's is."""
+
+    options: Options
+    build: BuildRequest
+
+
+def resolve(options: Options, environ: Mapping[str, str]) -> Request:
+    """The search's options settled, with min-build's resolution for what its builds share."""
+    _bench_argv(options)  # before anything slow: a mistake is said at once
     if len(options.targets) > 1:
         raise ConfigError(
             f"--target: one target a search ({', '.join(options.targets)} given); "
@@ -179,8 +188,16 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         cache_read_only=options.cache_read_only,
         parallel=options.parallel,
     )
+    return Request(options, build_request(built, environ))
+
+
+def run(request: Request, reporter: Reporter) -> Outcome:
+    """Search, then report: the winner against the references, what each setting is worth,
+    and how to apply it; the document is saved whatever stops the search."""
+    options = request.options
+    bench = _bench_argv(options)
     prepared = prepare(
-        build_request(built, os.environ),
+        request.build,
         options.first,
         options.settings,
         options.skip,

@@ -5,16 +5,40 @@ the command line, then the environment, then the project file, then the default.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from minbuild.commands.build_options import BuildOptions
+from minbuild.commands.vocabulary import CrateSource
 from minbuild.engine.request import BuildRequest
-from minbuild.project.config import Project, load_project, require_manifest
+from minbuild.project.config import Project, crate_only_project, load_project, require_manifest
 from minbuild.rust.cache import Cache, choose, default_dir
 from minbuild.rust.network import Network
+from minbuild.util.errors import ConfigError
 
 Given = TypeVar("Given")
+
+
+class NamesProject(Protocol):
+    """Options with a project file (--config)."""
+
+    @property
+    def config(self) -> Path: ...
+
+
+Named = TypeVar("Named", bound=NamesProject)
+Sourced = TypeVar("Sourced", bound=CrateSource)
+
+
+@dataclass(frozen=True)
+class Located(Generic[Given]):
+    """A command's options with the project they name, read once: what a command that reads
+    a project, but plans no staircase, runs on."""
+
+    options: Given
+    project: Project
+
 
 ALLOW_GROWTH_VARIABLE = "MINBUILD_ALLOW_GROWTH"
 """What a CI step sets (from a pull-request label) to let broken budgets through; its value
@@ -62,6 +86,25 @@ def build_request(
 def as_given(options: Given, environ: Mapping[str, str]) -> Given:
     """For a command that settles its own options as it runs (each is to come here)."""
     return options
+
+
+def with_project(options: Named, environ: Mapping[str, str]) -> Located[Named]:
+    """The options with their project file, read."""
+    return Located(options, load_project(options.config))
+
+
+def with_crate(options: Sourced, environ: Mapping[str, str]) -> Located[Sourced]:
+    """The options with their crate's project: the project file, or for a crate without one,
+    its manifest with every default."""
+    if options.config is not None:
+        if options.package:
+            raise ConfigError("--package goes with --manifest-path; the project file names it")
+        project = load_project(options.config)
+        require_manifest(project)
+        return Located(options, project)
+    if options.manifest_path is None:
+        raise ConfigError("give --config FILE or --manifest-path PATH")
+    return Located(options, crate_only_project(options.manifest_path, options.package))
 
 
 def allowance(environ: Mapping[str, str], *, flag: bool) -> str | None:

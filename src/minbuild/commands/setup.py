@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +10,7 @@ from minbuild.commands.option import Option
 from minbuild.commands.outcome import Outcome
 from minbuild.commands.vocabulary import CACHE, CONFIG, DRY_RUN, TARGETS
 from minbuild.project import targets
-from minbuild.project.config import bundled, load_project
+from minbuild.project.config import Project, bundled, load_project
 from minbuild.runs.progress import Reporter
 from minbuild.rust import provision
 from minbuild.rust.cache import CACHE_TOOLS
@@ -45,23 +45,39 @@ class Options:
     dry_run: bool = DRY_RUN(help="say what would be installed")
 
 
-def chosen_targets(config: Path | None, names: Sequence[str]) -> tuple[targets.Target, ...]:
+def chosen_targets(project: Project | None, names: Sequence[str]) -> tuple[targets.Target, ...]:
     """The targets named (`all`: every target of the project's targets file, or without a
     project the bundled one, which a project file names by default), else none."""
     if not names:
         return ()
     every = (
-        targets.project_targets(load_project(config))
-        if config is not None
+        targets.project_targets(project)
+        if project is not None
         else targets.load_targets(bundled("targets.yaml"))
     )
     return every if "all" in names else targets.select(every, names)
 
 
-def run(options: Options, reporter: Reporter) -> Outcome:
+@dataclass(frozen=True)
+class Request:
+    """What setup installs for: its options, and the targets they name, read."""
+
+    options: Options
+    targets: tuple[targets.Target, ...]
+
+
+def resolve(options: Options, environ: Mapping[str, str]) -> Request:
+    """The project file here, if any, read (a mistake in it is said, though only --targets
+    needs it), and the targets named."""
+    project = load_project(options.config) if options.config is not None else None
+    return Request(options, chosen_targets(project, options.targets))
+
+
+def run(request: Request, reporter: Reporter) -> Outcome:
     """Install what is missing (dry: say what would be), then check every file is there."""
+    options = request.options
     chosen = provision.needs(
-        chosen_targets(options.config, options.targets),
+        request.targets,
         options.crates,
         with_cache=bool(options.cache),
     )

@@ -13,15 +13,10 @@ from pathlib import Path
 from minbuild.commands.option import Option, whole_number
 from minbuild.engine.shards import MAX_SHARDS, Shard
 from minbuild.project.config import (
-    Project,
     bundled,
-    crate_only_project,
-    load_project,
-    require_manifest,
     validate_redis,
 )
 from minbuild.rust.cache import CACHE_TOOLS
-from minbuild.util.errors import ConfigError
 from minbuild.util.schemas import name_problem
 
 
@@ -160,7 +155,8 @@ PACKAGE = Option("--package", "with --manifest-path: the package", metavar="NAME
 
 @dataclass(frozen=True)
 class CrateSource:
-    """Where a command that needs only the crate finds it: a project file, or a manifest."""
+    """Where a command that needs only the crate finds it: a project file, or a manifest
+    (commands/resolve.with_crate reads it)."""
 
     config: Path | None = CONFIG(
         help="project file (default: ./minbuild.yaml, else ./Cargo.toml, else the demo's)",
@@ -168,18 +164,6 @@ class CrateSource:
     )
     manifest_path: Path | None = MANIFEST_PATH()
     package: str | None = PACKAGE()
-
-    def project(self) -> Project:
-        """The project file, or for a crate without one, its manifest with every default."""
-        if self.config is not None:
-            if self.package:
-                raise ConfigError("--package goes with --manifest-path; the project file names it")
-            project = load_project(self.config)
-            require_manifest(project)
-            return project
-        if self.manifest_path is None:
-            raise ConfigError("give --config FILE or --manifest-path PATH")
-        return crate_only_project(self.manifest_path, self.package)
 
 
 def parse_shard(text: str) -> Shard:
