@@ -99,8 +99,9 @@ def test_only_a_holder_that_never_ended_is_reported_to_the_next(state: Path) -> 
         pass
     lock = state / statedir.LOCK
     assert heard == [] and lock.read_text(encoding="utf-8") == ""
+    gone = _gone_pid()  # once: a process started meanwhile moves the highest pid
     killed = (
-        f"min-build (pid {_gone_pid()}, since 2026-12-05T10:00:00+00:00; "
+        f"min-build (pid {gone}, since 2026-12-05T10:00:00+00:00; "
         f"token {'a' * 32} {lock.stat().st_ino})\n"
     )
     lock.write_text(killed, encoding="utf-8")
@@ -108,7 +109,7 @@ def test_only_a_holder_that_never_ended_is_reported_to_the_next(state: Path) -> 
         pass
     (said,) = heard
     assert said == (
-        f"the run before this one (min-build (pid {_gone_pid()}, since "
+        f"the run before this one (min-build (pid {gone}, since "
         "2026-12-05T10:00:00+00:00)) ended without finishing (killed, or the machine stopped)"
     )
 

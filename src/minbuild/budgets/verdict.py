@@ -59,7 +59,7 @@ def judge(run: RunRecord, project: Project, *, allowance: str | None, state_dir:
     allowed = allowance if violations else None
     if allowed is None:
         return Verdict(violations, warnings, None)
-    record = statedir.inside(state_dir, "checks", f"{run.run_id}.json")
+    record = statedir.Layout(state_dir).checks(f"{run.run_id}.json")
     document = {
         "schema": CHECK_SCHEMA,
         "run_id": run.run_id,

@@ -126,7 +126,7 @@ def _job(
 
 def _last_run(state_dir: Path) -> RunRecord | None:
     try:
-        return load(latest(statedir.inside(state_dir, "runs")))
+        return load(latest(statedir.Layout(state_dir).runs()))
     except ConfigError:
         return None  # no run yet, or none readable: estimates will do
 

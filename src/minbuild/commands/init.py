@@ -292,8 +292,8 @@ def _try_release(
     notes += [f"toolchain: {line}" for line in choice.lines(plan.resolution.choice)]
     notes += _prove_feature_sets(draft, plan, reporter)
     build = next((b for b in plan.builds if b.stage.name == "release"), plan.builds[0])
-    log = statedir.inside(plan.state_dir, "logs", "init", "release.log")
-    expected = last_run(statedir.inside(plan.state_dir, "runs")).get(build.key)
+    log = statedir.Layout(plan.state_dir).logs("init", "release.log")
+    expected = last_run(statedir.Layout(plan.state_dir).runs()).get(build.key)
     jobs = 2 if draft.integration else 1  # the release build, then its integration tests
     reporter.progress(1, jobs, "release", "building")
     progress = UnitProgress(functools.partial(reporter.progress, 1, jobs, "release"), expected)
@@ -314,7 +314,7 @@ def _try_release(
             )
             draft.needs_defaults = needed.rule
             notes += needed.notes
-    workdir = statedir.inside(plan.state_dir, "work", "init")
+    workdir = statedir.Layout(plan.state_dir).work("init")
     return binary, find_smoke(binary, build.artifact.name or "", workdir), notes
 
 
@@ -322,15 +322,17 @@ def _prove_feature_sets(draft: _Draft, plan: planner.Plan, reporter: Reporter) -
     """`cargo check` the feature sets the file will name, as min-build's stages build them
     (--no-default-features), each a job saying its units: the smallest that builds becomes
     `minimal`; a disable_logging set that does not build on top of it is left out, with why."""
-    candidate, kept = plan.toolchain.candidate, statedir.inside(plan.state_dir, "progress")
-    target, logs = (statedir.inside(plan.state_dir, *at) for at in (["target"], ["logs", "init"]))
+    layout, candidate = statedir.Layout(plan.state_dir), plan.toolchain.candidate
+    target, logs = layout.target(), layout.logs("init")
 
     def check(features: Sequence[str]) -> str | None:
         job = Job(reporter, f"feature set {','.join(features) or '(none)'}")
         job("checking --no-default-features")
         args = ["--no-default-features", *(["--features", ",".join(features)] if features else [])]
         name = f"check-{next(checks)}"  # a search checks the same sets in the same order
-        units = UnitProgress(job, None, verb="checking", memory=kept / f"init-{name}.json")
+        units = UnitProgress(
+            job, None, verb="checking", memory=layout.progress(f"init-{name}.json")
+        )
         problem = cargo.check_builds(
             plan.project, candidate.cargo, candidate.env, target, args,
             draft.rustflags, logs / f"{name}.log", on_line=units,

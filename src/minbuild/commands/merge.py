@@ -35,7 +35,7 @@ def merge_files(options: Options) -> tuple[RunRecord, Path]:
     shards = [ShardRun(str(path), records.load(path)) for path in options.runs]
     sequence = statedir.next_sequence(options.state_dir)
     run = merge(shards, datetime.now(UTC), sequence)
-    return run, records.save(run, statedir.inside(options.state_dir, "runs"))
+    return run, records.save(run, statedir.Layout(options.state_dir).runs())
 
 
 def run(options: Options, reporter: Reporter) -> Outcome:

@@ -238,7 +238,7 @@ def run(request: Request, reporter: Reporter) -> Outcome:
         + ": "
         f"{len(space.neighbours(point))} single changes a round, {options.parallel} at once"
     )
-    directory = statedir.inside(ground.state_dir, "optimize")
+    directory = statedir.Layout(ground.state_dir).optimize()
     found = search.Result()
     try:
         search.search(

@@ -27,7 +27,7 @@ class Options:
 
 def write_baseline(options: Options) -> tuple[Path, Baseline]:
     """Write the baseline file from a run (default: the latest) for a team to review and commit."""
-    run = find_run(options.run, statedir.inside(options.state_dir, "runs"))
+    run = find_run(options.run, statedir.Layout(options.state_dir).runs())
     project = project_for(run, options.config)
     path = options.output or (project.size_baseline if project else None)
     if path is None:

@@ -144,7 +144,7 @@ def run(options: Options, reporter: Reporter) -> Outcome:
         charts.validate_path(options.plot)
     if options.search is not None:
         return _search(options)
-    runs_dir = statedir.inside(options.state_dir, "runs")
+    runs_dir = statedir.Layout(options.state_dir).runs()
     if options.history is not None:
         return _history(options, runs_dir)
     run = find_run(options.run, runs_dir)

@@ -11,7 +11,7 @@ from minbuild.project.config import Artifact, Project
 from minbuild.project.stages import Stage
 from minbuild.project.targets import Target, project_targets, select
 from minbuild.runs.progress import Job
-from minbuild.runs.statedir import inside
+from minbuild.runs.statedir import Layout
 from minbuild.rust import cargo, targetspec
 from minbuild.rust.toolchains import Resolution
 
@@ -66,7 +66,7 @@ def _lane(
         problem = targetspec.problem(target, toolchain, state_dir, say=say, job=probing)
     # Targets build in their own dirs: nothing is shared across targets, and lanes can run at
     # once without waiting on one another's cargo lock.
-    target_dir = inside(state_dir, "cross", target.triple)
+    target_dir = Layout(state_dir).cross(target.triple)
     for stage in stages:
         invocation = build_invocation(stage, package, artifact, toolchain, target_dir, target)
         yield Build(
@@ -84,7 +84,7 @@ def platform_library(state_dir: Path, target: Target) -> Path | None:
     """Where the host library of a custom platform is built, if the target has one."""
     if not target.platform:
         return None
-    return inside(state_dir, "platforms", target.triple, f"lib{target.triple}-platform.so")
+    return Layout(state_dir).platforms(target.triple, f"lib{target.triple}-platform.so")
 
 
 def target_artifact(

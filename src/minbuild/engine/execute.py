@@ -65,7 +65,7 @@ def execute(
     With a pending check of the plan's toolchain, the first lane's first build stands for it:
     if that build fails, the check runs; if the check fails too, the lanes stop, the run
     document is removed and the caller (`execute_or_choose_again`) chooses again."""
-    runs_dir = runs_dir or statedir.inside(plan.state_dir, "runs")
+    runs_dir = runs_dir or statedir.Layout(plan.state_dir).runs()
     run = _new_run(plan)
     expected = unitprogress.last_run(runs_dir)  # before this run's document is the newest
     path = save(run, runs_dir)

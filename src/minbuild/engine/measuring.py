@@ -15,7 +15,7 @@ from minbuild.measure import binaries, libsize
 from minbuild.project.targets import Target
 from minbuild.runs.composition import Composition
 from minbuild.runs.records import StaticlibRecord
-from minbuild.runs.statedir import inside
+from minbuild.runs.statedir import Layout
 from minbuild.util.errors import CommandFailed, ToolMissingError, UnreadableArtifact
 from minbuild.util.files import write_atomic
 from minbuild.util.text import human_size
@@ -46,7 +46,7 @@ class Measuring:
         if self.origins.parts:  # what they count by, not their descriptions
             basis.append([[p.name, p.crates, p.symbols] for p in self.origins.parts])
         name = hashlib.sha256(json.dumps(basis).encode()).hexdigest()
-        kept = inside(self.state_dir, "compositions", f"{name}.json")
+        kept = Layout(self.state_dir).compositions(f"{name}.json")
         try:
             return Composition.from_json(json.loads(kept.read_text(encoding="utf-8"))), ""
         except (OSError, ValueError, KeyError, TypeError):

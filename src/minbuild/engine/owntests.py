@@ -100,7 +100,7 @@ def without_defaults(
         return WithoutDefaults(None, ())
     label = "without default features"
     progress = functools.partial(reporter.progress, 1, 1, label)
-    log = statedir.inside(plan.state_dir, "logs", "init", "no-default-features.log")
+    log = statedir.Layout(plan.state_dir).logs("init", "no-default-features.log")
     done, binary = build_one(build, plan.project.crate_dir, log, UnitProgress(progress, None))
     if binary is None:
         reporter.ended(1, 1, label, "failed")

@@ -351,7 +351,7 @@ def _fixture_makers(
 ) -> tuple[Build, ...]:
     """For each fixture neither kept in the state dir nor made by a stage of `made_in_run`,
     the first host stage whose features can make it."""
-    store = FixtureStore(statedir.inside(state_dir, "fixtures"))
+    store = FixtureStore(statedir.Layout(state_dir).fixtures())
     makers: dict[str, Stage] = {}
 
     def can_make(stage: Stage, needs: Sequence[str]) -> bool:
@@ -384,7 +384,7 @@ def host_build(
 ) -> Build:
     """A stage built for the host, in its lane and target dir (by default lane 0's)."""
     placement = placement or alone(stage)
-    target_dir = statedir.inside(state_dir, str(placement.target_dir()))
+    target_dir = statedir.Layout(state_dir).target(placement.target_dir())
     invocation = build_invocation(stage, crate, project.artifact, toolchain, target_dir)
     return Build(stage, None, crate, project.artifact, invocation, skip, lane=placement.lane)
 

@@ -20,7 +20,7 @@ from minbuild.measure import binaries
 from minbuild.project.config import Artifact, Fixture, Project
 from minbuild.runs.records import StageRecord, TestResult
 from minbuild.runs.reference import with_tests
-from minbuild.runs.statedir import folder, fresh_dir, inside
+from minbuild.runs.statedir import Layout, folder, fresh_dir
 from minbuild.rust import artifacts, cargo, lockfile, profiles, unitgraph
 from minbuild.rust.artifacts import artifact_messages
 from minbuild.rust.cache import CacheServer
@@ -126,12 +126,11 @@ class StageRun:
     ) -> None:
         self.context, self.build, self.base, self.cache = context, build, base, cache
         lane = build.target.triple if build.target else "host"
-        stage, root = folder(build.stage.name), context.state_dir
-        self.log = inside(root, "logs", context.run_id, lane, f"{stage}.log")
-        self.keep_dir = inside(root, "artifacts", *((lane, stage) if build.target else (stage,)))
-        self.work = ("work", lane, stage)
-        self.workdir = inside(root, *self.work)
-        self.fixture_store = testing.FixtureStore(inside(root, "fixtures"))
+        stage, layout = folder(build.stage.name), Layout(context.state_dir)
+        self.log = layout.logs(context.run_id, lane, f"{stage}.log")
+        self.keep_dir = layout.artifacts(*((lane, stage) if build.target else (stage,)))
+        self.workdir = layout.work(lane, stage)
+        self.fixture_store = testing.FixtureStore(layout.fixtures())
 
     def run(
         self, progress: Callable[[str], None], before_tests: Callable[[], None] = lambda: None
@@ -310,7 +309,7 @@ class StageRun:
         return destination
 
     def _test_context(self, artifact: Path) -> testing.TestContext:
-        fresh_dir(self.context.state_dir, *self.work)
+        fresh_dir(self.workdir)
         project = self.context.project
         return testing.TestContext(
             artifact,

@@ -22,7 +22,7 @@ from minbuild.project.config import Project
 from minbuild.project.integration import IntegrationTests
 from minbuild.runs.records import TestResult
 from minbuild.runs.reference import REFERENCE
-from minbuild.runs.statedir import inside
+from minbuild.runs.statedir import Layout
 from minbuild.rust.artifacts import artifact_messages
 from minbuild.rust.cargo import feature_args
 from minbuild.rust.profiles import effective_profile
@@ -206,7 +206,7 @@ class Suites:
         """`cargo test --no-run`, its units said as they finish against the last build of
         the same executables here (on a large crate it runs for minutes before any test).
         The log is named for the build (its feature set and target), and so is its memory."""
-        memory = inside(self.state_dir, "progress", f"integration-tests-{log.stem}.json")
+        memory = Layout(self.state_dir).progress(f"integration-tests-{log.stem}.json")
         units = UnitProgress(progress, None, verb="building tests", memory=memory)
         progress("building tests")
         done = self.run(argv, env=env, cwd=cwd, check=False, log_file=log, on_line=units)
@@ -219,7 +219,7 @@ class Suites:
         crate, candidate = build.crate, self.toolchain.candidate
         argv = [
             *candidate.cargo, "test", "--no-run", "--manifest-path", str(crate.manifest),
-            "--target-dir", str(inside(self.state_dir, TARGET_DIR)),
+            "--target-dir", str(Layout(self.state_dir).target(TARGET_DIR)),
             "--package", crate.name,
             *(arg for name in tests.test_targets or (ALL_TESTS,) for arg in ("--test", name)),
             *args, "--message-format=json-render-diagnostics",
@@ -242,7 +242,7 @@ class Suites:
                 env[f"CARGO_TARGET_{target.env_key}_LINKER"] = target.linker
         if rustflags:
             env["RUSTFLAGS"] = " ".join(rustflags)
-        log = inside(self.state_dir, "logs", self.run_id, "integration-tests", f"{key}.log")
+        log = Layout(self.state_dir).logs(self.run_id, "integration-tests", f"{key}.log")
         done = self._cargo(argv, env, crate.manifest.parent, log, progress)
         if done.returncode != 0 and build.target is not None and UNWINDER in done.stderr:
             # The target's unwinder does not link (Debian's libunwind for musl wants glibc):

@@ -169,7 +169,7 @@ def check_all(
     `reporter` hears each start, cargo's units as they finish, and each end."""
     env = {
         **toolchain.candidate.env,
-        "CARGO_TARGET_DIR": str(statedir.inside(state_dir, "feature-target")),
+        "CARGO_TARGET_DIR": str(statedir.Layout(state_dir).target("feature-target")),
     }
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     results = []
@@ -178,7 +178,7 @@ def check_all(
         reporter.progress(number, total, label, "testing" if test else "checking")
         said = functools.partial(reporter.progress, number, total, label)
         units = UnitProgress(said, None, verb="building" if test else "checking")
-        log = statedir.inside(state_dir, "logs", f"features-{stamp}", f"{number:03}.log")
+        log = statedir.Layout(state_dir).logs(f"features-{stamp}", f"{number:03}.log")
         done = command.run(
             cargo_argv(toolchain, crate, combination, test=test),
             env=env,
@@ -240,7 +240,7 @@ def save(
     state_dir: Path,
 ) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = statedir.inside(state_dir, "feature-matrix", f"{stamp}.json")
+    path = statedir.Layout(state_dir).feature_matrix(f"{stamp}.json")
     document = {
         "schema": SCHEMA,
         "crate": crate.name,

@@ -51,8 +51,8 @@ class Builder:
         )
         """The package and artifact a trial builds, and why the project has none for the
         target (prepare refuses that before any build)."""
-        self.directory = statedir.inside(ground.state_dir, "optimize")
-        self.store = TrialStore(self.directory / "trials")
+        self.layout = statedir.Layout(ground.state_dir)
+        self.store = TrialStore(self.layout.optimize("trials"))
         self.reference: StageRecord | None = None
         """The start point's own record: a crate's test that fails there too does not
         reject a trial (as at release in a staircase)."""
@@ -166,7 +166,7 @@ class Builder:
 
         reporter = TrialReporter(self.reporter, labels, done)
         _, path = execute.execute(
-            plan, fail_fast=False, reporter=reporter, runs_dir=self.directory / "runs"
+            plan, fail_fast=False, reporter=reporter, runs_dir=self.layout.optimize("runs")
         )
         self.documents.append(path)
         return trials
@@ -180,9 +180,7 @@ class Builder:
             return planner.host_build(
                 stage, ground.project, ground.crate, toolchain, ground.state_dir, skip, placement
             )
-        target_dir = statedir.inside(
-            ground.state_dir, "cross", self.target.triple + (f"-lane{lane}" if lane else "")
-        )
+        target_dir = self.layout.cross(self.target.triple + (f"-lane{lane}" if lane else ""))
         invocation = build_invocation(
             stage, self.package, self.artifact, toolchain, target_dir, self.target
         )

@@ -22,7 +22,7 @@ def find_run(reference: str | None, runs_dir: Path) -> RunRecord:
 
 def find_search(reference: str | None, state_dir: Path) -> OptimizeRecord:
     """The latest optimize search (None or `latest`), its id, or its document's path."""
-    directory = statedir.inside(state_dir, "optimize")
+    directory = statedir.Layout(state_dir).optimize()
     found = sorted(directory.glob("*.json")) if directory.is_dir() else []
     if reference in (None, "latest") and not found:
         raise ConfigError(f"no optimize searches in {directory}: run `minbuild optimize` first")

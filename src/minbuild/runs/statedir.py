@@ -42,6 +42,71 @@ def inside(state_dir: Path, *parts: str) -> Path:
     return path
 
 
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """The state dir's folders, each named here once; every path is made by `inside`, the
+    guard, so that no name from input reaches the disk outside the state dir."""
+
+    root: Path
+
+    def runs(self) -> Path:
+        """Run documents, which size-report reads."""
+        return inside(self.root, "runs")
+
+    def logs(self, *parts: str) -> Path:
+        """Every command's output, by run and lane."""
+        return inside(self.root, "logs", *parts)
+
+    def artifacts(self, *parts: str) -> Path:
+        """What each stage built, kept."""
+        return inside(self.root, "artifacts", *parts)
+
+    def work(self, *parts: str) -> Path:
+        """A stage's scratch dir for its tests, emptied before it."""
+        return inside(self.root, "work", *parts)
+
+    def fixtures(self) -> Path:
+        """The files the tests use, made once and kept."""
+        return inside(self.root, "fixtures")
+
+    def progress(self, name: str) -> Path:
+        """What a long job took last time (units, seconds), for the next one's progress."""
+        return inside(self.root, "progress", name)
+
+    def target(self, name: str = "target") -> Path:
+        """A cargo target dir: a lane's (`target`, `target-std`, `target-lane1`...) or a
+        job's own (`target-tests`, `feature-target`)."""
+        return inside(self.root, name)
+
+    def cross(self, triple: str) -> Path:
+        """A foreign target's own target dir."""
+        return inside(self.root, "cross", triple)
+
+    def platforms(self, *parts: str) -> Path:
+        """A custom platform's host libraries."""
+        return inside(self.root, "platforms", *parts)
+
+    def probes(self, name: str) -> Path:
+        """A custom target's probe builds of std."""
+        return inside(self.root, "probes", name)
+
+    def compositions(self, name: str) -> Path:
+        """What a stage's binary is made of, by crate."""
+        return inside(self.root, "compositions", name)
+
+    def checks(self, name: str) -> Path:
+        """Broken budgets a check let through."""
+        return inside(self.root, "checks", name)
+
+    def feature_matrix(self, name: str) -> Path:
+        """feature-matrix's records."""
+        return inside(self.root, "feature-matrix", name)
+
+    def optimize(self, *parts: str) -> Path:
+        """optimize's searches: their documents, `trials` and the trials' `runs`."""
+        return inside(self.root, "optimize", *parts)
+
+
 def folder(name: str) -> str:
     """A stage's name (feature-cost's `lto:full-shout`) as a folder of the state dir. A path
     with ':' in it breaks the lists PATH, LD_LIBRARY_PATH and a linker's rpath are made of
@@ -77,9 +142,8 @@ def _own_file(path: Path, flags: int) -> int:
     return handle
 
 
-def fresh_dir(state_dir: Path, *parts: str) -> Path:
-    """An empty directory inside the state dir (what was there is deleted)."""
-    path = inside(state_dir, *parts)
+def fresh_dir(path: Path) -> Path:
+    """`path`, a directory of the state dir's `Layout`, empty (what was there is deleted)."""
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path

@@ -37,7 +37,7 @@ def crate_check(
         server = cache.server() if cache else None
         said = None if checking is None else functools.partial(_named, checking, candidate.name)
         # The units of this toolchain's last check here: the total its progress counts to.
-        memory = statedir.inside(state_dir, "progress", f"toolchain-check-{candidate.name}.json")
+        memory = statedir.Layout(state_dir).progress(f"toolchain-check-{candidate.name}.json")
         units = None if said is None else UnitProgress(said, None, verb="checking", memory=memory)
         started = time.monotonic()
         try:
@@ -45,10 +45,10 @@ def crate_check(
                 project,
                 candidate.cargo,
                 {**candidate.env, **(server.env() if server else {})},
-                statedir.inside(state_dir, "target"),
+                statedir.Layout(state_dir).target(),
                 feature_args(stage),
                 stage.rustflags,
-                statedir.inside(state_dir, "logs", "toolchain-check", f"{candidate.name}.log"),
+                statedir.Layout(state_dir).logs("toolchain-check", f"{candidate.name}.log"),
                 on_line=units,
             )
         finally:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from minbuild.project.targets import Target
 from minbuild.runs.progress import Job
-from minbuild.runs.statedir import inside
+from minbuild.runs.statedir import Layout
 from minbuild.rust.toolchains import Toolchain
 from minbuild.rust.unitprogress import UnitProgress
 from minbuild.util import command
@@ -90,7 +90,7 @@ def _std_problem(
             sort_keys=True,
         ).encode()
     ).hexdigest()[:16]
-    probe = inside(state_dir, "probes", f"{target.triple}-{key}")
+    probe = Layout(state_dir).probes(f"{target.triple}-{key}")
     answer = probe / "answer.json"
     try:
         kept = json.loads(answer.read_text(encoding="utf-8"))["problem"]
@@ -127,7 +127,7 @@ def _std_problem(
     )
     # std's units, said as they finish (about a minute of silence otherwise), counted
     # against the last probe of this target with any toolchain.
-    memory = inside(state_dir, "progress", f"std-probe-{target.triple}.json")
+    memory = Layout(state_dir).progress(f"std-probe-{target.triple}.json")
     said = (lambda action: job(f"{target.triple}: {action}")) if job else (lambda action: None)
     units = UnitProgress(said, None, memory=memory)
     done = run(
