@@ -50,10 +50,10 @@ from minbuild.commands.outcome import Outcome
 from minbuild.commands.registry import BY_NAME
 from minbuild.commands.resolve import build_request
 from minbuild.engine.request import BuildRequest
+from minbuild.optimize.trials import Export
 from minbuild.runs import records
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord
-from minbuild.runs.trials import Export
 from minbuild.rust import fetch
 from minbuild.util import command
 from tests import readme
@@ -159,7 +159,7 @@ def built_by_hand(crate: Path, found: Export, into: Path, file_name: str) -> Pat
     """The exported winner as a person builds it: a fresh copy of `crate` with the profile
     pasted into its Cargo.toml, the printed command and post-link lines run in a shell as
     printed; the file it ends with (cargo's `file_name`, or the last post-link output)."""
-    from minbuild.report.profile import profile_toml
+    from minbuild.optimize.profile import profile_toml
 
     fresh = into / f"fresh-copy-of-{crate.name}"
     shutil.copytree(crate, fresh, ignore=shutil.ignore_patterns("target"))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from minbuild.runs import trials
-from minbuild.runs.trials import OptimizeRecord
+from minbuild.optimize import trials
+from minbuild.optimize.trials import OptimizeRecord
 from tests.conftest import REPO, built_by_hand, run_minbuild
 
 DEMO = REPO / "config" / "demo.yaml"

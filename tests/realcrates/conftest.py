@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from minbuild.runs import trials
-from minbuild.runs.trials import OptimizeRecord
+from minbuild.optimize import trials
+from minbuild.optimize.trials import OptimizeRecord
 from tests.conftest import require, run_minbuild
 
 REGISTRY = Path("/usr/share/cargo/registry")

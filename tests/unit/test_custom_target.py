@@ -206,7 +206,7 @@ def test_doctor_says_what_a_custom_target_rebuilds_links_and_runs() -> None:
 
 def test_the_winners_recipe_names_the_spec_its_std_set_and_the_link() -> None:
     from minbuild.optimize import export
-    from minbuild.report.profile import config_toml
+    from minbuild.optimize.profile import config_toml
 
     build = plan("panic-immediate-abort")
     chain = toolchain(cargo_z=("build-std", "json-target-spec"))

@@ -13,16 +13,14 @@ import pytest
 from minbuild.commands.size_report import REPORT_FORMATS
 from minbuild.commands.size_report import Options as ReportOptions
 from minbuild.engine.invocations import PROFILE
-from minbuild.optimize import export
+from minbuild.optimize import export, report, trials
 from minbuild.optimize.points import WIZARD, references, signature, start_point
+from minbuild.optimize.profile import config_toml, profile_toml
 from minbuild.optimize.search import search
+from minbuild.optimize.space import apply, load_space
+from minbuild.optimize.trials import OptimizeRecord
 from minbuild.project.config import load_project
-from minbuild.project.space import apply, load_space
 from minbuild.project.stages import load_staircase
-from minbuild.report import optimize as report
-from minbuild.report.profile import config_toml, profile_toml
-from minbuild.runs import trials
-from minbuild.runs.trials import OptimizeRecord
 from minbuild.util.errors import ConfigError
 from tests.conftest import REPO
 from tests.unit.helpers import crate, size_report, toolchain

@@ -7,8 +7,8 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 
-from minbuild.report import optimize as report
-from minbuild.runs.trials import Export
+from minbuild.optimize import report
+from minbuild.optimize.trials import Export
 from tests.unit.test_optimize import searched_record
 
 FOUND = Export(

@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 import pytest
 
 from minbuild.optimize.search import Budget, search
+from minbuild.optimize.space import Application, Assignment, Setting, Space
 from minbuild.optimize.speed import Timed
-from minbuild.project.space import Application, Assignment, Setting, Space
+from minbuild.optimize.trials import Trial, TrialStore
 from minbuild.runs.records import StageRecord
-from minbuild.runs.trials import Trial, TrialStore
 from minbuild.util.command import Completed
 from minbuild.util.errors import SearchFailed
 

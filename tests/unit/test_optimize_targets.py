@@ -13,12 +13,12 @@ from minbuild.engine.cross import with_std_rebuilt
 from minbuild.optimize import export
 from minbuild.optimize.builder import TrialReporter
 from minbuild.optimize.points import RELEASE, WIZARD, references, start_point
+from minbuild.optimize.profile import config_toml
+from minbuild.optimize.report import apply_lines
+from minbuild.optimize.space import apply, load_space
 from minbuild.project.config import bundled, load_project
-from minbuild.project.space import apply, load_space
 from minbuild.project.stages import load_staircase
 from minbuild.project.targets import Target, load_targets, select
-from minbuild.report.optimize import apply_lines
-from minbuild.report.profile import config_toml
 from minbuild.runs.progress import Silent
 from minbuild.util.errors import ConfigError
 from tests.unit.helpers import crate, toolchain

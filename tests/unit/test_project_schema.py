@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from minbuild.features.combinations import feature_matrix_spec
+from minbuild.optimize.space import load_space
 from minbuild.project import config
 from minbuild.project.config import Artifact, Fixture, Project, TestSpec, load_project
 from minbuild.project.declared_budgets import Budget
-from minbuild.project.space import load_space
 from minbuild.util import schemas
 from tests.conftest import REPO
 

@@ -29,14 +29,13 @@ from minbuild.commands.vocabulary import (
     TOOLCHAIN,
 )
 from minbuild.engine.request import BuildRequest
-from minbuild.optimize import document, export, search
+from minbuild.optimize import document, export, report, search, trials
 from minbuild.optimize.points import RELEASE, references
 from minbuild.optimize.prepare import LAST_STAGE, prepare
 from minbuild.optimize.speed import BINARY, Timed
-from minbuild.report import optimize as report
-from minbuild.runs import statedir, trials
+from minbuild.optimize.trials import Step
+from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
-from minbuild.runs.trials import Step
 from minbuild.util.errors import ConfigError, ExitCode
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smh]?)$")

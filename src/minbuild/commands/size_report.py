@@ -30,16 +30,19 @@ from minbuild.commands.vocabulary import (
     STATE_DIR,
     TARGETS,
 )
+from minbuild.optimize import charts as search_charts
+from minbuild.optimize import report as optimize
+from minbuild.optimize.page import search_html
+from minbuild.optimize.trials import find_search
 from minbuild.project.config import Project
-from minbuild.report import charts, history, movers, optimize
+from minbuild.report import charts, history, movers
 from minbuild.report.comment import comment
 from minbuild.report.formats import FORMATS, Report, markdown, render_report
-from minbuild.report.search_html import search_html
 from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import Reference, compare, reference_from_run, rows
-from minbuild.runs.select import find_run, find_search, project_for
+from minbuild.runs.select import find_run, project_for
 from minbuild.util.errors import ConfigError, ExitCode
 from minbuild.util.files import write_atomic
 from minbuild.util.text import did_you_mean, first_few
@@ -209,7 +212,7 @@ def _search(options: Options) -> Outcome:
     render = {**optimize.RENDERERS, "html": search_html}[options.form]
     messages, written = [], []
     if options.plot is not None:
-        charts.trials(record, options.plot)
+        search_charts.trials(record, options.plot)
         messages.append(f"wrote {options.plot}")
         written.append(options.plot)
     return _deliver(render(record), options.output, messages, ExitCode.OK, written)

@@ -15,14 +15,14 @@ from minbuild.engine import execute, planner, postlink
 from minbuild.engine.cross import platform_library, target_artifact, with_std_rebuilt
 from minbuild.engine.invocations import Build, build_invocation
 from minbuild.engine.lanes import Placement
-from minbuild.project.space import Assignment, Space, apply
+from minbuild.optimize.space import Assignment, Space, apply
+from minbuild.optimize.trials import Trial, TrialStore
 from minbuild.project.stages import Stage
 from minbuild.project.targets import Target
 from minbuild.runs import statedir
 from minbuild.runs.progress import Reporter
 from minbuild.runs.records import StageRecord
 from minbuild.runs.reference import judged
-from minbuild.runs.trials import Trial, TrialStore
 from minbuild.rust import profiles
 
 TRIAL_PREFIX = "trial-"

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from minbuild import __version__
 from minbuild.engine.planner import Groundwork
 from minbuild.optimize.search import Result
-from minbuild.project.space import Assignment, Space
+from minbuild.optimize.space import Assignment, Space
+from minbuild.optimize.trials import Export, OptimizeRecord
 from minbuild.runs import statedir
-from minbuild.runs.trials import Export, OptimizeRecord
 from minbuild.util import git
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from minbuild.engine.invocations import JSON_TARGET_SPEC, PROFILE, build_invocation, std_rebuilt
 from minbuild.measure.libsize import shared_link_argv
+from minbuild.optimize.profile import profile_toml
+from minbuild.optimize.trials import Export
 from minbuild.project.config import Artifact
 from minbuild.project.stages import Stage
 from minbuild.project.targets import Target
-from minbuild.report.profile import profile_toml
-from minbuild.runs.trials import Export
 from minbuild.rust.cargo import Crate
 from minbuild.rust.toolchains import Toolchain
 from minbuild.util import command

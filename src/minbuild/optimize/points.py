@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from minbuild.project.space import Assignment, Space, applied
+from minbuild.optimize.space import Assignment, Space, applied
 from minbuild.project.stages import Stage
 from minbuild.rust.cargo import Crate
 from minbuild.rust.profiles import effective_profile

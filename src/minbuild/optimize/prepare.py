@@ -12,7 +12,7 @@ from minbuild.engine.cross import with_std_rebuilt
 from minbuild.engine.request import BuildRequest
 from minbuild.optimize.builder import Builder
 from minbuild.optimize.points import signature, start_point
-from minbuild.project.space import Space, apply, load_space
+from minbuild.optimize.space import Space, apply, load_space
 from minbuild.project.stages import Stage
 from minbuild.project.targets import Target, project_targets, select
 from minbuild.runs.progress import Reporter, ToolchainCheck

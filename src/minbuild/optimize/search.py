@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from minbuild.project.space import Assignment, Space
-from minbuild.runs.trials import Contribution, Role, Step, Trial
+from minbuild.optimize.space import Assignment, Space
+from minbuild.optimize.trials import Contribution, Role, Step, Trial
 from minbuild.util.errors import SearchFailed
 
 Evaluator = Callable[[Sequence[Assignment], Sequence[str]], list[tuple[Trial, bool]]]

@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from minbuild.optimize.search import Evaluator
-from minbuild.project.space import Assignment
-from minbuild.runs.trials import Trial
+from minbuild.optimize.space import Assignment
+from minbuild.optimize.trials import Trial
 from minbuild.util import command
 from minbuild.util.errors import CommandFailed
 

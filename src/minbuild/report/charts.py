@@ -10,7 +10,6 @@ from typing import Any
 from minbuild.report.history import sizes_by_run
 from minbuild.runs.records import RunRecord
 from minbuild.runs.rows import rows, toolchain_label
-from minbuild.runs.trials import OptimizeRecord, Trial
 from minbuild.util.errors import ConfigError
 from minbuild.util.text import human_size
 
@@ -19,7 +18,7 @@ WIDTH, HEIGHT, DPI = 12.0, 6.5, 100  # a 1200 x 650 PNG: readable on a slide
 SHRANK, GREW, FIRST, MISSING = "#3b75af", "#e4572e", "#8c8c8c", "#d0d0d0"
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")  # no display: CI machines have none
@@ -37,15 +36,15 @@ def staircase(run: RunRecord, path: Path, *, log_scale: bool = False) -> Path:
     """One bar per stage: size and delta on the bar, grown stages in their own colour."""
     validate_path(path)
     plt, figure = _staircase_figure(run, log_scale=log_scale)
-    return _save(plt, figure, path)
+    return save(plt, figure, path)
 
 
 def staircase_svg(run: RunRecord) -> str:
     """The staircase as an SVG document, to inline in an HTML report."""
-    return _svg(*_staircase_figure(run, log_scale=False))
+    return svg(*_staircase_figure(run, log_scale=False))
 
 
-def _svg(plt: Any, figure: Any) -> str:
+def svg(plt: Any, figure: Any) -> str:
     text = io.StringIO()
     figure.savefig(text, format="svg", metadata={"Date": None})  # the same run, the same page
     plt.close(figure)
@@ -53,7 +52,7 @@ def _svg(plt: Any, figure: Any) -> str:
 
 
 def _staircase_figure(run: RunRecord, *, log_scale: bool) -> tuple[Any, Any]:
-    plt = _pyplot()
+    plt = pyplot()
     table_rows = rows(run)
     figure, axes = plt.subplots(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
     sizes = [row.size or 0 for row in table_rows]
@@ -102,7 +101,7 @@ def _staircase_figure(run: RunRecord, *, log_scale: bool) -> tuple[Any, Any]:
         ha="right",
         fontsize=9,
     )
-    _size_axis(axes, log_scale=log_scale, tallest=tallest)
+    size_axis(axes, log_scale=log_scale, tallest=tallest)
     crate = f"{run.crate.get('name')} {run.crate.get('version')}"
     axes.set_title(
         f"{crate}: the minimal-build staircase\n"
@@ -123,7 +122,7 @@ def clipped_at(sizes: Sequence[int]) -> int | None:
     return int(ordered[1] * 1.25)
 
 
-def _size_axis(axes: Any, *, log_scale: bool, tallest: int) -> None:
+def size_axis(axes: Any, *, log_scale: bool, tallest: int) -> None:
     from matplotlib.ticker import FixedLocator, FuncFormatter
 
     if log_scale:
@@ -161,7 +160,7 @@ def _legend(axes: Any) -> None:
     )
 
 
-def _save(plt: Any, figure: Any, path: Path) -> Path:
+def save(plt: Any, figure: Any, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=DPI)
     plt.close(figure)
@@ -173,7 +172,7 @@ def history(
 ) -> Path:
     """Each stage's size across runs, one line per stage."""
     validate_path(path)
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
     by_run = sizes_by_run(runs, stages)
     axes.set_prop_cycle(color=plt.get_cmap("tab20").colors)  # 13+ stages: no repeated colours
@@ -189,78 +188,9 @@ def history(
     sizes = [size for by_stage in by_run for size in by_stage.values() if size]
     tallest = max(sizes, default=1)
     # A debug build 100x the size of the others would flatten every other line.
-    _size_axis(axes, log_scale=log_scale or tallest > 20 * min(sizes, default=1), tallest=tallest)
+    size_axis(axes, log_scale=log_scale or tallest > 20 * min(sizes, default=1), tallest=tallest)
     axes.set_title(
         f"{runs[-1].crate.get('name')}: artifact size across {len(runs)} runs", fontsize=12
     )
     axes.legend(fontsize=8, frameon=False, ncols=2, loc="upper left", bbox_to_anchor=(1, 1))
-    return _save(plt, figure, path)
-
-
-def trials(record: OptimizeRecord, path: Path) -> Path:
-    """An optimize search's chart (`_trials_figure`) as a PNG at `path`."""
-    validate_path(path)
-    return _save(*_trials_figure(record), path)
-
-
-def trials_svg(record: OptimizeRecord) -> str:
-    """An optimize search's chart as an SVG document, to inline in its HTML page."""
-    return _svg(*_trials_figure(record))
-
-
-def _trials_figure(record: OptimizeRecord) -> tuple[Any, Any]:
-    """Each trial's size in the order the search made them, accepted ones as dots, rejected
-    ones as crosses, the size the search stood at as a step line, and the references as
-    dashed lines; with --bench, each timed trial's size against its time beside it."""
-    plt = _pyplot()
-    timed = [t for t in record.trials if t.bench_seconds is not None and t.size is not None]
-    if timed:  # with --bench, beside it: each timed trial's size against its time
-        figure, (axes, speed) = plt.subplots(
-            1, 2, figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained", width_ratios=(3, 2)
-        )
-        _trade_off(speed, record, timed)
-    else:
-        figure, axes = plt.subplots(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
-    steps = [s for s in record.steps if s.size_bytes is not None]
-    accepted = [(i, s.size_bytes) for i, s in enumerate(steps) if s.verdict == "accepted"]
-    rejected = [(i, s.size_bytes) for i, s in enumerate(steps) if s.verdict != "accepted"]
-    if accepted:
-        axes.scatter(*zip(*accepted, strict=True), color=SHRANK, s=18, label="accepted")
-    if rejected:
-        axes.scatter(*zip(*rejected, strict=True), color=GREW, marker="x", label="rejected")
-    best: list[tuple[int, int]] = []  # the smallest accepted trial of the search so far
-    for index, step in enumerate(steps):
-        searching = step.role in ("start", "neighbour", "stack")
-        if searching and step.verdict == "accepted" and step.size_bytes is not None:
-            best.append((index, min(step.size_bytes, best[-1][1] if best else step.size_bytes)))
-    if best:
-        axes.step(*zip(*best, strict=True), where="post", color=FIRST, label="smallest so far")
-    for name, key in record.references.items():
-        size = record.trial(key).size
-        if name != "start" and size is not None:
-            axes.axhline(size, linestyle="--", linewidth=1, color=MISSING)
-            axes.annotate(name, (0, size), fontsize=8, va="bottom")
-    sizes = [s.size_bytes or 0 for s in steps]
-    tallest = max(sizes, default=1)
-    _size_axis(axes, log_scale=tallest > 20 * max(1, min(sizes, default=1)), tallest=tallest)
-    axes.set_xlabel("trial, in the order the search made them")
-    axes.set_title(
-        f"{record.crate.get('name')}: optimize from {record.start}, {len(steps)} trials",
-        fontsize=12,
-    )
-    axes.legend(fontsize=8, frameon=False, loc="upper right")
-    return plt, figure
-
-
-def _trade_off(axes: Any, record: OptimizeRecord, timed: Sequence[Trial]) -> None:
-    for trial in timed:
-        colour = SHRANK if trial.accepted else GREW
-        marker = "*" if trial.key == record.winner else "o" if trial.accepted else "x"
-        axes.scatter(trial.bench_seconds, trial.size, color=colour, marker=marker, s=40)
-    base = record.reference("release-settings")
-    if base is not None and base.bench_seconds and record.max_slowdown:
-        axes.axvline(base.bench_seconds * record.max_slowdown, linestyle="--", color=MISSING)
-        axes.annotate("--max-slowdown", (base.bench_seconds * record.max_slowdown, 0), fontsize=8)
-    axes.yaxis.set_major_formatter(lambda value, _: human_size(int(value)))
-    axes.set_xlabel(f"best time of {' '.join(record.bench)} (s)")
-    axes.set_title("size against speed (★ the winner, × rejected)", fontsize=10)
+    return save(plt, figure, path)

@@ -7,29 +7,19 @@ from pathlib import Path
 
 from minbuild.project.config import Project, load_project
 from minbuild.project.stages import load_staircase
-from minbuild.runs import records, statedir, trials
+from minbuild.runs import records
 from minbuild.runs.records import RunRecord
-from minbuild.runs.trials import OptimizeRecord
 from minbuild.util.errors import ConfigError
 from minbuild.util.text import did_you_mean
 
 
 def find_run(reference: str | None, runs_dir: Path) -> RunRecord:
     """The latest run, a run id, or a run document's path."""
-    path = _document(reference, runs_dir, records.documents(runs_dir), "run")
+    path = document(reference, runs_dir, records.documents(runs_dir), "run")
     return records.load(path)
 
 
-def find_search(reference: str | None, state_dir: Path) -> OptimizeRecord:
-    """The latest optimize search (None or `latest`), its id, or its document's path."""
-    directory = statedir.Layout(state_dir).optimize()
-    found = sorted(directory.glob("*.json")) if directory.is_dir() else []
-    if reference in (None, "latest") and not found:
-        raise ConfigError(f"no optimize searches in {directory}: run `minbuild optimize` first")
-    return trials.load(_document(reference, directory, found, "optimize search"))
-
-
-def _document(reference: str | None, directory: Path, known: list[Path], what: str) -> Path:
+def document(reference: str | None, directory: Path, known: list[Path], what: str) -> Path:
     """The newest of `known`, the document named `reference` in `directory`, or a path."""
     if reference in (None, "latest"):
         return records.latest(directory) if what == "run" else known[-1]

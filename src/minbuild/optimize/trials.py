@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from minbuild.runs import select, statedir
 from minbuild.runs.records import MAX_DOCUMENT_BYTES, StageRecord, stage_from_json, stage_json
 from minbuild.util.errors import ConfigError
 from minbuild.util.files import write_atomic
@@ -269,3 +270,12 @@ class TrialStore:
     def put(self, trial: Trial) -> None:
         raw = dataclasses.replace(trial, bench_seconds=None)
         write_atomic(self.directory / f"{trial.key}.json", json.dumps(raw.to_json()))
+
+
+def find_search(reference: str | None, state_dir: Path) -> OptimizeRecord:
+    """The latest optimize search (None or `latest`), its id, or its document's path."""
+    directory = statedir.Layout(state_dir).optimize()
+    found = sorted(directory.glob("*.json")) if directory.is_dir() else []
+    if reference in (None, "latest") and not found:
+        raise ConfigError(f"no optimize searches in {directory}: run `minbuild optimize` first")
+    return load(select.document(reference, directory, found, "optimize search"))

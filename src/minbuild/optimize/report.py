@@ -9,13 +9,13 @@ import io
 import json
 from collections.abc import Sequence
 
+from minbuild.optimize import trials
+from minbuild.optimize.profile import config_toml, profile_toml
+from minbuild.optimize.trials import Export, OptimizeRecord, Step
 from minbuild.report.anatomy import composition_text
 from minbuild.report.comment import MARKER
-from minbuild.report.profile import config_toml, profile_toml
-from minbuild.runs import trials
 from minbuild.runs.composition import Composition
 from minbuild.runs.rows import tests_text, toolchain_label
-from minbuild.runs.trials import Export, OptimizeRecord, Step
 from minbuild.util.text import format_table, human_size, md_table
 
 REFERENCE_LABELS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from minbuild.runs.trials import Export
+from minbuild.optimize.trials import Export
 
 
 def profile_toml(found: Export) -> str:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import html
 
-from minbuild.report import charts
-from minbuild.report.html import html_table, inline_svg, legend, page, treemap_svg
-from minbuild.report.optimize import (
+from minbuild.optimize import charts
+from minbuild.optimize.report import (
     apply_lines,
     contributions_table,
     references_table,
@@ -17,8 +16,9 @@ from minbuild.report.optimize import (
     trials_table,
     winner_composition,
 )
+from minbuild.optimize.trials import OptimizeRecord
+from minbuild.report.html import html_table, inline_svg, legend, page, treemap_svg
 from minbuild.report.table import size_text
-from minbuild.runs.trials import OptimizeRecord
 
 
 def search_html(record: OptimizeRecord) -> str:
