@@ -7,6 +7,8 @@ from pathlib import Path
 
 import nox
 
+from minbuild.commands.registry import BY_NAME
+
 nox.options.sessions = ["lint", "docs", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 ROOT = Path(__file__).resolve().parent
@@ -21,27 +23,6 @@ def _install(session: nox.Session, extras: str = "") -> None:
         return
     session.install("-e", spec)
     stamp.write_text(digest)
-
-
-@nox.session(name="min-build", reuse_venv=True)
-def min_build(session: nox.Session) -> None:
-    """Take the demo crate (or --config FILE) down the staircase: every stage sized and tested."""
-    _install(session)
-    session.run("minbuild", "min-build", *session.posargs)
-
-
-@nox.session(reuse_venv=True)
-def init(session: nox.Session) -> None:
-    """Write a starting project file for a Cargo project (-- --manifest-path P [--output F])."""
-    _install(session)
-    session.run("minbuild", "init", *session.posargs)
-
-
-@nox.session(reuse_venv=True)
-def setup(session: nox.Session) -> None:
-    """Install Debian's rustc-web (with std's source) so the build-std stages can run."""
-    _install(session)
-    session.run("minbuild", "setup", *session.posargs)
 
 
 @nox.session(reuse_venv=True)
@@ -73,29 +54,27 @@ def docs(session: nox.Session) -> None:
     session.run("mkdocs", "build", "--strict", "--clean", *session.posargs)
 
 
-@nox.session(name="cross-build", reuse_venv=True)
-def cross_build(session: nox.Session) -> None:
-    """Build the last stage (or --stages all) for every foreign target and test it there."""
-    _install(session, "[cross]")
-    session.run("minbuild", "cross-build", *session.posargs)
+COMMAND_SESSIONS = {
+    "min-build": "",
+    "cross-build": "[cross]",
+    "feature-matrix": "",
+    "feature-cost": "",
+    "optimize": "",
+    "init": "",
+    "setup": "",
+}
+"""The commands users run through nox, each with the extras it needs: a session of the same
+name and help as the command's entry in the table, its args passed through."""
 
 
-@nox.session(name="feature-matrix", reuse_venv=True)
-def feature_matrix(session: nox.Session) -> None:
-    """cargo check every feature combination up to --depth (default 2); args pass through."""
-    _install(session)
-    session.run("minbuild", "feature-matrix", *session.posargs)
+def _command_session(name: str, extras: str) -> None:
+    def run(session: nox.Session) -> None:
+        _install(session, extras)
+        session.run("minbuild", name, *session.posargs)
+
+    run.__doc__ = BY_NAME[name].help
+    nox.session(name=name, reuse_venv=True)(run)
 
 
-@nox.session(name="feature-cost", reuse_venv=True)
-def feature_cost(session: nox.Session) -> None:
-    """Bytes each optional feature adds to the minimal stage (and to the full set), tested."""
-    _install(session)
-    session.run("minbuild", "feature-cost", *session.posargs)
-
-
-@nox.session(reuse_venv=True)
-def optimize(session: nox.Session) -> None:
-    """Search for the smallest build that passes its tests; what each setting is worth."""
-    _install(session)
-    session.run("minbuild", "optimize", *session.posargs)
+for _name, _extras in COMMAND_SESSIONS.items():
+    _command_session(_name, _extras)
