@@ -4,17 +4,21 @@ every variant's binary built and tested like a stage."""
 from __future__ import annotations
 
 import dataclasses
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from minbuild.commands.build_options import BuildOptions
 from minbuild.commands.outcome import Outcome
-from minbuild.commands.resolve import Located
+from minbuild.commands.resolve import build_request, with_crate
 from minbuild.commands.vocabulary import EXCLUDE, STAGES, STATE_DIR, TOOLCHAIN, CrateSource
 from minbuild.engine import execute, planner
+from minbuild.engine.request import BuildRequest
 from minbuild.features.cost import render, variants
 from minbuild.project import stages
+from minbuild.project.stages import Stage
 from minbuild.runs.progress import Reporter, ToolchainCheck
-from minbuild.rust import artifacts, cargo, prerequisites, toolchains
 from minbuild.util.errors import ConfigError
 
 
@@ -30,34 +34,59 @@ class Options(CrateSource):
     state_dir: Path = STATE_DIR()
 
 
-def run(request: Located[Options], reporter: Reporter) -> Outcome:
+@dataclass(frozen=True)
+class Request:
+    """feature-cost's options, and the builds' request (the crate's project, toolchain and
+    state dir) resolved as min-build's is."""
+
+    options: Options
+    build: BuildRequest
+
+
+def resolve(options: Options, environ: Mapping[str, str]) -> Request:
+    """The crate's project (a file or a bare manifest) and min-build's resolution of the rest."""
+    project = with_crate(options, environ).project
+    built = BuildOptions(toolchain=options.toolchain, state_dir=options.state_dir)
+    return Request(options, build_request(built, environ, project))
+
+
+def run(request: Request, reporter: Reporter) -> Outcome:
     """Build and test every variant on the host: the table and the run document."""
-    options, project = request.options, request.project
-    exclude, state_dir = options.exclude, options.state_dir.resolve()
-    staircase = stages.load_staircase(project)
-    if len(options.stages) > 1:
-        raise ConfigError(f"--stage {','.join(options.stages)}: feature-cost takes one base stage")
-    if not options.stages:  # the smallest stage that needs no std rebuild: quick, and honest
-        base = [s for s in staircase if "build-std" not in s.needs][-1]
-    else:
-        (base,) = stages.select(staircase, options.stages, None, None)
+    names = request.options.stages
+    if len(names) > 1:
+        raise ConfigError(f"--stage {','.join(names)}: feature-cost takes one base stage")
     checking = ToolchainCheck(reporter, 1)
-    check = prerequisites.crate_check(project, base, state_dir, checking=checking)
-    resolution = toolchains.resolve([base], options.toolchain, check)
-    toolchain = resolution.toolchain
-    checking.done(toolchain.label)
-    crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
-    project = artifacts.resolve_artifact(project, crate)
-    chosen = variants(base, crate, exclude)
+    ground = planner.groundwork(
+        request.build,
+        every_stage=False,
+        wanted=lambda chosen: chosen,
+        check_in_lane=False,
+        checking=checking,
+        pick=functools.partial(_base, names),
+    )
+    checking.done(ground.resolution.toolchain.label)
+    (base,) = ground.stages
+    chosen = variants(base, ground.crate, request.options.exclude)
+    toolchain, state_dir = ground.resolution.toolchain, ground.state_dir
     builds = tuple(
         dataclasses.replace(
-            planner.host_build(v.stage, project, crate, toolchain, state_dir),
+            planner.host_build(v.stage, ground.project, ground.crate, toolchain, state_dir),
             tests_as=base.name,
         )
         for v in chosen
     )
+    stages_built = tuple(v.stage for v in chosen)
     plan = planner.Plan(
-        project, crate, tuple(v.stage for v in chosen), resolution, builds, state_dir
+        ground.project, ground.crate, stages_built, ground.resolution, builds, state_dir
     )
+    plan = planner.with_cache(plan, ground.cache)
     result, path = execute.execute(plan, fail_fast=False, reporter=reporter)
     return Outcome(text=f"{render(result, chosen)}\nrun document: {path}\n", written=(path,))
+
+
+def _base(names: tuple[str, ...], staircase: tuple[Stage, ...]) -> tuple[Stage, ...]:
+    """The base stage named, or the smallest stage that needs no std rebuild: quick, and
+    honest."""
+    if not names:
+        return ([s for s in staircase if "build-std" not in s.needs][-1],)
+    return tuple(stages.select(staircase, names, None, None))

@@ -107,7 +107,7 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
         "bytes each optional feature adds, with tests on each binary",
         feature_cost.Options,
         feature_cost.run,
-        resolve.with_crate,
+        feature_cost.resolve,
         holds_state_dir=True,
         finds_project=True,
     ),

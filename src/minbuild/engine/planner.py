@@ -284,15 +284,19 @@ def groundwork(
     wanted: Callable[[tuple[Stage, ...]], Sequence[Stage]],
     check_in_lane: bool,
     checking: Checking | None,
+    pick: Callable[[tuple[Stage, ...]], Sequence[Stage]] | None = None,
 ) -> Groundwork:
-    """Read the configuration, choose the stages and the toolchain that can build what
-    `wanted` picks of them (`check_in_lane`: the one its check would confirm, the check left
-    to the plan), and ask cargo about the crate."""
+    """Read the configuration, choose the stages (the request's, or what `pick` makes of the
+    staircase) and the toolchain that can build what `wanted` picks of them (`check_in_lane`:
+    the one its check would confirm, the check left to the plan), and ask cargo about the
+    crate."""
     project = request.project
     staircase = tuple(stages.load_staircase(project))
     chosen = tuple(stages.select(staircase, request.stage_names, request.first, request.last))
     if not every_stage and not (request.every_stage or request.picks_stages):
         chosen = chosen[-1:]  # the stage a team ships
+    if pick is not None:
+        chosen = tuple(pick(staircase))
     state_dir, cache = request.state_dir, request.cache
     # Any pick of the host's stages chooses the toolchain the whole staircase would: a share
     # of it (no build-std stage, say) could pick another, and then its sizes would not compare
