@@ -8,11 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from minbuild.cli import parser as cli_parser
+from minbuild.commands import registry
 from minbuild.commands.build_options import BuildOptions
 from minbuild.commands.resolve import allowance, build_request, compile_cache, network
+from minbuild.project import config
 from minbuild.project.config import load_project
 from minbuild.rust import cache
+from minbuild.util.yamlfile import Document
+from tests.conftest import REPO
 from tests.unit.test_config import MINIMAL, write
+
+DEMO = REPO / "config" / "demo.yaml"
 
 
 @pytest.fixture
@@ -72,3 +79,28 @@ def test_the_request_holds_the_project_read_and_every_value_settled(
     assert request.allowance == "MINBUILD_ALLOW_GROWTH=label"
     assert request.cache is not None and request.cache.directory.parent.name == "minbuild"
     assert request.network.offline and not request.network.locked
+
+
+FINDS_PROJECT = [c.name for c in registry.COMMANDS if c.finds_project]
+
+
+@pytest.mark.parametrize("name", FINDS_PROJECT)
+def test_every_command_reads_its_project_file_once_before_it_runs(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the project is found, nothing is read; the command's resolution reads it once
+    and hands what it read to `run`."""
+    read: list[Path] = []
+    real = config.load
+
+    def counted(path: Path) -> Document:
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(config, "load", counted)
+    args = cli_parser.parser().parse_args([name, "--config", str(DEMO)])
+    cli_parser.settle_defaults(args)
+    assert read == []
+    command = registry.BY_NAME[name]
+    command.resolve(cli_parser.build(command.options, vars(args)), {})
+    assert read == [DEMO]
