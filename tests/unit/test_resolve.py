@@ -15,6 +15,7 @@ from minbuild.commands.resolve import allowance, build_request, compile_cache, n
 from minbuild.project import config
 from minbuild.project.config import load_project
 from minbuild.rust import cache
+from minbuild.util import yamlfile
 from minbuild.util.yamlfile import Document
 from tests.conftest import REPO
 from tests.unit.test_config import MINIMAL, write
@@ -91,7 +92,7 @@ def test_every_command_reads_its_project_file_once_before_it_runs(
     """Where the project is found, nothing is read; the command's resolution reads it once
     and hands what it read to `run`."""
     read: list[Path] = []
-    real = config.load
+    real = yamlfile.load
 
     def counted(path: Path) -> Document:
         read.append(path)
