@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import itertools
 import os
-import secrets
 import shlex
 import textwrap
 from collections.abc import Sequence
@@ -36,7 +35,7 @@ from minbuild.engine.request import BuildRequest
 from minbuild.engine.smoke import Smoke, find_smoke
 from minbuild.features.logging import disable_logging
 from minbuild.features.smallest import smallest
-from minbuild.project.config import bundled, load_project
+from minbuild.project.config import Project, bundled, draft_project, load_project
 from minbuild.runs import statedir
 from minbuild.runs.progress import Job, Reporter, ToolchainCheck
 from minbuild.rust import candidates, cargo, choice, resolution, toolchains
@@ -79,17 +78,16 @@ class Options:
     def network(self) -> Network:
         return network(os.environ, locked=self.locked, offline=self.offline, frozen=self.frozen)
 
-    def build_request(self, config: Path) -> BuildRequest:
+    def build_request(self, project: Project) -> BuildRequest:
         """min-build's request for the project file init is drafting."""
         options = BuildOptions(
-            config=config,
             toolchain=self.toolchain,
             state_dir=self.state_dir,
             locked=self.locked,
             offline=self.offline,
             frozen=self.frozen,
         )
-        return build_request(options, os.environ)
+        return build_request(options, os.environ, project)
 
 
 def init(options: Options, reporter: Reporter) -> Started:
@@ -356,12 +354,8 @@ def _prove_feature_sets(draft: _Draft, plan: planner.Plan, reporter: Reporter) -
 
 def _plan(draft: _Draft, options: Options, checking: ToolchainCheck) -> planner.Plan:
     """min-build's plan for the draft file: the toolchain it will choose, and every build."""
-    scratch = draft.path.with_name(f".{draft.path.name}.{secrets.token_hex(4)}.draft.yaml")
-    write_atomic(scratch, draft.text(None, None))
-    try:
-        plan = planner.prepare(options.build_request(scratch), checking=checking)
-    finally:
-        scratch.unlink(missing_ok=True)
+    project = draft_project(draft.text(None, None), draft.path)
+    plan = planner.prepare(options.build_request(project), checking=checking)
     checking.done(plan.toolchain.label)
     return plan
 

@@ -18,7 +18,7 @@ from minbuild.project.parts import Part, parse_part
 from minbuild.util.errors import ConfigError
 from minbuild.util.schemas import validated
 from minbuild.util.text import did_you_mean, texts
-from minbuild.util.yamlfile import Document, KeyPath, load
+from minbuild.util.yamlfile import Document, KeyPath, load, parse
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 TEST_PLACEHOLDERS = ("binary", "workdir", "crate_dir", "config_dir")
@@ -172,6 +172,12 @@ def _path_or(base: Path, value: str | None, default: Path) -> Path:
 def load_project(path: Path) -> Project:
     """Read and check a project file; every mistake is a ConfigError naming file and line."""
     return _project(load(path))
+
+
+def draft_project(text: str, path: Path) -> Project:
+    """A project file's text checked as the file `path` that is not written yet (init's
+    draft): its relative paths are read from `path`'s directory."""
+    return _project(parse(text, path))
 
 
 def crate_only_project(manifest: Path, package: str | None = None) -> Project:

@@ -80,7 +80,11 @@ def read_text(path: Path, limit: int = MAX_BYTES) -> str:
 
 def load(path: Path) -> Document:
     """Parse `path` with yaml.safe_load; positions come from composing the same text."""
-    text = read_text(path)
+    return parse(read_text(path), path)
+
+
+def parse(text: str, path: Path) -> Document:
+    """`text` parsed as the file `path` (which need not exist yet: a draft)."""
     try:
         # compose() builds a node tree only (no Python objects), so it is as safe as safe_load.
         node = yaml.compose(text, Loader=yaml.SafeLoader)
