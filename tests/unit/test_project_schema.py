@@ -1,7 +1,8 @@
-"""The project file is described three times: its JSON Schema, the dataclasses it is read into
-(`Project` and the records it holds) and the reader between them. They must agree: a key the
-schema accepts that the reader never looks at would be accepted and ignored, and a field no key
-fills would be set by nobody."""
+"""The project file's JSON Schema is the one source of its keys, types, defaults and help: the
+typed model the reader takes (project/file_model.py) is generated from it, so mypy refuses a
+key the schema lacks, and the reference page is rendered from it. What types cannot say is held
+here: a key the schema accepts that the reader never looks at would be accepted and ignored,
+and a field of `Project` (and the records it holds) that no key fills would be set by nobody."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tools import file_model
 
 from minbuild.features.combinations import feature_matrix_spec
 from minbuild.optimize.space import load_space
@@ -119,3 +121,9 @@ def test_every_field_is_filled_from_a_key_the_schema_declares(record: type) -> N
         assert any(path == key or path.startswith(f"{key}.") for path in accepted), (
             f"{record.__name__}.{field.name}: no key {key} in project.schema.json"
         )
+
+
+def test_the_typed_model_is_what_the_schema_generates() -> None:
+    assert file_model.MODEL.read_text(encoding="utf-8") == file_model.generated(), (
+        "the schema changed: run python tools/file_model.py"
+    )

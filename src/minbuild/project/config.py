@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from minbuild.project import file_model
 from minbuild.project.declared_budgets import Budget, parse_budget
 from minbuild.project.integration import IntegrationTests, parse_integration
 from minbuild.project.parts import Part, parse_part
@@ -195,7 +196,7 @@ def crate_only_project(manifest: Path, package: str | None = None) -> Project:
 
 def _project(doc: Document) -> Project:
     path = doc.path
-    data = validated(doc, "project")
+    data = cast(file_model.MinbuildProjectFile, validated(doc, "project"))
     base = path.parent
     crate, artifact = data["crate"], data["crate"]["artifact"]
     manifest = (base / crate["manifest"]).resolve()
@@ -275,7 +276,7 @@ def existing(project: Project, at: KeyPath, path: Path, hint: str = "") -> Path:
     return path
 
 
-def _fixture(doc: Document, data: dict[str, Any], at: KeyPath) -> Fixture:
+def _fixture(doc: Document, data: file_model.Fixture, at: KeyPath) -> Fixture:
     argv = texts(data["argv"])
     if not any("{output}" in arg for arg in argv):
         raise doc.error((*at, "argv"), "must be a command that writes {output}")
@@ -285,7 +286,7 @@ def _fixture(doc: Document, data: dict[str, Any], at: KeyPath) -> Fixture:
 
 def _test(
     doc: Document,
-    data: dict[str, Any],
+    data: file_model.Test,
     at: KeyPath,
     base: Path,
     default_timeout: float,

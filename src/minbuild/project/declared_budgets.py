@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from minbuild.project import file_model
 from minbuild.util.yamlfile import Document, KeyPath
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|K|KB|KIB|M|MB|MIB|G|GB|GIB)?\s*$", re.IGNORECASE)
@@ -60,7 +61,7 @@ def parse_size(doc: Document, value: Any, at: KeyPath) -> int | None:
     return int(float(match.group(1)) * _UNITS[(match.group(2) or "B").upper()])
 
 
-def parse_budget(doc: Document, data: dict[str, Any], at: KeyPath) -> Budget:
+def parse_budget(doc: Document, data: file_model.Budget, at: KeyPath) -> Budget:
     percent = data["max_growth_percent"]
     if percent is not None and (isinstance(percent, bool) or not isinstance(percent, int | float)):
         raise doc.error((*at, "max_growth_percent"), f"expected a number, got {percent!r}")

@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from minbuild.project import file_model
 from minbuild.util.text import texts
 
 
@@ -99,7 +100,7 @@ class IntegrationTests:
         return None
 
 
-def parse_integration(data: Mapping[str, Any] | None) -> IntegrationTests | None:
+def parse_integration(data: file_model.IntegrationTests | None) -> IntegrationTests | None:
     """The section as the schema checked it (defaults filled in), or None when absent."""
     if data is None:
         return None

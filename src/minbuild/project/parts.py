@@ -6,10 +6,10 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from minbuild.project import file_model
 from minbuild.util.text import texts
 
 
@@ -39,7 +39,7 @@ def _pattern(globs: Sequence[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{fnmatch.translate(glob)})" for glob in globs))
 
 
-def parse_part(data: Mapping[str, Any]) -> Part:
+def parse_part(data: file_model.Part) -> Part:
     """A part from its validated entry (the schema gave every key its default)."""
     return Part(
         name=str(data["name"]),
