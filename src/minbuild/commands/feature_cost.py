@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from minbuild.commands.build_options import BuildOptions
 from minbuild.commands.outcome import Outcome
-from minbuild.commands.resolve import build_request, with_crate
+from minbuild.commands.resolve import WithBuild
 from minbuild.commands.vocabulary import EXCLUDE, STAGES, STATE_DIR, TOOLCHAIN, CrateSource
 from minbuild.engine import execute, planner
-from minbuild.engine.request import BuildRequest
 from minbuild.features.cost import render, variants
 from minbuild.project import stages
 from minbuild.project.stages import Stage
@@ -34,23 +31,7 @@ class Options(CrateSource):
     state_dir: Path = STATE_DIR()
 
 
-@dataclass(frozen=True)
-class Request:
-    """feature-cost's options, and the builds' request (the crate's project, toolchain and
-    state dir) resolved as min-build's is."""
-
-    options: Options
-    build: BuildRequest
-
-
-def resolve(options: Options, environ: Mapping[str, str]) -> Request:
-    """The crate's project (a file or a bare manifest) and min-build's resolution of the rest."""
-    project = with_crate(options, environ).project
-    built = BuildOptions(toolchain=options.toolchain, state_dir=options.state_dir)
-    return Request(options, build_request(built, environ, project))
-
-
-def run(request: Request, reporter: Reporter) -> Outcome:
+def run(request: WithBuild[Options], reporter: Reporter) -> Outcome:
     """Build and test every variant on the host: the table and the run document."""
     names = request.options.stages
     if len(names) > 1:

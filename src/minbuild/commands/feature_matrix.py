@@ -8,7 +8,7 @@ from pathlib import Path
 
 from minbuild.commands.option import Option, whole_number
 from minbuild.commands.outcome import Outcome
-from minbuild.commands.resolve import Located
+from minbuild.commands.resolve import WithBuild
 from minbuild.commands.vocabulary import (
     DRY_RUN,
     EXCLUDE,
@@ -17,6 +17,7 @@ from minbuild.commands.vocabulary import (
     TOOLCHAIN,
     CrateSource,
 )
+from minbuild.engine import planner
 from minbuild.engine.shards import Shard
 from minbuild.features.combinations import (
     check_all,
@@ -28,9 +29,7 @@ from minbuild.features.combinations import (
     save,
     validate_names,
 )
-from minbuild.project import stages
 from minbuild.runs.progress import Reporter, ToolchainCheck
-from minbuild.rust import cargo, prerequisites, toolchains
 from minbuild.util.errors import ExitCode
 
 
@@ -53,18 +52,23 @@ class Options(CrateSource):
     state_dir: Path = STATE_DIR()
 
 
-def run(request: Located[Options], reporter: Reporter) -> Outcome:
+def run(request: WithBuild[Options], reporter: Reporter) -> Outcome:
     """The table (or, dry, the list) and the record; exit 1 unless every combination passed."""
-    options, project = request.options, request.project
-    state_dir = options.state_dir.resolve()
-    first = stages.load_staircase(project)[0]
+    options = request.options
     checking = ToolchainCheck(reporter, 1)
-    check = prerequisites.crate_check(project, first, state_dir, checking=checking)
-    toolchain = toolchains.resolve(
-        (), options.toolchain, None if options.dry_run else check
-    ).toolchain
+    # Any toolchain that checks the crate (its first stage) will do: no stage is built. A dry
+    # run leaves that check unmade, as min-build's does.
+    ground = planner.groundwork(
+        request.build,
+        every_stage=False,
+        wanted=lambda chosen: (),
+        check_in_lane=options.dry_run,
+        checking=checking,
+        pick=lambda staircase: staircase[:1],
+    )
+    toolchain, crate, project = ground.resolution.toolchain, ground.crate, ground.project
+    state_dir = ground.state_dir
     checking.done(toolchain.label)
-    crate = cargo.read_crate(project, toolchain.candidate.cargo, toolchain.candidate.env)
     spec = feature_matrix_spec(project, options.depth, options.exclude)
     validate_names(spec, crate)
     chosen = combinations(crate, spec)

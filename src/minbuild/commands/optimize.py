@@ -15,7 +15,7 @@ from pathlib import Path
 from minbuild.commands.build_options import BuildOptions
 from minbuild.commands.option import Option, whole_number
 from minbuild.commands.outcome import Outcome
-from minbuild.commands.resolve import build_request
+from minbuild.commands.resolve import WithBuild, build_request
 from minbuild.commands.vocabulary import (
     CACHE,
     CACHE_DIR,
@@ -28,7 +28,6 @@ from minbuild.commands.vocabulary import (
     TARGETS,
     TOOLCHAIN,
 )
-from minbuild.engine.request import BuildRequest
 from minbuild.optimize import document, export, report, search, trials
 from minbuild.optimize.points import RELEASE, references
 from minbuild.optimize.prepare import LAST_STAGE, prepare
@@ -160,16 +159,7 @@ class Options:
     cache_read_only: bool = CACHE_READ_ONLY()
 
 
-@dataclass(frozen=True)
-class Request:
-    """A search: its options, and the builds' request (project, toolchain, state dir, cache
-    and lanes) resolved as min-build's is."""
-
-    options: Options
-    build: BuildRequest
-
-
-def resolve(options: Options, environ: Mapping[str, str]) -> Request:
+def resolve(options: Options, environ: Mapping[str, str]) -> WithBuild[Options]:
     """The search's options settled, with min-build's resolution for what its builds share."""
     _bench_argv(options)  # before anything slow: a mistake is said at once
     if len(options.targets) > 1:
@@ -187,10 +177,10 @@ def resolve(options: Options, environ: Mapping[str, str]) -> Request:
         cache_read_only=options.cache_read_only,
         parallel=options.parallel,
     )
-    return Request(options, build_request(built, environ))
+    return WithBuild(options, build_request(built, environ))
 
 
-def run(request: Request, reporter: Reporter) -> Outcome:
+def run(request: WithBuild[Options], reporter: Reporter) -> Outcome:
     """Search, then report: the winner against the references, what each setting is worth,
     and how to apply it; the document is saved whatever stops the search."""
     options = request.options

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from minbuild.commands.build_options import BuildOptions
-from minbuild.commands.vocabulary import CrateSource
 from minbuild.engine.request import BuildRequest
 from minbuild.project.config import Project, crate_only_project, load_project, require_manifest
 from minbuild.rust.cache import Cache, choose, default_dir
@@ -27,8 +26,29 @@ class NamesProject(Protocol):
     def config(self) -> Path: ...
 
 
+class FindsCrate(Protocol):
+    """Options with a project file or a bare manifest (`vocabulary.CrateSource`)."""
+
+    @property
+    def config(self) -> Path | None: ...
+    @property
+    def manifest_path(self) -> Path | None: ...
+    @property
+    def package(self) -> str | None: ...
+
+
+class BuildsCrate(FindsCrate, Protocol):
+    """Options of a command that builds the crate it finds."""
+
+    @property
+    def toolchain(self) -> str | None: ...
+    @property
+    def state_dir(self) -> Path: ...
+
+
 Named = TypeVar("Named", bound=NamesProject)
-Sourced = TypeVar("Sourced", bound=CrateSource)
+Sourced = TypeVar("Sourced", bound=FindsCrate)
+Building = TypeVar("Building", bound=BuildsCrate)
 
 
 @dataclass(frozen=True)
@@ -86,6 +106,23 @@ def build_request(
 def as_given(options: Given, environ: Mapping[str, str]) -> Given:
     """For a command that settles its own options as it runs (each is to come here)."""
     return options
+
+
+@dataclass(frozen=True)
+class WithBuild(Generic[Given]):
+    """A command's options, and the request for the builds it makes, resolved as min-build's
+    (its project, toolchain, state dir, cache and network)."""
+
+    options: Given
+    build: BuildRequest
+
+
+def with_crate_build(options: Building, environ: Mapping[str, str]) -> WithBuild[Building]:
+    """The options with their crate's project (`with_crate`) and min-build's resolution of
+    what their builds share: the toolchain and the state dir."""
+    project = with_crate(options, environ).project
+    shared = BuildOptions(toolchain=options.toolchain, state_dir=options.state_dir)
+    return WithBuild(options, build_request(shared, environ, project))
 
 
 def with_project(options: Named, environ: Mapping[str, str]) -> Located[Named]:
