@@ -11,8 +11,9 @@ import pytest
 from minbuild.engine.testing import TestContext
 from minbuild.project.config import bundled
 from minbuild.project.targets import load_targets, select
-from minbuild.rust import provision
-from minbuild.rust.provision import Need, needs, packages
+from minbuild.rust import provision, registry_crates
+from minbuild.rust.packages import Need
+from minbuild.rust.provision import needs, packages
 from minbuild.util.command import Completed
 from minbuild.util.errors import ToolMissingError
 
@@ -139,7 +140,7 @@ def test_commands_run_behind_the_targets_runner() -> None:
 @pytest.fixture
 def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty simulated Debian registry in place of /usr/share/cargo/registry."""
-    monkeypatch.setattr(provision, "REGISTRY", tmp_path)
+    monkeypatch.setattr(registry_crates, "REGISTRY", tmp_path)
     return tmp_path
 
 
@@ -155,12 +156,12 @@ def test_a_dev_dependency_no_packaged_version_meets_is_named_with_both_versions(
     )
     for packaged in ("quickcheck-1.0.3", "tempfile-3.3.0", "nix-0.26.2"):
         _packaged(registry, packaged)
-    found = provision.dev_dependency_mismatches("tool")
+    found = registry_crates.dev_dependency_mismatches("tool")
     assert len(found) == 2
     assert found[0].startswith('crate tool: dev-dependency quickcheck = "0.9" matches no packaged')
     assert "(1.0.3 in " in found[0]
     assert 'nix = ">=0.20, <0.25"' in found[1] and "(0.26.2 in " in found[1]
-    assert provision.dev_dependency_mismatches("absent") == []
+    assert registry_crates.dev_dependency_mismatches("absent") == []
 
 
 def _packaged(registry: Path, folder: str, manifest: str = "[package]\n") -> None:
@@ -182,9 +183,9 @@ librust-cbindgen+clap-dev 0.24.3-2+b2 (= 0.24.3-2+b2)
 
 
 def test_the_packages_that_provide_a_virtual_one_are_read_from_showpkg() -> None:
-    assert provision.provided_by(SHOWPKG) == ["librust-cbindgen+clap-dev"]
-    assert provision.provided_by("Package: x\nReverse Provides: \n") == []
-    assert provision.provided_by("") == []
+    assert registry_crates.provided_by(SHOWPKG) == ["librust-cbindgen+clap-dev"]
+    assert registry_crates.provided_by("Package: x\nReverse Provides: \n") == []
+    assert registry_crates.provided_by("") == []
 
 
 def test_a_default_feature_the_crates_package_only_recommends_is_a_need_of_its_own(
@@ -205,7 +206,7 @@ def test_a_default_feature_the_crates_package_only_recommends_is_a_need_of_its_o
         return Completed(tuple(argv), 0, shown.get(argv[-1], ""), "", 0.0)
 
     monkeypatch.setattr("minbuild.util.command.run", run)
-    need = provision.default_features_need("cbindgen")
+    need = registry_crates.default_features_need("cbindgen")
     assert need is not None and need.packages == ("librust-cbindgen+clap-dev",)
     # clap 2.34.0 does not meet "3.1": the check after installing names what is still missing
     assert need.missing() == [f'{registry}/clap-<version> ("3.1")']
@@ -213,5 +214,5 @@ def test_a_default_feature_the_crates_package_only_recommends_is_a_need_of_its_o
     assert need.missing() == []
     # a crate whose own package provides its default features needs nothing more
     shown["librust-cbindgen+default-dev"] = SHOWPKG.replace("+clap-dev", "-dev")
-    assert provision.default_features_need("cbindgen") is None
-    assert provision.default_features_need("absent") is None
+    assert registry_crates.default_features_need("cbindgen") is None
+    assert registry_crates.default_features_need("absent") is None

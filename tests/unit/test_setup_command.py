@@ -25,7 +25,7 @@ def nothing_installed(argv: Sequence[str], **_: object) -> Completed:
 def without_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """An empty directory and a crate without minbuild.yaml; no crate in the registry."""
     monkeypatch.setattr("minbuild.util.command.run", nothing_installed)
-    monkeypatch.setattr("minbuild.rust.provision.REGISTRY", tmp_path / "registry")
+    monkeypatch.setattr("minbuild.rust.registry_crates.REGISTRY", tmp_path / "registry")
     empty, crate = tmp_path / "empty", tmp_path / "crate"
     empty.mkdir()
     crate.mkdir()

@@ -12,7 +12,7 @@ from minbuild.commands.vocabulary import CACHE, CONFIG, DRY_RUN, TARGETS
 from minbuild.project import targets
 from minbuild.project.config import Project, bundled, load_project
 from minbuild.runs.progress import Reporter
-from minbuild.rust import provision
+from minbuild.rust import provision, registry_crates
 from minbuild.rust.cache import CACHE_TOOLS
 
 
@@ -84,14 +84,16 @@ def run(request: Request, reporter: Reporter) -> Outcome:
     lines = provision.setup(chosen, dry_run=options.dry_run)
     # A crate's dev-dependencies are known once its sources are installed: a second round
     # installs the packaged ones, so that its own tests build (integration_tests).
-    tests_need = [n for c in options.crates if (n := provision.dev_dependency_need(c))]
+    tests_need = [n for c in options.crates if (n := registry_crates.dev_dependency_need(c))]
     # So are the feature packages its default features need, which its package only recommends.
-    tests_need += [n for c in options.crates if (n := provision.default_features_need(c))]
+    tests_need += [n for c in options.crates if (n := registry_crates.default_features_need(c))]
     if tests_need:
         lines += provision.setup(tests_need, dry_run=options.dry_run)
     elif options.crates and options.dry_run:
         lines.append("then: the crates' packaged dev-dependencies, once their sources are in")
     lines += [
-        line for crate in options.crates for line in provision.dev_dependency_mismatches(crate)
+        line
+        for crate in options.crates
+        for line in registry_crates.dev_dependency_mismatches(crate)
     ]
     return Outcome(text="".join(f"minbuild setup: {line}\n" for line in lines))
