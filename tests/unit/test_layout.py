@@ -36,11 +36,16 @@ def test_every_error_class_lives_in_util_errors() -> None:
     assert elsewhere == []
 
 
+GENERATED = {"project/file_model.py"}
+"""Modules a tool writes (tools/file_model.py): their length is the schema's."""
+
+
 def test_no_module_is_over_420_lines() -> None:
     long = {
         str(path.relative_to(PACKAGE)): count
         for path in modules()
-        if (count := len(path.read_text(encoding="utf-8").splitlines())) > 420
+        if str(path.relative_to(PACKAGE)) not in GENERATED
+        and (count := len(path.read_text(encoding="utf-8").splitlines())) > 420
     }
     assert long == {}
 
