@@ -1,4 +1,4 @@
-"""Follow a command's options object from its `run` down to the first `cargo build`.
+"""Follow what a command's `run` takes (its resolved request) down to the first `cargo build`.
 
 Issue 37 asks that the resolved request enter each module at most once on its way down. This
 runs `minbuild min-build` on the demo (one stage, in a scratch state dir; the cargo build
@@ -6,7 +6,7 @@ itself is refused, so nothing compiles) under a profiler that sees every call in
 modules, and counts:
 
   steps     calls into minbuild's code after the command's `run` is entered
-  stops     those calls that take the options object as an argument, or an argument that
+  stops     those calls that take the request as an argument, or an argument that
             holds it as an attribute (a plan, a context)
   values    the calls that take none of these but one of its values (a Path, a tuple of
             stage names: objects identity can follow)
@@ -130,7 +130,7 @@ class Follower:
 
 
 def _own_values(options: object) -> list[object]:
-    """The options' field values that are objects of their own (a Path, a tuple of names),
+    """The request's field values that are objects of their own (a Path, a tuple of names),
     which identity can follow; None, booleans, numbers and strings are shared by everyone."""
     shared = (type(None), bool, int, float, str)
     values = getattr(options, "__dict__", {}).values()
@@ -189,7 +189,7 @@ def main() -> None:
             print(f"{layer_of(module, ordered)}  {module}.{name}")
     figures = counts(follower.stops, ordered)
     print(
-        f"{follower.steps} steps: the options object stops {figures['stops']} times in "
+        f"{follower.steps} steps: the request stops {figures['stops']} times in "
         f"{figures['modules']} modules, returns {figures['returns']} times to a module it had "
         f"left and climbs back up the layers {figures['climbs']} times"
     )
