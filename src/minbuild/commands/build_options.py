@@ -3,8 +3,10 @@ with the environment and the project file, into the request the planner takes.""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from minbuild.commands.option import Option
 from minbuild.commands.vocabulary import (
@@ -63,3 +65,10 @@ class BuildOptions:
     frozen: bool = FROZEN()
     cross: bool = False
     """Build for foreign targets instead of the host."""
+
+    @classmethod
+    def sharing(cls, options: object, names: Iterable[str], **given: Any) -> BuildOptions:
+        """min-build's options for another command's builds: the fields `names` taken from its
+        `options`, where they mean what they mean to min-build, and `given`; min-build's
+        defaults for the rest."""
+        return cls(**{name: getattr(options, name) for name in names}, **given)

@@ -80,14 +80,8 @@ class Options:
 
     def build_request(self, project: Project) -> BuildRequest:
         """min-build's request for the project file init is drafting."""
-        options = BuildOptions(
-            toolchain=self.toolchain,
-            state_dir=self.state_dir,
-            locked=self.locked,
-            offline=self.offline,
-            frozen=self.frozen,
-        )
-        return build_request(options, os.environ, project)
+        shared = ("toolchain", "state_dir", "locked", "offline", "frozen")
+        return build_request(BuildOptions.sharing(self, shared), os.environ, project)
 
 
 def init(options: Options, reporter: Reporter) -> Started:

@@ -78,6 +78,14 @@ def _ratio(text: str) -> float:
     return value
 
 
+SHARED_WITH_MIN_BUILD = (
+    *("config", "toolchain", "state_dir", "parallel"),
+    *("cache", "cache_dir", "cache_redis", "cache_read_only"),
+)
+"""What a search's builds take from its options as min-build would (not --from or --target:
+a search starts from a stage and builds for one target its own way)."""
+
+
 @dataclass(frozen=True)
 class Options:
     """What one optimize invocation asks for."""
@@ -167,16 +175,7 @@ def resolve(options: Options, environ: Mapping[str, str]) -> WithBuild[Options]:
             f"--target: one target a search ({', '.join(options.targets)} given); "
             "search each in a run of its own"
         )
-    built = BuildOptions(
-        config=options.config,
-        toolchain=options.toolchain,
-        state_dir=options.state_dir,
-        cache=options.cache,
-        cache_dir=options.cache_dir,
-        cache_redis=options.cache_redis,
-        cache_read_only=options.cache_read_only,
-        parallel=options.parallel,
-    )
+    built = BuildOptions.sharing(options, SHARED_WITH_MIN_BUILD)
     return WithBuild(options, build_request(built, environ))
 
 

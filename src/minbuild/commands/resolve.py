@@ -121,7 +121,7 @@ def with_crate_build(options: Building, environ: Mapping[str, str]) -> WithBuild
     """The options with their crate's project (`with_crate`) and min-build's resolution of
     what their builds share: the toolchain and the state dir."""
     project = with_crate(options, environ).project
-    shared = BuildOptions(toolchain=options.toolchain, state_dir=options.state_dir)
+    shared = BuildOptions.sharing(options, ("toolchain", "state_dir"))
     return WithBuild(options, build_request(shared, environ, project))
 
 

@@ -174,18 +174,9 @@ def _reused(destination: Path, name: str, version: str, reporter: Reporter) -> F
 
 
 def _build_request(options: Options, config: Path, state_dir: Path) -> BuildRequest:
-    built = BuildOptions(
-        config=config,
-        stages=options.stages,
-        first=options.first,
-        last=options.last,
-        toolchain=options.toolchain,
-        fail_fast=options.fail_fast,
-        state_dir=state_dir,
-        parallel=options.parallel,
-        locked=options.locked,
-        offline=options.offline,
-        frozen=options.frozen,
+    shared = ("stages", "first", "last", "toolchain", "fail_fast", "parallel")
+    built = BuildOptions.sharing(
+        options, (*shared, "locked", "offline", "frozen"), config=config, state_dir=state_dir
     )
     return build_request(built, os.environ)
 
