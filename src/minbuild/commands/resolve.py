@@ -18,6 +18,10 @@ from minbuild.util.errors import ConfigError
 
 Given = TypeVar("Given")
 
+ALLOW_GROWTH_VARIABLE = "MINBUILD_ALLOW_GROWTH"
+"""What a CI step sets (from a pull-request label) to let broken budgets through; its value
+says why."""
+
 
 class NamesProject(Protocol):
     """Options with a project file (--config)."""
@@ -60,9 +64,45 @@ class Located(Generic[Given]):
     project: Project
 
 
-ALLOW_GROWTH_VARIABLE = "MINBUILD_ALLOW_GROWTH"
-"""What a CI step sets (from a pull-request label) to let broken budgets through; its value
-says why."""
+@dataclass(frozen=True)
+class WithBuild(Generic[Given]):
+    """A command's options, and the request for the builds it makes, resolved as min-build's
+    (its project, toolchain, state dir, cache and network)."""
+
+    options: Given
+    build: BuildRequest
+
+
+def as_given(options: Given, environ: Mapping[str, str]) -> Given:
+    """For a command that settles its own options as it runs (each is to come here)."""
+    return options
+
+
+def with_project(options: Named, environ: Mapping[str, str]) -> Located[Named]:
+    """The options with their project file, read."""
+    return Located(options, load_project(options.config))
+
+
+def with_crate(options: Sourced, environ: Mapping[str, str]) -> Located[Sourced]:
+    """The options with their crate's project: the project file, or for a crate without one,
+    its manifest with every default."""
+    if options.config is not None:
+        if options.package:
+            raise ConfigError("--package goes with --manifest-path; the project file names it")
+        project = load_project(options.config)
+        require_manifest(project)
+        return Located(options, project)
+    if options.manifest_path is None:
+        raise ConfigError("give --config FILE or --manifest-path PATH")
+    return Located(options, crate_only_project(options.manifest_path, options.package))
+
+
+def with_crate_build(options: Building, environ: Mapping[str, str]) -> WithBuild[Building]:
+    """The options with their crate's project (`with_crate`) and min-build's resolution of
+    what their builds share: the toolchain and the state dir."""
+    project = with_crate(options, environ).project
+    shared = BuildOptions.sharing(options, ("toolchain", "state_dir"))
+    return WithBuild(options, build_request(shared, environ, project))
 
 
 def build_request(
@@ -101,47 +141,6 @@ def build_request(
             environ, locked=options.locked, offline=options.offline, frozen=options.frozen
         ),
     )
-
-
-def as_given(options: Given, environ: Mapping[str, str]) -> Given:
-    """For a command that settles its own options as it runs (each is to come here)."""
-    return options
-
-
-@dataclass(frozen=True)
-class WithBuild(Generic[Given]):
-    """A command's options, and the request for the builds it makes, resolved as min-build's
-    (its project, toolchain, state dir, cache and network)."""
-
-    options: Given
-    build: BuildRequest
-
-
-def with_crate_build(options: Building, environ: Mapping[str, str]) -> WithBuild[Building]:
-    """The options with their crate's project (`with_crate`) and min-build's resolution of
-    what their builds share: the toolchain and the state dir."""
-    project = with_crate(options, environ).project
-    shared = BuildOptions.sharing(options, ("toolchain", "state_dir"))
-    return WithBuild(options, build_request(shared, environ, project))
-
-
-def with_project(options: Named, environ: Mapping[str, str]) -> Located[Named]:
-    """The options with their project file, read."""
-    return Located(options, load_project(options.config))
-
-
-def with_crate(options: Sourced, environ: Mapping[str, str]) -> Located[Sourced]:
-    """The options with their crate's project: the project file, or for a crate without one,
-    its manifest with every default."""
-    if options.config is not None:
-        if options.package:
-            raise ConfigError("--package goes with --manifest-path; the project file names it")
-        project = load_project(options.config)
-        require_manifest(project)
-        return Located(options, project)
-    if options.manifest_path is None:
-        raise ConfigError("give --config FILE or --manifest-path PATH")
-    return Located(options, crate_only_project(options.manifest_path, options.package))
 
 
 def allowance(environ: Mapping[str, str], *, flag: bool) -> str | None:
