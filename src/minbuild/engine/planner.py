@@ -292,11 +292,12 @@ def groundwork(
     crate."""
     project = request.project
     staircase = tuple(stages.load_staircase(project))
-    chosen = tuple(stages.select(staircase, request.stage_names, request.first, request.last))
-    if not every_stage and not (request.every_stage or request.picks_stages):
-        chosen = chosen[-1:]  # the stage a team ships
     if pick is not None:
         chosen = tuple(pick(staircase))
+    else:
+        chosen = tuple(stages.select(staircase, request.stage_names, request.first, request.last))
+        if not every_stage and not (request.every_stage or request.picks_stages):
+            chosen = chosen[-1:]  # the stage a team ships
     state_dir, cache = request.state_dir, request.cache
     # Any pick of the host's stages chooses the toolchain the whole staircase would: a share
     # of it (no build-std stage, say) could pick another, and then its sizes would not compare
