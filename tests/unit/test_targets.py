@@ -35,6 +35,14 @@ def test_the_bundled_file_declares_six_targets() -> None:
     assert found["aarch64-unknown-linux-gnu"].env_key == "AARCH64_UNKNOWN_LINUX_GNU"
 
 
+def test_wasm_targets_link_with_debians_rust_lld_by_path() -> None:
+    """Not the first `rust-lld` on PATH: cargo-binutils puts a proxy there that fails."""
+    found = by_triple()
+    for triple in ("wasm32-wasip1", "wasm32-unknown-unknown"):
+        assert found[triple].linker == "/usr/bin/rust-lld"
+        assert found[triple].linker in found[triple].requires
+
+
 def test_runner_argv_uses_this_interpreter() -> None:
     assert by_triple()["wasm32-wasip1"].runner_argv() == [
         sys.executable,
