@@ -27,6 +27,14 @@ from minbuild.util.errors import UnreadableArtifact, WasmError
         ("core::ptr::drop_in_place::<alloc::vec::Vec<u8>>", "core"),
         ("<dyn core::any::Any>::type_id", "core"),
         ("<(alloc::string::String, u8) as core::clone::Clone>::clone", "alloc"),
+        # a type or trait path that is itself qualified: a type local to a method
+        (
+            "<<std::sys::backtrace::BacktraceLock>::print::DisplayBacktrace as "
+            "core::fmt::Display>::fmt",
+            "std",
+        ),
+        ("<&[u8] as <alloc::ffi::c_str::CString>::new::SpecNewImpl>::spec_new_impl", "alloc"),
+        ("<&<std::Foo>::Local as core::fmt::Debug>::fmt", "std"),
         ("__rustc::__rust_alloc", "std"),
         ("rust_eh_personality", "std"),
         ("memcpy", None),

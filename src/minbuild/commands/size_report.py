@@ -30,6 +30,7 @@ from minbuild.commands.vocabulary import (
     STATE_DIR,
     TARGETS,
 )
+from minbuild.measure.every_symbol import with_every_symbol
 from minbuild.optimize import charts as search_charts
 from minbuild.optimize import report as optimize
 from minbuild.optimize.page import search_html
@@ -227,8 +228,14 @@ def _stage_diffs(run: RunRecord, options: Options) -> list[movers.CompositionDif
         raise ConfigError(
             f"--diff {','.join(options.diff)}: give two stages, e.g. --diff lto,codegen-units-1"
         )
+    # each side's every symbol, where the artifacts are still the ones measured: the kept
+    # lists alone are each stage's largest, and a symbol below one cut is no new symbol
+    picked = dataclasses.replace(
+        run,
+        stages=tuple(with_every_symbol(s) if s.name in options.diff else s for s in run.stages),
+    )
     try:
-        return [movers.between(run, *options.diff), *found]
+        return [movers.between(picked, *options.diff), *found]
     except KeyError as error:
         stage = str(error.args[0])
         composed = [s.name for s in run.stages if s.composition is not None]

@@ -17,7 +17,7 @@ from minbuild.runs.composition import Composition
 from minbuild.runs.records import StaticlibRecord
 from minbuild.runs.statedir import Layout
 from minbuild.util.errors import CommandFailed, ToolMissingError, UnreadableArtifact
-from minbuild.util.files import write_atomic
+from minbuild.util.files import sha256, write_atomic
 from minbuild.util.text import human_size
 
 
@@ -78,11 +78,3 @@ class Measuring:
         except UnreadableArtifact as error:
             return dataclasses.replace(found, effective_error=str(error))
         return dataclasses.replace(found, effective_size_bytes=effective, exports=exports)
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -14,7 +14,7 @@ from typing import Any
 
 from minbuild.engine import postlink, testing
 from minbuild.engine.invocations import Build
-from minbuild.engine.measuring import Measuring, sha256
+from minbuild.engine.measuring import Measuring
 from minbuild.engine.suites import Progress, Suites
 from minbuild.measure import binaries
 from minbuild.project.config import Artifact, Fixture, Project
@@ -30,7 +30,7 @@ from minbuild.rust.toolchains import Toolchain
 from minbuild.rust.unitprogress import Expected, UnitProgress
 from minbuild.util import command
 from minbuild.util.errors import CommandFailed, ToolMissingError
-from minbuild.util.files import disk_full, says_disk_full
+from minbuild.util.files import disk_full, says_disk_full, sha256
 from minbuild.util.text import human_size
 
 

@@ -50,7 +50,7 @@ KEY_SECTIONS = (
     ".strtab",
 )
 HEADERS = "[headers, padding]"
-READER = 1
+READER = 2
 """Changes when reading gives other results for the same file: kept compositions expire."""
 _MEMBER = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[.-]")
 
@@ -80,18 +80,19 @@ class _Symbol:
     """In an archive, the crate whose object holds it (for #[no_mangle] names)."""
 
 
-def read_composition(path: Path, origins: Origins) -> Composition:
-    """The composition of the artifact at `path`, read from its bytes (ELF, ar or wasm)."""
+def read_composition(path: Path, origins: Origins, top: int | None = TOP_SYMBOLS) -> Composition:
+    """The composition of the artifact at `path`, read from its bytes (ELF, ar or wasm), with
+    its `top` largest symbols (None: every one, for a comparison symbol by symbol)."""
     try:
         with path.open("rb") as handle:
             magic = handle.read(8)
             handle.seek(0)
             if magic.startswith(b"\x7fELF"):
-                return _elf(handle, path.stat().st_size, origins)
+                return _elf(handle, path.stat().st_size, origins, top)
             if magic.startswith(b"!<arch>\n"):
-                return _archive(path, origins)
+                return _archive(path, origins, top)
             if magic.startswith(b"\0asm"):
-                return _wasm(handle.read(), origins)
+                return _wasm(handle.read(), origins, top)
     # What a damaged or unusual file makes pyelftools and arpy raise: a composition that cannot
     # be read is noted on the stage, never a failed build.
     except (
@@ -110,7 +111,7 @@ def read_composition(path: Path, origins: Origins) -> Composition:
     raise UnreadableArtifact(f"{path}: neither ELF, an ar archive nor wasm")
 
 
-def _elf(handle: BinaryIO, file_size: int, origins: Origins) -> Composition:
+def _elf(handle: BinaryIO, file_size: int, origins: Origins, top: int | None) -> Composition:
     elf = ELFFile(handle)
     sections = [
         Section(
@@ -140,6 +141,7 @@ def _elf(handle: BinaryIO, file_size: int, origins: Origins) -> Composition:
         symbols,
         ".symtab" if symbols else "none",
         origins,
+        top,
     )
 
 
@@ -165,7 +167,7 @@ def _is_code(symbol: Symbol) -> bool:
     )
 
 
-def _archive(path: Path, origins: Origins) -> Composition:
+def _archive(path: Path, origins: Origins, top: int | None) -> Composition:
     """A static library: sections summed over its members; code by member, each member an
     object of one crate (rustc names them `<crate>-<hash>.<cgu>.rcgu.o`)."""
     sections: list[Section] = []
@@ -199,6 +201,7 @@ def _archive(path: Path, origins: Origins) -> Composition:
         symbols,
         "members' .symtab" if symbols else "none",
         origins,
+        top,
     )
 
 
@@ -291,7 +294,7 @@ def _base_name(name: str) -> str:
     return name
 
 
-def _wasm(data: bytes, origins: Origins) -> Composition:
+def _wasm(data: bytes, origins: Origins, top: int | None) -> Composition:
     module = wasm.read_module(data)
     symbols = [_Symbol(name, size) for name, size in module.functions]
     framed = sum(s.size for s in module.sections)  # the rest: magic, version, section headers
@@ -305,6 +308,7 @@ def _wasm(data: bytes, origins: Origins) -> Composition:
         symbols,
         "name section" if symbols else "none",
         origins,
+        top,
     )
 
 
@@ -340,6 +344,7 @@ def _compose(
     symbols: list[_Symbol],
     source: str,
     origins: Origins,
+    top: int | None,
 ) -> Composition:
     names = demangle([s.mangled for s in symbols])
     shares = [
@@ -356,7 +361,7 @@ def _compose(
         Share(name, size, origin=origins.of(name))
         for name, size in sorted(by_crate.items(), key=lambda item: (-item[1], item[0]))
     )
-    top = sorted(shares, key=lambda share: (-share.size, share.name))[:TOP_SYMBOLS]
+    largest = sorted(shares, key=lambda share: (-share.size, share.name))[:top]
     # without symbols a part cannot be counted: no count, rather than a 0 that says "gone"
     parts = tuple(
         Share(part.name, sum(s.size for s in shares if part.holds(s.crate, s.name)))
@@ -370,7 +375,7 @@ def _compose(
         code_size,
         tuple(sections),
         crates,
-        tuple(top),
+        tuple(largest),
         source,
         parts,
     )

@@ -49,21 +49,30 @@ def may_be_rust(mangled: str) -> bool:
 
 
 def crate_of(demangled: str) -> str | None:
-    """The crate whose code a demangled symbol is, as cargo-bloat counts it: the first path
-    segment; for `<T as Trait>::f` the crate of T, or of the trait when T is a primitive.
-    Generic code instantiated for another crate counts under the crate that defines it. None
-    for names that are no Rust path (C functions, linker stubs)."""
+    """The crate whose code a demangled symbol is: the first path segment; for
+    `<T as Trait>::f` the crate of T, or of the trait when T is a primitive. Generic code
+    counts under the crate that defines it, not the one that instantiated it, and a blanket
+    impl (`<&T as Display>::fmt`) under T's crate: the source the bytes were compiled from.
+    cargo-bloat differs on both (docs/compared.md). None for names that are no Rust path
+    (C functions, linker stubs)."""
     if _RUSTC_NAMES.match(demangled):
         return "std"
     if demangled.startswith("<"):
         inner, trait = _split_qualified(demangled[1:])
-        own = _first_segment(inner)
+        own = _path_crate(inner)
         if own is not None:
             return own
         if trait is not None:
-            return _first_segment(trait) or PRIMITIVE_CRATE
+            return _path_crate(trait) or PRIMITIVE_CRATE
         return PRIMITIVE_CRATE  # <char>::escape_debug_ext: an inherent method of a primitive
     return _first_segment(demangled)
+
+
+def _path_crate(path: str) -> str | None:
+    """The crate of a type or trait path, itself qualified or not: a type local to a method,
+    `<std::sys::backtrace::BacktraceLock>::print::DisplayBacktrace`, is std's."""
+    bare = _POINTERS.sub("", path.strip())
+    return crate_of(bare) if bare.startswith("<") else _first_segment(path)
 
 
 def _split_qualified(text: str) -> tuple[str, str | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
 import tempfile
@@ -62,3 +63,12 @@ def says_disk_full(output: str) -> bool:
     """Whether a program's output says a write found the disk full (cargo, rustc, the linker:
     `No space left on device (os error 28)`)."""
     return "No space left on device" in output or "Disk quota exceeded" in output
+
+
+def sha256(path: Path) -> str:
+    """The file's SHA-256, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

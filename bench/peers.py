@@ -1,0 +1,112 @@
+"""Benchmark: minbuild beside the tools Rust users already trust, on the same bytes.
+
+For each crate (the demo, and published crates fetched as `minbuild try` fetches them), in one
+invocation: the staircase, then cargo-bloat, llvm-size, twiggy, cargo-hack, cargo-wizard and
+cargo size asked the question minbuild answers, every figure measured in this run. Prints a
+markdown page (docs/compared.md is its output).
+
+The peers, once per machine (a missing one is skipped with one line):
+    cargo install cargo-bloat twiggy cargo-hack cargo-wizard cargo-binutils
+    apt-get install llvm          # llvm-size
+
+Usage: python bench/peers.py [--crate demo] [--crate ripgrep@15.2.0] [--crate sd@1.0.0]
+                             [--work DIR] [--output FILE] [--optimize-time 10m]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import peer_builds
+import peer_bytes
+from peer_common import PEERS, Page, Subject, minbuild
+
+from minbuild.runs.records import RunRecord, latest, load
+from minbuild.util.errors import CommandFailed, MinbuildError
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def prepare(spec: str, work: Path) -> Subject:
+    """The demo copied (its project files beside it), or a published crate as `try` fetches it."""
+    name = spec.split("@")[0]
+    state = work / f"{name}-state"
+    if spec == "demo":
+        for folder in ("demo", "config"):
+            if not (work / folder).exists():
+                shutil.copytree(
+                    REPO / folder, work / folder, ignore=shutil.ignore_patterns("target")
+                )
+        return Subject("demo", work / "config" / "demo.yaml", work / "demo", state)
+    crate_dir = work / name
+    if not (crate_dir / "minbuild.yaml").exists():
+        minbuild(
+            ["try", spec, "--dir", str(crate_dir), "--state-dir", str(state), "--stage", "release"],
+            work,
+        )
+    return Subject(name, crate_dir / "minbuild.yaml", crate_dir, state)
+
+
+def staircase(subject: Subject) -> tuple[RunRecord, float]:
+    _, seconds = minbuild(
+        ["min-build", "--config", str(subject.config), "--state-dir", str(subject.state)],
+        subject.config.parent,
+        check=False,
+    )
+    return load(latest(subject.state / "runs")), seconds
+
+
+def compare(spec: str, work: Path, optimize_time: str, page: Page) -> None:
+    """Every comparison for one crate; one that fails says so on the page, the others run."""
+    subject = prepare(spec, work)
+    run, seconds = staircase(subject)
+    page.add(f"## {run.crate['name']} {run.crate.get('version', '')}", "")
+    page.add(f"The staircase: {len(run.stages)} stages in {seconds:.0f} s, run {run.run_id}.", "")
+    steps: list[Callable[[], None]] = [
+        lambda: peer_bytes.attribution(subject, run, work, page),
+        lambda: peer_bytes.stage_diff(subject, run, work, page),
+        lambda: peer_bytes.wasm(subject, page) if spec == "demo" else None,
+        lambda: peer_bytes.cargo_size(run, work, page),
+        lambda: peer_builds.features(subject, run, work, page),
+        lambda: peer_builds.presets(subject, run, work, optimize_time, page),
+        lambda: peer_builds.limits(run, work, page),
+    ]
+    for step in steps:
+        try:
+            step()
+        except (CommandFailed, MinbuildError, StopIteration, KeyError, ValueError) as error:
+            page.add(f"(this comparison failed: {str(error).splitlines()[0][:300]})", "")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--crate", action="append", default=[], help="demo or NAME@VERSION")
+    parser.add_argument(
+        "--work", type=Path, help="keep crates and builds here (default: a temp dir)"
+    )
+    parser.add_argument("--output", type=Path, help="write the page here too")
+    parser.add_argument("--optimize-time", default="10m", help="optimize's --time per crate")
+    options = parser.parse_args()
+    work = options.work or Path(tempfile.mkdtemp(prefix="peers-"))
+    work.mkdir(parents=True, exist_ok=True)
+    page = Page()
+    page.add("<!-- made by: python bench/peers.py " + " ".join(sys.argv[1:]) + " -->", "")
+    for tool, install in PEERS.items():
+        if shutil.which(tool) is None:
+            page.add(f"- {tool}: not installed, its comparisons are skipped (`{install}`)")
+    for spec in options.crate or ["demo", "ripgrep@15.2.0", "sd@1.0.0"]:
+        compare(spec, work, options.optimize_time, page)
+    if options.output:
+        options.output.write_text("\n".join(page.lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
