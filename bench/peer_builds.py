@@ -27,7 +27,7 @@ from minbuild.runs.records import RunRecord
 from minbuild.util import command
 
 
-def features(subject: Subject, run: RunRecord, work: Path, page: Page) -> None:
+def features(subject: Subject, run: RunRecord, page: Page) -> None:
     """The same powerset from both tools, and each one's time: cold, warm, in 3 shards."""
     page.add("### Feature combinations: cargo-hack's powerset and feature-matrix, depth 2", "")
     if not installed("cargo-hack", page):
@@ -38,7 +38,8 @@ def features(subject: Subject, run: RunRecord, work: Path, page: Page) -> None:
     matrix = ["feature-matrix", "--config", str(subject.config), "--depth", "2"]
     listed, _ = timed([*hack, "--print-command-list"], env=env, cwd=subject.crate_dir)
     dry, _ = minbuild(
-        [*matrix, "--state-dir", str(work / "fm-dry"), "--dry-run"], subject.crate_dir
+        [*matrix, "--state-dir", str(subject.scratch / "matrix-dry"), "--dry-run"],
+        subject.crate_dir,
     )
     theirs, ours = tables.hack_combinations(listed.stdout), tables.matrix_combinations(dry.stdout)
     page.add(
@@ -49,11 +50,11 @@ def features(subject: Subject, run: RunRecord, work: Path, page: Page) -> None:
     )
 
     def hack_run(target: str, *extra: str) -> float:
-        where = ["--target-dir", str(work / f"{subject.name}-{target}")]
+        where = ["--target-dir", str(subject.scratch / target)]
         return timed([*hack, *extra, *where], env=env, cwd=subject.crate_dir)[1]
 
     def matrix_run(state: str, *extra: str) -> float:
-        where = ["--state-dir", str(work / f"{subject.name}-{state}")]
+        where = ["--state-dir", str(subject.scratch / state)]
         return minbuild([*matrix, *extra, *where], subject.crate_dir)[1]
 
     whole = {
@@ -84,17 +85,17 @@ def _named(combinations: set[frozenset[str]]) -> str:
     return ", ".join(f"`{c}`" for c in listed) or "none"
 
 
-def presets(subject: Subject, run: RunRecord, work: Path, optimize_time: str, page: Page) -> None:
+def presets(subject: Subject, run: RunRecord, budget: tuple[str, ...], page: Page) -> None:
     """cargo-wizard's min-size applied by the tool to a copy of the crate, against the last
     stage and optimize's winner (and optimize's own reference of that preset)."""
     page.add("### Presets: cargo-wizard's min-size, the staircase and optimize", "")
     if not installed("cargo-wizard", page):
         return
-    copy = work / f"{subject.name}-wizard"
+    copy = subject.scratch / "wizard"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(subject.crate_dir, copy, ignore=shutil.ignore_patterns("target", ".minbuild"))
     release = stage_of(run, "release")
-    args, env, _ = as_peer_command(release, work / f"{subject.name}-wizard-target")
+    args, env, _ = as_peer_command(release, subject.scratch / "wizard-target")
     args = [a for a in args if a not in ("--profile", "minbuild")]
     env = {k: v for k, v in env.items() if not k.startswith("CARGO_PROFILE_")}
     manifest_at = release.command.index("--manifest-path") + 1
@@ -114,7 +115,7 @@ def presets(subject: Subject, run: RunRecord, work: Path, optimize_time: str, pa
         check=False,
     )
     search = ["optimize", "--config", str(subject.config), "--state-dir", str(subject.state)]
-    searched, search_seconds = minbuild([*search, "--time", optimize_time], subject.crate_dir)
+    searched, search_seconds = minbuild([*search, *budget], subject.crate_dir)
     record = find_search("latest", subject.state)
     trials = {t.key: t for t in record.trials}
     last = [s for s in run.stages if s.target is None and s.status == "ok"][-1]
@@ -178,7 +179,7 @@ def _libtest(done: command.Completed) -> str:
     return f"{passed} passed, {failed} failed{status}"
 
 
-def limits(run: RunRecord, work: Path, page: Page) -> None:
+def limits(run: RunRecord, scratch: Path, page: Page) -> None:
     """What the peers print when asked for what minbuild does."""
     page.add("### What the peers cannot do, as they say it", "")
     std = next(
@@ -190,7 +191,7 @@ def limits(run: RunRecord, work: Path, page: Page) -> None:
         None,
     )
     if std is not None and shutil.which("cargo-bloat"):
-        args, env, cwd = as_peer_command(std, work / "bloat-std")
+        args, env, cwd = as_peer_command(std, scratch / "bloat-std")
         bloat = ["cargo", "bloat", *args, "--crates", "-n", "3"]
         done, _ = timed(bloat, env=env, cwd=cwd, check=False)
         said = first_error(done) if done.returncode else "it worked: " + first_line(done)

@@ -25,6 +25,7 @@ from peer_common import (
 from peer_tables import Function
 
 from minbuild.measure.binaries import Origins, read_composition
+from minbuild.measure.symbols import cleaned
 from minbuild.runs.records import RunRecord, StageRecord, latest, load
 
 NO_ORIGINS = Origins(frozenset(), frozenset())
@@ -68,14 +69,14 @@ def theirs(functions: dict[str, object]) -> list[Function]:
     return [Function(f["name"], f["size"], f.get("crate") or "[Unknown]") for f in listed]
 
 
-def attribution(subject: Subject, run: RunRecord, work: Path, page: Page) -> None:
+def attribution(subject: Subject, run: RunRecord, page: Page) -> None:
     stage = stage_of(run, STAGE)
     artifact = Path(stage.artifact or "")
     page.add(f"### Attribution: the {STAGE} stage's binary ({stage.size_bytes:,} B)", "")
     if not installed("cargo-bloat", page):
         return
     crates_json, functions_json, analyzed, with_build, alone = bloat(
-        stage, work / f"{subject.name}-bloat"
+        stage, subject.scratch / f"bloat-{STAGE}"
     )
     our_functions, our_crates, code, reading = ours(artifact)
     their_functions = theirs(functions_json)
@@ -167,13 +168,13 @@ def sections(artifact: Path, stage: StageRecord, page: Page) -> None:
     )
 
 
-def stage_diff(subject: Subject, run: RunRecord, work: Path, page: Page) -> None:
+def stage_diff(subject: Subject, run: RunRecord, page: Page) -> None:
     page.add(f"### Stage diff: {BEFORE} → {STAGE}", "")
     if not installed("cargo-bloat", page):
         return
     sides = []
     for name in (BEFORE, STAGE):
-        _, functions, *_ = bloat(stage_of(run, name), work / f"{subject.name}-bloat-{name}")
+        _, functions, *_ = bloat(stage_of(run, name), subject.scratch / f"bloat-{name}")
         sides.append(theirs(functions))
     their_crates = tables.moved(tables.by_crate(sides[0]), tables.by_crate(sides[1]))
     their_symbols = tables.moved(tables.by_name(sides[0]), tables.by_name(sides[1]))
@@ -250,8 +251,10 @@ def wasm(subject: Subject, page: Page) -> None:
         return
     module = Path(stage.artifact)
     composition = read_composition(module, NO_ORIGINS, top=None)
-    top, seconds = timed(["twiggy", "top", "-n", "0", "--format", "json", str(module)])
-    items = json.loads(top.stdout)
+    top, seconds = timed(["twiggy", "top", "--format", "json", str(module)])
+    # twiggy prints v0 names with their crate disambiguators (tvm_wasm[6f02f1da3b841d32]),
+    # which minbuild drops: compared without them
+    items = [{**i, "name": cleaned(i["name"])} for i in json.loads(top.stdout)]
     ours = {s.name: s.size for s in composition.symbols}
     named = [i for i in items if i["name"] in ours]
     explained = sum(tables.twiggy_overhead(i["shallow_size"], ours[i["name"]]) == 0 for i in named)
@@ -259,7 +262,8 @@ def wasm(subject: Subject, page: Page) -> None:
         f"The module: {module.stat().st_size:,} B, code section {composition.code_size:,} B. "
         f"twiggy top ({seconds:.2f} s) lists {len(items)} items (functions, data segments, "
         f"tables, the name section); minbuild's breakdown has {len(ours)} functions; twiggy "
-        f"names {len(named)} of them, and for {explained} its size is minbuild's plus the "
+        f"names {len(named)} of them (by the same name, its v0 crate hashes dropped), and for "
+        f"{explained} its size is minbuild's plus the "
         "body's LEB128 length prefix and the function section's one-byte type index: twiggy "
         "counts what the function costs the module, minbuild the code body.",
         "",
@@ -288,15 +292,26 @@ def wasm(subject: Subject, page: Page) -> None:
     )
 
 
-def cargo_size(run: RunRecord, work: Path, page: Page) -> None:
+def cargo_size(run: RunRecord, scratch: Path, page: Page) -> None:
     page.add("### cargo size", "")
     if not installed("cargo-size", page):
         return
     stage = stage_of(run, STAGE)
-    args, env, cwd = as_peer_command(stage, work / "size-target")
-    done, seconds = timed(["cargo", "size", *args, "--", "-A"], env=env, cwd=cwd, check=False)
+    args, env, cwd = as_peer_command(stage, scratch / "size-target")
+    at = args.index("--target-dir")  # cargo size takes none: cargo reads it from the environment
+    env["CARGO_TARGET_DIR"] = args[at + 1]
+    size = ["cargo", "size", *args[:at], *args[at + 2 :], "--", "-A"]
+    done, seconds = timed(size, env=env, cwd=cwd, check=False)
     if done.returncode != 0:
-        page.add(f"cargo size {STAGE} failed in {seconds:.1f} s: “{first_error(done)}”", "")
+        page.add(
+            f"cargo size on the {STAGE} stage failed in {seconds:.1f} s: “{first_error(done)}”", ""
+        )
         return
-    lines = len(done.stdout.splitlines())
-    page.add(f"cargo size ({seconds:.1f} s) printed {lines} lines, as llvm-size -A above.", "")
+    printed = tables.llvm_sections(done.stdout)
+    ours = {s.name: s.size for s in stage.composition.sections} if stage.composition else {}
+    same = sum(ours.get(n) == size for n, size in printed.items() if n in ours)
+    page.add(
+        f"cargo size ({seconds:.1f} s, its build included) printed {len(printed)} sections; "
+        f"{same} of the {sum(n in ours for n in printed)} minbuild names agree.",
+        "",
+    )

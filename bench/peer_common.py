@@ -24,6 +24,14 @@ PEERS = {
     "cargo-size": "cargo install cargo-binutils",
     "llvm-size": "apt-get install llvm",
 }
+"""Each peer's program, and how to install it."""
+
+
+def version(tool: str) -> str:
+    """What the tool says its version is (cargo subcommands asked through cargo)."""
+    argv = ["cargo", tool.removeprefix("cargo-")] if tool.startswith("cargo-") else [tool]
+    done = command.run([*argv, "--version"], check=False)
+    return first_line(done)
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,9 @@ class Subject:
     config: Path
     crate_dir: Path
     state: Path
+    scratch: Path
+    """Target and state dirs of the peers' runs, emptied before each invocation's comparisons
+    (cold means cold)."""
 
 
 class Page:

@@ -10,7 +10,8 @@ The peers, once per machine (a missing one is skipped with one line):
     apt-get install llvm          # llvm-size
 
 Usage: python bench/peers.py [--crate demo] [--crate ripgrep@15.2.0] [--crate sd@1.0.0]
-                             [--work DIR] [--output FILE] [--optimize-time 10m]
+                             [--work DIR] [--output FILE] [--optimize-time 5m]
+                             [--optimize-trials 6]
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import peer_builds
 import peer_bytes
-from peer_common import PEERS, Page, Subject, minbuild
+from peer_common import PEERS, Page, Subject, minbuild, version
 
 from minbuild.runs.records import RunRecord, latest, load
 from minbuild.util.errors import CommandFailed, MinbuildError
@@ -37,21 +38,21 @@ REPO = Path(__file__).resolve().parent.parent
 def prepare(spec: str, work: Path) -> Subject:
     """The demo copied (its project files beside it), or a published crate as `try` fetches it."""
     name = spec.split("@")[0]
-    state = work / f"{name}-state"
+    state, scratch = work / f"{name}-state", work / f"{name}-scratch"
     if spec == "demo":
         for folder in ("demo", "config"):
             if not (work / folder).exists():
                 shutil.copytree(
                     REPO / folder, work / folder, ignore=shutil.ignore_patterns("target")
                 )
-        return Subject("demo", work / "config" / "demo.yaml", work / "demo", state)
+        return Subject("demo", work / "config" / "demo.yaml", work / "demo", state, scratch)
     crate_dir = work / name
     if not (crate_dir / "minbuild.yaml").exists():
         minbuild(
             ["try", spec, "--dir", str(crate_dir), "--state-dir", str(state), "--stage", "release"],
             work,
         )
-    return Subject(name, crate_dir / "minbuild.yaml", crate_dir, state)
+    return Subject(name, crate_dir / "minbuild.yaml", crate_dir, state, scratch)
 
 
 def staircase(subject: Subject) -> tuple[RunRecord, float]:
@@ -63,20 +64,21 @@ def staircase(subject: Subject) -> tuple[RunRecord, float]:
     return load(latest(subject.state / "runs")), seconds
 
 
-def compare(spec: str, work: Path, optimize_time: str, page: Page) -> None:
+def compare(spec: str, work: Path, budget: tuple[str, ...], page: Page) -> None:
     """Every comparison for one crate; one that fails says so on the page, the others run."""
     subject = prepare(spec, work)
+    shutil.rmtree(subject.scratch, ignore_errors=True)
     run, seconds = staircase(subject)
     page.add(f"## {run.crate['name']} {run.crate.get('version', '')}", "")
     page.add(f"The staircase: {len(run.stages)} stages in {seconds:.0f} s, run {run.run_id}.", "")
     steps: list[Callable[[], None]] = [
-        lambda: peer_bytes.attribution(subject, run, work, page),
-        lambda: peer_bytes.stage_diff(subject, run, work, page),
+        lambda: peer_bytes.attribution(subject, run, page),
+        lambda: peer_bytes.stage_diff(subject, run, page),
         lambda: peer_bytes.wasm(subject, page) if spec == "demo" else None,
-        lambda: peer_bytes.cargo_size(run, work, page),
-        lambda: peer_builds.features(subject, run, work, page),
-        lambda: peer_builds.presets(subject, run, work, optimize_time, page),
-        lambda: peer_builds.limits(run, work, page),
+        lambda: peer_bytes.cargo_size(run, subject.scratch, page),
+        lambda: peer_builds.features(subject, run, page),
+        lambda: peer_builds.presets(subject, run, budget, page),
+        lambda: peer_builds.limits(run, subject.scratch, page),
     ]
     for step in steps:
         try:
@@ -92,17 +94,35 @@ def main() -> int:
         "--work", type=Path, help="keep crates and builds here (default: a temp dir)"
     )
     parser.add_argument("--output", type=Path, help="write the page here too")
-    parser.add_argument("--optimize-time", default="10m", help="optimize's --time per crate")
+    parser.add_argument("--optimize-time", default="5m", help="optimize's --time per crate")
+    parser.add_argument("--optimize-trials", default="6", help="optimize's --trials per crate")
     options = parser.parse_args()
     work = options.work or Path(tempfile.mkdtemp(prefix="peers-"))
     work.mkdir(parents=True, exist_ok=True)
     page = Page()
-    page.add("<!-- made by: python bench/peers.py " + " ".join(sys.argv[1:]) + " -->", "")
+    page.add(
+        "<!-- made by: python bench/peers.py " + " ".join(sys.argv[1:]) + " -->",
+        "",
+        "# minbuild beside the tools Rust users already trust",
+        "",
+        "cargo-bloat, twiggy, LLVM's size tools, cargo-hack and cargo-wizard asked the questions "
+        "minbuild answers, on the same binaries, in one run of `python bench/peers.py` (this "
+        "page is its output, unedited). Every figure was measured in that run: sizes in bytes, "
+        "differences in points of the code section (.text), times in seconds of wall time on "
+        "this machine (2 cores). Where two tools disagree, the rule that parts them is named "
+        "beside the bytes, with the largest function it moves as the evidence.",
+        "",
+        "The peers:",
+        "",
+    )
     for tool, install in PEERS.items():
-        if shutil.which(tool) is None:
-            page.add(f"- {tool}: not installed, its comparisons are skipped (`{install}`)")
+        found = shutil.which(tool) is not None
+        said = version(tool) if found else f"not installed, skipped (`{install}`)"
+        page.add(f"- {tool}: {said}")
+    page.add("")
     for spec in options.crate or ["demo", "ripgrep@15.2.0", "sd@1.0.0"]:
-        compare(spec, work, options.optimize_time, page)
+        budget = ("--time", options.optimize_time, "--trials", options.optimize_trials)
+        compare(spec, work, budget, page)
     if options.output:
         options.output.write_text("\n".join(page.lines) + "\n")
     return 0
