@@ -115,6 +115,7 @@ def presets(subject: Subject, run: RunRecord, budget: tuple[str, ...], page: Pag
         check=False,
     )
     search = ["optimize", "--config", str(subject.config), "--state-dir", str(subject.state)]
+    search += ["--from", "release", "--settings", ",".join(PRESET_SETTINGS)]
     searched, search_seconds = minbuild([*search, *budget], subject.crate_dir)
     record = find_search("latest", subject.state)
     trials = {t.key: t for t in record.trials}
@@ -128,8 +129,11 @@ def presets(subject: Subject, run: RunRecord, budget: tuple[str, ...], page: Pag
         ],
     ]
     for label, key in (
-        ("optimize's own cargo-wizard reference (on the search's start point)", "cargo-wizard"),
-        ("optimize's winner", "winner"),
+        (
+            "optimize's own cargo-wizard reference (the preset's settings, built by minbuild)",
+            "cargo-wizard",
+        ),
+        ("optimize's winner (the same settings searched, each trial tested)", "winner"),
     ):
         chosen = record.winner if key == "winner" else record.references.get(key)
         trial = trials.get(chosen or "")
@@ -145,6 +149,11 @@ def presets(subject: Subject, run: RunRecord, budget: tuple[str, ...], page: Pag
         f"({record.stopped or 'finished'}; {first_line(searched)}).",
         "",
     )
+
+
+PRESET_SETTINGS = ("opt-level", "lto", "codegen-units", "panic", "strip")
+"""What cargo-wizard's min-size sets (and debug=false, release's own): optimize searches the
+same settings from the same start (release: default features, no std rebuilt)."""
 
 
 def _executable(messages: str) -> Path:

@@ -30,7 +30,6 @@ import peer_bytes
 from peer_common import PEERS, Page, Subject, minbuild, version
 
 from minbuild.runs.records import RunRecord, latest, load
-from minbuild.util.errors import CommandFailed, MinbuildError
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -83,8 +82,9 @@ def compare(spec: str, work: Path, budget: tuple[str, ...], page: Page) -> None:
     for step in steps:
         try:
             step()
-        except (CommandFailed, MinbuildError, StopIteration, KeyError, ValueError) as error:
-            page.add(f"(this comparison failed: {str(error).splitlines()[0][:300]})", "")
+        except Exception as error:  # the page says which one failed, and the others run
+            said = (str(error).splitlines() or [""])[0][:300]
+            page.add(f"(this comparison failed: {type(error).__name__}: {said})", "")
 
 
 def main() -> int:
