@@ -31,7 +31,8 @@ def version(tool: str) -> str:
     """What the tool says its version is (cargo subcommands asked through cargo)."""
     argv = ["cargo", tool.removeprefix("cargo-")] if tool.startswith("cargo-") else [tool]
     done = command.run([*argv, "--version"], check=False)
-    return first_line(done)
+    lines = [line.strip() for line in done.stdout.splitlines() if line.strip()]
+    return " ".join(lines[:2]) if lines and lines[0] == tool else first_line(done)
 
 
 @dataclass(frozen=True)
