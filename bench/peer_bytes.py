@@ -106,6 +106,13 @@ def attribution(subject: Subject, run: RunRecord, page: Page) -> None:
             if r.theirs or r.ours
         ],
     )
+    listed_bytes = sum(f.size for f in their_functions)
+    page.add(
+        f"`[unattributed]` is .text no symbol covers (the padding that aligns functions): "
+        f"cargo-bloat's functions sum to {listed_bytes:,} of the {code:,} B, and it does not "
+        f"list the other {code - listed_bytes:,} B; minbuild names them.",
+        "",
+    )
     join = tables.join_symbols(our_functions, their_functions)
     page.add(
         f"Functions: {join.matched} of {len(our_functions)} (minbuild) and {len(their_functions)} "
@@ -261,11 +268,11 @@ def wasm(subject: Subject, page: Page) -> None:
     page.add(
         f"The module: {module.stat().st_size:,} B, code section {composition.code_size:,} B. "
         f"twiggy top ({seconds:.2f} s) lists {len(items)} items (functions, data segments, "
-        f"tables, the name section); minbuild's breakdown has {len(ours)} functions; twiggy "
-        f"names {len(named)} of them (by the same name, its v0 crate hashes dropped), and for "
-        f"{explained} its size is minbuild's plus the "
+        f"tables, the name section). minbuild's breakdown names {len(ours)} functions; twiggy "
+        f"lists {len(named)} items under those names (its v0 crate hashes dropped: a name can "
+        f"be two functions), and for {explained} of them its size is minbuild's plus the "
         "body's LEB128 length prefix and the function section's one-byte type index: twiggy "
-        "counts what the function costs the module, minbuild the code body.",
+        "counts what a function costs the module, minbuild its code body.",
         "",
     )
     rows = []
@@ -274,7 +281,7 @@ def wasm(subject: Subject, page: Page) -> None:
             [
                 f"`{item['name'][:70]}`",
                 f"{item['shallow_size']:,}",
-                f"{ours.get(item['name'], '—')}",
+                f"{ours[item['name']]:,}" if item["name"] in ours else "—",
             ]
         )
     page.table(["item (twiggy top)", "twiggy shallow B", "minbuild B"], rows)

@@ -118,5 +118,10 @@ def first_line(done: command.Completed) -> str:
 
 
 def first_error(done: command.Completed) -> str:
-    lines = [ln.strip() for ln in (done.stderr + done.stdout).splitlines() if "error" in ln.lower()]
-    return lines[0] if lines else first_line(done)
+    """The line that says what went wrong (with an `at: PATH` line after it), else the last."""
+    lines = [ln.strip() for ln in (done.stderr + done.stdout).splitlines() if ln.strip()]
+    for index, line in enumerate(lines):
+        if line.lower().startswith(("error", "could not", "fatal")):
+            follows = lines[index + 1 : index + 2]
+            return " ".join([line, *[f for f in follows if f.startswith("at:")]])
+    return lines[-1] if lines else "(nothing)"

@@ -110,7 +110,9 @@ def main() -> int:
         "page is its output, unedited). Every figure was measured in that run: sizes in bytes, "
         "differences in points of the code section (.text), times in seconds of wall time on "
         "this machine (2 cores). Where two tools disagree, the rule that parts them is named "
-        "beside the bytes, with the largest function it moves as the evidence.",
+        "beside the bytes, with the largest function it moves as the evidence. bloaty is not "
+        "packaged for Debian bookworm and is left out: llvm-size and cargo-bloat answer its "
+        "questions here.",
         "",
         "The peers:",
         "",

@@ -51,7 +51,17 @@ def test_depth_bounds_the_powerset() -> None:
 
 def test_groups_go_together_and_exclusions_never_appear() -> None:
     found = labels(combinations(PLAIN, spec(groups=(("a", "b"),), exclude=("d",))))
-    assert found == ["(none)", "a,b", "c", "a,b,c", "default"]  # default (a alone) is new here
+    # default (a alone) is new here, and so is default with c (a and c, never b)
+    assert found == ["(none)", "a,b", "c", "a,b,c", "default", "default,c"]
+
+
+def test_defaults_count_as_one_feature_of_the_powerset_as_in_cargo_hack() -> None:
+    """cargo hack --feature-powerset --depth 2 checks the defaults plus each feature they do
+    not already turn on; feature-matrix --depth 2 did not (docs/compared.md measured it)."""
+    found = labels(combinations(DEMO, spec(depth=2, exclude=("tvm-asm", "everything"))))
+    assert "default,disable-logging" in found
+    assert not [label for label in found if label.startswith("default,") and "logging," in label]
+    assert "default,run" not in found  # the defaults turn run on already
 
 
 def test_exclusive_sets_and_always_on_features() -> None:

@@ -81,7 +81,9 @@ def validate_names(spec: FeatureMatrixSpec, crate: Crate) -> None:
 
 
 def combinations(crate: Crate, spec: FeatureMatrixSpec) -> list[Combination]:
-    """Nothing, each feature alone, the powerset up to spec.depth, and cargo's defaults; minus
+    """Nothing, each feature alone, the powerset up to spec.depth, then cargo's defaults, alone
+    and with up to depth - 1 more (`default` counts as one feature of the powerset, as in
+    cargo-hack's: defaults plus one optional feature is how most builds add one); minus
     combinations that break an exclusive set, and those that turn on the same features as an
     earlier one (through what features imply)."""
     grouped = {f for group in spec.groups for f in group}
@@ -95,7 +97,9 @@ def combinations(crate: Crate, spec: FeatureMatrixSpec) -> list[Combination]:
     for size in range(spec.depth + 1):
         for chosen in itertools.combinations(units, size):
             candidates.append(tuple(sorted({*spec.always, *(f for u in chosen for f in u)})))
-    candidates.append(("default", *spec.always))
+    for size in range(max(spec.depth, 1)):  # the defaults alone, even at depth 0
+        for chosen in itertools.combinations(units, size):
+            candidates.append(("default", *sorted({*spec.always, *(f for u in chosen for f in u)})))
     result: list[Combination] = []
     seen: set[frozenset[str]] = set()
     for features in candidates:
