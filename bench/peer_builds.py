@@ -158,8 +158,13 @@ same settings from the same start (release: default features, no std rebuilt).""
 def _tested(stage: StageRecord) -> str:
     """Passed of run, and the failures the project expects at this stage (excused)."""
     excused = stage.tests_excused
+    skipped = [t.name for t in stage.tests if t.status == "skipped"]
     said = f"{stage.tests_passed}/{stage.tests_run} passed"
-    return said + (f", {excused} failing as the project expects here" if excused else "")
+    said += f", {excused} failing as the project expects here" if excused else ""
+    if skipped:  # what each needs (a feature, panic=unwind) is the project's word
+        said += f"; {len(skipped)} skipped, needing what this build has not: "
+        said += ", ".join(f"`{name}`" for name in skipped[:4]) + ("…" if len(skipped) > 4 else "")
+    return said
 
 
 def _executable(messages: str) -> Path:

@@ -289,12 +289,15 @@ def wasm(subject: Subject, page: Page) -> None:
         ["twiggy", "dominators", "-d", "2", "--format", "json", str(module)]
     )
     root = json.loads(dominators.stdout)["items"][0]
-    biggest = max(root.get("children", []), key=lambda c: c["retained_size"])
+    functions = [c for c in root.get("children", []) if cleaned(c["name"]) in ours]
+    biggest = max(functions, key=lambda c: c["retained_size"])
     page.add(
-        f"twiggy dominators ({seconds:.2f} s) answers what minbuild does not: what removing an "
-        f"item would free. The largest subtree under the root: `{biggest['name'][:70]}`, "
-        f"{biggest['retained_size']:,} B retained — minbuild has no call graph; "
-        "`minbuild feature-cost` measures a removal by building without it.",
+        f"twiggy dominators ({seconds:.2f} s) answers what minbuild does not: what removing a "
+        f"function would free. Of the functions under its root, `{cleaned(biggest['name'])}` "
+        f"retains the most: {biggest['shallow_size']:,} B of its own, "
+        f"{biggest['retained_size']:,} B with what only it reaches. "
+        "minbuild reads no call graph; `minbuild feature-cost` measures a removal by building "
+        "without it.",
         "",
     )
 
