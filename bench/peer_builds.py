@@ -41,6 +41,9 @@ def features(subject: Subject, run: RunRecord, page: Page) -> None:
         subject.crate_dir,
     )
     theirs, ours = tables.hack_combinations(listed.stdout), tables.matrix_combinations(dry.stdout)
+    if ours == {frozenset()}:
+        page.add("The crate declares no features: both tools check it once, as it is.", "")
+        theirs = tables.featureless(theirs)
     page.add(
         f"Combinations: cargo-hack {len(theirs)}, minbuild {len(ours)}, {len(theirs & ours)} in "
         f"both. Only cargo-hack's: {_named(theirs - ours)}. "

@@ -78,15 +78,31 @@ def attribution(subject: Subject, run: RunRecord, page: Page) -> None:
     crates_json, functions_json, analyzed, with_build, alone = bloat(
         stage, subject.scratch / f"bloat-{STAGE}"
     )
-    our_functions, our_crates, code, reading = ours(artifact)
+    # minbuild reads the binary cargo-bloat analyzed: the same bytes, symbols kept even where
+    # the crate's own profile strips them from the stage's artifact
+    our_functions, our_crates, code, reading = ours(analyzed)
     their_functions = theirs(functions_json)
     same = text_digest(analyzed) == text_digest(artifact)
+    kept = stage.composition is not None and stage.composition.symbol_source != "none"
     page.add(
         f"cargo-bloat rebuilt the stage with strip=false ({analyzed.stat().st_size:,} B, symbols "
-        f"and std's debug info kept); its .text is {'byte for byte' if same else 'NOT'} the "
-        f"stage's (sha256 {text_digest(artifact)}). cargo-bloat took {with_build:.1f} s with its "
-        f"build, {alone:.1f} s to analyze a built binary; minbuild reads the composition in "
-        f"{reading:.2f} s, as part of every stage.",
+        f"and std's debug info kept); its .text is "
+        + (
+            f"byte for byte the stage's (sha256 {text_digest(artifact)})"
+            if same
+            else "the stage's size, not its bytes (where code lands moved: the build's paths "
+            "differ)"
+        )
+        + ". Both tools read that binary. "
+        + (
+            ""
+            if kept
+            else "The stage's own artifact has no symbol table (the crate's release profile "
+            "says strip = true), so minbuild's run document has its sections and no crates: "
+            "read unstripped, as here, its code is counted as for the other crates. "
+        )
+        + f"cargo-bloat took {with_build:.1f} s with its build, {alone:.1f} s to analyze a "
+        f"built binary; minbuild reads a composition in {reading:.2f} s, as part of every stage.",
         "",
     )
     listed = crates_json["crates"]
@@ -178,6 +194,15 @@ def sections(artifact: Path, stage: StageRecord, page: Page) -> None:
 def stage_diff(subject: Subject, run: RunRecord, page: Page) -> None:
     page.add(f"### Stage diff: {BEFORE} → {STAGE}", "")
     if not installed("cargo-bloat", page):
+        return
+    kept = [stage_of(run, name).composition for name in (BEFORE, STAGE)]
+    if not all(c is not None and c.symbol_source != "none" for c in kept):
+        page.add(
+            "The two stages' artifacts have no symbol table (the crate's profile strips them): "
+            "size-report --diff compares their sections only, and no crate or symbol; "
+            "cargo-bloat builds copies of its own to read.",
+            "",
+        )
         return
     sides = []
     for name in (BEFORE, STAGE):

@@ -173,6 +173,12 @@ def hack_combinations(command_list: str) -> set[frozenset[str]]:
     return found
 
 
+def featureless(combinations: set[frozenset[str]]) -> set[frozenset[str]]:
+    """For a crate that declares no features, cargo's defaults are nothing: cargo-hack then
+    runs one plain `cargo check` (read as `default`), feature-matrix one `(none)`."""
+    return {frozenset() if c == {"default"} else c for c in combinations}
+
+
 def matrix_combinations(dry_run: str) -> set[frozenset[str]]:
     """`minbuild feature-matrix --dry-run` lines (`(none)`, `a,b`, `default`) as sets."""
     found: set[frozenset[str]] = set()
