@@ -48,6 +48,46 @@ def test_a_symbol_counts_under_the_crate_that_defines_its_code(
 
 
 @pytest.mark.parametrize(
+    ("demangled", "mangled", "crate"),
+    [
+        # ripgrep 15.2.0's rg (rustc 1.96): alloc's and core's impl blocks on str and [u8],
+        # which c++filt prints alike; cargo-bloat counts the first two under alloc
+        ("<str>::to_lowercase", "_RNvMs3_NtCs9jvVb34GBdE_5alloc3stre12to_lowercase", "alloc"),
+        (
+            "<[u8]>::repeat",
+            "_RNvMNtCs9jvVb34GBdE_5alloc5sliceSh6repeatCs2XDm6MafAX7_8grep_cli",
+            "alloc",
+        ),
+        (
+            "<str>::replace::<&str>",
+            "_RINvMs3_NtCs9jvVb34GBdE_5alloc3stre7replaceReECsdtZDtkT390T_2rg",
+            "alloc",
+        ),
+        (
+            "<char>::escape_debug_ext",
+            "_RNvMNtNtCscoScM8QT1vH_4core4char7methodsc16escape_debug_ext",
+            "core",
+        ),
+        (
+            "<str>::contains::<&str>",
+            "_RINvMNtCscoScM8QT1vH_4core3stre8containsReECsdtZDtkT390T_2rg",
+            "core",
+        ),
+        (
+            "<char>::escape_debug_ext",
+            "_ZN4core4char7methods22_$LT$impl$u20$char$GT$3foo17h0123456789abcdefE",
+            "core",
+        ),
+        ("<str>::to_lowercase", "_RNvB1_3foo", "core"),  # a back-reference first: no crate read
+    ],
+)
+def test_an_inherent_method_of_a_primitive_counts_under_its_impl_blocks_crate(
+    demangled: str, mangled: str, crate: str
+) -> None:
+    assert crate_of(demangled, mangled) == crate
+
+
+@pytest.mark.parametrize(
     ("mangled", "rust"),
     [
         ("_RNvCskwGfYPst2Cb_3foo16example_function", True),

@@ -50,7 +50,7 @@ KEY_SECTIONS = (
     ".strtab",
 )
 HEADERS = "[headers, padding]"
-READER = 2
+READER = 3
 """Changes when reading gives other results for the same file: kept compositions expire."""
 _MEMBER = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[.-]")
 
@@ -330,7 +330,7 @@ def _grouped(sections: Iterable[Section]) -> Iterator[Section]:
 
 
 def _crate(demangled: str, symbol: _Symbol) -> str:
-    rust = crate_of(demangled) if may_be_rust(symbol.mangled) else None
+    rust = crate_of(demangled, symbol.mangled) if may_be_rust(symbol.mangled) else None
     return rust or symbol.member_crate or NON_RUST
 
 

@@ -15,7 +15,9 @@ _V0_DISAMBIGUATOR = re.compile(r"(?<=[A-Za-z0-9_])\[[0-9a-f]+\]")
 _LEGACY_RUST_HASH = re.compile(r"17h[0-9a-f]{16}E$")
 _POINTERS = re.compile(r"^(?:&(?:mut )?|\*(?:const|mut) |dyn |impl |\(|\[)+")
 _PATH_START = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:::|<)")
-PRIMITIVE_CRATE = "core"  # inherent methods of char, str, slices, integers: core defines them
+PRIMITIVE_CRATE = "core"  # inherent methods of char, str, slices, integers: core defines most
+_V0_DISAMBIGUATOR_TAG = re.compile(r"s[0-9A-Za-z]*_")
+_V0_IDENTIFIER = re.compile(r"(\d+)_?")
 
 
 def demangle(names: Sequence[str]) -> list[str]:
@@ -48,7 +50,7 @@ def may_be_rust(mangled: str) -> bool:
     return True
 
 
-def crate_of(demangled: str) -> str | None:
+def crate_of(demangled: str, mangled: str = "") -> str | None:
     """The crate whose code a demangled symbol is: the first path segment; for
     `<T as Trait>::f` the crate of T, or of the trait when T is a primitive. Generic code
     counts under the crate that defines it, not the one that instantiated it, and a blanket
@@ -64,8 +66,40 @@ def crate_of(demangled: str) -> str | None:
             return own
         if trait is not None:
             return _path_crate(trait) or PRIMITIVE_CRATE
-        return PRIMITIVE_CRATE  # <char>::escape_debug_ext: an inherent method of a primitive
+        # <char>::escape_debug_ext: an inherent method of a primitive, core's unless the v0
+        # name says which crate's impl block it is in (<str>::to_lowercase is alloc's)
+        return impl_crate(mangled) or PRIMITIVE_CRATE
     return _first_segment(demangled)
+
+
+def impl_crate(mangled: str) -> str | None:
+    """The crate a v0 symbol's path starts from: for an inherent method, the crate whose
+    `impl` block holds it, which c++filt does not print (`<str>::to_lowercase` is alloc's,
+    `<char>::is_whitespace` core's). None for other manglings or a path that starts
+    elsewhere (a back-reference)."""
+    if not mangled.startswith("_R"):
+        return None
+    at = 2
+    while at < len(mangled):
+        tag = mangled[at]
+        if tag == "I":  # generic arguments follow the path
+            at += 1
+        elif tag == "N":  # a nested path: its namespace, then the parent path
+            at += 2
+        elif tag in "MX":  # an impl: its disambiguator, then the path of the impl block
+            found = _V0_DISAMBIGUATOR_TAG.match(mangled, at + 1)
+            at = found.end() if found else at + 1
+        elif tag == "C":  # the crate root: a disambiguator, then the crate's name
+            found = _V0_DISAMBIGUATOR_TAG.match(mangled, at + 1)
+            at = found.end() if found else at + 1
+            length = _V0_IDENTIFIER.match(mangled, at)
+            if length is None:
+                return None
+            start = length.end()
+            return mangled[start : start + int(length.group(1))] or None
+        else:
+            return None
+    return None
 
 
 def _path_crate(path: str) -> str | None:
