@@ -19,7 +19,7 @@ _WIZARD_TEMPLATE = {
     "codegen-units": "1",
     "panic": "abort",
     "strip": "symbols",
-    "debug": "none",  # without it, ripgrep's debug = 1 made the reference 4,184 B larger
+    "debug": "none",  # the template sets debug = false; ripgrep's release has debug = 1
 }
 RELEASE = "release-settings"
 """Every setting at its release value, on the start point's features."""
