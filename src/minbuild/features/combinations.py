@@ -93,13 +93,11 @@ def combinations(crate: Crate, spec: FeatureMatrixSpec) -> list[Combination]:
         if f != "default" and f not in grouped and f not in spec.exclude and f not in spec.always
     )
     units = [tuple(sorted(group)) for group in spec.groups] + [(f,) for f in free]
-    candidates: list[tuple[str, ...]] = []
-    for size in range(spec.depth + 1):
-        for chosen in itertools.combinations(units, size):
-            candidates.append(tuple(sorted({*spec.always, *(f for u in chosen for f in u)})))
-    for size in range(max(spec.depth, 1)):  # the defaults alone, even at depth 0
-        for chosen in itertools.combinations(units, size):
-            candidates.append(("default", *sorted({*spec.always, *(f for u in chosen for f in u)})))
+    candidates = [
+        *_powerset(units, spec.always, spec.depth),
+        # the defaults take one place of the depth, and come alone even at depth 0
+        *(("default", *chosen) for chosen in _powerset(units, spec.always, max(spec.depth, 1) - 1)),
+    ]
     result: list[Combination] = []
     seen: set[frozenset[str]] = set()
     for features in candidates:
@@ -114,6 +112,17 @@ def combinations(crate: Crate, spec: FeatureMatrixSpec) -> list[Combination]:
             seen.add(effective)
             result.append(Combination(features, effective))
     return result
+
+
+def _powerset(
+    units: Sequence[tuple[str, ...]], always: Sequence[str], depth: int
+) -> list[tuple[str, ...]]:
+    """Every union of up to `depth` units, each with the always-on features, sorted."""
+    return [
+        tuple(sorted({*always, *(f for unit in chosen for f in unit)}))
+        for size in range(depth + 1)
+        for chosen in itertools.combinations(units, size)
+    ]
 
 
 def partition(items: Sequence[Combination], part: str) -> list[Combination]:

@@ -87,11 +87,9 @@ def impl_crate(mangled: str) -> str | None:
         elif tag == "N":  # a nested path: its namespace, then the parent path
             at += 2
         elif tag in "MX":  # an impl: its disambiguator, then the path of the impl block
-            found = _V0_DISAMBIGUATOR_TAG.match(mangled, at + 1)
-            at = found.end() if found else at + 1
+            at = _past_disambiguator(mangled, at + 1)
         elif tag == "C":  # the crate root: a disambiguator, then the crate's name
-            found = _V0_DISAMBIGUATOR_TAG.match(mangled, at + 1)
-            at = found.end() if found else at + 1
+            at = _past_disambiguator(mangled, at + 1)
             length = _V0_IDENTIFIER.match(mangled, at)
             if length is None:
                 return None
@@ -100,6 +98,12 @@ def impl_crate(mangled: str) -> str | None:
         else:
             return None
     return None
+
+
+def _past_disambiguator(mangled: str, at: int) -> int:
+    """Where a v0 name goes on after the optional disambiguator (`s<base-62>_`) at `at`."""
+    found = _V0_DISAMBIGUATOR_TAG.match(mangled, at)
+    return found.end() if found else at
 
 
 def _path_crate(path: str) -> str | None:
