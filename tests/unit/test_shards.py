@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from minbuild.commands.vocabulary import parse_shard
-from minbuild.engine.lanes import WARM
+from minbuild.engine.buildcost import WARM
 from minbuild.engine.shards import host_shares, target_shares, workload
 from minbuild.runs import records
 from minbuild.runs.merge import ShardRun, merge

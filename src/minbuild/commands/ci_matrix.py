@@ -21,7 +21,7 @@ from minbuild.commands.vocabulary import (
     TARGETS,
     TOOLCHAIN,
 )
-from minbuild.engine.lanes import COLD, WARM
+from minbuild.engine.buildcost import COLD, WARM
 from minbuild.engine.shards import MAX_SHARDS, host_shares, target_shares, workload
 from minbuild.project import stages
 from minbuild.project.config import Project, require_manifest

@@ -26,8 +26,10 @@ def describe_plan(plan: Plan) -> str:
         makers = ", ".join(b.label for b in plan.prelude)
         lines.append(f"# first, for the fixtures the tests use: {makers}")
     if plan.parallel > 1:
-        lines.append(f"# {plan.parallel} lanes at once, each in its own target dir:")
-        lines += [f"#   {', '.join(b.label for b in lane)}" for lane in plan.lanes()]
+        lines.append(f"# {plan.parallel} lanes at once, each building whole target dirs:")
+        for lane in plan.lanes():
+            dirs = ", ".join(dict.fromkeys(b.invocation.target_dir.name for b in lane))
+            lines.append(f"#   {', '.join(b.label for b in lane)} (in {dirs})")
     lines.append("")
     for build in (*plan.prelude, *plan.builds):
         lines.append(f"# {build.stage.index} {build.label}: {build.stage.description}")

@@ -34,6 +34,11 @@ class Invocation:
         """What a person pastes into a shell to build this stage by hand."""
         return command.shell_line(self.argv, self.env)
 
+    @property
+    def target_dir(self) -> Path:
+        """Where cargo builds (its `--target-dir`)."""
+        return Path(self.argv[self.argv.index("--target-dir") + 1])
+
 
 def profile_env(stage: Stage, crate: Crate) -> dict[str, str]:
     """CARGO_PROFILE_MINBUILD_* for the stage's base profile and every setting it lays over
@@ -73,7 +78,7 @@ class Build:
     tests_as: str | None = None
     """The stage name tests select on, when it is not the stage's own (a feature variant)."""
     lane: int = 0
-    """Which of the host's lanes builds it (each lane has its own target dir)."""
+    """Which of the lanes that run at once builds it (a lane builds whole target dirs)."""
     platform_library: Path | None = None
     """Where the host library of the target's custom platform is built ({platform})."""
 

@@ -1,314 +1,260 @@
-"""Which lane builds each host stage, and in which target dir. Lanes run at once, each its
-stages in staircase order (a stage's tests wait only for fixtures of earlier stages, so no two
-lanes can wait for each other). A stage must keep its target dir from run to run for its units
-to stay fresh: the placement depends on the staircase, the crate, what this machine skips and
-whether a compile cache is on, never on which stages a run picks.
+"""Where each host stage builds, and which lane builds it.
 
-A lane has one target dir for its build-std stages and one for the others, named by lane and
-kind: cargo builds build scripts and proc-macros for the host in both kinds of build, with
-RUSTFLAGS and profile settings applied differently (`--target` keeps RUSTFLAGS from them), so
-sharing a dir would rebuild them, and everything above them, every time one kind follows the
-other (hexyl re-run: 78 s, not 2 s)."""
+A target dir holds stages that share units (`buildcost.groups`), all of one kind: build-std
+stages or the others. cargo builds build scripts and proc-macros for the host in both kinds,
+with RUSTFLAGS and profile settings applied differently (`--target` keeps RUSTFLAGS from
+them), so a shared dir rebuilt them, and everything above them, every time one kind followed
+the other (hexyl's re-run: 78 s, not 2 s). A stage must keep its target dir from run to run
+for its units to stay fresh: the dirs depend on the staircase, the crate, what this machine
+skips, whether a compile cache is on and how many lanes run at once, never on which stages a
+run picks.
+
+Which lane builds a dir is decided by each run, from the stages it picks: a lane takes whole
+dirs (cargo locks a dir for a whole build), the costliest first, each to the least loaded
+lane, and builds their stages in staircase order (a stage's tests wait only for fixtures of
+earlier stages, so no two lanes can wait for each other). The dirs are chosen for two runs at
+once, the whole staircase and its stages before build-std (a stable toolchain skips those
+stages, and many teams stop there), so that both keep every lane busy."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import permutations
 from typing import TypeVar
 
-from minbuild.project.stages import ProfileValue, Stage
+from minbuild.engine.buildcost import Group, Workload, groups
+from minbuild.project.stages import Stage
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Costs:
-    """What building costs, in seconds on a 2-core machine, fitted to bench/staircase_speed.py's
-    per-stage times (the demo: 5 packages; hexyl: 32). Only the proportions matter: they balance
-    the lanes."""
-
-    build_overhead: float
-    """cargo's start, fingerprints, the final link."""
-    package: float
-    """One package of the crate's graph, optimized (with a warm cache: a hit)."""
-    debug_factor: float
-    """Unoptimized but with debug info: hexyl's debug 15 s cold, release 16 s."""
-    lto_base: float
-    """The whole-program link, which no cache can do (the demo's lto 6.3 s, panic-abort 1.6 s)..."""
-    lto_package: float
-    """...and its growth with the graph."""
-    speed_link: float
-    """The link's factor at opt-level 3: it optimizes harder than at s or z (hexyl's release
-    links in 12 s, its opt-level-s stage in 8.5 s, both from a warm cache)."""
-    lean_link: float
-    """The link's factor for a std built without its backtrace crates: less to optimize
-    (hexyl's build-std-features links in about 4 s, its build-std in 11 s)."""
-    std: float
-    """std from source without its backtrace crates (cold panic-immediate-abort: 22 s)."""
-    backtrace: float
-    """gimli, addr2line, object... and their share of the link (cold build-std: 40 s)."""
-    std_features: float
-    """std's own features changed, core kept (cold build-std-features: 8 s)."""
-    host_share: float
-    """Per package: build scripts, proc-macros and their dependencies, which every target dir
-    compiles for the host once (hexyl's release in a new dir: +11 s cold). Build scripts are
-    binaries, which no cache keeps."""
-
-
-COLD = Costs(
-    build_overhead=1.0,
-    package=0.25,
-    debug_factor=1.5,
-    lto_base=4.0,
-    lto_package=0.2,
-    speed_link=1.0,
-    lean_link=1.0,
-    std=16.0,
-    backtrace=18.0,
-    std_features=6.0,
-    host_share=0.3,
-)
-"""Every unit compiled: no cache, or an empty one."""
-WARM = Costs(
-    build_overhead=1.0,
-    package=0.12,
-    debug_factor=1.5,
-    lto_base=4.6,
-    lto_package=0.11,
-    speed_link=1.4,
-    lean_link=0.5,
-    std=2.3,
-    backtrace=3.0,
-    std_features=0.5,
-    host_share=0.0,
-)
-"""A warm compile cache, as in CI after the first run: a stage costs its links and the units
-no cache keeps, fitted to the bench's CI case (hexyl: release 18.6 s, opt-level-s 11.5 s,
-build-std 17.9 s, build-std-features 7.3 s; the demo: lto 6.6 s, build-std 12 s). A new
-target dir costs little: its units are hits too, and every profile builds its own build
-scripts anyway."""
-# Features of core itself: changing one recompiles every crate of std, as a new profile does.
-CORE_FEATURES = frozenset({"panic_immediate_abort", "optimize_for_size"})
-# Profile settings that only change the final link, never a unit's compile.
-LINK_ONLY = frozenset({"strip"})
-
-
-@dataclass(frozen=True)
-class _Keys:
-    """What a stage's units depend on, from the widest sharing to none."""
-
-    units: tuple[object, ...]
-    """Profile (bar link-only settings), RUSTFLAGS, the std crates and cargo -Z flags: two
-    stages that agree here share every dependency's units, at most the crate itself differs."""
-    std_features: frozenset[str] | None
-    lto: bool
-    """Whether the final link optimizes the whole program: every build of it pays that."""
-    full: tuple[object, ...]
-    """Everything: two stages that agree here build the same thing."""
-    debug: bool
-    """Unoptimized: its units are larger, with their debug info."""
-    speed: bool
-    """Optimized at opt-level 3 (or 2): its LTO link works harder."""
-    lean: bool
-    """std built without its backtrace crates (std's defaults have them): less to compile,
-    and its LTO link has less to do."""
+Bins = list[list[Group]]
+EXACT_DIRS = 6
+"""Up to this many dirs, a run's lanes take them the best way of all (203 ways, at most)."""
 
 
 @dataclass(frozen=True)
 class Placement:
-    """Where a host stage builds."""
+    """Which target dir a host stage builds in."""
 
-    lane: int
-    """Which of the lanes that run at once builds it."""
+    number: int
+    """Which of its kind's target dirs: 0 is the one a single lane uses."""
     build_std: bool
-    """Whether it builds std: a lane keeps those stages in a target dir of their own."""
+    """Whether it builds std: those stages have target dirs of their own."""
 
     def target_dir(self) -> str:
-        """The target dir's name in the state dir, by lane and kind, so that a dir holds one
-        kind of build whatever --parallel says: `target`, `target-std`, `target-lane1`..."""
-        lane = f"-lane{self.lane}" if self.lane else ""
-        return f"target{lane}{'-std' if self.build_std else ''}"
+        """The dir's name in the state dir, by kind and number: `target`, `target-2`...,
+        `target-std`, `target-std-2`..."""
+        number = f"-{self.number + 1}" if self.number else ""
+        return f"target{'-std' if self.build_std else ''}{number}"
 
 
 def alone(stage: Stage) -> Placement:
-    """Where a build outside the lanes goes (a fixture maker, a cost variant): lane 0's dir
+    """Where a build outside the lanes goes (a fixture maker, a cost variant): the first dir
     of its kind."""
     return Placement(0, bool(stage.build_std))
 
 
-@dataclass
-class _Group:
-    """Stages that share units, so they share a lane."""
-
-    cost: float
-    build_std: bool = False
-    names: list[str] = field(default_factory=list)
-    keys: list[_Keys] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
-class Workload:
-    """What placing a staircase's host stages in lanes (or a CI matrix's shares) weighs."""
+class Placements:
+    """Every stage's target dir, and what it costs there."""
 
-    staircase: tuple[Stage, ...]
-    """Every stage, in order (whichever a run picks: a stage keeps its target dir)."""
-    profiles: Mapping[str, Mapping[str, ProfileValue]]
-    """Each stage's effective profile."""
-    packages: int
-    """The size of the crate's dependency graph, which weighs its builds against std's."""
-    features: Mapping[str, frozenset[str]] | None = None
-    """The features each stage enables: two stages that enable the same build alike, whatever
-    their flags say (None: as their flags say)."""
-    skipped: Collection[str] = ()
-    """Stages this machine skips: they build nothing."""
-    costs: Costs = COLD
-    """What a build costs here (WARM under a compile cache)."""
-    measured: Mapping[str, float] | None = None
-    """The seconds stages took in a recorded run: they replace the estimates."""
+    dirs: Mapping[str, Placement]
+    seconds: Mapping[str, float]
+    """Each stage's estimated (or recorded) seconds, after the stages before it in its dir."""
+    new_dir: float
+    """What a dir costs before any stage's own units: build scripts, proc-macros and their
+    dependencies."""
 
+    def lanes(self, picked: Sequence[str], count: int) -> dict[str, int]:
+        """Each picked stage's lane (0 .. count-1): whole dirs, shared out so that the longest
+        lane is short. Lanes are numbered in the picks' order: the first stage's is 0."""
+        held: dict[Placement, list[str]] = {}
+        for name in picked:
+            held.setdefault(self.dirs[name], []).append(name)
+        dirs = list(held.values())
+        chosen: dict[str, int] = {}
+        for names, lane in zip(dirs, _assign([self.load(n) for n in dirs], count), strict=True):
+            chosen.update(dict.fromkeys(names, lane))
+        number = _numbering(chosen[name] for name in picked)
+        return {name: number[chosen[name]] for name in picked}
 
-def host_lanes(work: Workload, lanes: int) -> Mapping[str, Placement]:
-    """Stage name -> its lane (0 .. lanes-1) and target dir. Stages that share units go
-    together (a feature change, a strip, std's own features after build-std); each group's
-    cost is estimated, and the groups are shared out between the lanes."""
-    staircase, skipped, measured = work.staircase, work.skipped, work.measured
-    estimate = _Estimate(work.costs, work.packages)
-    groups: list[_Group] = []
-    for stage in staircase:
-        keys = _keys(stage, work.profiles[stage.name], (work.features or {}).get(stage.name))
-        group, extra = estimate.best_match(groups, keys) or (
-            _Group(0.0),
-            estimate.alone(stage, keys),
-        )
-        if measured and stage.name in measured:
-            extra = measured[stage.name]
-        if stage.name in skipped:  # builds nothing: anywhere will do, alongside its kin
-            extra = 0.0
-        if group not in groups:
-            group.build_std = bool(stage.build_std)
-            groups.append(group)
-        group.cost += extra
-        group.names.append(stage.name)
-        group.keys.append(keys)
-    chosen = {
-        name: lane
-        for lane, held in enumerate(_share_out(groups, max(1, lanes), estimate.new_dir()))
-        for group in held
-        for name in group.names
-    }
-    # Lanes numbered in staircase order: the first stage's lane is 0, whose dirs are the ones
-    # a single lane uses, so the stages it holds stay fresh whatever --parallel says.
-    number = _numbering(chosen[s.name] for s in staircase)
-    return {s.name: Placement(number[chosen[s.name]], bool(s.build_std)) for s in staircase}
+    def load(self, names: Iterable[str]) -> float:
+        """What building `names` in one dir costs: theirs, and the dir's own if they build."""
+        own = sum(self.seconds[name] for name in names)
+        return own + self.new_dir if own else 0.0
 
 
-def _share_out(groups: list[_Group], lanes: int, new_dir: float) -> list[list[_Group]]:
-    """Each kind of build (build-std or not) in a lane of its own to begin with, then single
-    groups moved, or two swapped, between the busiest lane and another while that shortens the
-    longest lane. A group that is the first of its kind in a lane pays `new_dir` for that
-    lane's new target dir."""
-    held: list[list[_Group]] = [[] for _ in range(lanes)]
-    for group in groups:
-        held[min(int(group.build_std), lanes - 1)].append(group)
+def host_dirs(work: Workload, lanes: int) -> Placements:
+    """Each stage's target dir. A kind's groups begin in one dir, then single groups move,
+    or two swap, between dirs of a kind while that shortens the whole staircase, built by
+    `lanes` lanes; then, from there, while that shortens its stages before build-std, as
+    long as the whole staircase stays within one more dir's cost of that. The first alone
+    would keep the stages before build-std in one dir whenever std's builds fill the other
+    lanes, and a run that stops before build-std, or skips it, would build in one lane;
+    splitting them costs one more dir, which compiles build scripts and proc-macros again."""
+    found, estimate = groups(work)
+    new_dir = estimate.new_dir()
+    kinds = (False, True)
+    count = {kind: min(max(1, lanes), sum(g.build_std == kind for g in found)) for kind in kinds}
+    kind_of = [kind for kind in kinds for _ in range(count[kind])]
 
-    def load(lane: list[_Group]) -> float:
+    def load(held: list[Group]) -> float:
+        own = sum(group.cost for group in held)
+        return own + new_dir if own else 0.0
+
+    def whole(held: Bins) -> tuple[float, ...]:
+        return (_span([load(dir_groups) for dir_groups in held], lanes),)
+
+    def before_std(held: Bins) -> tuple[float, ...]:
+        split = [load(g) for g, std in zip(held, kind_of, strict=True) if not std]
+        return (max(whole(held)[0], limit), _span(split, lanes))
+
+    def every(held: Bins) -> range:
+        return range(len(held))
+
+    def of_a_kind(a: int, b: int) -> bool:
+        return kind_of[a] == kind_of[b]
+
+    def as_dirs(held: Bins) -> Bins:
+        """Each bin's groups of a kind in a dir of that kind."""
+        dirs: Bins = []
+        for kind in kinds:
+            of_kind = [[g for g in b if g.build_std == kind] for b in held]
+            of_kind = [d for d in of_kind if d]
+            dirs += of_kind + [[] for _ in range(count[kind] - len(of_kind))]
+        return dirs
+
+    # from two starts, since moves and swaps stop at the first layout none improves: a dir
+    # per kind, and the lanes a CI matrix's shares would have (a lane per kind, then balanced)
+    starts = [as_dirs([found]), as_dirs(_lanes_of(found, new_dir, lanes))]
+    starts = [_improve(start, whole, every, of_a_kind) for start in starts]
+    limit = min(whole(start)[0] for start in starts) + new_dir
+    bins = min((_improve(start, before_std, every, of_a_kind) for start in starts), key=before_std)
+    order = {name: n for n, name in enumerate(work.names)}
+    dirs: dict[str, Placement] = {}
+    for kind in kinds:
+        # numbered in staircase order: the kind's first stage builds in its dir 0
+        held = [
+            dir_groups
+            for dir_groups, std in zip(bins, kind_of, strict=True)
+            if std == kind and dir_groups
+        ]
+        held.sort(key=lambda dir_groups: min(order[n] for g in dir_groups for n in g.names))
+        for number, dir_groups in enumerate(held):
+            for group in dir_groups:
+                dirs.update(dict.fromkeys(group.names, Placement(number, kind)))
+    seconds = {name: cost for g in found for name, cost in zip(g.names, g.seconds, strict=True)}
+    return Placements(dirs, seconds, new_dir)
+
+
+def host_lanes(work: Workload, lanes: int) -> dict[str, int]:
+    """Each stage's lane (0 .. lanes-1) when every lane starts with empty target dirs and
+    builds its stages in a dir per kind: the jobs of a CI matrix."""
+    found, estimate = groups(work)
+    bins = _lanes_of(found, estimate.new_dir(), lanes)
+    chosen = {name: lane for lane, held in enumerate(bins) for g in held for name in g.names}
+    # numbered in staircase order: the first stage's lane is 0
+    number = _numbering(chosen[name] for name in work.names)
+    return {name: number[chosen[name]] for name in work.names}
+
+
+def _lanes_of(found: list[Group], new_dir: float, lanes: int) -> Bins:
+    """The groups in lanes, each lane's kinds in a dir each: each kind in a lane of its own
+    to begin with, then single groups moved, or two swapped, between the busiest lane and
+    another while that shortens the longest lane."""
+    bins: Bins = [[] for _ in range(max(1, min(lanes, len(found))))]
+    for group in found:
+        bins[min(int(group.build_std), len(bins) - 1)].append(group)
+
+    def load(lane: list[Group]) -> float:
         kinds = {group.build_std for group in lane if group.cost}  # skipped: no dir
         return sum(group.cost for group in lane) + len(kinds) * new_dir
 
+    def busiest(held: Bins) -> range:
+        lane = max(range(len(held)), key=lambda n: load(held[n]))
+        return range(lane, lane + 1)
+
+    return _improve(bins, lambda held: (max(map(load, held)),), busiest, lambda a, b: True)
+
+
+def _improve(
+    bins: Bins,
+    cost: Callable[[Bins], tuple[float, ...]],
+    sources: Callable[[Bins], Iterable[int]],
+    allowed: Callable[[int, int], bool],
+) -> Bins:
+    """Single groups moved, or two swapped, between a bin of `sources` and another that
+    `allowed` pairs with it, while that lowers `cost` (compared in order, the first value
+    first): the change that lowers it most, each time."""
+    current = cost(bins)
     while True:
-        busiest = max(range(lanes), key=lambda n: load(held[n]))
-        longest = load(held[busiest])
-        best: tuple[float, int, list[_Group], list[_Group]] | None = None
-        for other in (n for n in range(lanes) if n != busiest):
-            rest = max(
-                (load(held[n]) for n in range(lanes) if n not in (busiest, other)), default=0
-            )
-            for group in held[busiest]:
-                for swapped in (None, *held[other]):  # a move, or a swap with `swapped`
-                    mine = [g for g in held[busiest] if g is not group]
-                    theirs = [g for g in held[other] if g is not swapped] + [group]
+        best: tuple[tuple[float, ...], Bins] | None = None
+        movable = set(sources(bins))
+        for source, other in permutations(range(len(bins)), 2):
+            if source not in movable or not allowed(source, other):
+                continue
+            for group in bins[source]:
+                for swapped in (None, *bins[other]):  # a move, or a swap with `swapped`
+                    trial = list(bins)
+                    trial[source] = [g for g in bins[source] if g is not group]
+                    trial[other] = [g for g in bins[other] if g is not swapped] + [group]
                     if swapped is not None:
-                        mine.append(swapped)
-                    moved = max(load(mine), load(theirs), rest)
-                    if moved < longest - 1e-9 and (best is None or moved < best[0]):
-                        best = (moved, other, mine, theirs)
+                        trial[source].append(swapped)
+                    value = cost(trial)
+                    if _lower(value, current) and (best is None or value < best[0]):
+                        best = (value, trial)
         if best is None:
-            return held
-        _, other, held[busiest], held[other] = best
+            return bins
+        current, bins = best
+
+
+def _lower(value: tuple[float, ...], than: tuple[float, ...]) -> bool:
+    """Lower, beyond rounding: the first value that differs decides."""
+    for mine, theirs in zip(value, than, strict=True):
+        if abs(mine - theirs) > 1e-9:
+            return mine < theirs
+    return False
+
+
+def _span(loads: Sequence[float], lanes: int) -> float:
+    """How long `lanes` lanes take over dirs of these loads, each dir whole in one lane."""
+    busy = [0.0] * max(1, lanes)
+    for load, lane in zip(loads, _assign(loads, lanes), strict=True):
+        busy[lane] += load
+    return max(busy)
+
+
+def _assign(loads: Sequence[float], lanes: int) -> list[int]:
+    """Which lane takes each of dirs of these loads, whole: the best way, found by trying
+    them all, for as many dirs as 2 or 3 lanes have; else the costliest first, each to the
+    least loaded lane (at worst a third longer than the best)."""
+    order = sorted(range(len(loads)), key=lambda n: -loads[n])
+    busy = [0.0] * max(1, lanes)
+    lane_of = [0] * len(loads)
+    if len(loads) > EXACT_DIRS:
+        for n in order:
+            lane_of[n] = busy.index(min(busy))
+            busy[lane_of[n]] += loads[n]
+        return lane_of
+    best: tuple[float, list[int]] = (sum(loads) + 1.0, lane_of)
+
+    def place(index: int, used: int) -> None:
+        nonlocal best
+        if index == len(order):
+            best = (max(busy), list(lane_of))
+            return
+        n = order[index]
+        for lane in range(min(used + 1, len(busy))):  # empty lanes are alike: try one
+            busy[lane] += loads[n]
+            lane_of[n] = lane
+            if busy[lane] < best[0]:
+                place(index + 1, max(used, lane + 1))
+            busy[lane] -= loads[n]
+
+    place(0, 0)
+    return best[1]
 
 
 def _numbering(keys: Iterable[T]) -> dict[T, int]:
     """Each distinct key -> its rank by first appearance."""
     return {key: number for number, key in enumerate(dict.fromkeys(keys))}
-
-
-def _keys(
-    stage: Stage, profile: Mapping[str, ProfileValue], enabled: frozenset[str] | None = None
-) -> _Keys:
-    compiled = tuple(sorted((k, str(v)) for k, v in profile.items() if k not in LINK_ONLY))
-    units = (compiled, stage.rustflags, stage.build_std, stage.cargo_unstable)
-    features = None if stage.build_std_features is None else frozenset(stage.build_std_features)
-    chosen = (stage.default_features, stage.features) if enabled is None else enabled
-    full = (units, features, chosen)
-    level = str(profile.get("opt-level"))
-    lto = str(profile.get("lto")) not in ("False", "off")
-    lean = bool(stage.build_std) and features is not None and "backtrace" not in features
-    return _Keys(units, features, lto, full, level == "0", level in ("2", "3"), lean)
-
-
-@dataclass(frozen=True)
-class _Estimate:
-    """Build costs for a crate whose dependency graph has `packages` packages."""
-
-    costs: Costs
-    packages: int
-
-    def new_dir(self) -> float:
-        """What a target dir costs before any stage's own units: build scripts, proc-macros
-        and their dependencies (unicode-linebreak's build script pulls in regex, for hexyl)."""
-        return 2 * self.costs.build_overhead + self.costs.host_share * self.packages
-
-    def alone(self, stage: Stage, keys: _Keys) -> float:
-        """The cost of building `stage` in a target dir that holds nothing it can use."""
-        costs = self.costs
-        graph = self.packages * costs.package * (costs.debug_factor if keys.debug else 1.0)
-        cost = costs.build_overhead + graph + self.link(keys)
-        if not stage.build_std:
-            return cost
-        return cost + costs.std + (0.0 if keys.lean else costs.backtrace)
-
-    def link(self, keys: _Keys) -> float:
-        costs = self.costs
-        if not keys.lto:
-            return 0.0
-        factor = (costs.speed_link if keys.speed else 1.0) * (costs.lean_link if keys.lean else 1.0)
-        return (costs.lto_base + costs.lto_package * self.packages) * factor
-
-    def best_match(self, groups: Sequence[_Group], keys: _Keys) -> tuple[_Group, float] | None:
-        """The group whose units `keys` reuses most, and what is left to build there."""
-        best: tuple[_Group, float] | None = None
-        for group in groups:
-            for kin in group.keys:
-                extra = self.extra(kin, keys)
-                if extra is not None and (best is None or extra < best[1]):
-                    best = (group, extra)
-        return best
-
-    def extra(self, built: _Keys, wanted: _Keys) -> float | None:
-        """What building `wanted` costs after `built` in the same target dir (None: no
-        reuse)."""
-        if wanted.full == built.full:
-            return 0.0
-        if wanted.units != built.units:
-            return None
-        costs = self.costs
-        link = self.link(wanted)
-        if wanted.std_features == built.std_features:  # the crate, and what its features reach
-            return costs.build_overhead + costs.package + link
-        if not wanted.units[2]:  # units[2] is build_std: no std, nothing else to share
-            return None
-        core_changed = (wanted.std_features or frozenset()) ^ (built.std_features or frozenset())
-        if core_changed & CORE_FEATURES:
-            return None
-        above_std = costs.package * self.packages
-        return costs.build_overhead + costs.std_features + above_std + link

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minbuild.engine import cross
+from minbuild.engine.buildcost import COLD, WARM
 from minbuild.engine.invocations import Build, build_invocation
-from minbuild.engine.lanes import COLD, WARM, Placement, alone, host_lanes
+from minbuild.engine.lanes import Placement, alone, host_dirs
 from minbuild.engine.request import BuildRequest
 from minbuild.engine.shards import Shard, host_shares, target_shares, workload
 from minbuild.engine.testing import FixtureStore
@@ -162,7 +163,7 @@ def plan_host(
     # off moves some stages to other dirs once; the cache keeps that cheap.
     costs = WARM if ground.cache else COLD
     work = workload(ground.crate, ground.staircase, packages, skipped, costs)
-    placement = host_lanes(work, parallel)
+    placements = host_dirs(work, parallel)
     chosen, prelude = ground.stages, tuple[Build, ...]()
     if request.shard:
         if not request.picks_stages:
@@ -170,7 +171,9 @@ def plan_host(
             chosen = tuple(stage for stage in chosen if stage.name in share)
         prelude = ground.fixture_makers(made_in_run=chosen)
 
-    def build(stage: Stage, lane: Placement | None) -> Build:
+    lane = placements.lanes([stage.name for stage in chosen], parallel)
+
+    def build(stage: Stage) -> Build:
         return host_build(
             stage,
             ground.project,
@@ -178,10 +181,11 @@ def plan_host(
             ground.resolution.toolchain,
             ground.state_dir,
             skipped.get(stage.name),
-            lane,
+            placements.dirs[stage.name],
+            lane[stage.name],
         )
 
-    builds = tuple(build(stage, placement[stage.name]) for stage in chosen)
+    builds = tuple(map(build, chosen))
     return ground.plan(builds, parallel, prelude, shard=request.shard)
 
 
@@ -386,12 +390,13 @@ def host_build(
     state_dir: Path,
     skip: str | None = None,
     placement: Placement | None = None,
+    lane: int = 0,
 ) -> Build:
-    """A stage built for the host, in its lane and target dir (by default lane 0's)."""
+    """A stage built for the host in `lane`, in its target dir (by default its kind's first)."""
     placement = placement or alone(stage)
     target_dir = statedir.Layout(state_dir).target(placement.target_dir())
     invocation = build_invocation(stage, crate, project.artifact, toolchain, target_dir)
-    return Build(stage, None, crate, project.artifact, invocation, skip, lane=placement.lane)
+    return Build(stage, None, crate, project.artifact, invocation, skip, lane=lane)
 
 
 def _share_cores(builds: tuple[Build, ...], parallel: int) -> tuple[Build, ...]:

@@ -9,7 +9,8 @@ import heapq
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from minbuild.engine.lanes import COLD, Costs, Workload, host_lanes
+from minbuild.engine.buildcost import COLD, Costs, Workload
+from minbuild.engine.lanes import host_lanes
 from minbuild.project.stages import Stage
 from minbuild.rust.cargo import Crate, build_features
 from minbuild.rust.profiles import effective_profile
@@ -56,8 +57,8 @@ def workload(
 def host_shares(work: Workload, count: int) -> list[list[str]]:
     """The staircase's stages in `count` shares, in staircase order within each: the lanes
     `count` runners would build at once (every runner starts with empty target dirs)."""
-    placement = host_lanes(work, count)
-    return [[s.name for s in work.staircase if placement[s.name].lane == n] for n in range(count)]
+    lane = host_lanes(work, count)
+    return [[s.name for s in work.staircase if lane[s.name] == n] for n in range(count)]
 
 
 def target_shares(

@@ -176,9 +176,16 @@ class Builder:
         ground, toolchain = self.ground, self.ground.resolution.toolchain
         skip = toolchain.cannot_run(stage) or postlink.missing(stage)
         if self.target is None:
-            placement = Placement(lane, bool(stage.build_std))
+            placement = Placement(lane, bool(stage.build_std))  # a lane's own dirs
             return planner.host_build(
-                stage, ground.project, ground.crate, toolchain, ground.state_dir, skip, placement
+                stage,
+                ground.project,
+                ground.crate,
+                toolchain,
+                ground.state_dir,
+                skip,
+                placement,
+                lane,
             )
         target_dir = self.layout.cross(self.target.triple + (f"-lane{lane}" if lane else ""))
         invocation = build_invocation(
