@@ -84,6 +84,21 @@ def test_the_last_run_says_each_builds_units_and_the_last_building_runs_time(
     (tmp_path / "99999999T999999Z-999999.json").write_text("not a run")  # newest, unreadable
     assert last_run(tmp_path)["release"] == Expected(44, 80.0)
     assert last_run(tmp_path / "none") == {}
+    # the runs are read only until every wanted build has its units and a time: an older
+    # document, unreadable here, would have been read (a tenth of a second each)
+    older = dataclasses.replace(built, run_id="20200101T000000Z-000000")
+    records.save(older, tmp_path)
+    read: list[Path] = []
+    real_load = records.load
+
+    def load(path: Path) -> records.RunRecord:
+        read.append(path)
+        return real_load(path)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(records, "load", load)
+        assert last_run(tmp_path, ["release"])["release"] == Expected(44, 80.0)
+    assert older.run_id not in {path.stem for path in read} and len(read) == 3
 
 
 def test_off_a_terminal_a_running_build_says_how_far_it_is_twice_a_minute(

@@ -67,7 +67,9 @@ def execute(
     document is removed and the caller (`execute_or_choose_again`) chooses again."""
     runs_dir = runs_dir or statedir.Layout(plan.state_dir).runs()
     run = _new_run(plan)
-    expected = unitprogress.last_run(runs_dir)  # before this run's document is the newest
+    # before this run's document is the newest
+    wanted = [build.key for build in (*plan.prelude, *plan.builds) if not build.skip]
+    expected = unitprogress.last_run(runs_dir, wanted)
     path = save(run, runs_dir)
     execution = _Execution(
         plan, run.run_id, fail_fast=fail_fast, reporter=reporter, expected=expected

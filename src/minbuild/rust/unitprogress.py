@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,13 +29,18 @@ class Expected:
     """Its build time."""
 
 
-def last_run(runs_dir: Path, looked_at: int = 20) -> Mapping[str, Expected]:
+def last_run(
+    runs_dir: Path, wanted: Collection[str] | None = None, looked_at: int = 20
+) -> Mapping[str, Expected]:
     """Each build of the newest readable runs in `runs_dir`, by its key in the run: its
     units from the newest, its time from the newest that compiled something (a run that
-    found every unit fresh took no time to speak of)."""
+    found every unit fresh took no time to speak of). The runs are read newest first, only
+    until each build `wanted` has both: reading one takes a tenth of a second."""
     units: dict[str, int] = {}
     seconds: dict[str, float] = {}
     for path in reversed(records.documents(runs_dir)[-looked_at:]):
+        if wanted is not None and all(key in units and key in seconds for key in wanted):
+            break
         try:
             run = records.load(path)
         except (MinbuildError, OSError):
