@@ -28,6 +28,7 @@ Usage: python bench/wasmtime_staircase.py run [--work DIR] [--stages a,b] [--sha
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shlex
 import shutil
@@ -35,7 +36,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from staircase_speed import Crate, breakdown, minbuild, naive_script, run_naive
+from staircase_speed import Crate, Naive, breakdown, minbuild
 
 from minbuild.runs.records import latest, load
 from minbuild.rust import fetch, toolchains
@@ -69,7 +70,7 @@ class Timed:
 def min_build(crate: Crate, state: Path, options: list[str]) -> float:
     """`minbuild min-build` of the crate into `state`; its wall time."""
     args = ["min-build", "--config", str(crate.config), "--state-dir", str(state), *options]
-    return minbuild(args, crate.config.parent)
+    return minbuild(args, crate.config.parent).wall
 
 
 def ci_jobs(crate: Crate, work: Path, shards: int, stages: str | None) -> list[list[str]]:
@@ -94,7 +95,7 @@ def ci_shards(crate: Crate, work: Path, jobs: list[list[str]], options: list[str
         timed.append(Timed(f"shard {index}/{len(jobs)} ({built})", seconds))
         documents.append(str(latest(state / "runs")))
     merged = ["merge", "--state-dir", str(work / "ci-merged"), *documents]
-    timed.append(Timed("merge", minbuild(merged, crate.config.parent)))
+    timed.append(Timed("merge", minbuild(merged, crate.config.parent).wall))
     return timed
 
 
@@ -137,12 +138,13 @@ def run_command(args: argparse.Namespace) -> None:
 
     script = work / "naive.sh"
     # planned in the run's state dir, whose toolchain check (a `cargo check`) it reuses
-    script.write_text("\n".join(naive_script(crate, state, args.stages)) + "\n")
+    naive = Naive.planned(dataclasses.replace(crate, stages=args.stages), state)
+    script.write_text(naive.script())
     target = work / "naive-target"
     shutil.rmtree(target, ignore_errors=True)
-    naive_cold = run_naive(script, target, directory)
+    naive_cold = naive.run(target)[0].wall
     print(f"naive cold ({script}): {naive_cold:.0f}s", flush=True)
-    naive_rerun = run_naive(script, target, directory)
+    naive_rerun = naive.run(target)[0].wall
     print(f"naive re-run: {naive_rerun:.1f}s", flush=True)
 
     closing = [
