@@ -74,7 +74,7 @@ class Layout:
         return inside(self.root, "progress", name)
 
     def target(self, name: str = "target") -> Path:
-        """A cargo target dir: a lane's (`target`, `target-std`, `target-lane1`...) or a
+        """A cargo target dir: a group of stages' (`target`, `target-2`, `target-std`...) or a
         job's own (`target-tests`, `feature-target`)."""
         return inside(self.root, name)
 
