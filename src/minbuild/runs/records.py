@@ -192,7 +192,12 @@ class ShardRecord:
 
 def build_key(stage: StageRecord, host: str) -> str:
     """A build's name within a run: its stage, and `@triple` for a foreign target."""
-    return stage.name if stage.target in (None, host) else f"{stage.name}@{stage.target}"
+    return key_of(stage.name, stage.target, host)
+
+
+def key_of(name: str, target: str | None, host: str) -> str:
+    """`build_key` of a stage `name` built for `target` on `host`."""
+    return name if target in (None, host) else f"{name}@{target}"
 
 
 @dataclass(frozen=True)
