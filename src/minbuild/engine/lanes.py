@@ -85,13 +85,13 @@ class Placements:
 
 
 def host_dirs(work: Workload, lanes: int) -> Placements:
-    """Each stage's target dir. A kind's groups begin in one dir, then single groups move,
-    or two swap, between dirs of a kind while that shortens the whole staircase, built by
-    `lanes` lanes; then, from there, while that shortens its stages before build-std, as
-    long as the whole staircase stays within one more dir's cost of that. The first alone
-    would keep the stages before build-std in one dir whenever std's builds fill the other
-    lanes, and a run that stops before build-std, or skips it, would build in one lane;
-    splitting them costs one more dir, which compiles build scripts and proc-macros again."""
+    """Each stage's target dir. Single groups move, or two swap, between dirs of a kind
+    while that shortens two runs together, each built by `lanes` lanes: the whole
+    staircase, and its stages before build-std. The first alone would keep the stages
+    before build-std in one dir whenever std's builds fill the other lanes, and a run that
+    stops before build-std, or skips it, would build in one lane; the split costs the whole
+    staircase one more dir (build scripts and proc-macros compiled again), and a lane's
+    load that whole dirs cannot even out."""
     found, estimate = groups(work)
     new_dir = estimate.new_dir()
     kinds = (False, True)
@@ -105,9 +105,9 @@ def host_dirs(work: Workload, lanes: int) -> Placements:
     def whole(held: Bins) -> tuple[float, ...]:
         return (_span([load(dir_groups) for dir_groups in held], lanes),)
 
-    def before_std(held: Bins) -> tuple[float, ...]:
+    def both(held: Bins) -> tuple[float, ...]:
         split = [load(g) for g, std in zip(held, kind_of, strict=True) if not std]
-        return (max(whole(held)[0], limit), _span(split, lanes))
+        return (whole(held)[0] + _span(split, lanes),)
 
     def every(held: Bins) -> range:
         return range(len(held))
@@ -127,9 +127,7 @@ def host_dirs(work: Workload, lanes: int) -> Placements:
     # from two starts, since moves and swaps stop at the first layout none improves: a dir
     # per kind, and the lanes a CI matrix's shares would have (a lane per kind, then balanced)
     starts = [as_dirs([found]), as_dirs(_lanes_of(found, new_dir, lanes))]
-    starts = [_improve(start, whole, every, of_a_kind) for start in starts]
-    limit = min(whole(start)[0] for start in starts) + new_dir
-    bins = min((_improve(start, before_std, every, of_a_kind) for start in starts), key=before_std)
+    bins = min((_improve(start, both, every, of_a_kind) for start in starts), key=both)
     order = {name: n for n, name in enumerate(work.names)}
     dirs: dict[str, Placement] = {}
     for kind in kinds:
