@@ -17,6 +17,7 @@ from minbuild.rust.artifacts import package_name
 from minbuild.util.command import WAITING_FOR_LOCK
 from minbuild.util.errors import MinbuildError
 from minbuild.util.files import write_atomic
+from minbuild.util.yamlfile import read_text
 
 
 @dataclass(frozen=True)
@@ -50,23 +51,24 @@ def last_run(
 
 def _glance(path: Path) -> list[tuple[str, int, int, float | None]]:
     """Each build's key, units fresh and built, and build time in a run document, read
-    without checking the document against its schema (records.load takes a tenth of a
-    second for that, per document, in every run): a value that is not what it should be
-    costs a wrong estimate of progress, nothing else. Unreadable, or of another minbuild:
-    nothing (an older one may still say)."""
+    (through the run documents' own guarded, bounded reader) without checking the document
+    against its schema (records.load takes a tenth of a second for that, per document, in
+    every run): a value that is not what it should be costs a wrong estimate of progress,
+    nothing else. Unreadable, or of another kind: nothing (an older one may still say)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("schema") != records.SCHEMA:
+        data = json.loads(read_text(path, records.MAX_DOCUMENT_BYTES))
+        if not str(data.get("schema")).startswith("minbuild.run/"):
             return []
         found = []
         for stage in data["stages"]:
-            fresh, built, took = stage["units_fresh"], stage["units_built"], stage["build_seconds"]
+            fresh, built = stage.get("units_fresh"), stage.get("units_built")
             if fresh is None and built is None:
                 continue
-            key = records.key_of(str(stage["name"]), stage["target"], str(data["host"]))
-            found.append((key, int(fresh or 0), int(built or 0), _seconds(took)))
+            key = records.key_of(str(stage["name"]), stage.get("target"), str(data["host"]))
+            took = _seconds(stage.get("build_seconds"))
+            found.append((key, int(fresh or 0), int(built or 0), took))
         return found
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (MinbuildError, OSError, ValueError, KeyError, TypeError, AttributeError):
         return []
 
 
