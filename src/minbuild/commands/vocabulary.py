@@ -125,7 +125,7 @@ square of the count)."""
 DEFAULT_PARALLEL = min(os.cpu_count() or 1, MAX_LANES)
 PARALLEL = Option(
     "--parallel",
-    "lanes built at once, each in its own target dir: groups of stages (min-build) or "
+    "lanes built at once, none sharing a target dir: groups of stages (min-build) or "
     "targets (cross-build, cargo's -j split between them) (default: one per core)",
     metavar="N",
     parse=whole_number(1, MAX_LANES),
